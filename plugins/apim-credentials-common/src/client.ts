@@ -1,0 +1,165 @@
+/**
+ * The typed HTTP client of the apim-credentials backend. The frontend wraps it in an API ref;
+ * the scaffolder actions use it with a plugin request token on behalf of the template's user, so
+ * there is exactly one implementation of provisioning: the backend's.
+ */
+import { ResponseError } from '@backstage/errors';
+import { CompoundEntityRef, parseEntityRef } from '@backstage/catalog-model';
+import { APIM_CREDENTIALS_PLUGIN_ID, APIM_CREDENTIALS_TASK_ID_HEADER } from './constants';
+import type { AuditQuery, MappingsQuery, ProvisionRequest, VerifyRequest } from './schemas';
+import type {
+  AuditRecord,
+  EntityCredentials,
+  EnvironmentInfo,
+  MappingRecord,
+  Page,
+  ProvisionResult,
+  UnprovisionResult,
+  VerifyResult,
+} from './types';
+
+export interface RequestOptions {
+  /** A Backstage token; not needed in the browser, where the fetch API adds the user's token. */
+  token?: string;
+  /** Task id of the calling scaffolder task, recorded in the audit trail. */
+  taskId?: string;
+  signal?: AbortSignal;
+}
+
+export interface ApimCredentialsApi {
+  getEnvironments(options?: RequestOptions): Promise<EnvironmentInfo[]>;
+  getEntityCredentials(entityRef: string, options?: RequestOptions): Promise<EntityCredentials>;
+  provision(
+    cell: { entityRef: string; environment: string; keyManager: string },
+    body: ProvisionRequest,
+    options?: RequestOptions & { dryRun?: boolean },
+  ): Promise<ProvisionResult>;
+  unprovision(
+    cell: { entityRef: string; environment: string; keyManager: string },
+    options?: RequestOptions & { dryRun?: boolean },
+  ): Promise<UnprovisionResult>;
+  verify(body: VerifyRequest, options?: RequestOptions): Promise<VerifyResult>;
+  getAudit(query?: AuditQuery, options?: RequestOptions): Promise<Page<AuditRecord>>;
+  getMappings(query?: MappingsQuery, options?: RequestOptions): Promise<Page<MappingRecord>>;
+  getAuditExportUrl(query?: Omit<AuditQuery, 'limit' | 'cursor'>): Promise<string>;
+}
+
+type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+function entityPath(entityRef: string): string {
+  const ref: CompoundEntityRef = parseEntityRef(entityRef);
+  return [ref.kind, ref.namespace, ref.name].map(encodeURIComponent).join('/');
+}
+
+function toSearch(query: object | undefined): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+export class ApimCredentialsClient implements ApimCredentialsApi {
+  private readonly discoveryApi: { getBaseUrl(pluginId: string): Promise<string> };
+  private readonly fetch: FetchLike;
+
+  constructor(options: {
+    discoveryApi: { getBaseUrl(pluginId: string): Promise<string> };
+    fetchApi?: { fetch: FetchLike };
+  }) {
+    this.discoveryApi = options.discoveryApi;
+    this.fetch = options.fetchApi
+      ? options.fetchApi.fetch.bind(options.fetchApi)
+      : (input, init) => fetch(input, init);
+  }
+
+  getEnvironments(options?: RequestOptions) {
+    return this.request<EnvironmentInfo[]>('GET', '/environments', undefined, options);
+  }
+
+  getEntityCredentials(entityRef: string, options?: RequestOptions) {
+    return this.request<EntityCredentials>(
+      'GET',
+      `/entities/${entityPath(entityRef)}/credentials`,
+      undefined,
+      options,
+    );
+  }
+
+  provision(
+    cell: { entityRef: string; environment: string; keyManager: string },
+    body: ProvisionRequest,
+    options?: RequestOptions & { dryRun?: boolean },
+  ) {
+    return this.request<ProvisionResult>(
+      'PUT',
+      `${this.cellPath(cell)}${options?.dryRun ? '?dryRun=true' : ''}`,
+      body,
+      options,
+    );
+  }
+
+  unprovision(
+    cell: { entityRef: string; environment: string; keyManager: string },
+    options?: RequestOptions & { dryRun?: boolean },
+  ) {
+    return this.request<UnprovisionResult>(
+      'DELETE',
+      `${this.cellPath(cell)}${options?.dryRun ? '?dryRun=true' : ''}`,
+      undefined,
+      options,
+    );
+  }
+
+  verify(body: VerifyRequest, options?: RequestOptions) {
+    return this.request<VerifyResult>('POST', '/verify', body, options);
+  }
+
+  getAudit(query?: AuditQuery, options?: RequestOptions) {
+    return this.request<Page<AuditRecord>>('GET', `/audit${toSearch(query)}`, undefined, options);
+  }
+
+  getMappings(query?: MappingsQuery, options?: RequestOptions) {
+    return this.request<Page<MappingRecord>>(
+      'GET',
+      `/mappings${toSearch(query)}`,
+      undefined,
+      options,
+    );
+  }
+
+  async getAuditExportUrl(query?: Omit<AuditQuery, 'limit' | 'cursor'>) {
+    const baseUrl = await this.discoveryApi.getBaseUrl(APIM_CREDENTIALS_PLUGIN_ID);
+    return `${baseUrl}/audit/export${toSearch(query)}`;
+  }
+
+  private cellPath(cell: { entityRef: string; environment: string; keyManager: string }) {
+    return `/entities/${entityPath(cell.entityRef)}/credentials/${encodeURIComponent(
+      cell.environment,
+    )}/${encodeURIComponent(cell.keyManager)}`;
+  }
+
+  private async request<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    options?: RequestOptions,
+  ): Promise<T> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(APIM_CREDENTIALS_PLUGIN_ID);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (options?.token) headers.authorization = `Bearer ${options.token}`;
+    if (options?.taskId) headers[APIM_CREDENTIALS_TASK_ID_HEADER] = options.taskId;
+    const response = await this.fetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: options?.signal,
+    });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * Common types, schemas, permissions and the HTTP client of the apim-credentials plugin.
+ *
+ * @packageDocumentation
+ */
+export * from './constants';
+export * from './permissions';
+export * from './schemas';
+export * from './types';
+export * from './client';

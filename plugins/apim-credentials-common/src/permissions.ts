@@ -1,0 +1,28 @@
+import { createPermission } from '@backstage/plugin-permission-common';
+import { RESOURCE_TYPE_CATALOG_ENTITY } from '@backstage/plugin-catalog-common/alpha';
+
+/** See an entity's API-M application, its mappings and its audit history. */
+export const apimCredentialsReadPermission = createPermission({
+  name: 'apim.credentials.read',
+  attributes: { action: 'read' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+/** Provide (map) or remove an OAuth2 client for an entity, and verify credentials for it. */
+export const apimCredentialsProvisionPermission = createPermission({
+  name: 'apim.credentials.provision',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+/** Read the organisation-wide audit log and mapping list (platform teams). */
+export const apimAuditReadPermission = createPermission({
+  name: 'apim.audit.read',
+  attributes: { action: 'read' },
+});
+
+export const apimCredentialsPermissions = [
+  apimCredentialsReadPermission,
+  apimCredentialsProvisionPermission,
+  apimAuditReadPermission,
+];

@@ -1,0 +1,144 @@
+/**
+ * Request schemas of the REST API, shared by the backend (which enforces them), the frontend
+ * (inline field errors) and the scaffolder actions (input checks before any call).
+ */
+import { z } from 'zod/v4';
+import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from './constants';
+
+// Printable text only: control characters (including newlines) never belong in these fields and
+// would end up in logs and CSV exports.
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+const printable = (field: string, max: number) =>
+  z
+    .string({ error: `${field} must be a string` })
+    .min(1, { error: `${field} must not be empty` })
+    .max(max, { error: `${field} must be at most ${max} characters` })
+    .refine(v => !CONTROL_CHARS.test(v), {
+      error: `${field} must not contain control characters`,
+    });
+
+/** An OAuth2 client id as issued by WSO2 IS, Keycloak, Okta, Entra ID... */
+export const consumerKeySchema = printable('consumerKey', 255).refine(
+  v => v.trim() === v && !/\s/.test(v),
+  { error: 'consumerKey must not contain whitespace' },
+);
+
+export const consumerSecretSchema = printable('consumerSecret', 1024);
+
+export const environmentIdSchema = z
+  .string({ error: 'environment must be a string' })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, {
+    error:
+      'environment must be an environment id: letters, digits, "-" and "_", at most 63 characters',
+  });
+
+export const keyManagerNameSchema = z
+  .string({ error: 'keyManager must be a string' })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/, {
+    error:
+      'keyManager must be a key manager name: letters, digits, spaces, ".", "-" and "_", at most 100 characters',
+  });
+
+/** Path parameters of `/entities/:kind/:namespace/:name/...` (Backstage entity naming rules). */
+export const entityPathSchema = z.object({
+  kind: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,62}$/, {
+    error: 'kind must be an entity kind such as "component"',
+  }),
+  namespace: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
+    error: 'namespace must be a lowercase entity namespace such as "default"',
+  }),
+  name: z.string().regex(/^[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$/, {
+    error: 'name must be an entity name (letters, digits, "-", "_" and ".")',
+  }).max(63, { error: 'name must be at most 63 characters' }),
+});
+
+export const cellPathSchema = entityPathSchema.extend({
+  environment: environmentIdSchema,
+  keyManager: keyManagerNameSchema,
+});
+
+/** Body of `PUT .../credentials/:environment/:keyManager`. */
+export const provisionRequestSchema = z.strictObject(
+  {
+    consumerKey: consumerKeySchema,
+    consumerSecret: consumerSecretSchema,
+    verify: z.boolean({ error: 'verify must be true or false' }).optional(),
+  },
+  { error: iss => (iss.code === 'unrecognized_keys' ? undefined : 'the body must be a JSON object') },
+);
+export type ProvisionRequest = z.infer<typeof provisionRequestSchema>;
+
+/** Body of `POST /verify`. */
+export const verifyRequestSchema = z.strictObject(
+  {
+    environment: environmentIdSchema,
+    keyManager: keyManagerNameSchema,
+    consumerKey: consumerKeySchema,
+    consumerSecret: consumerSecretSchema,
+  },
+  { error: iss => (iss.code === 'unrecognized_keys' ? undefined : 'the body must be a JSON object') },
+);
+export type VerifyRequest = z.infer<typeof verifyRequestSchema>;
+
+const entityRefSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9]{0,62}:[a-z0-9-]{1,63}\/[A-Za-z0-9_.-]{1,63}$/, {
+    error: 'entityRef must be a full entity ref such as "component:default/orders-service"',
+  });
+
+const isoDateSchema = (field: string) =>
+  z.iso.datetime({ offset: true, error: `${field} must be an ISO 8601 date-time, e.g. 2026-11-27T10:00:00Z` });
+
+const limitSchema = z.coerce
+  .number({ error: 'limit must be a number' })
+  .int({ error: 'limit must be a whole number' })
+  .min(1, { error: 'limit must be at least 1' })
+  .max(500, { error: 'limit must be at most 500' })
+  .default(50);
+
+const cursorSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,200}$/, { error: 'cursor must be a cursor returned by a previous page' });
+
+/** Filters of `GET /audit` and `GET /audit/export`. */
+export const auditQuerySchema = z.strictObject({
+  entityRef: entityRefSchema.optional(),
+  environment: environmentIdSchema.optional(),
+  actor: entityRefSchema.optional(),
+  action: z.enum(AUDIT_ACTIONS, { error: `action must be one of ${AUDIT_ACTIONS.join(', ')}` }).optional(),
+  outcome: z.enum(AUDIT_OUTCOMES, { error: `outcome must be one of ${AUDIT_OUTCOMES.join(', ')}` }).optional(),
+  since: isoDateSchema('since').optional(),
+  until: isoDateSchema('until').optional(),
+  limit: limitSchema,
+  cursor: cursorSchema.optional(),
+});
+export type AuditQuery = z.input<typeof auditQuerySchema>;
+export type ParsedAuditQuery = z.output<typeof auditQuerySchema>;
+
+/** Filters of `GET /mappings`. */
+export const mappingsQuerySchema = z.strictObject({
+  environment: environmentIdSchema.optional(),
+  keyManager: keyManagerNameSchema.optional(),
+  entityRef: entityRefSchema.optional(),
+  limit: limitSchema,
+  cursor: cursorSchema.optional(),
+});
+export type MappingsQuery = z.input<typeof mappingsQuerySchema>;
+export type ParsedMappingsQuery = z.output<typeof mappingsQuerySchema>;
+
+/** Turns a zod error into one sentence naming every offending field. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .map(issue => {
+      if (issue.code === 'unrecognized_keys') {
+        return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map(k => `"${k}"`).join(', ')}`;
+      }
+      const path = issue.path.join('.');
+      if (issue.code === 'invalid_type' && issue.input === undefined && path) {
+        return `${path} is required`;
+      }
+      return issue.message.startsWith(path) || !path ? issue.message : `${path}: ${issue.message}`;
+    })
+    .join('; ');
+}

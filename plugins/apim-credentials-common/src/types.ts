@@ -1,0 +1,147 @@
+/** Response bodies of the REST API. None of them ever carries a consumer secret. */
+import type { AuditAction, AuditOutcome, AuditSource, KeyType } from './constants';
+
+export interface KeyManagerInfo {
+  name: string;
+  displayName: string;
+  type: string;
+  tokenEndpoint?: string;
+  /** Enabled in API-M, allows mapping existing clients, and on the environment's allow-list. */
+  mappingAllowed: boolean;
+  /** Why mapping is not allowed, when it is not. */
+  reason?: string;
+}
+
+export interface EnvironmentInfo {
+  id: string;
+  title: string;
+  instance: string;
+  keyType: KeyType;
+  keyManagers: KeyManagerInfo[];
+  /** Set when the instance could not be reached to list its key managers. */
+  error?: string;
+}
+
+export type MappingState =
+  /** The client is mapped in API-M. */
+  | 'mapped'
+  /** Nothing is mapped for this key manager and key type. */
+  | 'unmapped'
+  /** API-M holds keys that were generated in API-M rather than provisioned. */
+  | 'generated'
+  /** Backstage recorded a mapping that API-M no longer holds, or holds with another client. */
+  | 'drifted';
+
+export interface CredentialMapping {
+  environment: string;
+  keyManager: string;
+  keyType: KeyType;
+  state: MappingState;
+  consumerKey?: string;
+  keyMappingId?: string;
+  grantTypes?: string[];
+  provisionedBy?: string;
+  provisionedAt?: string;
+}
+
+export interface EnvironmentCredentials {
+  environment: string;
+  title: string;
+  instance: string;
+  keyType: KeyType;
+  application: { id: string; name: string } | null;
+  mappings: CredentialMapping[];
+  /** Set when API-M could not be read for this environment. */
+  error?: string;
+}
+
+export interface EntityCredentials {
+  entityRef: string;
+  applicationName: string;
+  environments: EnvironmentCredentials[];
+}
+
+export interface ProvisionResult {
+  /** `created` when this call mapped the client, `unchanged` when it was already mapped there. */
+  status: 'created' | 'unchanged';
+  entityRef: string;
+  environment: string;
+  keyManager: string;
+  keyType: KeyType;
+  applicationId: string;
+  applicationName: string;
+  consumerKey: string;
+  keyMappingId: string;
+  grantTypes: string[];
+  auditId: string;
+}
+
+export interface UnprovisionResult {
+  status: 'removed' | 'unchanged';
+  entityRef: string;
+  environment: string;
+  keyManager: string;
+  consumerKey?: string;
+  keyMappingId?: string;
+  auditId: string;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  environment: string;
+  keyManager: string;
+  consumerKey: string;
+  tokenEndpoint: string;
+  /** What the key manager said, in words a person can act on. */
+  message: string;
+  /** The OAuth2 error code, when the key manager refused (`invalid_client`, `unauthorized_client`...). */
+  error?: string;
+  grantedScopes?: string[];
+}
+
+export interface AuditRecord {
+  id: string;
+  startedAt: string;
+  finishedAt?: string;
+  actor: string;
+  source: AuditSource;
+  via?: string;
+  taskId?: string;
+  action: AuditAction;
+  outcome: AuditOutcome;
+  entityRef?: string;
+  environment?: string;
+  instance?: string;
+  keyType?: KeyType;
+  keyManager?: string;
+  applicationId?: string;
+  applicationName?: string;
+  keyMappingId?: string;
+  consumerKey?: string;
+  errorCode?: string;
+  errorMessage?: string;
+  requestId?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass as `cursor` to get the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface MappingRecord {
+  entityRef: string;
+  environment: string;
+  keyManager: string;
+  instance: string;
+  keyType: KeyType;
+  applicationId: string;
+  applicationName: string;
+  consumerKey: string;
+  keyMappingId: string;
+  grantTypes: string[];
+  provisionedBy: string;
+  provisionedAt: string;
+  state: 'active' | 'drifted';
+  driftReason?: string;
+}
