@@ -57,9 +57,9 @@ export async function generateLocalTls(options?: {
         {
           name: 'subjectAltName',
           altNames: [
-            ...hostnames.map(value => ({ type: 2, value })),
-            { type: 7, ip: '127.0.0.1' },
-            { type: 7, ip: '::1' },
+            ...hostnames.map(value => ({ type: 2 as const, value })),
+            { type: 7 as const, ip: '127.0.0.1' },
+            { type: 7 as const, ip: '::1' },
           ],
         },
       ],

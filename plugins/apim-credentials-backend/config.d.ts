@@ -1,0 +1,60 @@
+export interface Config {
+  /** Configuration of the apim-credentials plugin (provisioning OAuth2 clients into WSO2 API-M). */
+  apimCredentials?: {
+    /** The WSO2 API-M deployments the backend talks to. */
+    instances: Array<{
+      /** Id referenced by environments. */
+      id: string;
+      /** API-M base URL, e.g. https://apim.example.com:9443 (devportal at /api/am/devportal/v3). */
+      baseUrl: string;
+      /** Service account with the Internal/subscriber role. */
+      auth: {
+        username: string;
+        /** @visibility secret */
+        password: string;
+        /** Optional pre-registered REST client; otherwise one is registered once through DCR. */
+        clientId?: string;
+        /** @visibility secret */
+        clientSecret?: string;
+        /** Name used for the DCR client; defaults to backstage_apim_credentials. */
+        clientName?: string;
+      };
+      tls?: {
+        /** PEM CA certificate(s) to trust for this instance and its key managers. */
+        ca?: string;
+        /** Defaults to true. Setting false disables certificate checks (logged loudly at start-up). */
+        rejectUnauthorized?: boolean;
+      };
+      timeout?: {
+        /** Per-call timeout for API-M and key manager calls; default 15. */
+        seconds?: number;
+      };
+    }>;
+    /** What users pick: an instance plus a key type, optionally limited to some key managers. */
+    environments: Array<{
+      id: string;
+      title?: string;
+      instance: string;
+      keyType: 'PRODUCTION' | 'SANDBOX';
+      /** Allow-list of key manager names offered for this environment. */
+      keyManagers?: string[];
+    }>;
+    applications?: {
+      /** Create the entity's API-M application on first provisioning; default true. */
+      createIfMissing?: boolean;
+      /** Throttling policy for created applications; default Unlimited. */
+      throttlingPolicy?: string;
+    };
+    verification?: {
+      /** When true, every provisioning first proves the credentials at the key manager. */
+      required?: boolean;
+    };
+    /** Schedule of the job that resolves pending audit rows and detects drift. */
+    reconcile?: {
+      /** Frequency in minutes; default 5. */
+      frequencyMinutes?: number;
+      /** Pending rows older than this many seconds are resolved; default 120. */
+      pendingAfterSeconds?: number;
+    };
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * A typed client for the devportal v3 calls of one API-M instance. It authenticates through the
+ * TokenProvider (retrying once with a fresh token on a 401), turns WSO2's error envelope into
+ * ApimError, and strips the secrets API-M echoes back before anything else sees a response.
+ */
+import { ApimError } from './ApimError';
+import { HttpTransport } from './HttpTransport';
+import { TokenProvider, parseJson } from './TokenProvider';
+import type { ApimApplication, ApimApplicationKey, ApimKeyManager } from './types';
+import type { InstanceConfig } from '../config';
+
+const DEVPORTAL = '/api/am/devportal/v3';
+
+interface CallOptions {
+  method: string;
+  path: string;
+  /** The path with ids replaced by placeholders, for error messages and logs. */
+  operation: string;
+  body?: unknown;
+}
+
+export class ApimClient {
+  readonly instanceId: string;
+  readonly baseUrl: string;
+
+  constructor(
+    instance: InstanceConfig,
+    private readonly transport: HttpTransport,
+    private readonly tokens: TokenProvider,
+  ) {
+    this.instanceId = instance.id;
+    this.baseUrl = instance.baseUrl;
+  }
+
+  static create(instance: InstanceConfig): ApimClient {
+    const transport = new HttpTransport({
+      ca: instance.tls.ca,
+      rejectUnauthorized: instance.tls.rejectUnauthorized,
+      timeoutMs: instance.timeoutMs,
+    });
+    return new ApimClient(instance, transport, new TokenProvider(instance, transport));
+  }
+
+  /** The transport, shared with the key manager verifier so both trust the same CA. */
+  get http(): HttpTransport {
+    return this.transport;
+  }
+
+  async listKeyManagers(): Promise<ApimKeyManager[]> {
+    const body = await this.call<{ list?: ApimKeyManager[] }>({
+      method: 'GET',
+      path: '/key-managers',
+      operation: 'GET /key-managers',
+    });
+    return (body.list ?? []).map(km => ({
+      id: km.id,
+      name: km.name,
+      displayName: km.displayName ?? km.name,
+      type: km.type,
+      enabled: Boolean(km.enabled),
+      enableMapOAuthConsumerApps: Boolean(km.enableMapOAuthConsumerApps),
+      tokenEndpoint: km.tokenEndpoint ?? undefined,
+    }));
+  }
+
+  /** Finds the application with exactly this name; WSO2's `query` matches substrings. */
+  async findApplicationByName(name: string): Promise<ApimApplication | undefined> {
+    const limit = 100;
+    for (let offset = 0; ; offset += limit) {
+      const page = await this.call<{ list?: ApimApplication[]; count?: number }>({
+        method: 'GET',
+        path: `/applications?${new URLSearchParams({ query: name, limit: String(limit), offset: String(offset) })}`,
+        operation: 'GET /applications?query',
+      });
+      const list = page.list ?? [];
+      const exact = list.find(app => app.name === name);
+      if (exact) return { applicationId: exact.applicationId, name: exact.name };
+      if (list.length < limit) return undefined;
+    }
+  }
+
+  async createApplication(name: string, throttlingPolicy: string, description: string): Promise<ApimApplication> {
+    const app = await this.call<ApimApplication>({
+      method: 'POST',
+      path: '/applications',
+      operation: 'POST /applications',
+      body: { name, throttlingPolicy, description, tokenType: 'JWT' },
+    });
+    return { applicationId: app.applicationId, name: app.name };
+  }
+
+  async listOAuthKeys(applicationId: string): Promise<ApimApplicationKey[]> {
+    const body = await this.call<{ list?: unknown[] }>({
+      method: 'GET',
+      path: `/applications/${encodeURIComponent(applicationId)}/oauth-keys`,
+      operation: 'GET /applications/{id}/oauth-keys',
+    });
+    return (body.list ?? []).map(toApplicationKey);
+  }
+
+  async mapKeys(
+    applicationId: string,
+    request: { consumerKey: string; consumerSecret: string; keyManager: string; keyType: string },
+  ): Promise<ApimApplicationKey> {
+    const body = await this.call<unknown>({
+      method: 'POST',
+      path: `/applications/${encodeURIComponent(applicationId)}/map-keys`,
+      operation: 'POST /applications/{id}/map-keys',
+      body: {
+        consumerKey: request.consumerKey,
+        consumerSecret: request.consumerSecret,
+        keyManager: request.keyManager,
+        keyType: request.keyType,
+      },
+    });
+    return toApplicationKey(body);
+  }
+
+  /**
+   * Removes a mapping from API-M; the client stays in its key manager. Uses DELETE (API-M 4.3+)
+   * and falls back to clean-up on versions without it.
+   */
+  async removeMapping(applicationId: string, keyMappingId: string): Promise<void> {
+    const base = `/applications/${encodeURIComponent(applicationId)}/oauth-keys/${encodeURIComponent(keyMappingId)}`;
+    try {
+      await this.call({ method: 'DELETE', path: base, operation: 'DELETE /applications/{id}/oauth-keys/{keyMappingId}' });
+    } catch (error) {
+      // API-M 4.2 has no DELETE route (405, or a 404 that is not "application not found").
+      const noDeleteRoute =
+        error instanceof ApimError &&
+        (error.is(405) || (error.is(404) && !/application/i.test(error.description ?? '')));
+      if (!noDeleteRoute) throw error;
+      await this.cleanUp(applicationId, keyMappingId);
+    }
+  }
+
+  async cleanUp(applicationId: string, keyMappingId: string): Promise<void> {
+    await this.call({
+      method: 'POST',
+      path: `/applications/${encodeURIComponent(applicationId)}/oauth-keys/${encodeURIComponent(keyMappingId)}/clean-up`,
+      operation: 'POST /applications/{id}/oauth-keys/{keyMappingId}/clean-up',
+    });
+  }
+
+  private async call<T>(options: CallOptions, retried = false): Promise<T> {
+    const token = await this.tokens.getToken();
+    const response = await this.transport.send({
+      method: options.method,
+      url: `${this.baseUrl}${DEVPORTAL}${options.path}`,
+      operation: options.operation,
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: 'application/json',
+        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+    });
+    const text = await this.transport.readText(response, options.operation);
+    if (response.status === 401 && !retried) {
+      // The token may have been revoked or expired early: one retry with a fresh one.
+      this.tokens.invalidate(token);
+      return this.call<T>(options, true);
+    }
+    if (!response.ok) {
+      throw toHttpError(response.status, text, options.operation);
+    }
+    if (!text) return undefined as T;
+    return parseJson(text, options.operation) as T;
+  }
+}
+
+function toHttpError(status: number, text: string, operation: string): ApimError {
+  let envelope: { code?: unknown; message?: unknown; description?: unknown } = {};
+  try {
+    envelope = JSON.parse(text) ?? {};
+  } catch {
+    // WSO2 and proxies in front of it sometimes answer with HTML; the status still says enough.
+  }
+  const code = typeof envelope.code === 'number' ? envelope.code : Number(envelope.code) || status;
+  const message = typeof envelope.message === 'string' ? envelope.message : '';
+  const description = typeof envelope.description === 'string' ? envelope.description : undefined;
+  return new ApimError(
+    'http',
+    operation,
+    `${operation} failed with HTTP ${status}${code !== status ? ` (code ${code})` : ''}${message ? `: ${message}` : ''}`,
+    status,
+    code,
+    description,
+  );
+}
+
+/** Keeps only what we use; `consumerSecret`, `consumerSecrets` and `token` are dropped here. */
+function toApplicationKey(raw: unknown): ApimApplicationKey {
+  const key = (raw ?? {}) as Record<string, unknown>;
+  if (typeof key.keyMappingId !== 'string' || typeof key.consumerKey !== 'string') {
+    throw new ApimError('malformed', 'ApplicationKey', 'API-M returned an application key without keyMappingId or consumerKey');
+  }
+  return {
+    keyMappingId: key.keyMappingId,
+    keyManager: String(key.keyManager ?? ''),
+    consumerKey: key.consumerKey,
+    supportedGrantTypes: Array.isArray(key.supportedGrantTypes) ? key.supportedGrantTypes.map(String) : [],
+    keyType: key.keyType === 'SANDBOX' ? 'SANDBOX' : 'PRODUCTION',
+    mode: typeof key.mode === 'string' ? key.mode : null,
+    keyState: typeof key.keyState === 'string' ? key.keyState : null,
+  };
+}

@@ -1,0 +1,30 @@
+/** The parts of WSO2 API-M devportal v3 DTOs this plugin reads (see CONTRACT.md). */
+
+export interface ApimApplication {
+  applicationId: string;
+  name: string;
+  throttlingPolicy?: string;
+  owner?: string;
+  status?: string;
+}
+
+export interface ApimKeyManager {
+  id: string;
+  name: string;
+  displayName?: string | null;
+  type: string;
+  enabled: boolean;
+  enableMapOAuthConsumerApps?: boolean;
+  tokenEndpoint?: string | null;
+}
+
+/** An ApplicationKey with the secrets API-M echoes back already removed. */
+export interface ApimApplicationKey {
+  keyMappingId: string;
+  keyManager: string;
+  consumerKey: string;
+  supportedGrantTypes: string[];
+  keyType: 'PRODUCTION' | 'SANDBOX';
+  mode?: string | null;
+  keyState?: string | null;
+}

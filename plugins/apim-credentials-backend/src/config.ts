@@ -1,0 +1,133 @@
+/**
+ * Reads and checks the `apimCredentials` configuration at start-up, so that a mistake fails the
+ * backend with a message naming the key instead of surfacing at the first request.
+ */
+import { Config } from '@backstage/config';
+import { KEY_TYPES, KeyType } from '@internal/backstage-plugin-apim-credentials-common';
+
+export interface InstanceConfig {
+  id: string;
+  baseUrl: string;
+  auth: {
+    username: string;
+    password: string;
+    clientId?: string;
+    clientSecret?: string;
+    clientName: string;
+  };
+  tls: { ca?: string; rejectUnauthorized: boolean };
+  timeoutMs: number;
+}
+
+export interface EnvironmentConfig {
+  id: string;
+  title: string;
+  instance: string;
+  keyType: KeyType;
+  keyManagers?: string[];
+}
+
+export interface ApimCredentialsConfig {
+  instances: InstanceConfig[];
+  environments: EnvironmentConfig[];
+  applications: { createIfMissing: boolean; throttlingPolicy: string };
+  verification: { required: boolean };
+  reconcile: { frequencyMinutes: number; pendingAfterSeconds: number };
+}
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
+export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
+  const config = root.getConfig('apimCredentials');
+  const fail = (key: string, why: string): never => {
+    throw new Error(`Invalid configuration at apimCredentials.${key}: ${why}`);
+  };
+
+  const instances = config.getConfigArray('instances').map((c, i) => {
+    const key = `instances[${i}]`;
+    const id = c.getString('id');
+    if (!ID.test(id)) fail(`${key}.id`, `"${id}" must be letters, digits, "-" or "_"`);
+    const baseUrl = c.getString('baseUrl').replace(/\/+$/, '');
+    let url: URL | undefined;
+    try {
+      url = new URL(baseUrl);
+    } catch {
+      fail(`${key}.baseUrl`, `"${baseUrl}" is not a URL`);
+    }
+    if (url && url.protocol !== 'https:' && url.protocol !== 'http:') {
+      fail(`${key}.baseUrl`, 'must be an http(s) URL');
+    }
+    const clientId = c.getOptionalString('auth.clientId');
+    const clientSecret = c.getOptionalString('auth.clientSecret');
+    if (Boolean(clientId) !== Boolean(clientSecret)) {
+      fail(`${key}.auth`, 'clientId and clientSecret must be given together');
+    }
+    const seconds = c.getOptionalNumber('timeout.seconds') ?? 15;
+    if (!(seconds > 0 && seconds <= 300)) {
+      fail(`${key}.timeout.seconds`, 'must be between 0 and 300');
+    }
+    return {
+      id,
+      baseUrl,
+      auth: {
+        username: c.getString('auth.username'),
+        password: c.getString('auth.password'),
+        clientId: clientId || undefined,
+        clientSecret: clientSecret || undefined,
+        clientName: c.getOptionalString('auth.clientName') ?? 'backstage_apim_credentials',
+      },
+      tls: {
+        ca: c.getOptionalString('tls.ca'),
+        rejectUnauthorized: c.getOptionalBoolean('tls.rejectUnauthorized') ?? true,
+      },
+      timeoutMs: seconds * 1000,
+    };
+  });
+  if (instances.length === 0) fail('instances', 'at least one instance is required');
+  const instanceIds = new Set<string>();
+  instances.forEach((inst, i) => {
+    if (instanceIds.has(inst.id)) fail(`instances[${i}].id`, `duplicate id "${inst.id}"`);
+    instanceIds.add(inst.id);
+  });
+
+  const environments = config.getConfigArray('environments').map((c, i) => {
+    const key = `environments[${i}]`;
+    const id = c.getString('id');
+    if (!ID.test(id)) fail(`${key}.id`, `"${id}" must be letters, digits, "-" or "_"`);
+    const instance = c.getString('instance');
+    if (!instanceIds.has(instance)) {
+      fail(`${key}.instance`, `"${instance}" is not one of the instances (${[...instanceIds].join(', ')})`);
+    }
+    const keyType = c.getString('keyType').toUpperCase();
+    if (!(KEY_TYPES as readonly string[]).includes(keyType)) {
+      fail(`${key}.keyType`, `"${keyType}" must be PRODUCTION or SANDBOX`);
+    }
+    return {
+      id,
+      title: c.getOptionalString('title') ?? id,
+      instance,
+      keyType: keyType as KeyType,
+      keyManagers: c.getOptionalStringArray('keyManagers'),
+    };
+  });
+  if (environments.length === 0) fail('environments', 'at least one environment is required');
+  const envIds = new Set<string>();
+  environments.forEach((env, i) => {
+    if (envIds.has(env.id)) fail(`environments[${i}].id`, `duplicate id "${env.id}"`);
+    envIds.add(env.id);
+  });
+
+  return {
+    instances,
+    environments,
+    applications: {
+      createIfMissing: config.getOptionalBoolean('applications.createIfMissing') ?? true,
+      throttlingPolicy: config.getOptionalString('applications.throttlingPolicy') ?? 'Unlimited',
+    },
+    verification: { required: config.getOptionalBoolean('verification.required') ?? false },
+    reconcile: {
+      frequencyMinutes: config.getOptionalNumber('reconcile.frequencyMinutes') ?? 5,
+      pendingAfterSeconds: config.getOptionalNumber('reconcile.pendingAfterSeconds') ?? 120,
+    },
+  };
+}

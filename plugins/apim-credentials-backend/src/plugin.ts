@@ -1,0 +1,76 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { apimCredentialsPermissions } from '@internal/backstage-plugin-apim-credentials-common';
+import { ApimClient } from './apim/ApimClient';
+import { readApimCredentialsConfig } from './config';
+import { ApimCredentialsStore } from './database/ApimCredentialsStore';
+import { CredentialVerifier } from './keymanager/CredentialVerifier';
+import { createRouter } from './router';
+import { ProvisioningService } from './service/ProvisioningService';
+import { ReconcileJob } from './service/ReconcileJob';
+
+/**
+ * apim-credentials backend plugin: provisions existing OAuth2 clients into WSO2 API-M
+ * applications, with an audit trail. Mounted at /api/apim-credentials.
+ *
+ * @public
+ */
+export const apimCredentialsPlugin = createBackendPlugin({
+  pluginId: 'apim-credentials',
+  register(env) {
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        scheduler: coreServices.scheduler,
+        catalog: catalogServiceRef,
+      },
+      async init({ config, logger, database, httpRouter, httpAuth, permissions, permissionsRegistry, auditor, scheduler, catalog }) {
+        const settings = readApimCredentialsConfig(config);
+        for (const instance of settings.instances) {
+          if (!instance.tls.rejectUnauthorized) {
+            logger.warn(
+              `TLS certificate checks are OFF for API-M instance "${instance.id}" (apimCredentials.instances[].tls.rejectUnauthorized: false); anyone on the network path can read the consumer secrets sent to it. Configure tls.ca instead.`,
+            );
+          }
+        }
+        permissionsRegistry.addPermissions(apimCredentialsPermissions);
+
+        const store = await ApimCredentialsStore.create({ database });
+        const clients = new Map(settings.instances.map(i => [i.id, ApimClient.create(i)]));
+        const service = new ProvisioningService({
+          config: settings,
+          clients,
+          store,
+          verifier: new CredentialVerifier(),
+          logger,
+        });
+
+        const job = new ReconcileJob({ config: settings, clients, store, logger });
+        await scheduler.scheduleTask({
+          id: 'apim-credentials-reconcile',
+          frequency: { minutes: settings.reconcile.frequencyMinutes },
+          timeout: { minutes: 10 },
+          initialDelay: { seconds: 30 },
+          scope: 'global',
+          fn: async () => {
+            await job.run();
+          },
+        });
+
+        httpRouter.use(
+          await createRouter({ logger, httpAuth, permissions, auditor, catalog, service, store }),
+        );
+      },
+    });
+  },
+});

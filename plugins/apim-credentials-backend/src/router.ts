@@ -1,0 +1,328 @@
+/**
+ * The REST API of PRODUCT.md section 5. Each route: validate input (400 naming the field), find
+ * the caller, check the Backstage permission (403, audited for mutations), then hand over to the
+ * ProvisioningService. Identity comes only from the request's Backstage token.
+ */
+import { randomUUID } from 'node:crypto';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import {
+  AuditorService,
+  BackstageCredentials,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  AuthorizeResult,
+  BasicPermission,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  APIM_APPLICATION_ANNOTATION,
+  APIM_CREDENTIALS_TASK_ID_HEADER,
+  apimAuditReadPermission,
+  apimCredentialsProvisionPermission,
+  apimCredentialsReadPermission,
+  auditQuerySchema,
+  cellPathSchema,
+  describeZodError,
+  entityPathSchema,
+  mappingsQuerySchema,
+  provisionRequestSchema,
+  verifyRequestSchema,
+} from '@internal/backstage-plugin-apim-credentials-common';
+import { z } from 'zod/v4';
+import { ApimCredentialsStore } from './database/ApimCredentialsStore';
+import { Caller, ProvisioningService } from './service/ProvisioningService';
+import { writeAuditCsv } from './service/auditCsv';
+
+export interface RouterOptions {
+  logger: LoggerService;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  catalog: CatalogService;
+  service: ProvisioningService;
+  store: ApimCredentialsStore;
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new InputError(`Invalid ${what}: ${describeZodError(result.error)}`);
+  }
+  return result.data;
+}
+
+const cellQuerySchema = z.strictObject({
+  dryRun: z.enum(['true', 'false'], { error: 'dryRun must be true or false' }).optional(),
+  createApplication: z
+    .enum(['true', 'false'], { error: 'createApplication must be true or false' })
+    .optional(),
+});
+
+export async function createRouter(options: RouterOptions): Promise<express.Router> {
+  const { httpAuth, permissions, auditor, catalog, service, store } = options;
+  const router = Router();
+  router.use(express.json({ limit: '64kb' }));
+
+  /** The caller as recorded on audit rows. */
+  function callerOf(req: Request, credentials: BackstageCredentials): Caller {
+    const requestId = randomUUID();
+    const principal = credentials.principal as
+      | { type: 'user'; userEntityRef: string; actor?: { subject: string } }
+      | { type: 'service'; subject: string };
+    if (principal.type === 'service') {
+      return { userEntityRef: principal.subject, source: 'api', requestId };
+    }
+    const via = principal.actor?.subject;
+    if (via === 'plugin:scaffolder') {
+      // Only a token the scaffolder obtained on behalf of the user may name a task.
+      const taskId = req.header(APIM_CREDENTIALS_TASK_ID_HEADER);
+      return {
+        userEntityRef: principal.userEntityRef,
+        source: 'scaffolder',
+        via,
+        taskId: taskId && /^[A-Za-z0-9_-]{1,128}$/.test(taskId) ? taskId : undefined,
+        requestId,
+      };
+    }
+    return { userEntityRef: principal.userEntityRef, source: via ? 'api' : 'ui', via, requestId };
+  }
+
+  async function isAllowed(
+    credentials: BackstageCredentials,
+    permission: ResourcePermission | BasicPermission,
+    resourceRef?: string,
+  ): Promise<boolean> {
+    const [decision] = await permissions.authorize(
+      [resourceRef ? { permission: permission as ResourcePermission, resourceRef } : { permission: permission as BasicPermission }],
+      { credentials },
+    );
+    return decision.result === AuthorizeResult.ALLOW;
+  }
+
+  /** The entity and its application name; 404 unknown entity, 400 without the annotation. */
+  async function entityOf(
+    params: { kind: string; namespace: string; name: string },
+    credentials: BackstageCredentials,
+  ): Promise<{ entityRef: string; applicationName: string; entity: Entity }> {
+    const entityRef = stringifyEntityRef(params);
+    const entity = await catalog.getEntityByRef(entityRef, { credentials });
+    if (!entity) throw new NotFoundError(`No entity ${entityRef} in the catalog`);
+    const applicationName = entity.metadata.annotations?.[APIM_APPLICATION_ANNOTATION];
+    if (!applicationName) {
+      throw new InputError(
+        `Entity ${entityRef} has no ${APIM_APPLICATION_ANNOTATION} annotation; add it to its catalog-info.yaml with the name of its API-M application`,
+      );
+    }
+    return { entityRef: stringifyEntityRef(entity), applicationName, entity };
+  }
+
+  router.get('/environments', async (req, res) => {
+    await httpAuth.credentials(req);
+    res.json(await service.listEnvironments());
+  });
+
+  router.get('/entities/:kind/:namespace/:name/credentials', async (req, res) => {
+    const params = parse(entityPathSchema, req.params, 'entity');
+    const credentials = await httpAuth.credentials(req);
+    const { entityRef, applicationName } = await entityOf(params, credentials);
+    if (!(await isAllowed(credentials, apimCredentialsReadPermission, entityRef))) {
+      throw new NotAllowedError(`You may not see the API-M credentials of ${entityRef}`);
+    }
+    res.json(await service.getEntityCredentials(entityRef, applicationName));
+  });
+
+  /** Shared by PUT and DELETE: input checks, caller, permission (denials audited), event. */
+  async function cellRequest(req: Request, action: 'provision' | 'unprovision') {
+    const params = parse(cellPathSchema, req.params, 'path');
+    const query = parse(cellQuerySchema, req.query, 'query');
+    const body = action === 'provision' ? parse(provisionRequestSchema, req.body, 'body') : undefined;
+    const credentials = await httpAuth.credentials(req);
+    const env = service.environment(params.environment);
+    const { entityRef, applicationName } = await entityOf(params, credentials);
+    const caller = callerOf(req, credentials);
+    const event = await auditor.createEvent({
+      eventId: action,
+      severityLevel: 'medium',
+      request: req,
+      meta: {
+        entityRef,
+        environment: env.id,
+        keyManager: params.keyManager,
+        consumerKey: body?.consumerKey,
+        dryRun: query.dryRun === 'true',
+        via: caller.via,
+        taskId: caller.taskId,
+      },
+    });
+    if (!(await isAllowed(credentials, apimCredentialsProvisionPermission, entityRef))) {
+      const error = new NotAllowedError(
+        `You may not change the API-M credentials of ${entityRef}; ask its owners`,
+      );
+      if (query.dryRun !== 'true') {
+        await store.recordAudit(
+          {
+            action,
+            actor: caller.userEntityRef,
+            source: caller.source,
+            via: caller.via,
+            taskId: caller.taskId,
+            requestId: caller.requestId,
+            entityRef,
+            environment: env.id,
+            instance: env.instance,
+            keyType: env.keyType,
+            keyManager: params.keyManager,
+            applicationName,
+            consumerKey: body?.consumerKey,
+          },
+          { outcome: 'denied', errorCode: 'PERMISSION_DENIED', errorMessage: error.message },
+        );
+      }
+      await event.fail({ error });
+      throw error;
+    }
+    return {
+      event,
+      caller,
+      cell: {
+        entityRef,
+        applicationName,
+        environment: env.id,
+        keyManager: params.keyManager,
+        dryRun: query.dryRun === 'true',
+        createApplication: query.createApplication === 'false' ? false : undefined,
+      },
+      body,
+    };
+  }
+
+  router.put('/entities/:kind/:namespace/:name/credentials/:environment/:keyManager', async (req, res) => {
+    const { event, caller, cell, body } = await cellRequest(req, 'provision');
+    try {
+      const result = await service.provision({ ...cell, ...body! }, caller);
+      await event.success({ meta: { status: result.status, keyMappingId: result.keyMappingId, auditId: result.auditId } });
+      res.status(result.status === 'created' && !cell.dryRun ? 201 : 200).json(result);
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  router.delete('/entities/:kind/:namespace/:name/credentials/:environment/:keyManager', async (req, res) => {
+    const { event, caller, cell } = await cellRequest(req, 'unprovision');
+    try {
+      const result = await service.unprovision(cell, caller);
+      await event.success({ meta: { status: result.status, keyMappingId: result.keyMappingId, auditId: result.auditId } });
+      res.status(200).json(result);
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  router.post('/verify', async (req, res) => {
+    const body = parse(verifyRequestSchema.extend({ entityRef: z.string().max(255).optional() }), req.body, 'body');
+    const credentials = await httpAuth.credentials(req);
+    const env = service.environment(body.environment);
+    const caller = callerOf(req, credentials);
+    const event = await auditor.createEvent({
+      eventId: 'verify',
+      severityLevel: 'low',
+      request: req,
+      meta: { environment: env.id, keyManager: body.keyManager, consumerKey: body.consumerKey },
+    });
+    // Verifying is an oracle for guessing secrets: only people who may provision something.
+    let allowed: boolean;
+    if (body.entityRef) {
+      allowed = await isAllowed(credentials, apimCredentialsProvisionPermission, body.entityRef);
+    } else {
+      const [decision] = await permissions.authorizeConditional(
+        [{ permission: apimCredentialsProvisionPermission }],
+        { credentials },
+      );
+      allowed = decision.result !== AuthorizeResult.DENY;
+    }
+    if (!allowed) {
+      const error = new NotAllowedError('You may not verify API-M credentials: you own nothing you could provision them for');
+      await store.recordAudit(
+        {
+          action: 'verify',
+          actor: caller.userEntityRef,
+          source: caller.source,
+          via: caller.via,
+          taskId: caller.taskId,
+          requestId: caller.requestId,
+          entityRef: body.entityRef,
+          environment: env.id,
+          instance: env.instance,
+          keyType: env.keyType,
+          keyManager: body.keyManager,
+          consumerKey: body.consumerKey,
+        },
+        { outcome: 'denied', errorCode: 'PERMISSION_DENIED', errorMessage: error.message },
+      );
+      await event.fail({ error });
+      throw error;
+    }
+    try {
+      const result = await service.verify(body, caller);
+      await event.success({ meta: { ok: result.ok } });
+      res.json(result);
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  /** Platform readers see everything; an entity's readers see that entity's history. */
+  async function auditAccess(req: Request, entityRef: string | undefined) {
+    const credentials = await httpAuth.credentials(req);
+    if (await isAllowed(credentials, apimAuditReadPermission)) return;
+    if (entityRef && (await isAllowed(credentials, apimCredentialsReadPermission, entityRef))) return;
+    throw new NotAllowedError(
+      entityRef
+        ? `You may not read the API-M audit log of ${entityRef}`
+        : 'You may not read the API-M audit log; filter by an entity you may read, or ask for apim.audit.read',
+    );
+  }
+
+  router.get('/audit', async (req, res) => {
+    const query = parse(auditQuerySchema, req.query, 'query');
+    await auditAccess(req, query.entityRef);
+    res.json(await store.queryAudit(query));
+  });
+
+  router.get('/audit/export', async (req, res) => {
+    const query = parse(auditQuerySchema.omit({ limit: true, cursor: true }), req.query, 'query');
+    await auditAccess(req, query.entityRef);
+    const event = await auditor.createEvent({ eventId: 'audit-export', severityLevel: 'medium', request: req, meta: { query } });
+    res.setHeader('content-type', 'text/csv; charset=utf-8');
+    res.setHeader('content-disposition', `attachment; filename="apim-credentials-audit.csv"`);
+    try {
+      await writeAuditCsv(store.streamAudit(query), res);
+      await event.success();
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      // Headers are gone; cut the stream so the client sees an incomplete download.
+      res.destroy(error as Error);
+    }
+  });
+
+  router.get('/mappings', async (req, res) => {
+    const query = parse(mappingsQuerySchema, req.query, 'query');
+    const credentials = await httpAuth.credentials(req);
+    if (!(await isAllowed(credentials, apimAuditReadPermission))) {
+      throw new NotAllowedError('You may not list all API-M mappings; ask for apim.audit.read');
+    }
+    res.json(await store.queryMappings(query));
+  });
+
+  return router;
+}

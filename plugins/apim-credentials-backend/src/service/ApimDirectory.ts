@@ -1,0 +1,78 @@
+/**
+ * Short-lived caches in front of the two API-M reads every request needs: an instance's key
+ * managers and an entity's application id. They change rarely, and caching them keeps a
+ * provisioning at one API-M call (map-keys) in the common case. A stale application id is
+ * noticed by the 404 it causes and dropped by the caller.
+ */
+import { ApimClient } from '../apim/ApimClient';
+import type { ApimApplication, ApimKeyManager } from '../apim/types';
+
+interface Entry<T> {
+  value: Promise<T>;
+  expiresAt: number;
+}
+
+export class ApimDirectory {
+  private readonly keyManagers = new Map<string, Entry<ApimKeyManager[]>>();
+  private readonly applications = new Map<string, Entry<ApimApplication | undefined>>();
+
+  constructor(
+    private readonly options: { keyManagerTtlMs?: number; applicationTtlMs?: number } = {},
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  listKeyManagers(client: ApimClient): Promise<ApimKeyManager[]> {
+    return this.cached(
+      this.keyManagers,
+      client.instanceId,
+      this.options.keyManagerTtlMs ?? 30_000,
+      () => client.listKeyManagers(),
+    );
+  }
+
+  findApplication(client: ApimClient, name: string): Promise<ApimApplication | undefined> {
+    return this.cached(
+      this.applications,
+      `${client.instanceId}\u0000${name}`,
+      this.options.applicationTtlMs ?? 300_000,
+      () => client.findApplicationByName(name),
+      // "Not there yet" is not cached: another replica may create it any moment.
+      value => value !== undefined,
+    );
+  }
+
+  rememberApplication(client: ApimClient, app: ApimApplication): void {
+    this.applications.set(`${client.instanceId}\u0000${app.name}`, {
+      value: Promise.resolve(app),
+      expiresAt: this.now() + (this.options.applicationTtlMs ?? 300_000),
+    });
+  }
+
+  forgetApplication(client: ApimClient, name: string): void {
+    this.applications.delete(`${client.instanceId}\u0000${name}`);
+  }
+
+  private cached<T>(
+    map: Map<string, Entry<T>>,
+    key: string,
+    ttlMs: number,
+    load: () => Promise<T>,
+    keep: (value: T) => boolean = () => true,
+  ): Promise<T> {
+    const hit = map.get(key);
+    if (hit && hit.expiresAt > this.now()) return hit.value;
+    // Concurrent callers share one load; a failed or unwanted result is not kept.
+    const value = load();
+    const entry = { value, expiresAt: this.now() + ttlMs };
+    map.set(key, entry);
+    value.then(
+      v => {
+        if (!keep(v) && map.get(key) === entry) map.delete(key);
+      },
+      () => {
+        if (map.get(key) === entry) map.delete(key);
+      },
+    );
+    return value;
+  }
+}

@@ -1,0 +1,628 @@
+/**
+ * Provisioning an existing OAuth2 client into an entity's API-M application, per environment
+ * and key manager: verify (optional), resolve or create the application, map idempotently,
+ * unprovision, and the reads behind the entity tab. Every attempt is an audit row that is
+ * written `pending` before API-M is called and completed after.
+ *
+ * The consumer secret is a parameter of `provision` and `verify` only: it goes to the key
+ * manager and to API-M's map-keys, and nowhere else (no log, row, error or response).
+ */
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import type {
+  AuditSource,
+  CredentialMapping,
+  EntityCredentials,
+  EnvironmentCredentials,
+  EnvironmentInfo,
+  KeyManagerInfo,
+  ProvisionResult,
+  UnprovisionResult,
+  VerifyResult,
+} from '@internal/backstage-plugin-apim-credentials-common';
+import { ApimClient } from '../apim/ApimClient';
+import { ApimError } from '../apim/ApimError';
+import type { ApimApplication, ApimApplicationKey, ApimKeyManager } from '../apim/types';
+import type { ApimCredentialsConfig, EnvironmentConfig } from '../config';
+import { ApimCredentialsStore, AuditStart } from '../database/ApimCredentialsStore';
+import { CredentialVerifier } from '../keymanager/CredentialVerifier';
+import { ApimDirectory } from './ApimDirectory';
+import { translateError } from './translateError';
+import { UpstreamError, VerificationFailedError } from '../errors';
+
+/** Who is asking, and through which path; recorded on every audit row. */
+export interface Caller {
+  userEntityRef: string;
+  source: AuditSource;
+  via?: string;
+  taskId?: string;
+  requestId?: string;
+}
+
+export interface Cell {
+  entityRef: string;
+  /** From the entity's wso2.com/apim-application annotation. */
+  applicationName: string;
+  environment: string;
+  keyManager: string;
+}
+
+export interface ProvisionInput extends Cell {
+  consumerKey: string;
+  consumerSecret: string;
+  verify?: boolean;
+  /** Per call override of applications.createIfMissing; can only restrict it. */
+  createApplication?: boolean;
+  dryRun?: boolean;
+}
+
+/** A ProvisionResult whose status was predicted, not performed (dry run). */
+export type ProvisionOutcome = ProvisionResult & { dryRun?: boolean };
+
+export class ProvisioningService {
+  private readonly directory: ApimDirectory;
+
+  constructor(
+    private readonly deps: {
+      config: ApimCredentialsConfig;
+      clients: Map<string, ApimClient>;
+      store: ApimCredentialsStore;
+      verifier: CredentialVerifier;
+      logger: LoggerService;
+      directory?: ApimDirectory;
+    },
+  ) {
+    this.directory = deps.directory ?? new ApimDirectory();
+  }
+
+  get config() {
+    return this.deps.config;
+  }
+
+  /** The environment with this id, or a 404 naming the ones that exist. */
+  environment(id: string): EnvironmentConfig {
+    const env = this.deps.config.environments.find(e => e.id === id);
+    if (!env) {
+      throw new NotFoundError(
+        `Unknown environment "${id}"; configured environments are ${this.deps.config.environments.map(e => e.id).join(', ')}`,
+      );
+    }
+    return env;
+  }
+
+  private client(env: EnvironmentConfig): ApimClient {
+    return this.deps.clients.get(env.instance)!;
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  async listEnvironments(): Promise<EnvironmentInfo[]> {
+    const byInstance = await this.keyManagersByInstance();
+    return this.deps.config.environments.map(env => {
+      const kms = byInstance.get(env.instance)!;
+      return {
+        id: env.id,
+        title: env.title,
+        instance: env.instance,
+        keyType: env.keyType,
+        keyManagers: 'error' in kms ? [] : kms.list.map(km => describeKeyManager(env, km)),
+        ...('error' in kms ? { error: kms.error } : {}),
+      };
+    });
+  }
+
+  /** One key-manager listing per instance, all instances in parallel. */
+  private async keyManagersByInstance() {
+    const result = new Map<string, { list: ApimKeyManager[] } | { error: string }>();
+    await Promise.all(
+      this.deps.config.instances.map(async instance => {
+        try {
+          const list = await this.directory.listKeyManagers(this.deps.clients.get(instance.id)!);
+          result.set(instance.id, { list });
+        } catch (error) {
+          result.set(instance.id, { error: translateError(error, instance.id).error.message });
+        }
+      }),
+    );
+    return result;
+  }
+
+  /**
+   * The entity's application and mappings in every environment. API-M is read once per
+   * instance (its oauth-keys list covers every key type and key manager), instances in parallel.
+   */
+  async getEntityCredentials(entityRef: string, applicationName: string): Promise<EntityCredentials> {
+    const recorded = await this.deps.store.getMappingsForEntity(entityRef);
+    const instanceIds = [...new Set(this.deps.config.environments.map(e => e.instance))];
+    const perInstance = new Map<
+      string,
+      { app: ApimApplication | undefined; keys: ApimApplicationKey[]; kms: ApimKeyManager[] } | { error: string }
+    >();
+    await Promise.all(
+      instanceIds.map(async instanceId => {
+        const client = this.deps.clients.get(instanceId)!;
+        try {
+          const [app, kms] = await Promise.all([
+            this.directory.findApplication(client, applicationName),
+            this.directory.listKeyManagers(client),
+          ]);
+          const keys = app ? await this.listKeysOf(client, app) : [];
+          perInstance.set(instanceId, { app, keys, kms });
+        } catch (error) {
+          perInstance.set(instanceId, { error: translateError(error, instanceId).error.message });
+        }
+      }),
+    );
+
+    const environments: EnvironmentCredentials[] = this.deps.config.environments.map(env => {
+      const base = { environment: env.id, title: env.title, instance: env.instance, keyType: env.keyType };
+      const data = perInstance.get(env.instance)!;
+      if ('error' in data) return { ...base, application: null, mappings: [], error: data.error };
+      const offered = data.kms.filter(km => describeKeyManager(env, km).mappingAllowed).map(km => km.name);
+      const envKeys = data.keys.filter(k => k.keyType === env.keyType);
+      const envRecords = recorded.filter(r => r.environment === env.id);
+      const names = [...new Set([...offered, ...envKeys.map(k => k.keyManager), ...envRecords.map(r => r.keyManager)])];
+      const mappings: CredentialMapping[] = names.map(name => {
+        const key = envKeys.find(k => k.keyManager === name);
+        const record = envRecords.find(r => r.keyManager === name);
+        let state: CredentialMapping['state'] = 'unmapped';
+        if (key) state = key.mode === 'CREATED' ? 'generated' : 'mapped';
+        if (record && (!key || key.consumerKey !== record.consumerKey)) state = 'drifted';
+        return {
+          environment: env.id,
+          keyManager: name,
+          keyType: env.keyType,
+          state,
+          consumerKey: key?.consumerKey ?? record?.consumerKey,
+          keyMappingId: key?.keyMappingId ?? record?.keyMappingId,
+          grantTypes: key?.supportedGrantTypes ?? record?.grantTypes,
+          provisionedBy: record && key?.consumerKey === record.consumerKey ? record.provisionedBy : undefined,
+          provisionedAt: record && key?.consumerKey === record.consumerKey ? record.provisionedAt : undefined,
+        };
+      });
+      return {
+        ...base,
+        application: data.app ? { id: data.app.applicationId, name: data.app.name } : null,
+        mappings,
+      };
+    });
+    return { entityRef, applicationName, environments };
+  }
+
+  private async listKeysOf(client: ApimClient, app: ApimApplication): Promise<ApimApplicationKey[]> {
+    try {
+      return await client.listOAuthKeys(app.applicationId);
+    } catch (error) {
+      if (error instanceof ApimError && error.is(404)) {
+        // Deleted in API-M since we cached its id.
+        this.directory.forgetApplication(client, app.name);
+        const fresh = await this.directory.findApplication(client, app.name);
+        return fresh ? client.listOAuthKeys(fresh.applicationId) : [];
+      }
+      throw error;
+    }
+  }
+
+  // ---- verify ------------------------------------------------------------------------------
+
+  /** Checks the key manager is offered for the environment and returns it (400 otherwise). */
+  async offeredKeyManager(env: EnvironmentConfig, name: string): Promise<ApimKeyManager> {
+    const kms = await this.directory.listKeyManagers(this.client(env));
+    const km = kms.find(k => k.name === name);
+    const offered = kms.filter(k => describeKeyManager(env, k).mappingAllowed).map(k => k.name);
+    if (!km) {
+      throw new InputError(
+        `Key manager "${name}" is not registered in API-M instance "${env.instance}"; environment "${env.id}" offers ${offered.join(', ') || 'none'}`,
+      );
+    }
+    const info = describeKeyManager(env, km);
+    if (!info.mappingAllowed) {
+      throw new InputError(
+        `Key manager "${name}" is not offered for environment "${env.id}": ${info.reason}; it offers ${offered.join(', ') || 'none'}`,
+      );
+    }
+    return km;
+  }
+
+  async verify(
+    input: { environment: string; keyManager: string; consumerKey: string; consumerSecret: string; entityRef?: string },
+    caller: Caller,
+  ): Promise<VerifyResult> {
+    const env = this.environment(input.environment);
+    const auditId = await this.deps.store.startAudit(this.auditStart('verify', env, input, caller));
+    try {
+      const km = await this.offeredKeyManager(env, input.keyManager);
+      const result = await this.runVerification(env, km, input);
+      await this.deps.store.completeAudit(auditId, {
+        outcome: result.ok ? 'succeeded' : 'failed',
+        errorCode: result.ok ? undefined : 'VERIFICATION_FAILED',
+        errorMessage: result.ok ? undefined : result.message,
+      });
+      return result;
+    } catch (error) {
+      throw await this.fail(auditId, env, error);
+    }
+  }
+
+  private async runVerification(
+    env: EnvironmentConfig,
+    km: ApimKeyManager,
+    input: { environment: string; keyManager: string; consumerKey: string; consumerSecret: string },
+  ): Promise<VerifyResult> {
+    if (!km.tokenEndpoint) {
+      throw new InputError(
+        `Key manager "${km.name}" has no token endpoint in API-M, so its credentials cannot be verified`,
+      );
+    }
+    try {
+      const outcome = await this.deps.verifier.verify(this.client(env).http, km.tokenEndpoint, km.name, input);
+      return {
+        ...outcome,
+        environment: env.id,
+        keyManager: km.name,
+        consumerKey: input.consumerKey,
+        tokenEndpoint: km.tokenEndpoint,
+      };
+    } catch (error) {
+      if (error instanceof ApimError) {
+        // Same transport, different system: say it was the key manager.
+        const translated = translateError(error, env.instance).error as Error;
+        translated.message = translated.message.replace(
+          `API-M instance "${env.instance}"`,
+          `Key manager "${km.name}" (${km.tokenEndpoint})`,
+        );
+        throw translated;
+      }
+      throw error;
+    }
+  }
+
+  // ---- provision ---------------------------------------------------------------------------
+
+  async provision(input: ProvisionInput, caller: Caller): Promise<ProvisionOutcome> {
+    const env = this.environment(input.environment);
+    const client = this.client(env);
+    if (input.dryRun) return this.planProvision(input, env, caller);
+
+    const auditId = await this.deps.store.startAudit(this.auditStart('provision', env, input, caller));
+    try {
+      const result = await this.deps.store.withCellLock(cellKey(input), () =>
+        this.provisionLocked(input, env, client, caller, auditId),
+      );
+      await this.deps.store.completeAudit(auditId, {
+        outcome: result.status === 'created' ? 'succeeded' : 'unchanged',
+        applicationId: result.applicationId,
+        applicationName: result.applicationName,
+        keyMappingId: result.keyMappingId,
+      });
+      return result;
+    } catch (error) {
+      throw await this.fail(auditId, env, error);
+    }
+  }
+
+  private async provisionLocked(
+    input: ProvisionInput,
+    env: EnvironmentConfig,
+    client: ApimClient,
+    caller: Caller,
+    auditId: string,
+  ): Promise<ProvisionResult> {
+    const km = await this.offeredKeyManager(env, input.keyManager);
+    let verified = false;
+    if (input.verify || this.deps.config.verification.required) {
+      const check = await this.runVerification(env, km, input);
+      if (!check.ok) throw new VerificationFailedError(check.message);
+      verified = true;
+    }
+    const app = await this.resolveApplication(input, env, client, caller);
+    const result = (key: ApimApplicationKey, status: 'created' | 'unchanged'): ProvisionResult => ({
+      status,
+      entityRef: input.entityRef,
+      environment: env.id,
+      keyManager: km.name,
+      keyType: env.keyType,
+      applicationId: app.applicationId,
+      applicationName: app.name,
+      consumerKey: key.consumerKey,
+      keyMappingId: key.keyMappingId,
+      grantTypes: key.supportedGrantTypes,
+      auditId,
+    });
+    const record = (key: ApimApplicationKey) =>
+      this.deps.store.upsertMapping({
+        entityRef: input.entityRef,
+        environment: env.id,
+        keyManager: km.name,
+        instance: env.instance,
+        keyType: env.keyType,
+        applicationId: app.applicationId,
+        applicationName: app.name,
+        consumerKey: key.consumerKey,
+        keyMappingId: key.keyMappingId,
+        grantTypes: key.supportedGrantTypes,
+        provisionedBy: caller.userEntityRef,
+        provisionedAt: new Date(),
+      });
+
+    let mapped: ApimApplicationKey;
+    try {
+      mapped = await client.mapKeys(app.applicationId, {
+        consumerKey: input.consumerKey,
+        consumerSecret: input.consumerSecret,
+        keyManager: km.name,
+        keyType: env.keyType,
+      });
+    } catch (error) {
+      if (!(error instanceof ApimError)) throw error;
+      const keys = await client.listOAuthKeys(app.applicationId).catch(() => undefined);
+      if (!keys) throw error;
+      const same = keys.find(
+        k => k.keyManager === km.name && k.keyType === env.keyType && k.consumerKey === input.consumerKey,
+      );
+      if (error.is(409)) {
+        if (same) {
+          // The desired state already exists: idempotent success, nothing changed in API-M.
+          const existing = (await this.deps.store.getMappingsForEntity(input.entityRef)).find(
+            m => m.environment === env.id && m.keyManager === km.name && m.consumerKey === same.consumerKey,
+          );
+          if (!existing) await record(same);
+          return result(same, 'unchanged');
+        }
+        throw this.describeConflict(keys, input, env, km, app);
+      }
+      if (same) {
+        // map-keys wrote the mapping and then failed (CONTRACT.md 6.5, token minting) or the
+        // answer was lost: the mapping exists and API-M validated the credentials; finish it.
+        this.deps.logger.warn(
+          `map-keys for ${input.entityRef} in ${env.id}/${km.name} failed after writing the mapping (${error.message}); keeping the mapping ${same.keyMappingId}`,
+        );
+        await record(same);
+        return result(same, 'created');
+      }
+      if (error.is(500) && error.code === 900967 && !verified && km.tokenEndpoint) {
+        // WSO2 answers a wrong secret, an unknown client and an unreachable key manager with the
+        // same opaque 500; ask the key manager ourselves to tell the caller which.
+        const check = await this.runVerification(env, km, input).catch(() => undefined);
+        if (check && !check.ok) throw new VerificationFailedError(check.message);
+      }
+      if (error.is(500) && error.code === 900967) {
+        throw new UpstreamError(
+          `API-M could not validate the client against key manager "${km.name}" (WSO2 code 900967, "General Error") although the key manager accepts the credentials; check API-M's configuration of that key manager and API-M's server log`,
+          502,
+          'APIM_900967',
+        );
+      }
+      throw error;
+    }
+    await record(mapped);
+    return result(mapped, 'created');
+  }
+
+  private describeConflict(
+    keys: ApimApplicationKey[],
+    input: ProvisionInput,
+    env: EnvironmentConfig,
+    km: ApimKeyManager,
+    app: ApimApplication,
+  ): ConflictError {
+    const otherType = keys.find(
+      k => k.keyManager === km.name && k.consumerKey === input.consumerKey && k.keyType !== env.keyType,
+    );
+    if (otherType) {
+      return new ConflictError(
+        `Client "${input.consumerKey}" is already the ${otherType.keyType} key of application "${app.name}" in key manager "${km.name}"; one client cannot be both key types. Use another client for ${env.keyType}.`,
+      );
+    }
+    const slot = keys.find(k => k.keyManager === km.name && k.keyType === env.keyType);
+    if (slot) {
+      return new ConflictError(
+        `Environment "${env.id}" already has client "${slot.consumerKey}" mapped as the ${env.keyType} key of application "${app.name}" in key manager "${km.name}" (keyMappingId ${slot.keyMappingId}). Remove that mapping first to provide another client.`,
+      );
+    }
+    return new ConflictError(
+      `Client "${input.consumerKey}" is already mapped to another API-M application in key manager "${km.name}"; a client can be mapped only once per key manager. Remove it there first.`,
+    );
+  }
+
+  private async resolveApplication(
+    input: ProvisionInput,
+    env: EnvironmentConfig,
+    client: ApimClient,
+    caller: Caller,
+  ): Promise<ApimApplication> {
+    const found = await this.directory.findApplication(client, input.applicationName);
+    if (found) return found;
+    const allowed = this.deps.config.applications.createIfMissing && input.createApplication !== false;
+    if (!allowed) {
+      throw new NotFoundError(
+        `API-M application "${input.applicationName}" does not exist in instance "${env.instance}" and creating it is ${this.deps.config.applications.createIfMissing ? 'turned off for this request' : 'disabled (apimCredentials.applications.createIfMissing)'}`,
+      );
+    }
+    const auditId = await this.deps.store.startAudit(this.auditStart('create-application', env, input, caller));
+    try {
+      const app = await client.createApplication(
+        input.applicationName,
+        this.deps.config.applications.throttlingPolicy,
+        `Created by Backstage for ${input.entityRef}`,
+      );
+      this.directory.rememberApplication(client, app);
+      await this.deps.store.completeAudit(auditId, {
+        outcome: 'succeeded',
+        applicationId: app.applicationId,
+        applicationName: app.name,
+      });
+      return app;
+    } catch (error) {
+      if (error instanceof ApimError && error.is(409)) {
+        // Created meanwhile by another replica.
+        this.directory.forgetApplication(client, input.applicationName);
+        const app = await this.directory.findApplication(client, input.applicationName);
+        if (app) {
+          await this.deps.store.completeAudit(auditId, { outcome: 'unchanged', applicationId: app.applicationId });
+          return app;
+        }
+      }
+      throw await this.fail(auditId, env, error);
+    }
+  }
+
+  /** Dry run: everything provisioning checks, and what it would do, without changing anything. */
+  private async planProvision(input: ProvisionInput, env: EnvironmentConfig, caller: Caller): Promise<ProvisionOutcome> {
+    const client = this.client(env);
+    try {
+      const km = await this.offeredKeyManager(env, input.keyManager);
+      if (input.verify || this.deps.config.verification.required) {
+        const check = await this.runVerification(env, km, input);
+        if (!check.ok) throw new VerificationFailedError(check.message);
+      }
+      const app = await this.directory.findApplication(client, input.applicationName);
+      if (!app && !(this.deps.config.applications.createIfMissing && input.createApplication !== false)) {
+        throw new NotFoundError(
+          `API-M application "${input.applicationName}" does not exist in instance "${env.instance}" and would not be created`,
+        );
+      }
+      const keys = app ? await client.listOAuthKeys(app.applicationId) : [];
+      const same = keys.find(
+        k => k.keyManager === km.name && k.keyType === env.keyType && k.consumerKey === input.consumerKey,
+      );
+      if (!same && keys.some(k => k.keyManager === km.name && (k.keyType === env.keyType || k.consumerKey === input.consumerKey))) {
+        throw this.describeConflict(keys, input, env, km, app!);
+      }
+      return {
+        dryRun: true,
+        status: same ? 'unchanged' : 'created',
+        entityRef: input.entityRef,
+        environment: env.id,
+        keyManager: km.name,
+        keyType: env.keyType,
+        applicationId: app?.applicationId ?? '',
+        applicationName: input.applicationName,
+        consumerKey: input.consumerKey,
+        keyMappingId: same?.keyMappingId ?? '',
+        grantTypes: same?.supportedGrantTypes ?? [],
+        auditId: '',
+      };
+    } catch (error) {
+      void caller;
+      throw translateError(error, env.instance).error;
+    }
+  }
+
+  // ---- unprovision -------------------------------------------------------------------------
+
+  async unprovision(input: Cell & { dryRun?: boolean }, caller: Caller): Promise<UnprovisionResult> {
+    const env = this.environment(input.environment);
+    const client = this.client(env);
+    const find = async () => {
+      const app = await this.directory.findApplication(client, input.applicationName);
+      const keys = app ? await this.listKeysOf(client, app) : [];
+      return { app, key: keys.find(k => k.keyManager === input.keyManager && k.keyType === env.keyType) };
+    };
+    if (input.dryRun) {
+      try {
+        const { key } = await find();
+        return {
+          status: key ? 'removed' : 'unchanged',
+          entityRef: input.entityRef,
+          environment: env.id,
+          keyManager: input.keyManager,
+          consumerKey: key?.consumerKey,
+          keyMappingId: key?.keyMappingId,
+          auditId: '',
+        };
+      } catch (error) {
+        throw translateError(error, env.instance).error;
+      }
+    }
+    const auditId = await this.deps.store.startAudit(this.auditStart('unprovision', env, input, caller));
+    try {
+      const result = await this.deps.store.withCellLock(cellKey(input), async () => {
+        const { app, key } = await find();
+        if (app && key) {
+          await client.removeMapping(app.applicationId, key.keyMappingId);
+        }
+        await this.deps.store.deleteMapping(input);
+        return { app, key };
+      });
+      const { app, key } = result;
+      await this.deps.store.completeAudit(auditId, {
+        outcome: key ? 'succeeded' : 'unchanged',
+        applicationId: app?.applicationId,
+        applicationName: app?.name,
+        keyMappingId: key?.keyMappingId,
+      });
+      return {
+        status: key ? 'removed' : 'unchanged',
+        entityRef: input.entityRef,
+        environment: env.id,
+        keyManager: input.keyManager,
+        consumerKey: key?.consumerKey,
+        keyMappingId: key?.keyMappingId,
+        auditId,
+      };
+    } catch (error) {
+      throw await this.fail(auditId, env, error);
+    }
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  private auditStart(
+    action: AuditStart['action'],
+    env: EnvironmentConfig,
+    input: { entityRef?: string; applicationName?: string; keyManager?: string; consumerKey?: string },
+    caller: Caller,
+  ): AuditStart {
+    return {
+      action,
+      actor: caller.userEntityRef,
+      source: caller.source,
+      via: caller.via,
+      taskId: caller.taskId,
+      requestId: caller.requestId,
+      entityRef: input.entityRef,
+      environment: env.id,
+      instance: env.instance,
+      keyType: env.keyType,
+      keyManager: input.keyManager,
+      applicationName: input.applicationName,
+      consumerKey: input.consumerKey,
+    };
+  }
+
+  /** Completes the audit row as failed and returns the error for the caller. */
+  private async fail(auditId: string, env: EnvironmentConfig, error: unknown): Promise<Error> {
+    const { error: translated, code } = translateError(error, env.instance);
+    try {
+      await this.deps.store.completeAudit(auditId, {
+        outcome: 'failed',
+        errorCode: code,
+        errorMessage: translated.message,
+      });
+    } catch (storeError) {
+      // The reconcile job resolves a row left pending; the caller still gets the real error.
+      this.deps.logger.error(`Could not complete audit row ${auditId}: ${storeError}`);
+    }
+    return translated;
+  }
+}
+
+export function cellKey(cell: { entityRef: string; environment: string; keyManager: string }): string {
+  return `${cell.entityRef}|${cell.environment}|${cell.keyManager}`;
+}
+
+export function describeKeyManager(env: EnvironmentConfig, km: ApimKeyManager): KeyManagerInfo {
+  let reason: string | undefined;
+  if (!km.enabled) reason = 'it is disabled in API-M';
+  else if (!km.enableMapOAuthConsumerApps) reason = 'API-M does not allow mapping existing clients in it (enableMapOAuthConsumerApps is off)';
+  else if (env.keyManagers && !env.keyManagers.includes(km.name)) reason = `it is not on the allow-list of environment "${env.id}"`;
+  return {
+    name: km.name,
+    displayName: km.displayName ?? km.name,
+    type: km.type,
+    tokenEndpoint: km.tokenEndpoint ?? undefined,
+    mappingAllowed: !reason,
+    ...(reason ? { reason } : {}),
+  };
+}

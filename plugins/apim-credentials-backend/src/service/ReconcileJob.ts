@@ -1,0 +1,162 @@
+/**
+ * The scheduled job that keeps the audit trail and the mapping table honest:
+ * - a `pending` audit row older than a few minutes means the backend died between writing it and
+ *   API-M's answer; ask API-M what happened and complete the row;
+ * - a recorded mapping that API-M no longer holds, or holds with another client, was changed
+ *   outside Backstage (drift); flag it, and clear the flag when API-M agrees again.
+ */
+import { LoggerService } from '@backstage/backend-plugin-api';
+import type { AuditRecord, MappingRecord } from '@internal/backstage-plugin-apim-credentials-common';
+import { ApimClient } from '../apim/ApimClient';
+import { ApimError } from '../apim/ApimError';
+import type { ApimApplicationKey } from '../apim/types';
+import type { ApimCredentialsConfig } from '../config';
+import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
+
+export interface ReconcileReport {
+  resolved: number;
+  stillPending: number;
+  drifted: number;
+  restored: number;
+}
+
+export class ReconcileJob {
+  constructor(
+    private readonly deps: {
+      config: ApimCredentialsConfig;
+      clients: Map<string, ApimClient>;
+      store: ApimCredentialsStore;
+      logger: LoggerService;
+    },
+  ) {}
+
+  async run(now = new Date()): Promise<ReconcileReport> {
+    const report: ReconcileReport = { resolved: 0, stillPending: 0, drifted: 0, restored: 0 };
+    await this.resolvePending(now, report);
+    await this.detectDrift(report);
+    if (report.resolved || report.drifted || report.restored) {
+      this.deps.logger.info(
+        `Reconciled API-M credentials: ${report.resolved} pending attempts resolved, ${report.drifted} mappings drifted, ${report.restored} back in line`,
+      );
+    }
+    return report;
+  }
+
+  private async resolvePending(now: Date, report: ReconcileReport) {
+    const olderThan = new Date(now.getTime() - this.deps.config.reconcile.pendingAfterSeconds * 1000);
+    const pending = await this.deps.store.listPendingAudits(olderThan);
+    for (const row of pending) {
+      try {
+        await this.resolve(row);
+        report.resolved += 1;
+      } catch (error) {
+        report.stillPending += 1;
+        this.deps.logger.warn(`Could not resolve pending audit row ${row.id} yet: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private async resolve(row: AuditRecord) {
+    const env = this.deps.config.environments.find(e => e.id === row.environment);
+    const client = env && this.deps.clients.get(env.instance);
+    const interrupted = 'The request was interrupted before it completed (backend restart or crash)';
+    if (!env || !client || !row.applicationName || (row.action !== 'provision' && row.action !== 'unprovision' && row.action !== 'create-application')) {
+      await this.deps.store.completeAudit(row.id, { outcome: 'failed', errorCode: 'INTERRUPTED', errorMessage: interrupted });
+      return;
+    }
+    const app = await client.findApplicationByName(row.applicationName);
+    if (row.action === 'create-application') {
+      await this.deps.store.completeAudit(row.id, app
+        ? { outcome: 'succeeded', applicationId: app.applicationId, errorCode: 'RESOLVED_BY_JOB', errorMessage: `${interrupted}; API-M holds the application` }
+        : { outcome: 'failed', errorCode: 'INTERRUPTED', errorMessage: `${interrupted}; API-M has no such application` });
+      return;
+    }
+    const keys = app ? await client.listOAuthKeys(app.applicationId) : [];
+    const key = keys.find(
+      k => k.keyManager === row.keyManager && k.keyType === row.keyType && (row.action === 'unprovision' || k.consumerKey === row.consumerKey),
+    );
+    if (row.action === 'provision') {
+      if (key && app) {
+        await this.deps.store.upsertMapping({
+          entityRef: row.entityRef!,
+          environment: env.id,
+          keyManager: key.keyManager,
+          instance: env.instance,
+          keyType: env.keyType,
+          applicationId: app.applicationId,
+          applicationName: app.name,
+          consumerKey: key.consumerKey,
+          keyMappingId: key.keyMappingId,
+          grantTypes: key.supportedGrantTypes,
+          provisionedBy: row.actor,
+          provisionedAt: new Date(row.startedAt),
+        });
+        await this.deps.store.completeAudit(row.id, {
+          outcome: 'succeeded',
+          applicationId: app.applicationId,
+          applicationName: app.name,
+          keyMappingId: key.keyMappingId,
+          errorCode: 'RESOLVED_BY_JOB',
+          errorMessage: `${interrupted}; API-M holds the mapping, so it is recorded as made`,
+        });
+      } else {
+        await this.deps.store.completeAudit(row.id, {
+          outcome: 'failed',
+          errorCode: 'INTERRUPTED',
+          errorMessage: `${interrupted}; API-M holds no such mapping, nothing was changed`,
+        });
+      }
+      return;
+    }
+    // unprovision
+    if (key) {
+      await this.deps.store.completeAudit(row.id, {
+        outcome: 'failed',
+        errorCode: 'INTERRUPTED',
+        errorMessage: `${interrupted}; the mapping is still in API-M`,
+        keyMappingId: key.keyMappingId,
+      });
+    } else {
+      await this.deps.store.deleteMapping({ entityRef: row.entityRef!, environment: env.id, keyManager: row.keyManager! });
+      await this.deps.store.completeAudit(row.id, {
+        outcome: 'succeeded',
+        errorCode: 'RESOLVED_BY_JOB',
+        errorMessage: `${interrupted}; API-M no longer holds the mapping, so it is recorded as removed`,
+      });
+    }
+  }
+
+  private async detectDrift(report: ReconcileReport) {
+    // Group by application so each application's keys are read once.
+    const byApp = new Map<string, MappingRecord[]>();
+    for await (const mapping of this.deps.store.streamMappings()) {
+      const key = `${mapping.instance}\u0000${mapping.applicationId}`;
+      byApp.set(key, [...(byApp.get(key) ?? []), mapping]);
+    }
+    for (const mappings of byApp.values()) {
+      const client = this.deps.clients.get(mappings[0].instance);
+      if (!client) continue;
+      let keys: ApimApplicationKey[];
+      try {
+        keys = await client.listOAuthKeys(mappings[0].applicationId);
+      } catch (error) {
+        if (error instanceof ApimError && error.is(404)) keys = [];
+        else {
+          this.deps.logger.warn(`Drift check skipped for ${mappings[0].applicationName}: ${(error as Error).message}`);
+          continue;
+        }
+      }
+      for (const mapping of mappings) {
+        const key = keys.find(k => k.keyManager === mapping.keyManager && k.keyType === mapping.keyType);
+        let reason: string | null = null;
+        if (!key) reason = 'The mapping was removed in API-M outside Backstage';
+        else if (key.consumerKey !== mapping.consumerKey) reason = `API-M now maps client "${key.consumerKey}" here, not the one Backstage provisioned`;
+        if (reason && mapping.state !== 'drifted') report.drifted += 1;
+        if (!reason && mapping.state === 'drifted') report.restored += 1;
+        if ((reason ?? null) !== (mapping.driftReason ?? null) || (reason ? 'drifted' : 'active') !== mapping.state) {
+          await this.deps.store.markDrift(mapping, reason);
+        }
+      }
+    }
+  }
+}
