@@ -19,9 +19,11 @@ backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
 backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
+// apim:credentials:provision / apim:credentials:unprovision actions
+backend.add(
+  import('@internal/backstage-plugin-scaffolder-backend-module-apim-credentials'),
+);
 
-// techdocs plugin
-backend.add(import('@backstage/plugin-techdocs-backend'));
 
 // auth plugin
 backend.add(import('@backstage/plugin-auth-backend'));
@@ -40,10 +42,13 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 // permission plugin
 backend.add(import('@backstage/plugin-permission-backend'));
-// See https://backstage.io/docs/permissions/getting-started for how to create your own permission policy
+// Owners provision their entities' API-M credentials; platform-team reads the audit log.
 backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
+  import('@internal/backstage-plugin-permission-backend-module-apim-demo-policy'),
 );
+
+// API-M Credentials: provision existing OAuth2 clients into WSO2 API-M applications
+backend.add(import('@internal/backstage-plugin-apim-credentials-backend'));
 
 // search plugin
 backend.add(import('@backstage/plugin-search-backend'));
@@ -54,10 +59,7 @@ backend.add(import('@backstage/plugin-search-backend-module-pg'));
 
 // search collators
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));
-backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
 
-// kubernetes plugin
-backend.add(import('@backstage/plugin-kubernetes-backend'));
 
 // user settings plugin
 backend.add(import('@backstage/plugin-user-settings-backend'));
