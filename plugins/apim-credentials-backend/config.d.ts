@@ -49,6 +49,13 @@ export interface Config {
       /** When true, every provisioning first proves the credentials at the key manager. */
       required?: boolean;
     };
+    /** How long API-M reads that rarely change are reused. */
+    cache?: {
+      /** An instance's key manager list; default 30. */
+      keyManagersSeconds?: number;
+      /** An entity's application id; default 300 (a deleted application is noticed at once). */
+      applicationsSeconds?: number;
+    };
     /** Schedule of the job that resolves pending audit rows and detects drift. */
     reconcile?: {
       /** Frequency in minutes; default 5. */

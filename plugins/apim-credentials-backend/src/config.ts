@@ -33,6 +33,7 @@ export interface ApimCredentialsConfig {
   applications: { createIfMissing: boolean; throttlingPolicy: string };
   verification: { required: boolean };
   reconcile: { frequencyMinutes: number; pendingAfterSeconds: number };
+  cache: { keyManagersSeconds: number; applicationsSeconds: number };
 }
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
@@ -128,6 +129,10 @@ export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
     reconcile: {
       frequencyMinutes: config.getOptionalNumber('reconcile.frequencyMinutes') ?? 5,
       pendingAfterSeconds: config.getOptionalNumber('reconcile.pendingAfterSeconds') ?? 120,
+    },
+    cache: {
+      keyManagersSeconds: config.getOptionalNumber('cache.keyManagersSeconds') ?? 30,
+      applicationsSeconds: config.getOptionalNumber('cache.applicationsSeconds') ?? 300,
     },
   };
 }

@@ -72,7 +72,12 @@ export class ProvisioningService {
       directory?: ApimDirectory;
     },
   ) {
-    this.directory = deps.directory ?? new ApimDirectory();
+    this.directory =
+      deps.directory ??
+      new ApimDirectory({
+        keyManagerTtlMs: deps.config.cache.keyManagersSeconds * 1000,
+        applicationTtlMs: deps.config.cache.applicationsSeconds * 1000,
+      });
   }
 
   get config() {

@@ -1,0 +1,145 @@
+/**
+ * Test harness: the real local stack (API-M emulator + key manager as child processes, over
+ * HTTPS with their CA) and the plugin in a real Backstage test backend. Records every log line
+ * and response body so tests can prove no secret leaked.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { Knex } from 'knex';
+import request from 'supertest';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { Entity } from '@backstage/catalog-model';
+import { JsonObject } from '@backstage/types';
+import { LocalStack, startLocalStack } from '@internal/local-stack';
+import { apimCredentialsPlugin } from '../plugin';
+
+export const entities: Entity[] = [
+  component('orders-service', 'orders-service'),
+  component('payments-service', 'payments-service'),
+  component('web-portal', 'web-portal'),
+  component('legacy-batch'),
+  ...Array.from({ length: 12 }, (_, i) => component(`svc-${i}`, `svc-${i}`)),
+];
+
+function component(name: string, app?: string): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: app ? { 'wso2.com/apim-application': app } : {},
+    },
+    spec: { type: 'service', owner: 'group:default/guests', lifecycle: 'production' },
+  };
+}
+
+export async function startStack(): Promise<LocalStack & { logs: string[] }> {
+  const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'apim-stack-'));
+  const logs: string[] = [];
+  const stack = await startLocalStack({
+    stateDir,
+    emulatorPort: 0,
+    keyManagerPort: 0,
+    onLog: (source, line) => logs.push(`${source}: ${line}`),
+  });
+  return Object.assign(stack, { logs });
+}
+
+export function apimConfig(stack: LocalStack, overrides: Record<string, unknown> = {}) {
+  return {
+    instances: [
+      {
+        id: 'local',
+        baseUrl: stack.emulator.url,
+        auth: { username: 'svc-backstage', password: 'svc-backstage' },
+        tls: { ca: stack.tls.ca },
+        timeout: { seconds: 3 },
+      },
+    ],
+    environments: [
+      { id: 'sandbox', title: 'Sandbox', instance: 'local', keyType: 'SANDBOX' },
+      { id: 'production', title: 'Production', instance: 'local', keyType: 'PRODUCTION', keyManagers: ['IS'] },
+    ],
+    applications: { createIfMissing: true, throttlingPolicy: 'Unlimited' },
+    verification: { required: false },
+    // Tests switch key managers on and off in the emulator and expect to see it at once.
+    cache: { keyManagersSeconds: 0 },
+    ...overrides,
+  };
+}
+
+function capturingLogger(lines: string[]): any {
+  const log = (level: string) => (message: string, meta?: unknown) => {
+    let extra = '';
+    try {
+      extra = meta === undefined ? '' : ` ${JSON.stringify(meta, (_k, v) => (v instanceof Error ? { message: v.message, stack: v.stack, cause: String((v as any).cause) } : v))}`;
+    } catch {
+      extra = ` ${String(meta)}`;
+    }
+    lines.push(`${level} ${message}${extra}`);
+  };
+  return {
+    error: log('error'),
+    warn: log('warn'),
+    info: log('info'),
+    debug: log('debug'),
+    child: () => capturingLogger(lines),
+  };
+}
+
+export interface Backend {
+  server: any;
+  logs: string[];
+  bodies: string[];
+  stop(): Promise<void>;
+  /** supertest with the body recorded for the secret scan. */
+  call(method: 'get' | 'put' | 'post' | 'delete', url: string, body?: unknown, headers?: Record<string, string>): Promise<request.Response>;
+}
+
+export async function startBackend(options: {
+  stack: LocalStack;
+  knex: Knex;
+  config?: Record<string, unknown>;
+  permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+  logs?: string[];
+}): Promise<Backend> {
+  const logs = options.logs ?? [];
+  const bodies: string[] = [];
+  const backend = await startTestBackend({
+    features: [
+      apimCredentialsPlugin,
+      mockServices.rootConfig.factory({
+        data: { apimCredentials: (options.config ?? apimConfig(options.stack)) as JsonObject },
+      }),
+      mockServices.database.factory({ knex: options.knex }),
+      mockServices.rootLogger.mock(capturingLogger(logs)).factory,
+      mockServices.permissions.factory({ result: options.permission ?? AuthorizeResult.ALLOW }),
+      catalogServiceMock.factory({ entities }),
+    ],
+  });
+  const server = backend.server;
+  return {
+    server,
+    logs,
+    bodies,
+    stop: () => backend.stop(),
+    async call(method, url, body, headers) {
+      let req = request(server)[method](`/api/apim-credentials${url}`);
+      for (const [k, v] of Object.entries(headers ?? {})) req = req.set(k, v);
+      const res = body === undefined ? await req : await req.send(body as object);
+      bodies.push(res.text ?? '');
+      return res;
+    },
+  };
+}
+
+/** Every row of every table of the plugin, as text, for the secret scan. */
+export async function dumpDatabase(knex: Knex): Promise<string> {
+  const tables = ['apim_credentials_audit', 'apim_credentials_mappings', 'apim_credentials_locks'];
+  const rows = await Promise.all(tables.map(t => knex(t).select()));
+  return JSON.stringify(rows);
+}
