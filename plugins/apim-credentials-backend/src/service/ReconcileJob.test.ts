@@ -1,0 +1,135 @@
+/**
+ * The reconcile job against the local stack: a provisioning process killed between its
+ * `pending` audit row and API-M's answer is resolved from what API-M holds; mappings changed
+ * in API-M outside Backstage are flagged as drift.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import knexFactory, { Knex } from 'knex';
+import { ConfigReader } from '@backstage/config';
+import { mockServices } from '@backstage/backend-test-utils';
+import { LocalStack } from '@internal/local-stack';
+import { ApimClient } from '../apim/ApimClient';
+import { readApimCredentialsConfig } from '../config';
+import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
+import { apimConfig, startStack } from '../__testUtils__/harness';
+import { ReconcileJob } from './ReconcileJob';
+
+jest.setTimeout(120_000);
+
+describe('ReconcileJob', () => {
+  let stack: LocalStack & { logs: string[] };
+  let knex: Knex;
+  let store: ApimCredentialsStore;
+  let dbFile: string;
+  let job: ReconcileJob;
+  let clients: Map<string, ApimClient>;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'apim-reconcile-'));
+    dbFile = path.join(dir, 'backstage.sqlite');
+    knex = knexFactory({ client: 'better-sqlite3', connection: { filename: dbFile }, useNullAsDefault: true });
+    store = await ApimCredentialsStore.create({ database: { getClient: async () => knex, migrations: { skip: false } } });
+    const settings = readApimCredentialsConfig(
+      new ConfigReader({ apimCredentials: { ...apimConfig(stack), reconcile: { pendingAfterSeconds: 0 } } }),
+    );
+    clients = new Map(settings.instances.map(i => [i.id, ApimClient.create(i)]));
+    job = new ReconcileJob({ config: settings, clients, store, logger: mockServices.logger.mock() });
+  });
+
+  afterAll(async () => {
+    await knex?.destroy();
+    await stack?.stop();
+  });
+
+  /** Starts a provisioning process and SIGKILLs it once `ready()` says so. */
+  async function provisionAndKill(
+    entity: string,
+    client: { clientId: string; clientSecret: string },
+    ready: () => Promise<boolean>,
+  ) {
+    // tsx as a loader in this very process (its CLI would fork a grandchild that SIGKILL misses).
+    const tsx = require.resolve('tsx/cjs');
+    const input = {
+      entityRef: `component:default/${entity}`,
+      applicationName: entity,
+      environment: 'sandbox',
+      keyManager: 'IS',
+      consumerKey: client.clientId,
+      consumerSecret: client.clientSecret,
+    };
+    const child = spawn(process.execPath, ['--require', tsx, path.resolve(__dirname, '../__testUtils__/provisionInChild.ts'), JSON.stringify({ dbFile, config: apimConfig(stack), input })], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', d => (stderr += d));
+    const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
+    for (let i = 0; i < 300; i++) {
+      if (await ready()) break;
+      if (child.exitCode !== null) throw new Error(`provisioning process ended early: ${stderr}`);
+      await new Promise(r => setTimeout(r, 50));
+    }
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  it('resolves a pending row whose mapping reached API-M as succeeded, and records the mapping', async () => {
+    const client = await stack.keyManager.createClient({ name: 'reconcile-a', grantTypes: ['client_credentials'] });
+    // API-M writes the mapping but its answer is lost, and the follow-up read hangs: the
+    // process is killed while API-M already holds the mapping.
+    await stack.emulator.control.setFaults([
+      { type: 'failAfterMapping', method: 'POST', path: '/api/am/devportal/v3/applications/*/map-keys' },
+      { type: 'timeout', method: 'GET', path: '/api/am/devportal/v3/applications/*/oauth-keys' },
+    ]);
+    const inApim = async () =>
+      (await stack.emulator.control.state()).keyMappings.filter(m => m.consumerKey === client.clientId);
+    await provisionAndKill('svc-8', client, async () => (await inApim()).length > 0);
+    await stack.emulator.control.clearFaults();
+    const row = await knex('apim_credentials_audit').where({ consumer_key: client.clientId, action: 'provision' }).first();
+    expect(row.outcome).toBe('pending');
+    const [mapping] = await inApim();
+
+    const report = await job.run();
+    expect(report.resolved).toBe(1);
+    expect(await store.getAudit(row.id)).toMatchObject({
+      outcome: 'succeeded',
+      errorCode: 'RESOLVED_BY_JOB',
+      keyMappingId: mapping.keyMappingId,
+    });
+    expect(await store.getMappingsForEntity('component:default/svc-8')).toEqual([
+      expect.objectContaining({ consumerKey: client.clientId, provisionedBy: 'user:default/guest', keyMappingId: mapping.keyMappingId }),
+    ]);
+    expect(await knex('apim_credentials_audit').where({ outcome: 'pending' })).toHaveLength(0);
+  });
+
+  it('resolves a pending row whose request never reached API-M as failed', async () => {
+    const client = await stack.keyManager.createClient({ name: 'reconcile-b', grantTypes: ['client_credentials'] });
+    // The application lookup hangs, so the process dies before map-keys is sent.
+    await stack.emulator.control.setFaults([{ type: 'timeout', path: '/api/am/devportal/v3/applications' }]);
+    const pendingRow = async () =>
+      Boolean(await knex('apim_credentials_audit').where({ consumer_key: client.clientId, action: 'provision' }).first());
+    await provisionAndKill('svc-9', client, pendingRow);
+    await stack.emulator.control.clearFaults();
+    await job.run();
+    const row = await knex('apim_credentials_audit').where({ consumer_key: client.clientId }).first();
+    expect(row).toMatchObject({ outcome: 'failed', error_code: 'INTERRUPTED' });
+    expect((await stack.emulator.control.state()).keyMappings.filter(m => m.consumerKey === client.clientId)).toHaveLength(0);
+  });
+
+  it('flags a mapping removed in API-M outside Backstage, once', async () => {
+    const [mapping] = await store.getMappingsForEntity('component:default/svc-8');
+    expect(mapping).toMatchObject({ state: 'active' });
+    const apim = clients.get('local')!;
+    await apim.removeMapping(mapping.applicationId, mapping.keyMappingId);
+    const report = await job.run();
+    expect(report.drifted).toBe(1);
+    expect((await store.getMappingsForEntity('component:default/svc-8'))[0]).toMatchObject({
+      state: 'drifted',
+      driftReason: expect.stringMatching(/removed in API-M outside Backstage/),
+    });
+    expect((await job.run()).drifted).toBe(0);
+  });
+});

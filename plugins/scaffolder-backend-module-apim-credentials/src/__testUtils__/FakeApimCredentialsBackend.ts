@@ -1,0 +1,211 @@
+/**
+ * An in-memory stand-in for the apim-credentials backend's REST API (the contract of
+ * PRODUCT.md section 5), reached through an injected `fetch`, so the action tests see real
+ * HTTP requests and Backstage error bodies without a server.
+ */
+import type { EnvironmentInfo } from '@internal/backstage-plugin-apim-credentials-common';
+
+export interface RecordedRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: any;
+}
+
+type Failure = { status: number; name: string; message: string };
+
+export const BASE_URL = 'http://localhost:0/api/apim-credentials';
+
+export const defaultEnvironments: EnvironmentInfo[] = [
+  {
+    id: 'sandbox',
+    title: 'Sandbox',
+    instance: 'local',
+    keyType: 'SANDBOX',
+    keyManagers: [
+      {
+        name: 'Resident Key Manager',
+        displayName: 'Resident Key Manager',
+        type: 'default',
+        mappingAllowed: true,
+      },
+      {
+        name: 'IS',
+        displayName: 'WSO2 IS',
+        type: 'WSO2-IS',
+        mappingAllowed: true,
+      },
+    ],
+  },
+  {
+    id: 'production',
+    title: 'Production',
+    instance: 'local',
+    keyType: 'PRODUCTION',
+    keyManagers: [
+      {
+        name: 'Resident Key Manager',
+        displayName: 'Resident Key Manager',
+        type: 'default',
+        mappingAllowed: false,
+        reason: 'not on the allow-list of environment "production"',
+      },
+      {
+        name: 'IS',
+        displayName: 'WSO2 IS',
+        type: 'WSO2-IS',
+        mappingAllowed: true,
+      },
+    ],
+  },
+];
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
+}
+
+function errorResponse(failure: Failure, method: string, url: URL): Response {
+  return json(failure.status, {
+    error: { name: failure.name, message: failure.message },
+    request: { method, url: url.pathname },
+    response: { statusCode: failure.status },
+  });
+}
+
+export class FakeApimCredentialsBackend {
+  readonly requests: RecordedRequest[] = [];
+  /** `${entityRef}|${environment}|${keyManager}` -> mapped consumer key */
+  readonly mappings = new Map<
+    string,
+    { consumerKey: string; keyMappingId: string }
+  >();
+  environments: EnvironmentInfo[] = defaultEnvironments;
+  environmentsFailure?: Failure;
+  /** Failures of PUT/DELETE by environment id. */
+  readonly failures = new Map<string, Failure>();
+  private nextId = 1;
+
+  get mutations() {
+    return this.requests.filter(
+      r => r.method !== 'GET' && r.url.searchParams.get('dryRun') !== 'true',
+    );
+  }
+
+  readonly fetch = async (
+    input: string,
+    init?: RequestInit,
+  ): Promise<Response> => {
+    const url = new URL(input);
+    const method = init?.method ?? 'GET';
+    const headers = Object.fromEntries(
+      Object.entries((init?.headers ?? {}) as Record<string, string>).map(
+        ([k, v]) => [k.toLowerCase(), v],
+      ),
+    );
+    const body =
+      typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
+    this.requests.push({ method, url, headers, body });
+
+    if (!url.href.startsWith(BASE_URL)) {
+      return json(404, {
+        error: { name: 'NotFoundError', message: 'no such plugin' },
+      });
+    }
+    const path = url.pathname.slice(new URL(BASE_URL).pathname.length);
+    if (method === 'GET' && path === '/environments') {
+      if (this.environmentsFailure)
+        return errorResponse(this.environmentsFailure, method, url);
+      return json(200, this.environments);
+    }
+    const match =
+      /^\/entities\/([^/]+)\/([^/]+)\/([^/]+)\/credentials\/([^/]+)\/([^/]+)$/.exec(
+        path,
+      );
+    if (!match)
+      return errorResponse(
+        { status: 404, name: 'NotFoundError', message: `no route ${path}` },
+        method,
+        url,
+      );
+    const [kind, namespace, name, environment, keyManager] = match
+      .slice(1)
+      .map(decodeURIComponent);
+    const entityRef = `${kind}:${namespace}/${name}`;
+    const env = this.environments.find(e => e.id === environment);
+    const failure = this.failures.get(environment);
+    if (failure) return errorResponse(failure, method, url);
+    if (!env) {
+      return errorResponse(
+        {
+          status: 404,
+          name: 'NotFoundError',
+          message: `unknown environment "${environment}"`,
+        },
+        method,
+        url,
+      );
+    }
+    const dryRun = url.searchParams.get('dryRun') === 'true';
+    const key = `${entityRef}|${environment}|${keyManager}`;
+    const existing = this.mappings.get(key);
+    const common = {
+      entityRef,
+      environment,
+      keyManager,
+      keyType: env.keyType,
+      applicationId: `app-${name}`,
+      applicationName: name,
+      auditId: `audit-${this.nextId++}`,
+    };
+    if (method === 'PUT') {
+      if (existing && existing.consumerKey !== body.consumerKey) {
+        return errorResponse(
+          {
+            status: 409,
+            name: 'ConflictError',
+            message: `client ${existing.consumerKey} is already mapped for ${entityRef} in ${environment} (${keyManager})`,
+          },
+          method,
+          url,
+        );
+      }
+      if (existing) {
+        return json(200, {
+          ...common,
+          status: 'unchanged',
+          consumerKey: existing.consumerKey,
+          keyMappingId: existing.keyMappingId,
+          grantTypes: ['client_credentials'],
+        });
+      }
+      const keyMappingId = dryRun ? '' : `km-${this.nextId++}`;
+      if (!dryRun)
+        this.mappings.set(key, { consumerKey: body.consumerKey, keyMappingId });
+      return json(dryRun ? 200 : 201, {
+        ...common,
+        status: 'created',
+        consumerKey: body.consumerKey,
+        keyMappingId,
+        grantTypes: ['client_credentials'],
+      });
+    }
+    if (method === 'DELETE') {
+      if (!existing) return json(200, { ...common, status: 'unchanged' });
+      if (!dryRun) this.mappings.delete(key);
+      return json(200, {
+        ...common,
+        status: 'removed',
+        consumerKey: existing.consumerKey,
+        keyMappingId: existing.keyMappingId,
+      });
+    }
+    return errorResponse(
+      { status: 405, name: 'Error', message: 'method not allowed' },
+      method,
+      url,
+    );
+  };
+}

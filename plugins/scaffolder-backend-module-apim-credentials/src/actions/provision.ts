@@ -1,0 +1,314 @@
+import { InputError } from '@backstage/errors';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  consumerKeySchema,
+  consumerSecretSchema,
+  describeZodError,
+  ProvisionResult,
+} from '@internal/backstage-plugin-apim-credentials-common';
+import {
+  ApimCredentialsActionOptions,
+  Cell,
+  CellFailure,
+  checkKeyManager,
+  checkpointKey,
+  createClient,
+  describeCell,
+  describeFailure,
+  fetchEnvironments,
+  getToken,
+  normaliseEntityRef,
+  normaliseEnvironments,
+  preflight,
+  registerSensitive,
+  toError,
+  waitForEntity,
+} from './shared';
+import { provisionExamples } from './provision.examples';
+
+export const PROVISION_ACTION_ID = 'apim:credentials:provision';
+
+/** What a checkpoint stores per environment: ids only, never the secret. */
+type ProvisionCheckpoint = {
+  status: 'created' | 'unchanged';
+  environment: string;
+  keyManager: string;
+  keyType: string;
+  applicationId: string;
+  applicationName: string;
+  consumerKey: string;
+  keyMappingId: string;
+  auditId: string;
+};
+
+function toCheckpoint(result: ProvisionResult): ProvisionCheckpoint {
+  return {
+    status: result.status,
+    environment: result.environment,
+    keyManager: result.keyManager,
+    keyType: result.keyType,
+    applicationId: result.applicationId ?? '',
+    applicationName: result.applicationName ?? '',
+    consumerKey: result.consumerKey,
+    keyMappingId: result.keyMappingId ?? '',
+    auditId: result.auditId ?? '',
+  };
+}
+
+/**
+ * Creates the `apim:credentials:provision` action: maps an existing OAuth2 client (consumer key +
+ * secret) into the API-M application of a catalog entity, in one or more environments, by calling
+ * the apim-credentials backend on behalf of the user who runs the template.
+ *
+ * @public
+ */
+export function createApimCredentialsProvisionAction(
+  options: ApimCredentialsActionOptions,
+) {
+  return createTemplateAction({
+    id: PROVISION_ACTION_ID,
+    description:
+      "Provides an existing OAuth2 client (consumer key and secret) to a catalog entity's WSO2 API-M application in one or more environments, on behalf of the user running the template. Idempotent; supports dry run.",
+    examples: provisionExamples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        entityRef: z =>
+          z.string({
+            description:
+              'The catalog entity whose API-M application gets the client, e.g. component:default/orders-service (kind defaults to component, namespace to default)',
+          }),
+        environments: z =>
+          z.union([z.string(), z.array(z.string()).min(1)], {
+            description:
+              'One environment id or a list of them, as configured under apimCredentials.environments (GET /api/apim-credentials/environments)',
+          }),
+        keyManager: z =>
+          z.string({
+            description:
+              'Name of the API-M key manager where the client lives, e.g. "Resident Key Manager" or "IS"',
+          }),
+        consumerKey: z =>
+          z.string({ description: 'The OAuth2 client id (not secret)' }),
+        consumerSecret: z =>
+          z.string({
+            description:
+              "The OAuth2 client secret. Pass it from the template's secrets (`${{ secrets.consumerSecret }}`, a parameter with `ui:field: Secret`); it is never logged or output",
+          }),
+        verify: z =>
+          z
+            .boolean({
+              description:
+                'Prove the credentials with a client_credentials request at the key manager before mapping (the backend may require this regardless)',
+            })
+            .optional(),
+        createApplication: z =>
+          z
+            .boolean({
+              description:
+                "Create the entity's API-M application when it does not exist yet (default: the backend's apimCredentials.applications.createIfMissing). false: fail instead",
+            })
+            .optional(),
+        waitForEntity: z =>
+          z
+            .number({
+              description:
+                'Seconds to wait for the entity to appear in the catalog, for an entity an earlier catalog:register step just added (0 or absent: do not wait)',
+            })
+            .int()
+            .min(0)
+            .max(900)
+            .optional(),
+      },
+      output: {
+        applicationId: z =>
+          z.string({
+            description:
+              'API-M application id (of the first environment; see mappings for each environment)',
+          }),
+        applicationName: z =>
+          z.string({
+            description: 'API-M application name (of the first environment)',
+          }),
+        mappings: z =>
+          z.array(
+            z.object({
+              environment: z.string(),
+              keyManager: z.string(),
+              keyType: z.string(),
+              consumerKey: z.string(),
+              keyMappingId: z.string(),
+              applicationId: z.string(),
+              applicationName: z.string(),
+              status: z.enum(['created', 'unchanged']),
+            }),
+            {
+              description:
+                'One entry per environment that succeeded: created now, or unchanged because that client was already mapped there',
+            },
+          ),
+      },
+    },
+    async handler(ctx) {
+      const { consumerSecret } = ctx.input;
+      const sensitive = [consumerSecret];
+      registerSensitive(ctx.logger, sensitive);
+
+      // Inputs, checked before anything is called.
+      const entityRef = normaliseEntityRef(ctx.input.entityRef);
+      const environments = normaliseEnvironments(ctx.input.environments);
+      const keyManager = checkKeyManager(ctx.input.keyManager);
+      const consumerKey = ctx.input.consumerKey;
+      const keyCheck = consumerKeySchema.safeParse(consumerKey);
+      if (!keyCheck.success)
+        throw new InputError(describeZodError(keyCheck.error));
+      // The secret's own message never contains its value.
+      const secretCheck = consumerSecretSchema.safeParse(consumerSecret);
+      if (!secretCheck.success)
+        throw new InputError(describeZodError(secretCheck.error));
+      if (!Object.values(ctx.secrets ?? {}).includes(consumerSecret)) {
+        ctx.logger.warn(
+          'consumerSecret does not come from the template\'s secrets: pass it as ${{ secrets.<name> }} from a parameter with "ui:field: Secret", so the scaffolder never stores it with the task',
+        );
+      }
+
+      const dryRun = ctx.isDryRun === true;
+      const taskId = ctx.task.id;
+      const credentials = await ctx.getInitiatorCredentials();
+
+      let entityPending = false;
+      if (ctx.input.waitForEntity) {
+        if (!options.catalog) {
+          throw new InputError(
+            'waitForEntity needs the catalog service, which this action was created without',
+          );
+        }
+        const { found } = await waitForEntity({
+          catalog: options.catalog,
+          entityRef,
+          seconds: dryRun ? 0 : ctx.input.waitForEntity,
+          credentials,
+          logger: ctx.logger,
+          signal: ctx.signal,
+        });
+        if (!found && !dryRun) {
+          throw new InputError(
+            `${entityRef} did not appear in the catalog within ${ctx.input.waitForEntity} seconds (or you may not see it). Check the catalog:register step, or raise waitForEntity`,
+          );
+        }
+        entityPending = !found;
+      }
+
+      const token = await getToken(options.auth, credentials);
+      const client = createClient(
+        options,
+        ctx.input.createApplication === false
+          ? { createApplication: 'false' }
+          : undefined,
+      );
+      const requestOptions = { token, taskId, signal: ctx.signal };
+
+      preflight(
+        environments,
+        keyManager,
+        await fetchEnvironments(client, requestOptions, ctx.logger),
+        ctx.logger,
+      );
+
+      if (dryRun && entityPending) {
+        for (const environment of environments) {
+          ctx.logger.info(
+            `Dry run: would wait up to ${
+              ctx.input.waitForEntity
+            } seconds for ${entityRef} to be in the catalog, then provide client ${consumerKey} in ${describeCell(
+              { entityRef, environment, keyManager },
+            )}`,
+          );
+        }
+        ctx.output('applicationId', '');
+        ctx.output('applicationName', '');
+        ctx.output('mappings', []);
+        return;
+      }
+
+      const body = {
+        consumerKey,
+        consumerSecret,
+        ...(ctx.input.verify !== undefined ? { verify: ctx.input.verify } : {}),
+      };
+      const succeeded: ProvisionCheckpoint[] = [];
+      const failures: Array<{ environment: string; failure: CellFailure }> = [];
+
+      for (const environment of environments) {
+        const cell: Cell = { entityRef, environment, keyManager };
+        try {
+          let result: ProvisionCheckpoint;
+          if (dryRun) {
+            result = toCheckpoint(
+              await client.provision(cell, body, {
+                ...requestOptions,
+                dryRun: true,
+              }),
+            );
+            ctx.logger.info(
+              result.status === 'unchanged'
+                ? `Dry run: client ${consumerKey} is already mapped in ${describeCell(
+                    cell,
+                  )}; nothing would change`
+                : `Dry run: would map client ${consumerKey} into API-M application "${
+                    result.applicationName || 'to be created'
+                  }" in ${describeCell(
+                    cell,
+                  )}; inputs, permission, environment, key manager and application checked, nothing changed`,
+            );
+          } else {
+            result = await ctx.checkpoint({
+              key: checkpointKey('provision', cell, consumerKey),
+              fn: async () =>
+                toCheckpoint(
+                  await client.provision(cell, body, requestOptions),
+                ),
+            });
+            ctx.logger.info(
+              result.status === 'created'
+                ? `Mapped client ${consumerKey} into API-M application "${
+                    result.applicationName
+                  }" in ${describeCell(cell)} (keyMappingId ${
+                    result.keyMappingId
+                  })`
+                : `Client ${consumerKey} was already mapped in ${describeCell(
+                    cell,
+                  )}; nothing changed`,
+            );
+          }
+          succeeded.push(result);
+        } catch (error) {
+          const failure = describeFailure(error, cell, 'provision', sensitive);
+          ctx.logger.error(failure.message);
+          failures.push({ environment, failure });
+        }
+      }
+
+      const first = succeeded[0];
+      ctx.output('applicationId', first?.applicationId ?? '');
+      ctx.output('applicationName', first?.applicationName ?? '');
+      ctx.output(
+        'mappings',
+        succeeded.map(r => ({
+          environment: r.environment,
+          keyManager: r.keyManager,
+          keyType: r.keyType,
+          consumerKey: r.consumerKey,
+          keyMappingId: r.keyMappingId,
+          applicationId: r.applicationId,
+          applicationName: r.applicationName,
+          status: r.status,
+        })),
+      );
+
+      if (failures.length > 0) {
+        throw toError(failures, succeeded, 'provision');
+      }
+    },
+  });
+}

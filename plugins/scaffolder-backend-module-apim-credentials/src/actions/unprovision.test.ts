@@ -1,0 +1,150 @@
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { APIM_CREDENTIALS_TASK_ID_HEADER } from '@internal/backstage-plugin-apim-credentials-common';
+import { createApimCredentialsUnprovisionAction } from './unprovision';
+import { FakeApimCredentialsBackend } from '../__testUtils__/FakeApimCredentialsBackend';
+
+const input = {
+  entityRef: 'component:default/orders-service',
+  environments: ['sandbox', 'production'],
+  keyManager: 'IS',
+};
+
+function setup() {
+  const backend = new FakeApimCredentialsBackend();
+  backend.mappings.set('component:default/orders-service|sandbox|IS', {
+    consumerKey: 'orders-client',
+    keyMappingId: 'km-1',
+  });
+  const action = createApimCredentialsUnprovisionAction({
+    auth: mockServices.auth({ pluginId: 'scaffolder' }),
+    discovery: mockServices.discovery(),
+    fetch: backend.fetch,
+  });
+  return { backend, action };
+}
+
+function context(
+  extra: {
+    isDryRun?: boolean;
+    checkpoints?: Map<string, unknown>;
+    input?: object;
+  } = {},
+) {
+  const logger = mockServices.logger.mock();
+  const ctx = createMockActionContext({
+    input: (extra.input ?? input) as any,
+    logger,
+    task: { id: 'task-456' },
+  });
+  const checkpoint = async ({ key, fn }: { key: string; fn: () => any }) => {
+    if (extra.checkpoints?.has(key)) return extra.checkpoints.get(key);
+    const value = await fn();
+    extra.checkpoints?.set(key, value);
+    return value;
+  };
+  return {
+    ctx: { ...ctx, isDryRun: extra.isDryRun, checkpoint } as typeof ctx,
+    logger,
+  };
+}
+
+const outputs = (ctx: { output: any }) =>
+  Object.fromEntries((ctx.output as jest.Mock).mock.calls);
+
+describe('apim:credentials:unprovision', () => {
+  it('removes the mapping where there is one and reports unchanged where there is none', async () => {
+    const { backend, action } = setup();
+    const { ctx } = context();
+    await action.handler(ctx);
+
+    const deletes = backend.requests.filter(r => r.method === 'DELETE');
+    expect(deletes).toHaveLength(2);
+    expect(deletes[0].headers[APIM_CREDENTIALS_TASK_ID_HEADER]).toBe(
+      'task-456',
+    );
+    expect(deletes[0].headers.authorization).toBe(
+      `Bearer ${mockCredentials.service.token({
+        onBehalfOf: mockCredentials.user(),
+        targetPluginId: 'apim-credentials',
+      })}`,
+    );
+    expect(backend.mappings.size).toBe(0);
+    expect(outputs(ctx)).toEqual({
+      removed: [
+        {
+          environment: 'sandbox',
+          keyManager: 'IS',
+          consumerKey: 'orders-client',
+          keyMappingId: 'km-1',
+          status: 'removed',
+        },
+        {
+          environment: 'production',
+          keyManager: 'IS',
+          consumerKey: '',
+          keyMappingId: '',
+          status: 'unchanged',
+        },
+      ],
+    });
+  });
+
+  it('dry run removes nothing', async () => {
+    const { backend, action } = setup();
+    const { ctx, logger } = context({ isDryRun: true });
+    await action.handler(ctx);
+    expect(
+      backend.requests
+        .filter(r => r.method === 'DELETE')
+        .every(r => r.url.searchParams.get('dryRun') === 'true'),
+    ).toBe(true);
+    expect(backend.mappings.size).toBe(1);
+    expect(logger.info).toHaveBeenCalledWith(
+      'Dry run: would remove client orders-client from environment "sandbox" (key manager "IS"); nothing changed',
+    );
+  });
+
+  it('a re-run task with stored checkpoints removes once and keeps its outputs', async () => {
+    const { backend, action } = setup();
+    const checkpoints = new Map<string, unknown>();
+    const first = context({ checkpoints });
+    await action.handler(first.ctx);
+    const second = context({ checkpoints });
+    await action.handler(second.ctx);
+    expect(backend.requests.filter(r => r.method === 'DELETE')).toHaveLength(2);
+    expect(outputs(second.ctx)).toEqual(outputs(first.ctx));
+    expect([...checkpoints.keys()]).toEqual([
+      'apim-credentials|unprovision|component:default/orders-service|sandbox|IS',
+      'apim-credentials|unprovision|component:default/orders-service|production|IS',
+    ]);
+  });
+
+  it('rejects an unknown environment before removing anything', async () => {
+    const { backend, action } = setup();
+    await expect(
+      action.handler(
+        context({ input: { ...input, environments: ['sandbox', 'qa'] } }).ctx,
+      ),
+    ).rejects.toThrow(/Unknown environment "qa"/);
+    expect(backend.mutations).toEqual([]);
+  });
+
+  it('reports a denied environment next to the one that succeeded', async () => {
+    const { backend, action } = setup();
+    backend.failures.set('production', {
+      status: 403,
+      name: 'NotAllowedError',
+      message: 'not an owner',
+    });
+    const error = await action.handler(context().ctx).then(
+      () => undefined,
+      e => e,
+    );
+    expect(error.name).toBe('NotAllowedError');
+    expect(error.message).toMatch(
+      /failed in 1 of 2 environments: environment "production" \(key manager "IS"\): permission denied: you may not unprovision/,
+    );
+    expect(error.message).toMatch(/Succeeded in "sandbox" \(removed\)/);
+  });
+});

@@ -1,0 +1,172 @@
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import type { UnprovisionResult } from '@internal/backstage-plugin-apim-credentials-common';
+import {
+  ApimCredentialsActionOptions,
+  Cell,
+  CellFailure,
+  checkKeyManager,
+  checkpointKey,
+  createClient,
+  describeCell,
+  describeFailure,
+  fetchEnvironments,
+  getToken,
+  normaliseEntityRef,
+  normaliseEnvironments,
+  preflight,
+  toError,
+} from './shared';
+import { unprovisionExamples } from './unprovision.examples';
+
+export const UNPROVISION_ACTION_ID = 'apim:credentials:unprovision';
+
+type UnprovisionCheckpoint = {
+  status: 'removed' | 'unchanged';
+  environment: string;
+  keyManager: string;
+  consumerKey: string;
+  keyMappingId: string;
+  auditId: string;
+};
+
+function toCheckpoint(result: UnprovisionResult): UnprovisionCheckpoint {
+  return {
+    status: result.status,
+    environment: result.environment,
+    keyManager: result.keyManager,
+    consumerKey: result.consumerKey ?? '',
+    keyMappingId: result.keyMappingId ?? '',
+    auditId: result.auditId ?? '',
+  };
+}
+
+/**
+ * Creates the `apim:credentials:unprovision` action: removes the mapping of an OAuth2 client from
+ * a catalog entity's API-M application in one or more environments (the client itself stays in
+ * its key manager), through the apim-credentials backend, on behalf of the template's user.
+ *
+ * @public
+ */
+export function createApimCredentialsUnprovisionAction(
+  options: ApimCredentialsActionOptions,
+) {
+  return createTemplateAction({
+    id: UNPROVISION_ACTION_ID,
+    description:
+      "Removes the OAuth2 client mapped into a catalog entity's WSO2 API-M application in one or more environments (the client stays in its key manager), on behalf of the user running the template. Idempotent; supports dry run.",
+    examples: unprovisionExamples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        entityRef: z =>
+          z.string({
+            description:
+              'The catalog entity, e.g. component:default/orders-service (kind defaults to component, namespace to default)',
+          }),
+        environments: z =>
+          z.union([z.string(), z.array(z.string()).min(1)], {
+            description: 'One environment id or a list of them',
+          }),
+        keyManager: z =>
+          z.string({
+            description:
+              'Name of the API-M key manager of the mapping to remove',
+          }),
+      },
+      output: {
+        removed: z =>
+          z.array(
+            z.object({
+              environment: z.string(),
+              keyManager: z.string(),
+              consumerKey: z.string(),
+              keyMappingId: z.string(),
+              status: z.enum(['removed', 'unchanged']),
+            }),
+            {
+              description:
+                'One entry per environment that succeeded: removed now, or unchanged because nothing was mapped there',
+            },
+          ),
+      },
+    },
+    async handler(ctx) {
+      const entityRef = normaliseEntityRef(ctx.input.entityRef);
+      const environments = normaliseEnvironments(ctx.input.environments);
+      const keyManager = checkKeyManager(ctx.input.keyManager);
+      const dryRun = ctx.isDryRun === true;
+
+      const credentials = await ctx.getInitiatorCredentials();
+      const token = await getToken(options.auth, credentials);
+      const client = createClient(options);
+      const requestOptions = { token, taskId: ctx.task.id, signal: ctx.signal };
+
+      preflight(
+        environments,
+        keyManager,
+        await fetchEnvironments(client, requestOptions, ctx.logger),
+        ctx.logger,
+      );
+
+      const succeeded: UnprovisionCheckpoint[] = [];
+      const failures: Array<{ environment: string; failure: CellFailure }> = [];
+      for (const environment of environments) {
+        const cell: Cell = { entityRef, environment, keyManager };
+        try {
+          let result: UnprovisionCheckpoint;
+          if (dryRun) {
+            result = toCheckpoint(
+              await client.unprovision(cell, {
+                ...requestOptions,
+                dryRun: true,
+              }),
+            );
+            ctx.logger.info(
+              result.status === 'removed'
+                ? `Dry run: would remove client ${
+                    result.consumerKey || '(unknown)'
+                  } from ${describeCell(cell)}; nothing changed`
+                : `Dry run: nothing is mapped in ${describeCell(
+                    cell,
+                  )}; nothing would change`,
+            );
+          } else {
+            result = await ctx.checkpoint({
+              key: checkpointKey('unprovision', cell),
+              fn: async () =>
+                toCheckpoint(await client.unprovision(cell, requestOptions)),
+            });
+            ctx.logger.info(
+              result.status === 'removed'
+                ? `Removed client ${
+                    result.consumerKey || '(unknown)'
+                  } from ${describeCell(cell)}`
+                : `Nothing was mapped in ${describeCell(
+                    cell,
+                  )}; nothing changed`,
+            );
+          }
+          succeeded.push(result);
+        } catch (error) {
+          const failure = describeFailure(error, cell, 'unprovision', []);
+          ctx.logger.error(failure.message);
+          failures.push({ environment, failure });
+        }
+      }
+
+      ctx.output(
+        'removed',
+        succeeded.map(r => ({
+          environment: r.environment,
+          keyManager: r.keyManager,
+          consumerKey: r.consumerKey,
+          keyMappingId: r.keyMappingId,
+          status: r.status,
+        })),
+      );
+      if (failures.length > 0) {
+        throw toError(failures, succeeded, 'unprovision');
+      }
+    },
+  });
+}
