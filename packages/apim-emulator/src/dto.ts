@@ -1,0 +1,157 @@
+/** Response shapes (DTOs) of devportal v3; null fields stay present as null (contract 3). */
+import type { ApiDefinition, KeyManager, Store } from './state';
+import type { StateApplication, StateSubscription } from './types';
+
+function subscriptionCount(store: Store, applicationId: string) {
+  return store.subscriptions.filter(s => s.applicationId === applicationId)
+    .length;
+}
+
+export function applicationDto(store: Store, app: StateApplication) {
+  return {
+    applicationId: app.applicationId,
+    name: app.name,
+    throttlingPolicy: app.throttlingPolicy,
+    description: app.description,
+    tokenType: app.tokenType,
+    status: app.status,
+    groups: app.groups,
+    subscriptionCount: subscriptionCount(store, app.applicationId),
+    keys: [],
+    attributes: app.attributes,
+    subscriptionScopes: [],
+    owner: app.owner,
+    hashEnabled: false,
+    createdTime: app.createdTime,
+    updatedTime: app.updatedTime,
+  };
+}
+
+export function applicationInfoDto(store: Store, app: StateApplication) {
+  return {
+    applicationId: app.applicationId,
+    name: app.name,
+    throttlingPolicy: app.throttlingPolicy,
+    description: app.description,
+    status: app.status,
+    groups: app.groups,
+    subscriptionCount: subscriptionCount(store, app.applicationId),
+    attributes: app.attributes,
+    owner: app.owner,
+    tokenType: app.tokenType,
+    createdTime: app.createdTime,
+    updatedTime: app.updatedTime,
+  };
+}
+
+const IS_GRANTS = [
+  'refresh_token',
+  'urn:ietf:params:oauth:grant-type:saml2-bearer',
+  'password',
+  'client_credentials',
+  'iwa:ntlm',
+  'authorization_code',
+  'urn:ietf:params:oauth:grant-type:jwt-bearer',
+  'urn:ietf:params:oauth:grant-type:token-exchange',
+];
+
+export function keyManagerTokenEndpoint(km: KeyManager, selfUrl: string) {
+  return `${km.baseUrl ?? selfUrl}/oauth2/token`;
+}
+
+export function keyManagerInfoDto(km: KeyManager, selfUrl: string) {
+  const base = km.baseUrl ?? selfUrl;
+  const tokenEndpoint = `${base}/oauth2/token`;
+  const revokeEndpoint = `${base}/oauth2/revoke`;
+  return {
+    id: km.id,
+    name: km.name,
+    type: km.type,
+    displayName: km.displayName,
+    description: km.description,
+    enabled: km.enabled,
+    availableGrantTypes: IS_GRANTS,
+    tokenEndpoint,
+    revokeEndpoint,
+    userInfoEndpoint: null,
+    enableTokenGeneration: km.enableTokenGeneration,
+    enableTokenEncryption: false,
+    enableTokenHashing: false,
+    enableOAuthAppCreation: km.enableOAuthAppCreation,
+    enableMapOAuthConsumerApps: km.enableMapOAuthConsumerApps,
+    applicationConfiguration: [],
+    alias: null,
+    additionalProperties: {
+      production_token_endpoint: tokenEndpoint,
+      sandbox_token_endpoint: tokenEndpoint,
+      production_revoke_endpoint: revokeEndpoint,
+      sandbox_revoke_endpoint: revokeEndpoint,
+    },
+    tokenType: km.tokenType,
+  };
+}
+
+export function apiInfoDto(api: ApiDefinition) {
+  return {
+    id: api.id,
+    name: api.name,
+    displayName: api.name,
+    description: null,
+    context: api.context,
+    version: api.version,
+    type: 'HTTP',
+    createdTime: null,
+    provider: api.provider,
+    lifeCycleStatus: 'PUBLISHED',
+    thumbnailUri: null,
+    avgRating: '0.0',
+    throttlingPolicies: ['Unlimited'],
+    advertiseInfo: null,
+    businessInformation: null,
+    isSubscriptionAvailable: true,
+    monetizationLabel: 'FREE',
+    gatewayType: 'wso2/synapse',
+    gatewayVendor: 'wso2',
+    additionalProperties: [],
+    monetizedInfo: false,
+    egress: false,
+    subtype: 'DEFAULT',
+  };
+}
+
+export function subscriptionDto(store: Store, sub: StateSubscription) {
+  const api = store.apis.find(a => a.id === sub.apiId);
+  const app = store.applications.find(
+    a => a.applicationId === sub.applicationId,
+  );
+  return {
+    subscriptionId: sub.subscriptionId,
+    applicationId: sub.applicationId,
+    apiId: sub.apiId,
+    apiInfo: api ? apiInfoDto(api) : null,
+    applicationInfo: app ? applicationInfoDto(store, app) : null,
+    throttlingPolicy: sub.throttlingPolicy,
+    requestedThrottlingPolicy: sub.throttlingPolicy,
+    status: sub.status,
+    redirectionParams: null,
+  };
+}
+
+export function pagination(
+  resource: string,
+  offset: number,
+  limit: number,
+  total: number,
+  extra = '',
+  suffix = '',
+) {
+  const link = (o: number) =>
+    `/${resource}?${extra}limit=${limit}&offset=${o}${suffix}`;
+  return {
+    offset,
+    limit,
+    total,
+    next: offset + limit < total ? link(offset + limit) : '',
+    previous: offset > 0 ? link(Math.max(0, offset - limit)) : '',
+  };
+}

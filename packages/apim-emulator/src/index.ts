@@ -1,0 +1,26 @@
+/**
+ * Stateful emulator of WSO2 API Manager for local development and tests: DCR, resident-KM token
+ * endpoint, devportal v3 (applications, key managers, key mappings, subscriptions), a gateway,
+ * switchable faults and a `/_emulator` control API.
+ */
+export { createApimEmulator, DEVPORTAL_BASE } from './server';
+export type { ApimEmulator } from './server';
+export { spawnApimEmulator } from './spawn';
+export type { SpawnApimEmulatorOptions, SpawnedApimEmulator } from './spawn';
+export { EmulatorControl } from './control';
+export type { KeyManagerPatch } from './control';
+export type {
+  ApimEmulatorOptions,
+  EmulatorConfig,
+  EmulatorLogger,
+  EmulatorStateSnapshot,
+  EmulatorStats,
+  EmulatorUser,
+  FaultRule,
+  FaultType,
+  KeyManagerOptions,
+  StateApplication,
+  StateKeyManager,
+  StateKeyMapping,
+  StateSubscription,
+} from './types';

@@ -1,0 +1,272 @@
+/** In-memory model of API-M (contract section 12), optionally persisted to a JSON file. */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type {
+  EmulatorConfig,
+  EmulatorStateSnapshot,
+  FaultRule,
+  KeyManagerOptions,
+  StateApplication,
+  StateKeyMapping,
+  StateSubscription,
+} from './types';
+
+export const RESIDENT_KM = 'Resident Key Manager';
+export const IS_KM = 'IS';
+
+export interface DcrClient {
+  clientId: string;
+  clientSecret: string;
+  clientName: string;
+  owner: string;
+  grantTypes: string[];
+  callbackUrl: string;
+  tokenType: string;
+  saasApp: boolean;
+}
+
+export interface IssuedToken {
+  accessToken: string;
+  refreshToken?: string;
+  clientId: string;
+  username: string;
+  scopes: string[];
+  expiresAt: number;
+}
+
+export interface KeyManager {
+  id: string;
+  name: string;
+  type: string;
+  displayName: string;
+  description: string;
+  /** External IS-like KM base URL; undefined for the resident KM. */
+  baseUrl?: string;
+  enabled: boolean;
+  enableMapOAuthConsumerApps: boolean;
+  enableTokenGeneration: boolean;
+  enableOAuthAppCreation: boolean;
+  tokenType: 'DIRECT' | 'EXCHANGED' | 'BOTH';
+}
+
+export interface ApiDefinition {
+  id: string;
+  name: string;
+  context: string;
+  version: string;
+  provider: string;
+}
+
+interface PersistedState {
+  version: 1;
+  applications: StateApplication[];
+  keyMappings: StateKeyMapping[];
+  subscriptions: StateSubscription[];
+  dcrClients: DcrClient[];
+  tokens: IssuedToken[];
+}
+
+/** Stable UUID derived from a name, so KM ids survive restarts. */
+export function uuidFromName(name: string): string {
+  const h = createHash('sha1').update(`apim-emulator:${name}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(
+    17,
+    20,
+  )}-${h.slice(20, 32)}`;
+}
+
+export const SEED_APIS: ApiDefinition[] = [
+  {
+    id: uuidFromName('api:PizzaShackAPI:1.0.0'),
+    name: 'PizzaShackAPI',
+    context: '/pizzashack',
+    version: '1.0.0',
+    provider: 'admin',
+  },
+  {
+    id: uuidFromName('api:CalculatorAPI:1.0.0'),
+    name: 'CalculatorAPI',
+    context: '/calculator',
+    version: '1.0.0',
+    provider: 'admin',
+  },
+];
+
+export interface StoreOptions {
+  config: EmulatorConfig;
+  keyManagerBaseUrl: string;
+  keyManagers?: KeyManagerOptions[];
+  stateFile?: string;
+}
+
+export class Store {
+  applications: StateApplication[] = [];
+  keyMappings: StateKeyMapping[] = [];
+  subscriptions: StateSubscription[] = [];
+  dcrClients: DcrClient[] = [];
+  tokens: IssuedToken[] = [];
+  keyManagers: KeyManager[] = [];
+  faults: FaultRule[] = [];
+  config: EmulatorConfig;
+  readonly apis = SEED_APIS;
+
+  constructor(private readonly options: StoreOptions) {
+    this.config = { ...options.config };
+    this.keyManagers = this.initialKeyManagers();
+  }
+
+  private initialKeyManagers(): KeyManager[] {
+    const base = this.options.keyManagerBaseUrl;
+    const kms: KeyManager[] = [
+      {
+        id: uuidFromName(`km:${IS_KM}`),
+        name: IS_KM,
+        type: 'WSO2-IS',
+        displayName: 'WSO2 Identity Server',
+        description: 'WSO2 Identity Server as a third-party key manager',
+        baseUrl: base,
+        enabled: true,
+        enableMapOAuthConsumerApps: true,
+        enableTokenGeneration: true,
+        enableOAuthAppCreation: true,
+        tokenType: 'DIRECT',
+      },
+      {
+        id: uuidFromName(`km:${RESIDENT_KM}`),
+        name: RESIDENT_KM,
+        type: 'default',
+        displayName: RESIDENT_KM,
+        description: 'This is Resident Key Manager',
+        enabled: true,
+        enableMapOAuthConsumerApps: this.config.keyProvisioningEnabled,
+        enableTokenGeneration: true,
+        enableOAuthAppCreation: true,
+        tokenType: 'DIRECT',
+      },
+    ];
+    for (const o of this.options.keyManagers ?? []) {
+      const existing = kms.find(k => k.name === o.name);
+      const km: KeyManager = existing ?? {
+        id: uuidFromName(`km:${o.name}`),
+        name: o.name,
+        type: o.type ?? 'WSO2-IS',
+        displayName: o.displayName ?? o.name,
+        description: o.description ?? '',
+        baseUrl: o.baseUrl ?? base,
+        enabled: true,
+        enableMapOAuthConsumerApps: true,
+        enableTokenGeneration: true,
+        enableOAuthAppCreation: true,
+        tokenType: 'DIRECT',
+      };
+      if (o.type !== undefined) km.type = o.type;
+      if (o.baseUrl !== undefined) km.baseUrl = o.baseUrl;
+      if (o.enabled !== undefined) km.enabled = o.enabled;
+      if (o.enableMapOAuthConsumerApps !== undefined)
+        km.enableMapOAuthConsumerApps = o.enableMapOAuthConsumerApps;
+      if (o.enableTokenGeneration !== undefined)
+        km.enableTokenGeneration = o.enableTokenGeneration;
+      if (o.enableOAuthAppCreation !== undefined)
+        km.enableOAuthAppCreation = o.enableOAuthAppCreation;
+      if (o.tokenType !== undefined) km.tokenType = o.tokenType;
+      if (o.displayName !== undefined) km.displayName = o.displayName;
+      if (o.description !== undefined) km.description = o.description;
+      if (!existing) kms.splice(kms.length - 1, 0, km); // resident KM stays last
+    }
+    return kms;
+  }
+
+  /** Resolve by name first, then by UUID (contract 6.1). */
+  findKeyManager(nameOrId: string): KeyManager | undefined {
+    return (
+      this.keyManagers.find(k => k.name === nameOrId) ??
+      this.keyManagers.find(k => k.id === nameOrId)
+    );
+  }
+
+  findKeyManagerById(id: string): KeyManager | undefined {
+    return this.keyManagers.find(k => k.id === id);
+  }
+
+  /** Back to the state at start-up (seed data, options); clears faults. */
+  reset(): void {
+    this.applications = [];
+    this.keyMappings = [];
+    this.subscriptions = [];
+    this.dcrClients = [];
+    this.tokens = [];
+    this.faults = [];
+    this.config = { ...this.options.config };
+    this.keyManagers = this.initialKeyManagers();
+    this.save();
+  }
+
+  load(): void {
+    const file = this.options.stateFile;
+    if (!file) return;
+    let raw: string;
+    try {
+      raw = readFileSync(file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    const data = JSON.parse(raw) as PersistedState;
+    this.applications = data.applications ?? [];
+    this.keyMappings = data.keyMappings ?? [];
+    this.subscriptions = data.subscriptions ?? [];
+    this.dcrClients = data.dcrClients ?? [];
+    this.tokens = (data.tokens ?? []).filter(t => t.expiresAt > Date.now());
+  }
+
+  /** Writes the state file atomically (no-op without `stateFile`). */
+  save(): void {
+    const file = this.options.stateFile;
+    if (!file) return;
+    const data: PersistedState = {
+      version: 1,
+      applications: this.applications,
+      keyMappings: this.keyMappings,
+      subscriptions: this.subscriptions,
+      dcrClients: this.dcrClients,
+      tokens: this.tokens.filter(t => t.expiresAt > Date.now()),
+    };
+    mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(data, null, 2), { mode: 0o600 });
+    renameSync(tmp, file);
+  }
+
+  snapshot(): EmulatorStateSnapshot {
+    return {
+      config: { ...this.config },
+      keyManagers: this.keyManagers.map(k => ({
+        id: k.id,
+        name: k.name,
+        type: k.type,
+        enabled: k.enabled,
+        enableMapOAuthConsumerApps: k.enableMapOAuthConsumerApps,
+        enableTokenGeneration: k.enableTokenGeneration,
+        tokenType: k.tokenType,
+        tokenEndpoint: k.baseUrl
+          ? `${k.baseUrl}/oauth2/token`
+          : '(self)/oauth2/token',
+      })),
+      applications: this.applications.map(a => ({ ...a })),
+      keyMappings: this.keyMappings.map(m => ({ ...m })),
+      subscriptions: this.subscriptions.map(s => ({ ...s })),
+      dcrClients: this.dcrClients.map(c => ({
+        clientId: c.clientId,
+        clientName: c.clientName,
+        owner: c.owner,
+        grantTypes: [...c.grantTypes],
+      })),
+      faults: this.faults.map(f => ({ ...f })),
+    };
+  }
+
+  newId(): string {
+    return randomUUID();
+  }
+}
