@@ -6,7 +6,7 @@ import { TestDatabases } from '@backstage/backend-test-utils';
  * APIM_TEST_REQUIRE_POSTGRES=1 so that a missing server fails instead of silently skipping).
  */
 export function createTestDatabases() {
-  return TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+  return TestDatabases.create({ ids: ['POSTGRES_15', 'MYSQL_8', 'SQLITE_3'] });
 }
 
 export function expectPostgresWhenRequired(databases: TestDatabases) {
