@@ -9,7 +9,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { LocalStack } from '@internal/local-stack';
 import { createTestDatabases } from './__testUtils__/databases';
-import { apimConfig, Backend, dumpDatabase, startBackend, startStack } from './__testUtils__/harness';
+import { Backend, dumpDatabase, startBackend, startStack } from './__testUtils__/harness';
 
 jest.setTimeout(120_000);
 
@@ -447,4 +447,3 @@ describe('apim-credentials backend when the policy denies', () => {
   });
 });
 
-void apimConfig;

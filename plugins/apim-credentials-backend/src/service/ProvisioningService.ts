@@ -269,14 +269,23 @@ export class ProvisioningService {
         tokenEndpoint: km.tokenEndpoint,
       };
     } catch (error) {
-      if (error instanceof ApimError) {
-        // Same transport, different system: say it was the key manager.
-        const translated = translateError(error, env.instance).error as Error;
-        translated.message = translated.message.replace(
-          `API-M instance "${env.instance}"`,
-          `Key manager "${km.name}" (${km.tokenEndpoint})`,
+      if (error instanceof ApimError && error.kind !== 'http') {
+        // Same transport as API-M, different system: name the key manager.
+        const timedOut = error.kind === 'timeout';
+        throw new UpstreamError(
+          `Key manager "${km.name}" (${km.tokenEndpoint}) ${timedOut ? 'did not answer in time' : `could not be reached or answered badly (${error.message})`}; check that it is up and that API-M's key manager configuration points at the right token endpoint.`,
+          timedOut ? 504 : 502,
+          timedOut ? 'KEY_MANAGER_TIMEOUT' : 'KEY_MANAGER_UNREACHABLE',
+          error,
         );
-        throw translated;
+      }
+      if (error instanceof ApimError) {
+        throw new UpstreamError(
+          `Key manager "${km.name}" failed to answer a token request (${error.message}); check its logs.`,
+          502,
+          'KEY_MANAGER_ERROR',
+          error,
+        );
       }
       throw error;
     }
@@ -287,7 +296,7 @@ export class ProvisioningService {
   async provision(input: ProvisionInput, caller: Caller): Promise<ProvisionOutcome> {
     const env = this.environment(input.environment);
     const client = this.client(env);
-    if (input.dryRun) return this.planProvision(input, env, caller);
+    if (input.dryRun) return this.planProvision(input, env);
 
     const auditId = await this.deps.store.startAudit(this.auditStart('provision', env, input, caller));
     try {
@@ -473,7 +482,7 @@ export class ProvisioningService {
   }
 
   /** Dry run: everything provisioning checks, and what it would do, without changing anything. */
-  private async planProvision(input: ProvisionInput, env: EnvironmentConfig, caller: Caller): Promise<ProvisionOutcome> {
+  private async planProvision(input: ProvisionInput, env: EnvironmentConfig): Promise<ProvisionOutcome> {
     const client = this.client(env);
     try {
       const km = await this.offeredKeyManager(env, input.keyManager);
@@ -509,7 +518,6 @@ export class ProvisioningService {
         auditId: '',
       };
     } catch (error) {
-      void caller;
       throw translateError(error, env.instance).error;
     }
   }
