@@ -1,0 +1,13 @@
+/**
+ * The API-M Credentials frontend plugin for the new frontend system.
+ *
+ * @packageDocumentation
+ */
+export { apimCredentialsPlugin as default } from './alpha/plugin';
+export {
+  apimCredentialsApi,
+  apimCredentialsEntityContent,
+  apimCredentialsPage,
+  apimCredentialsRootRouteRef,
+} from './alpha/plugin';
+export { apimCredentialsApiRef } from './api';

@@ -1,0 +1,72 @@
+import { screen } from '@testing-library/react';
+import { mockApis, renderTestApp } from '@backstage/frontend-test-utils';
+import { createTestEntityPage } from '@backstage/plugin-catalog-react/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { apimCredentialsApiRef } from '../api';
+import {
+  entity,
+  entityWithoutAnnotation,
+  fakeApi,
+  mappedCredentials,
+} from '../testing/fixtures';
+import plugin, {
+  apimCredentialsEntityContent,
+  apimCredentialsPage,
+} from '../alpha';
+
+jest.setTimeout(30_000);
+
+describe('new frontend system', () => {
+  it('is the apim-credentials plugin with its API, entity tab and page', () => {
+    expect(plugin.pluginId).toBe('apim-credentials');
+    expect(
+      plugin.getExtension('entity-content:apim-credentials/credentials'),
+    ).toBeDefined();
+    expect(plugin.getExtension('page:apim-credentials')).toBeDefined();
+    expect(plugin.getExtension('api:apim-credentials')).toBeDefined();
+    expect(apimCredentialsPage).toBeDefined();
+  });
+
+  it('renders the tab for an entity with the annotation', async () => {
+    renderTestApp({
+      extensions: [
+        createTestEntityPage({ entity }),
+        apimCredentialsEntityContent,
+      ],
+      apis: [
+        [
+          apimCredentialsApiRef,
+          fakeApi({
+            getEntityCredentials: jest
+              .fn()
+              .mockResolvedValue(mappedCredentials),
+          }),
+        ],
+        mockApis.permission({ authorize: AuthorizeResult.ALLOW }),
+      ],
+    });
+    expect(
+      await screen.findByText('orders-sandbox-client', undefined, {
+        timeout: 10_000,
+      }),
+    ).toBeInTheDocument();
+  });
+
+  it('leaves the tab out for an entity without the annotation', async () => {
+    const api = fakeApi();
+    renderTestApp({
+      extensions: [
+        createTestEntityPage({ entity: entityWithoutAnnotation }),
+        apimCredentialsEntityContent,
+      ],
+      apis: [
+        [apimCredentialsApiRef, api],
+        mockApis.permission({ authorize: AuthorizeResult.ALLOW }),
+      ],
+    });
+    // Give the app time to render whatever it would render.
+    await new Promise(resolve => setTimeout(resolve, 500));
+    expect(screen.queryByText('API-M Credentials')).not.toBeInTheDocument();
+    expect(api.getEntityCredentials).not.toHaveBeenCalled();
+  });
+});

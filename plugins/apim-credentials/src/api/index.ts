@@ -1,0 +1,5 @@
+export { apimCredentialsApiRef } from './ref';
+export {
+  ApimCredentialsFrontendClient,
+  type ApimCredentialsFrontendApi,
+} from './ApimCredentialsFrontendClient';

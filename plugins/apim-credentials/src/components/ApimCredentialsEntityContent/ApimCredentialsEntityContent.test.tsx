@@ -1,0 +1,370 @@
+import { ReactNode } from 'react';
+import { SWRConfig } from 'swr';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import type { Entity } from '@backstage/catalog-model';
+import { apimCredentialsApiRef, ApimCredentialsFrontendApi } from '../../api';
+import {
+  auditRecord,
+  entity,
+  entityRef,
+  entityWithoutAnnotation,
+  environments,
+  fakeApi,
+  mappedCredentials,
+  responseError,
+  unmappedCredentials,
+} from '../../testing/fixtures';
+import { ApimCredentialsEntityContent } from './ApimCredentialsEntityContent';
+
+jest.setTimeout(30_000);
+
+/**
+ * `usePermission` caches its answers in SWR's global cache, which outlives a test; a fresh cache
+ * per render keeps one test's permission answers out of the next.
+ */
+function FreshPermissionCache(props: { children: ReactNode }) {
+  return (
+    <SWRConfig value={{ provider: () => new Map() }}>
+      {props.children}
+    </SWRConfig>
+  );
+}
+
+function renderTab(
+  api: ApimCredentialsFrontendApi,
+  options: { entity?: Entity; deny?: string[] } = {},
+) {
+  const deny = options.deny ?? [];
+  return renderInTestApp(
+    <FreshPermissionCache>
+      <EntityProvider entity={options.entity ?? entity}>
+        <ApimCredentialsEntityContent />
+      </EntityProvider>
+    </FreshPermissionCache>,
+    {
+      apis: [
+        [apimCredentialsApiRef, api],
+        mockApis.permission({
+          authorize: request =>
+            deny.includes(request.permission.name)
+              ? AuthorizeResult.DENY
+              : AuthorizeResult.ALLOW,
+        }),
+      ],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    },
+  );
+}
+
+async function sandboxRow(keyManager: string) {
+  const card = await screen.findByTestId('environment-card-sandbox');
+  return within(card).getByTestId(`mapping-row-${keyManager}`);
+}
+
+describe('ApimCredentialsEntityContent', () => {
+  it('tells how to add the annotation when the entity has none', async () => {
+    const api = fakeApi();
+    renderTab(api, { entity: entityWithoutAnnotation });
+    expect(await screen.findByText(/missing annotation/i)).toBeInTheDocument();
+    expect(
+      screen.getAllByText(/wso2\.com\/apim-application/).length,
+    ).toBeGreaterThan(0);
+    expect(api.getEntityCredentials).not.toHaveBeenCalled();
+  });
+
+  it('shows progress while loading', async () => {
+    const api = fakeApi({
+      getEntityCredentials: jest.fn().mockReturnValue(new Promise(() => {})),
+    });
+    renderTab(api);
+    expect(await screen.findByRole('progressbar')).toBeInTheDocument();
+    expect(screen.queryByText('Sandbox')).not.toBeInTheDocument();
+  });
+
+  it("shows the backend's message when loading fails", async () => {
+    const error = await responseError(
+      503,
+      'ServiceUnavailableError',
+      'API-M instance local is not reachable: connect ECONNREFUSED 127.0.0.1:9443',
+    );
+    renderTab(
+      fakeApi({ getEntityCredentials: jest.fn().mockRejectedValue(error) }),
+    );
+    expect(
+      await screen.findByText('The API-M credentials could not be loaded', {
+        exact: false,
+      }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getAllByText(/connect ECONNREFUSED 127\.0\.0\.1:9443/).length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('says so when no environment is configured', async () => {
+    renderTab(
+      fakeApi({
+        getEnvironments: jest.fn().mockResolvedValue([]),
+        getEntityCredentials: jest
+          .fn()
+          .mockResolvedValue({ ...unmappedCredentials, environments: [] }),
+      }),
+    );
+    expect(
+      await screen.findByText('No API-M environments are configured'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows a permission-denied state without reading anything', async () => {
+    const api = fakeApi();
+    renderTab(api, { deny: ['apim.credentials.read'] });
+    expect(
+      await screen.findByText(
+        'You may not see the API-M credentials of this entity',
+      ),
+    ).toBeInTheDocument();
+    expect(api.getEntityCredentials).not.toHaveBeenCalled();
+  });
+
+  it('disables provide and remove with the reason when the user may not provision', async () => {
+    renderTab(
+      fakeApi({
+        getEntityCredentials: jest.fn().mockResolvedValue(mappedCredentials),
+      }),
+      {
+        deny: ['apim.credentials.provision'],
+      },
+    );
+    const sandbox = await screen.findByTestId('environment-card-sandbox');
+    expect(screen.getByTestId('read-only-notice')).toHaveTextContent(
+      'the permission policy does not grant you "apim.credentials.provision"',
+    );
+    const provide = screen.getByRole('button', {
+      name: 'Provide existing OAuth keys for Sandbox',
+    });
+    expect(provide).toBeDisabled();
+    expect(provide).toHaveAttribute(
+      'title',
+      expect.stringContaining('You may not provide'),
+    );
+    const row = within(sandbox).getByTestId('mapping-row-IS');
+    expect(within(row).getByRole('button', { name: 'Remove' })).toBeDisabled();
+    // Reading is still allowed: the token snippet is not an action on the entity.
+    expect(
+      within(row).getByRole('button', { name: 'Get a token' }),
+    ).toBeEnabled();
+  });
+
+  it('shows a card per environment in config order with each mapping', async () => {
+    const api = fakeApi({
+      getEntityCredentials: jest.fn().mockResolvedValue(mappedCredentials),
+      getAudit: jest.fn().mockResolvedValue({ items: [auditRecord()] }),
+    });
+    renderTab(api);
+    const cards = await screen.findAllByTestId(/^environment-card-/);
+    expect(cards.map(c => c.dataset.testid)).toEqual([
+      'environment-card-sandbox',
+      'environment-card-production',
+    ]);
+    expect(
+      screen.getByText(
+        /SANDBOX keys · instance local · application orders-app/,
+      ),
+    ).toBeInTheDocument();
+
+    const row = within(cards[0]).getByTestId('mapping-row-IS');
+    expect(within(row).getByText('mapped')).toBeInTheDocument();
+    expect(within(row).getByText('orders-sandbox-client')).toBeInTheDocument();
+    expect(within(row).getByText('km-map-123')).toBeInTheDocument();
+    expect(within(row).getByText('client_credentials')).toBeInTheDocument();
+    expect(within(row).getByText('guest')).toBeInTheDocument();
+    expect(
+      within(row).getByRole('button', {
+        name: 'Copy consumer key orders-sandbox-client',
+      }),
+    ).toBeInTheDocument();
+    expect(
+      within(
+        within(cards[0]).getByTestId('mapping-row-Resident Key Manager'),
+      ).getByText('unmapped'),
+    ).toBeInTheDocument();
+
+    // The entity's audit history, asked for by entity ref.
+    const history = await screen.findByTestId('entity-audit-history');
+    expect(await within(history).findByText('provision')).toBeInTheDocument();
+    expect(api.getAudit).toHaveBeenCalledWith({
+      entityRef,
+      limit: 10,
+      cursor: undefined,
+    });
+  });
+
+  it('offers a curl snippet for a token with the secret as a placeholder', async () => {
+    renderTab(
+      fakeApi({
+        getEntityCredentials: jest.fn().mockResolvedValue(mappedCredentials),
+      }),
+    );
+    const row = await sandboxRow('IS');
+    await userEvent.click(
+      within(row).getByRole('button', { name: 'Get a token' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent('https://localhost:9444/oauth2/token');
+    expect(dialog).toHaveTextContent('orders-sandbox-client:<consumer-secret>');
+    expect(dialog).toHaveTextContent('grant_type=client_credentials');
+    expect(dialog).toHaveTextContent(/Developer Portal cannot issue tokens/);
+  });
+
+  it('provides keys and updates the card', async () => {
+    const getEntityCredentials = jest
+      .fn()
+      .mockResolvedValueOnce(unmappedCredentials)
+      .mockResolvedValue(mappedCredentials);
+    const api = fakeApi({
+      getEntityCredentials,
+      provision: jest.fn().mockResolvedValue({
+        status: 'created',
+        entityRef,
+        environment: 'sandbox',
+        keyManager: 'IS',
+        keyType: 'SANDBOX',
+        applicationId: 'app-1',
+        applicationName: 'orders-app',
+        consumerKey: 'orders-sandbox-client',
+        keyMappingId: 'km-map-123',
+        grantTypes: ['client_credentials'],
+        auditId: 'a1',
+      }),
+    });
+    renderTab(api);
+    await userEvent.click(
+      await screen.findByRole('button', {
+        name: 'Provide existing OAuth keys for Sandbox',
+      }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    // The first offered key manager is preselected.
+    expect(
+      within(dialog).getByText('Resident Key Manager'),
+    ).toBeInTheDocument();
+    await userEvent.click(within(dialog).getByLabelText(/key manager/i));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'WSO2 Identity Server' }),
+    );
+    await userEvent.type(
+      within(dialog).getByLabelText(/consumer key/i),
+      'orders-sandbox-client',
+    );
+    await userEvent.type(
+      within(dialog).getByLabelText(/consumer secret/i),
+      's3cret',
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Provide keys' }),
+    );
+
+    expect(await screen.findByRole('status')).toHaveTextContent(
+      'Client orders-sandbox-client is now mapped in Sandbox (IS).',
+    );
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    const row = await sandboxRow('IS');
+    expect(await within(row).findByText('km-map-123')).toBeInTheDocument();
+    expect(api.provision).toHaveBeenCalledWith(
+      { entityRef, environment: 'sandbox', keyManager: 'IS' },
+      {
+        consumerKey: 'orders-sandbox-client',
+        consumerSecret: 's3cret',
+        verify: true,
+      },
+    );
+    expect(getEntityCredentials).toHaveBeenCalledTimes(2);
+    expect(api.getAudit).toHaveBeenCalledTimes(2);
+  });
+
+  it('removes a mapping after a confirmation that says what happens', async () => {
+    const api = fakeApi({
+      getEntityCredentials: jest
+        .fn()
+        .mockResolvedValueOnce(mappedCredentials)
+        .mockResolvedValue(unmappedCredentials),
+      unprovision: jest.fn().mockResolvedValue({
+        status: 'removed',
+        entityRef,
+        environment: 'sandbox',
+        keyManager: 'IS',
+        consumerKey: 'orders-sandbox-client',
+        auditId: 'a2',
+      }),
+    });
+    renderTab(api);
+    const row = await sandboxRow('IS');
+    await userEvent.click(within(row).getByRole('button', { name: 'Remove' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent(
+      'The mapping of client orders-sandbox-client goes',
+    );
+    expect(dialog).toHaveTextContent(
+      'The client itself stays in its key manager (WSO2 Identity Server)',
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Remove mapping' }),
+    );
+    expect(await screen.findByRole('status')).toHaveTextContent(
+      'The mapping of orders-sandbox-client was removed from Sandbox (IS).',
+    );
+    expect(api.unprovision).toHaveBeenCalledWith({
+      entityRef,
+      environment: 'sandbox',
+      keyManager: 'IS',
+    });
+    await waitFor(() =>
+      expect(
+        within(
+          within(screen.getByTestId('environment-card-sandbox')).getByTestId(
+            'mapping-row-IS',
+          ),
+        ).getByText('unmapped'),
+      ).toBeInTheDocument(),
+    );
+  });
+
+  it('shows an environment whose API-M cannot be read, and blocks providing there', async () => {
+    renderTab(
+      fakeApi({
+        getEnvironments: jest
+          .fn()
+          .mockResolvedValue([
+            {
+              ...environments[0],
+              keyManagers: [],
+              error: 'API-M timed out after 15 s',
+            },
+            environments[1],
+          ]),
+      }),
+    );
+    const card = await screen.findByTestId('environment-card-sandbox');
+    expect(
+      within(card).getByText('API-M timed out after 15 s'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', {
+        name: 'Provide existing OAuth keys for Sandbox',
+      }),
+    ).toBeDisabled();
+    expect(
+      screen.getByRole('button', {
+        name: 'Provide existing OAuth keys for Production',
+      }),
+    ).toBeEnabled();
+  });
+});

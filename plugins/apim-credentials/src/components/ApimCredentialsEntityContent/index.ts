@@ -1,0 +1,1 @@
+export { ApimCredentialsEntityContent } from './ApimCredentialsEntityContent';

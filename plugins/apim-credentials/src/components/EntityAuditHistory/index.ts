@@ -1,0 +1,1 @@
+export { EntityAuditHistory } from './EntityAuditHistory';

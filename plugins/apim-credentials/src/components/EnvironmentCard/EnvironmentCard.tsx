@@ -1,0 +1,228 @@
+import { useState } from 'react';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import { InfoCard, WarningPanel } from '@backstage/core-components';
+import type {
+  CredentialMapping,
+  EnvironmentCredentials,
+  EnvironmentInfo,
+  KeyManagerInfo,
+  ProvisionResult,
+  UnprovisionResult,
+} from '@internal/backstage-plugin-apim-credentials-common';
+import { PermissionGatedButton } from '../common';
+import { ProvideKeysDialog } from '../ProvideKeysDialog';
+import { RemoveMappingDialog } from '../RemoveMappingDialog';
+import { TokenSnippetDialog } from '../TokenSnippetDialog';
+import { KeyManagerMappingRow } from './KeyManagerMappingRow';
+
+type OpenDialog =
+  | { kind: 'provide' }
+  | { kind: 'remove'; keyManager: KeyManagerInfo; mapping: CredentialMapping }
+  | { kind: 'token'; keyManager: KeyManagerInfo; mapping: CredentialMapping };
+
+/**
+ * The rows of a card: every key manager that is offered for mapping, plus any other key manager
+ * that already holds keys for this application (so they can be seen and removed).
+ */
+function rowsOf(
+  environment: EnvironmentInfo,
+  credentials?: EnvironmentCredentials,
+) {
+  const mappings = credentials?.mappings ?? [];
+  const rows = environment.keyManagers
+    .filter(
+      km =>
+        km.mappingAllowed ||
+        mappings.some(m => m.keyManager === km.name && m.state !== 'unmapped'),
+    )
+    .map(km => ({
+      keyManager: km,
+      mapping: mappings.find(m => m.keyManager === km.name),
+    }));
+  for (const mapping of mappings) {
+    if (
+      mapping.state !== 'unmapped' &&
+      !rows.some(r => r.keyManager.name === mapping.keyManager)
+    ) {
+      rows.push({
+        keyManager: {
+          name: mapping.keyManager,
+          displayName: mapping.keyManager,
+          type: '',
+          mappingAllowed: false,
+        },
+        mapping,
+      });
+    }
+  }
+  return rows;
+}
+
+/** One environment of the entity: its application, and per key manager the mapped client. */
+export function EnvironmentCard(props: {
+  entityRef: string;
+  applicationName: string;
+  environment: EnvironmentInfo;
+  credentials?: EnvironmentCredentials;
+  provisionDisabledReason?: string;
+  onChanged: (message: string) => void;
+}) {
+  const { entityRef, environment, credentials, provisionDisabledReason } =
+    props;
+  const [dialog, setDialog] = useState<OpenDialog>();
+  const rows = rowsOf(environment, credentials);
+  const offered = environment.keyManagers.filter(km => km.mappingAllowed);
+  const firstFree = offered.find(
+    km =>
+      !credentials?.mappings.some(
+        m => m.keyManager === km.name && m.state !== 'unmapped',
+      ),
+  );
+  const unavailable = environment.error ?? credentials?.error;
+
+  let provideDisabledReason = provisionDisabledReason;
+  if (!provideDisabledReason && unavailable) {
+    provideDisabledReason = `API-M cannot be reached for ${environment.title}`;
+  } else if (!provideDisabledReason && offered.length === 0) {
+    provideDisabledReason = `No key manager of ${environment.title} allows mapping existing clients`;
+  }
+
+  const application = credentials?.application;
+  const subheader = [
+    `${environment.keyType} keys`,
+    `instance ${environment.instance}`,
+    application
+      ? `application ${application.name}`
+      : `application ${props.applicationName} (not created yet)`,
+  ].join(' · ');
+
+  const onProvisioned = (result: ProvisionResult) => {
+    setDialog(undefined);
+    props.onChanged(
+      result.status === 'created'
+        ? `Client ${result.consumerKey} is now mapped in ${environment.title} (${result.keyManager}).`
+        : `Client ${result.consumerKey} was already mapped in ${environment.title} (${result.keyManager}); nothing changed.`,
+    );
+  };
+  const onRemoved = (result: UnprovisionResult) => {
+    setDialog(undefined);
+    props.onChanged(
+      result.status === 'removed'
+        ? `The mapping of ${
+            result.consumerKey ?? 'the client'
+          } was removed from ${environment.title} (${result.keyManager}).`
+        : `Nothing was mapped in ${environment.title} (${result.keyManager}); nothing changed.`,
+    );
+  };
+
+  return (
+    <InfoCard
+      title={environment.title}
+      subheader={subheader}
+      action={
+        <PermissionGatedButton
+          variant="outlined"
+          color="primary"
+          onClick={() => setDialog({ kind: 'provide' })}
+          disabledReason={provideDisabledReason}
+          aria-label={`Provide existing OAuth keys for ${environment.title}`}
+        >
+          Provide existing OAuth keys
+        </PermissionGatedButton>
+      }
+    >
+      <div data-testid={`environment-card-${environment.id}`}>
+        {unavailable && (
+          <WarningPanel
+            severity="error"
+            title={`API-M could not be read for ${environment.title}`}
+            message={unavailable}
+          />
+        )}
+        {rows.length === 0 ? (
+          <Typography variant="body2" color="textSecondary">
+            No key manager of this environment allows mapping existing clients
+            {environment.keyManagers.length > 0
+              ? ` (${environment.keyManagers
+                  .map(km => `${km.name}: ${km.reason ?? 'not allowed'}`)
+                  .join('; ')})`
+              : ''}
+            .
+          </Typography>
+        ) : (
+          <Table
+            size="small"
+            aria-label={`Key managers of ${environment.title}`}
+          >
+            <TableHead>
+              <TableRow>
+                <TableCell>Key manager</TableCell>
+                <TableCell>State</TableCell>
+                <TableCell>Consumer key</TableCell>
+                <TableCell>keyMappingId</TableCell>
+                <TableCell>Grant types</TableCell>
+                <TableCell>Provisioned</TableCell>
+                <TableCell align="right">Actions</TableCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {rows.map(({ keyManager, mapping }) => (
+                <KeyManagerMappingRow
+                  key={keyManager.name}
+                  keyManager={keyManager}
+                  mapping={mapping}
+                  provisionDisabledReason={provisionDisabledReason}
+                  onRemove={() =>
+                    mapping &&
+                    setDialog({ kind: 'remove', keyManager, mapping })
+                  }
+                  onGetToken={() =>
+                    mapping && setDialog({ kind: 'token', keyManager, mapping })
+                  }
+                />
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </div>
+      {dialog?.kind === 'provide' && (
+        <ProvideKeysDialog
+          entityRef={entityRef}
+          environment={environment}
+          keyManagers={offered}
+          initialKeyManager={firstFree?.name}
+          onClose={() => setDialog(undefined)}
+          onProvisioned={onProvisioned}
+        />
+      )}
+      {dialog?.kind === 'remove' && (
+        <RemoveMappingDialog
+          entityRef={entityRef}
+          environmentId={environment.id}
+          environmentTitle={environment.title}
+          keyManager={dialog.keyManager.name}
+          keyManagerTitle={
+            dialog.keyManager.displayName || dialog.keyManager.name
+          }
+          consumerKey={dialog.mapping.consumerKey}
+          applicationName={application?.name}
+          onClose={() => setDialog(undefined)}
+          onRemoved={onRemoved}
+        />
+      )}
+      {dialog?.kind === 'token' && dialog.mapping.consumerKey && (
+        <TokenSnippetDialog
+          keyManager={dialog.keyManager.displayName || dialog.keyManager.name}
+          consumerKey={dialog.mapping.consumerKey}
+          tokenEndpoint={dialog.keyManager.tokenEndpoint}
+          onClose={() => setDialog(undefined)}
+        />
+      )}
+    </InfoCard>
+  );
+}

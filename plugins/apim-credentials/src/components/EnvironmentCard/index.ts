@@ -1,0 +1,1 @@
+export { EnvironmentCard } from './EnvironmentCard';

@@ -1,0 +1,2 @@
+export { ApimCredentialsPage } from './ApimCredentialsPage';
+export { ApimCredentialsPlatformContent } from './ApimCredentialsPlatformContent';

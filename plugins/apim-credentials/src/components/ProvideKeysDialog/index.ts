@@ -1,0 +1,2 @@
+export { ProvideKeysDialog } from './ProvideKeysDialog';
+export { validateProvideKeys } from './validation';

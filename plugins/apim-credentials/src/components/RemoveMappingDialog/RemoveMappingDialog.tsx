@@ -1,0 +1,102 @@
+import { useState } from 'react';
+import Button from '@material-ui/core/Button';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogContentText from '@material-ui/core/DialogContentText';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import LinearProgress from '@material-ui/core/LinearProgress';
+import Typography from '@material-ui/core/Typography';
+import { useApi } from '@backstage/core-plugin-api';
+import type { UnprovisionResult } from '@internal/backstage-plugin-apim-credentials-common';
+import { apimCredentialsApiRef } from '../../api';
+import { backendMessage, failureTitle } from '../common';
+
+/** Confirms and removes one mapping; says what happens to the client (nothing). */
+export function RemoveMappingDialog(props: {
+  entityRef: string;
+  environmentId: string;
+  environmentTitle: string;
+  keyManager: string;
+  keyManagerTitle: string;
+  consumerKey?: string;
+  applicationName?: string;
+  onClose: () => void;
+  onRemoved: (result: UnprovisionResult) => void;
+}) {
+  const api = useApi(apimCredentialsApiRef);
+  const [submitting, setSubmitting] = useState(false);
+  const [failure, setFailure] = useState<{ title: string; message: string }>();
+
+  const remove = async () => {
+    setSubmitting(true);
+    setFailure(undefined);
+    try {
+      const result = await api.unprovision({
+        entityRef: props.entityRef,
+        environment: props.environmentId,
+        keyManager: props.keyManager,
+      });
+      props.onRemoved(result);
+    } catch (error) {
+      setFailure({
+        title: failureTitle(error),
+        message: backendMessage(error),
+      });
+      setSubmitting(false);
+    }
+  };
+
+  const client = props.consumerKey
+    ? `client ${props.consumerKey}`
+    : 'the client';
+  return (
+    <Dialog
+      open
+      onClose={submitting ? undefined : props.onClose}
+      maxWidth="sm"
+      fullWidth
+      aria-labelledby="apim-remove-title"
+    >
+      <DialogTitle id="apim-remove-title">
+        Remove the {props.keyManagerTitle} keys from {props.environmentTitle}?
+      </DialogTitle>
+      <DialogContent>
+        <DialogContentText>
+          The mapping of {client} goes from the API-M application
+          {props.applicationName ? ` ${props.applicationName}` : ''}: its tokens
+          will no longer be accepted for the APIs the application subscribes to
+          in {props.environmentTitle}.
+        </DialogContentText>
+        <DialogContentText>
+          The client itself stays in its key manager ({props.keyManagerTitle});
+          nothing is deleted there, and you can provide it again later.
+        </DialogContentText>
+        {failure && (
+          <div role="alert">
+            <Typography variant="subtitle2" color="error">
+              {failure.title}
+            </Typography>
+            <Typography variant="body2" color="error">
+              {failure.message}
+            </Typography>
+          </div>
+        )}
+        {submitting && <LinearProgress aria-label="Removing" />}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={props.onClose} disabled={submitting}>
+          Cancel
+        </Button>
+        <Button
+          onClick={remove}
+          color="secondary"
+          variant="contained"
+          disabled={submitting}
+        >
+          Remove mapping
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}

@@ -1,0 +1,1 @@
+export { RemoveMappingDialog } from './RemoveMappingDialog';

@@ -1,0 +1,61 @@
+import { useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import type { Page } from '@internal/backstage-plugin-apim-credentials-common';
+
+type PagingState = {
+  key: string;
+  cursors: (string | undefined)[];
+  index: number;
+};
+
+/**
+ * Keyset paging over a `Page<T>` endpoint: remembers the cursors of the pages seen so far, so the
+ * user can go forward with `nextCursor` and back again. Starts over at the first page whenever
+ * `resetKey` (e.g. the serialised filters) changes.
+ */
+export function useKeysetPages<T>(
+  fetchPage: (cursor: string | undefined) => Promise<Page<T>>,
+  resetKey: string,
+) {
+  const [stored, setStored] = useState<PagingState>({
+    key: resetKey,
+    cursors: [undefined],
+    index: 0,
+  });
+  const paging: PagingState =
+    stored.key === resetKey
+      ? stored
+      : { key: resetKey, cursors: [undefined], index: 0 };
+  const cursor = paging.cursors[paging.index];
+
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const state = useAsyncRetry(() => fetchPage(cursor), [resetKey, cursor]);
+  const nextCursor = state.loading ? undefined : state.value?.nextCursor;
+
+  const next = () => {
+    if (!nextCursor) return;
+    setStored({
+      key: resetKey,
+      cursors: [...paging.cursors.slice(0, paging.index + 1), nextCursor],
+      index: paging.index + 1,
+    });
+  };
+  const previous = () =>
+    setStored({
+      ...paging,
+      key: resetKey,
+      index: Math.max(0, paging.index - 1),
+    });
+
+  return {
+    items: state.value?.items,
+    loading: state.loading,
+    error: state.error,
+    retry: state.retry,
+    pageNumber: paging.index + 1,
+    hasNext: Boolean(nextCursor),
+    hasPrevious: paging.index > 0,
+    next,
+    previous,
+  };
+}

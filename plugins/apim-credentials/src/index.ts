@@ -1,0 +1,18 @@
+/**
+ * The API-M Credentials frontend plugin: legacy frontend system exports. For the new frontend
+ * system, use `@internal/backstage-plugin-apim-credentials/alpha`.
+ *
+ * @packageDocumentation
+ */
+export {
+  apimCredentialsPlugin,
+  EntityApimCredentialsContent,
+  ApimCredentialsPage,
+} from './plugin';
+export { isApimCredentialsAvailable } from './conditions';
+export { rootRouteRef as apimCredentialsRouteRef } from './routes';
+export {
+  apimCredentialsApiRef,
+  ApimCredentialsFrontendClient,
+  type ApimCredentialsFrontendApi,
+} from './api';

@@ -1,0 +1,213 @@
+import { ResponseError } from '@backstage/errors';
+import type { Entity } from '@backstage/catalog-model';
+import type {
+  AuditRecord,
+  EntityCredentials,
+  EnvironmentInfo,
+  MappingRecord,
+} from '@internal/backstage-plugin-apim-credentials-common';
+import type { ApimCredentialsFrontendApi } from '../api';
+
+export const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'orders-service',
+    namespace: 'default',
+    annotations: { 'wso2.com/apim-application': 'orders-app' },
+  },
+  spec: { type: 'service', lifecycle: 'production', owner: 'team-a' },
+};
+export const entityRef = 'component:default/orders-service';
+
+export const entityWithoutAnnotation: Entity = {
+  ...entity,
+  metadata: { name: 'billing-service', namespace: 'default' },
+};
+
+export const environments: EnvironmentInfo[] = [
+  {
+    id: 'sandbox',
+    title: 'Sandbox',
+    instance: 'local',
+    keyType: 'SANDBOX',
+    keyManagers: [
+      {
+        name: 'Resident Key Manager',
+        displayName: 'Resident Key Manager',
+        type: 'default',
+        tokenEndpoint: 'https://localhost:9443/oauth2/token',
+        mappingAllowed: true,
+      },
+      {
+        name: 'IS',
+        displayName: 'WSO2 Identity Server',
+        type: 'WSO2-IS',
+        tokenEndpoint: 'https://localhost:9444/oauth2/token',
+        mappingAllowed: true,
+      },
+    ],
+  },
+  {
+    id: 'production',
+    title: 'Production',
+    instance: 'local',
+    keyType: 'PRODUCTION',
+    keyManagers: [
+      {
+        name: 'IS',
+        displayName: 'WSO2 Identity Server',
+        type: 'WSO2-IS',
+        tokenEndpoint: 'https://localhost:9444/oauth2/token',
+        mappingAllowed: true,
+      },
+    ],
+  },
+];
+
+export const unmappedCredentials: EntityCredentials = {
+  entityRef,
+  applicationName: 'orders-app',
+  environments: [
+    {
+      environment: 'sandbox',
+      title: 'Sandbox',
+      instance: 'local',
+      keyType: 'SANDBOX',
+      application: { id: 'app-1', name: 'orders-app' },
+      mappings: [
+        {
+          environment: 'sandbox',
+          keyManager: 'Resident Key Manager',
+          keyType: 'SANDBOX',
+          state: 'unmapped',
+        },
+        {
+          environment: 'sandbox',
+          keyManager: 'IS',
+          keyType: 'SANDBOX',
+          state: 'unmapped',
+        },
+      ],
+    },
+    {
+      environment: 'production',
+      title: 'Production',
+      instance: 'local',
+      keyType: 'PRODUCTION',
+      application: { id: 'app-1', name: 'orders-app' },
+      mappings: [
+        {
+          environment: 'production',
+          keyManager: 'IS',
+          keyType: 'PRODUCTION',
+          state: 'unmapped',
+        },
+      ],
+    },
+  ],
+};
+
+export const mappedCredentials: EntityCredentials = {
+  ...unmappedCredentials,
+  environments: [
+    {
+      ...unmappedCredentials.environments[0],
+      mappings: [
+        {
+          environment: 'sandbox',
+          keyManager: 'Resident Key Manager',
+          keyType: 'SANDBOX',
+          state: 'unmapped',
+        },
+        {
+          environment: 'sandbox',
+          keyManager: 'IS',
+          keyType: 'SANDBOX',
+          state: 'mapped',
+          consumerKey: 'orders-sandbox-client',
+          keyMappingId: 'km-map-123',
+          grantTypes: ['client_credentials'],
+          provisionedBy: 'user:default/guest',
+          provisionedAt: '2026-11-27T10:00:00Z',
+        },
+      ],
+    },
+    unmappedCredentials.environments[1],
+  ],
+};
+
+export function auditRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
+  return {
+    id: 'audit-1',
+    startedAt: '2026-11-27T10:00:00Z',
+    finishedAt: '2026-11-27T10:00:01Z',
+    actor: 'user:default/guest',
+    source: 'ui',
+    action: 'provision',
+    outcome: 'succeeded',
+    entityRef,
+    environment: 'sandbox',
+    instance: 'local',
+    keyType: 'SANDBOX',
+    keyManager: 'IS',
+    consumerKey: 'orders-sandbox-client',
+    keyMappingId: 'km-map-123',
+    ...overrides,
+  };
+}
+
+export const mappingRecord: MappingRecord = {
+  entityRef,
+  environment: 'sandbox',
+  keyManager: 'IS',
+  instance: 'local',
+  keyType: 'SANDBOX',
+  applicationId: 'app-1',
+  applicationName: 'orders-app',
+  consumerKey: 'orders-sandbox-client',
+  keyMappingId: 'km-map-123',
+  grantTypes: ['client_credentials'],
+  provisionedBy: 'user:default/guest',
+  provisionedAt: '2026-11-27T10:00:00Z',
+  state: 'active',
+};
+
+/** A fake client: every method a jest mock, with harmless defaults. */
+export function fakeApi(
+  overrides: Partial<jest.Mocked<ApimCredentialsFrontendApi>> = {},
+): jest.Mocked<ApimCredentialsFrontendApi> {
+  return {
+    getEnvironments: jest.fn().mockResolvedValue(environments),
+    getEntityCredentials: jest.fn().mockResolvedValue(unmappedCredentials),
+    provision: jest.fn(),
+    unprovision: jest.fn(),
+    verify: jest.fn(),
+    getAudit: jest.fn().mockResolvedValue({ items: [] }),
+    getMappings: jest.fn().mockResolvedValue({ items: [] }),
+    getAuditExportUrl: jest
+      .fn()
+      .mockResolvedValue('http://localhost/api/apim-credentials/audit/export'),
+    exportAuditCsv: jest.fn(),
+    ...overrides,
+  } as jest.Mocked<ApimCredentialsFrontendApi>;
+}
+
+/** A `ResponseError` as the client throws it for a Backstage error body. */
+export function responseError(status: number, name: string, message: string) {
+  const text = JSON.stringify({
+    error: { name, message },
+    response: { statusCode: status },
+  });
+  return ResponseError.fromResponse({
+    status,
+    statusText: 'Error',
+    ok: false,
+    url: 'http://localhost/api/apim-credentials',
+    headers: {
+      get: (key: string) =>
+        key.toLowerCase() === 'content-type' ? 'application/json' : null,
+    },
+    text: async () => text,
+  } as any);
+}
