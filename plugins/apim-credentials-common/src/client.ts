@@ -32,7 +32,7 @@ export interface ApimCredentialsApi {
   provision(
     cell: { entityRef: string; environment: string; keyManager: string },
     body: ProvisionRequest,
-    options?: RequestOptions & { dryRun?: boolean },
+    options?: RequestOptions & ProvisionOptions,
   ): Promise<ProvisionResult>;
   unprovision(
     cell: { entityRef: string; environment: string; keyManager: string },
@@ -42,6 +42,13 @@ export interface ApimCredentialsApi {
   getAudit(query?: AuditQuery, options?: RequestOptions): Promise<Page<AuditRecord>>;
   getMappings(query?: MappingsQuery, options?: RequestOptions): Promise<Page<MappingRecord>>;
   getAuditExportUrl(query?: Omit<AuditQuery, 'limit' | 'cursor'>): Promise<string>;
+}
+
+export interface ProvisionOptions {
+  /** Check everything and report what would happen, without changing anything. */
+  dryRun?: boolean;
+  /** false: fail instead of creating a missing API-M application (it cannot force creation). */
+  createApplication?: boolean;
 }
 
 type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -90,14 +97,13 @@ export class ApimCredentialsClient implements ApimCredentialsApi {
   provision(
     cell: { entityRef: string; environment: string; keyManager: string },
     body: ProvisionRequest,
-    options?: RequestOptions & { dryRun?: boolean },
+    options?: RequestOptions & ProvisionOptions,
   ) {
-    return this.request<ProvisionResult>(
-      'PUT',
-      `${this.cellPath(cell)}${options?.dryRun ? '?dryRun=true' : ''}`,
-      body,
-      options,
-    );
+    const query = toSearch({
+      dryRun: options?.dryRun ? 'true' : undefined,
+      createApplication: options?.createApplication === false ? 'false' : undefined,
+    });
+    return this.request<ProvisionResult>('PUT', `${this.cellPath(cell)}${query}`, body, options);
   }
 
   unprovision(

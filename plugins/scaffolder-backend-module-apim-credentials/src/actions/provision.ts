@@ -200,13 +200,9 @@ export function createApimCredentialsProvisionAction(
       }
 
       const token = await getToken(options.auth, credentials);
-      const client = createClient(
-        options,
-        ctx.input.createApplication === false
-          ? { createApplication: 'false' }
-          : undefined,
-      );
+      const client = createClient(options);
       const requestOptions = { token, taskId, signal: ctx.signal };
+      const provisionOptions = { ...requestOptions, createApplication: ctx.input.createApplication };
 
       preflight(
         environments,
@@ -246,7 +242,7 @@ export function createApimCredentialsProvisionAction(
           if (dryRun) {
             result = toCheckpoint(
               await client.provision(cell, body, {
-                ...requestOptions,
+                ...provisionOptions,
                 dryRun: true,
               }),
             );
@@ -266,7 +262,7 @@ export function createApimCredentialsProvisionAction(
               key: checkpointKey('provision', cell, consumerKey),
               fn: async () =>
                 toCheckpoint(
-                  await client.provision(cell, body, requestOptions),
+                  await client.provision(cell, body, provisionOptions),
                 ),
             });
             ctx.logger.info(

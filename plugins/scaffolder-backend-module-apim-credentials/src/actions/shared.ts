@@ -136,26 +136,10 @@ export function scrub(text: string, values: Array<string | undefined>): string {
   return result;
 }
 
-export function createClient(
-  options: ApimCredentialsActionOptions,
-  extraPutQuery?: Record<string, string>,
-): ApimCredentialsClient {
-  const baseFetch: FetchLike =
-    options.fetch ?? ((input, init) => fetch(input, init));
+export function createClient(options: ApimCredentialsActionOptions): ApimCredentialsClient {
   return new ApimCredentialsClient({
     discoveryApi: options.discovery,
-    fetchApi: {
-      // The shared client knows `dryRun`; `createApplication=false` is added here, on PUT only.
-      fetch: (input, init) => {
-        if (!extraPutQuery || init?.method !== 'PUT')
-          return baseFetch(input, init);
-        const url = new URL(input);
-        for (const [key, value] of Object.entries(extraPutQuery)) {
-          url.searchParams.set(key, value);
-        }
-        return baseFetch(url.toString(), init);
-      },
-    },
+    fetchApi: options.fetch ? { fetch: options.fetch } : undefined,
   });
 }
 
