@@ -82,6 +82,31 @@ describe.each(databases.eachSupportedId())('ApimCredentialsStore on %p', databas
     expect(streamed).toHaveLength(20);
   });
 
+  it('pages rows that started in the same millisecond, and time windows, without gaps or repeats', async () => {
+    await knex('apim_credentials_audit').delete();
+    const sameTime = new Date(Date.UTC(2026, 5, 1, 12));
+    for (let i = 0; i < 9; i++) await store.startAudit(start({ environment: `e${i}` }), sameTime);
+    for (let i = 0; i < 6; i++) await store.startAudit(start(), new Date(sameTime.getTime() + (i + 1) * 1000));
+    const walk = async (query: Record<string, unknown>) => {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.queryAudit({ limit: 4, ...query, cursor } as any);
+        ids.push(...page.items.map(r => r.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return ids;
+    };
+    const all = await walk({});
+    expect(all).toHaveLength(15);
+    expect(new Set(all).size).toBe(15);
+    const window = await walk({ since: sameTime.toISOString(), until: new Date(sameTime.getTime() + 3500).toISOString() });
+    expect(window).toHaveLength(12);
+    const streamed: string[] = [];
+    for await (const r of store.streamAudit({}, 4)) streamed.push(r.id);
+    expect(streamed).toEqual(all);
+  });
+
   it('rejects a forged cursor', async () => {
     await expect(store.queryAudit({ limit: 10, cursor: 'bm90LWEtbnVtYmVy' })).rejects.toThrow(/cursor/);
   });
@@ -146,7 +171,7 @@ describe.each(databases.eachSupportedId())('ApimCredentialsStore on %p', databas
 
   it('migrates down and up again', async () => {
     const dir = require('node:path').resolve(__dirname, '../../migrations');
-    await knex.migrate.down({ directory: dir });
+    await knex.migrate.rollback({ directory: dir }, true);
     expect(await knex.schema.hasTable('apim_credentials_audit')).toBe(false);
     await knex.migrate.latest({ directory: dir });
     expect(await knex.schema.hasTable('apim_credentials_audit')).toBe(true);

@@ -56,6 +56,8 @@ export interface AuditCompletion {
   applicationId?: string;
   applicationName?: string;
   keyMappingId?: string;
+  /** Known only at the end for removals: the client that was mapped. */
+  consumerKey?: string;
   errorCode?: string;
   errorMessage?: string;
 }
@@ -102,6 +104,24 @@ function decodeCursor(cursor: string): number {
     throw new InputError('cursor must be a cursor returned by a previous page');
   }
   return value;
+}
+
+/** An audit page position: the last row's start time (epoch ms) and sequence number. */
+interface AuditPosition {
+  startedAtMs: number;
+  seq: number;
+}
+
+function encodeAuditCursor(row: Row): string {
+  return encodeCursor(`${toDate(row.started_at).getTime()}.${row.seq}`);
+}
+
+function decodeAuditCursor(cursor: string): AuditPosition {
+  const [ms, seq] = Buffer.from(cursor, 'base64url').toString('utf8').split('.').map(Number);
+  if (!Number.isSafeInteger(ms) || !Number.isSafeInteger(seq) || ms < 0 || seq < 0) {
+    throw new InputError('cursor must be a cursor returned by a previous page');
+  }
+  return { startedAtMs: ms, seq };
 }
 
 export class ApimCredentialsStore {
@@ -152,6 +172,7 @@ export class ApimCredentialsStore {
     if (completion.applicationId) update.application_id = completion.applicationId;
     if (completion.applicationName) update.application_name = completion.applicationName;
     if (completion.keyMappingId) update.key_mapping_id = completion.keyMappingId;
+    if (completion.consumerKey) update.consumer_key = completion.consumerKey;
     await this.knex(AUDIT).where({ id }).update(update);
   }
 
@@ -189,15 +210,26 @@ export class ApimCredentialsStore {
     return q;
   }
 
-  /** Newest first, keyset-paginated on `seq` so any page costs the same. */
+  /**
+   * Rows after `position` in newest-first order. The row-value comparison lets every engine
+   * use the (filter, started_at, seq) indexes as a range, so a deep page costs what the first does.
+   */
+  private afterPosition(q: Knex.QueryBuilder, position: AuditPosition) {
+    return q.whereRaw('(started_at, seq) < (?, ?)', [new Date(position.startedAtMs), position.seq]);
+  }
+
+  /** Newest first, keyset-paginated on (started_at, seq) so any page costs the same. */
   async queryAudit(query: ParsedAuditQuery): Promise<Page<AuditRecord>> {
     const q = this.auditQuery(query);
-    if (query.cursor) q.where('seq', '<', decodeCursor(query.cursor));
-    const rows = await q.orderBy('seq', 'desc').limit(query.limit + 1);
+    if (query.cursor) this.afterPosition(q, decodeAuditCursor(query.cursor));
+    const rows = await q.orderBy([
+      { column: 'started_at', order: 'desc' },
+      { column: 'seq', order: 'desc' },
+    ]).limit(query.limit + 1);
     const items = rows.slice(0, query.limit).map(toAuditRecord);
     return {
       items,
-      nextCursor: rows.length > query.limit ? encodeCursor(rows[query.limit - 1].seq) : undefined,
+      nextCursor: rows.length > query.limit ? encodeAuditCursor(rows[query.limit - 1]) : undefined,
     };
   }
 
@@ -206,14 +238,18 @@ export class ApimCredentialsStore {
     query: Omit<ParsedAuditQuery, 'limit' | 'cursor'>,
     batchSize = 1000,
   ): AsyncGenerator<AuditRecord> {
-    let before: number | undefined;
+    let position: AuditPosition | undefined;
     for (;;) {
       const q = this.auditQuery(query);
-      if (before !== undefined) q.where('seq', '<', before);
-      const rows = await q.orderBy('seq', 'desc').limit(batchSize);
+      if (position) this.afterPosition(q, position);
+      const rows = await q.orderBy([
+        { column: 'started_at', order: 'desc' },
+        { column: 'seq', order: 'desc' },
+      ]).limit(batchSize);
       for (const row of rows) yield toAuditRecord(row);
       if (rows.length < batchSize) return;
-      before = Number(rows[rows.length - 1].seq);
+      const last = rows[rows.length - 1];
+      position = { startedAtMs: toDate(last.started_at).getTime(), seq: Number(last.seq) };
     }
   }
 
