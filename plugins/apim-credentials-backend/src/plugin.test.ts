@@ -226,6 +226,7 @@ describe('apim-credentials backend against the local stack', () => {
     expect(removed.body).toMatchObject({ status: 'removed', consumerKey: client.clientId });
     expect((await mappings()).find(m => m.consumerKey === client.clientId)).toBeUndefined();
     expect(await stack.keyManager.client.getClient(client.clientId)).toBeDefined();
+    expect(await auditRow(removed.body.auditId)).toMatchObject({ outcome: 'succeeded', consumer_key: client.clientId });
     const again = await backend.call('delete', cell);
     expect(again.body).toMatchObject({ status: 'unchanged' });
     expect((await auditRow(again.body.auditId)).outcome).toBe('unchanged');

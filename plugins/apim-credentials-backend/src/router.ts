@@ -31,6 +31,7 @@ import {
   cellPathSchema,
   describeZodError,
   entityPathSchema,
+  entityRefSchema,
   mappingsQuerySchema,
   provisionRequestSchema,
   verifyRequestSchema,
@@ -69,6 +70,16 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   const { httpAuth, permissions, auditor, catalog, service, store } = options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
+  // A body in another format would reach the schemas as `{}` and be misreported as missing fields.
+  router.use((req, _res, next) => {
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if ((req.method === 'PUT' || req.method === 'POST') && hasBody && !req.is('application/json')) {
+      throw new InputError(
+        `Invalid body: Content-Type must be application/json, not "${String(req.headers['content-type'] ?? 'none').slice(0, 100)}"`,
+      );
+    }
+    next();
+  });
 
   /** The caller as recorded on audit rows. */
   function callerOf(req: Request, credentials: BackstageCredentials): Caller {
@@ -99,6 +110,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     permission: ResourcePermission | BasicPermission,
     resourceRef?: string,
   ): Promise<boolean> {
+    // Backstage's permissions service answers ALLOW for service principals without asking the
+    // policy, so a policy can never deny them. Credentials are provisioned and audited on behalf
+    // of a user (the audit actor is a user entity ref): a service without a user gets nothing.
+    if ((credentials.principal as { type?: string }).type !== 'user') return false;
     const [decision] = await permissions.authorize(
       [resourceRef ? { permission: permission as ResourcePermission, resourceRef } : { permission: permission as BasicPermission }],
       { credentials },
@@ -228,7 +243,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.post('/verify', async (req, res) => {
-    const body = parse(verifyRequestSchema.extend({ entityRef: z.string().max(255).optional() }), req.body, 'body');
+    const body = parse(verifyRequestSchema.extend({ entityRef: entityRefSchema.optional() }), req.body, 'body');
     const credentials = await httpAuth.credentials(req);
     const env = service.environment(body.environment);
     const caller = callerOf(req, credentials);
@@ -242,6 +257,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     let allowed: boolean;
     if (body.entityRef) {
       allowed = await isAllowed(credentials, apimCredentialsProvisionPermission, body.entityRef);
+    } else if ((credentials.principal as { type?: string }).type !== 'user') {
+      allowed = false; // see isAllowed
     } else {
       const [decision] = await permissions.authorizeConditional(
         [{ permission: apimCredentialsProvisionPermission }],

@@ -47,7 +47,7 @@ export const entityPathSchema = z.object({
   }),
   namespace: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
     error: 'namespace must be a lowercase entity namespace such as "default"',
-  }),
+  }).max(63, { error: 'namespace must be at most 63 characters' }),
   name: z.string().regex(/^[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$/, {
     error: 'name must be an entity name (letters, digits, "-", "_" and ".")',
   }).max(63, { error: 'name must be at most 63 characters' }),
@@ -81,8 +81,9 @@ export const verifyRequestSchema = z.strictObject(
 );
 export type VerifyRequest = z.infer<typeof verifyRequestSchema>;
 
-const entityRefSchema = z
-  .string()
+/** A full entity ref, `kind:namespace/name` (filters, and the optional entityRef of POST /verify). */
+export const entityRefSchema = z
+  .string({ error: 'entityRef must be a string' })
   .regex(/^[A-Za-z][A-Za-z0-9]{0,62}:[a-z0-9-]{1,63}\/[A-Za-z0-9_.-]{1,63}$/, {
     error: 'entityRef must be a full entity ref such as "component:default/orders-service"',
   });

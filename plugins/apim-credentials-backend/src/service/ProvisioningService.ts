@@ -234,9 +234,11 @@ export class ProvisioningService {
     caller: Caller,
   ): Promise<VerifyResult> {
     const env = this.environment(input.environment);
+    const checked = await this.checkKeyManager(env, input.keyManager);
     const auditId = await this.deps.store.startAudit(this.auditStart('verify', env, input, caller));
     try {
-      const km = await this.offeredKeyManager(env, input.keyManager);
+      if (checked.error) throw checked.error;
+      const km = checked.km ?? (await this.offeredKeyManager(env, input.keyManager));
       const result = await this.runVerification(env, km, input);
       await this.deps.store.completeAudit(auditId, {
         outcome: result.ok ? 'succeeded' : 'failed',
@@ -298,10 +300,12 @@ export class ProvisioningService {
     const client = this.client(env);
     if (input.dryRun) return this.planProvision(input, env);
 
+    const checked = await this.checkKeyManager(env, input.keyManager);
     const auditId = await this.deps.store.startAudit(this.auditStart('provision', env, input, caller));
     try {
+      if (checked.error) throw checked.error;
       const result = await this.deps.store.withCellLock(cellKey(input), () =>
-        this.provisionLocked(input, env, client, caller, auditId),
+        this.provisionLocked(input, env, client, caller, auditId, checked.km),
       );
       await this.deps.store.completeAudit(auditId, {
         outcome: result.status === 'created' ? 'succeeded' : 'unchanged',
@@ -321,8 +325,9 @@ export class ProvisioningService {
     client: ApimClient,
     caller: Caller,
     auditId: string,
+    checkedKm?: ApimKeyManager,
   ): Promise<ProvisionResult> {
-    const km = await this.offeredKeyManager(env, input.keyManager);
+    const km = checkedKm ?? (await this.offeredKeyManager(env, input.keyManager));
     let verified = false;
     if (input.verify || this.deps.config.verification.required) {
       const check = await this.runVerification(env, km, input);
@@ -533,7 +538,9 @@ export class ProvisioningService {
       return { app, key: keys.find(k => k.keyManager === input.keyManager && k.keyType === env.keyType) };
     };
     if (input.dryRun) {
+      const checked = await this.checkKeyManager(env, input.keyManager, { registeredOnly: true, entityRef: input.entityRef });
       try {
+        if (checked.error) throw checked.error;
         const { key } = await find();
         return {
           status: key ? 'removed' : 'unchanged',
@@ -548,8 +555,10 @@ export class ProvisioningService {
         throw translateError(error, env.instance).error;
       }
     }
+    const checked = await this.checkKeyManager(env, input.keyManager, { registeredOnly: true, entityRef: input.entityRef });
     const auditId = await this.deps.store.startAudit(this.auditStart('unprovision', env, input, caller));
     try {
+      if (checked.error) throw checked.error;
       const result = await this.deps.store.withCellLock(cellKey(input), async () => {
         const { app, key } = await find();
         if (app && key) {
@@ -564,6 +573,7 @@ export class ProvisioningService {
         applicationId: app?.applicationId,
         applicationName: app?.name,
         keyMappingId: key?.keyMappingId,
+        consumerKey: key?.consumerKey,
       });
       return {
         status: key ? 'removed' : 'unchanged',
@@ -580,6 +590,39 @@ export class ProvisioningService {
   }
 
   // ---- helpers -----------------------------------------------------------------------------
+
+  /**
+   * Rejects a key manager the caller may not name *before* the attempt is audited: a bad input
+   * changes nothing, not even the audit table (abuse suite). API-M failing to list its key
+   * managers is not the caller's fault: that error is returned for the audited attempt to fail
+   * with. For unprovision, any key manager registered in API-M, or recorded for the entity, is
+   * accepted (a mapping must stay removable after its key manager was disabled or dropped from
+   * the allow-list).
+   */
+  private async checkKeyManager(
+    env: EnvironmentConfig,
+    name: string,
+    options: { registeredOnly?: boolean; entityRef?: string } = {},
+  ): Promise<{ km?: ApimKeyManager; error?: unknown }> {
+    try {
+      if (!options.registeredOnly) return { km: await this.offeredKeyManager(env, name) };
+      const kms = await this.directory.listKeyManagers(this.client(env));
+      const km = kms.find(k => k.name === name);
+      if (km) return { km };
+      const recorded = options.entityRef
+        ? (await this.deps.store.getMappingsForEntity(options.entityRef)).some(
+            m => m.environment === env.id && m.keyManager === name,
+          )
+        : false;
+      if (recorded) return {};
+      throw new InputError(
+        `Key manager "${name}" is not registered in API-M instance "${env.instance}" and nothing is recorded for it; registered key managers are ${kms.map(k => k.name).join(', ') || 'none'}`,
+      );
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+      return { error };
+    }
+  }
 
   private auditStart(
     action: AuditStart['action'],

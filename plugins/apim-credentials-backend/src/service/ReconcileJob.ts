@@ -115,6 +115,7 @@ export class ReconcileJob {
         errorCode: 'INTERRUPTED',
         errorMessage: `${interrupted}; the mapping is still in API-M`,
         keyMappingId: key.keyMappingId,
+        consumerKey: key.consumerKey,
       });
     } else {
       await this.deps.store.deleteMapping({ entityRef: row.entityRef!, environment: env.id, keyManager: row.keyManager! });

@@ -1,0 +1,344 @@
+/**
+ * The real local stack (API-M emulator + key manager, child processes on random ports), the
+ * plugin in a real Backstage backend reached over HTTP, and a direct devportal client for the
+ * baselines. Mirrors plugins/apim-credentials-backend/src/__testUtils__/harness.ts without Jest.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import knexFactory, { Knex } from 'knex';
+import { Agent, fetch } from 'undici';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import type { Entity } from '@backstage/catalog-model';
+import type { JsonObject } from '@backstage/types';
+import { LocalStack, startLocalStack } from '@internal/local-stack';
+import { apimCredentialsPlugin } from '../../plugins/apim-credentials-backend/src/plugin';
+
+export const PG_URL =
+  process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432';
+export const SERVICE_ACCOUNT = {
+  username: 'svc-backstage',
+  password: 'svc-backstage',
+};
+
+export async function startStack(): Promise<LocalStack & { stateDir: string }> {
+  const stateDir = await fs.mkdtemp(
+    path.join(os.tmpdir(), 'apim-bench-stack-'),
+  );
+  const stack = await startLocalStack({
+    stateDir,
+    emulatorPort: 0,
+    keyManagerPort: 0,
+    persist: false,
+  });
+  return Object.assign(stack, { stateDir });
+}
+
+export function entity(name: string, app = name): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: { 'wso2.com/apim-application': app },
+    },
+    spec: {
+      type: 'service',
+      owner: 'group:default/guests',
+      lifecycle: 'production',
+    },
+  };
+}
+
+export function instanceConfig(stack: LocalStack, id: string) {
+  return {
+    id,
+    baseUrl: stack.emulator.url,
+    auth: SERVICE_ACCOUNT,
+    tls: { ca: stack.tls.ca },
+    timeout: { seconds: 15 },
+  };
+}
+
+/** Plugin config with the product defaults for caching (key managers 30 s, applications 300 s). */
+export function pluginConfig(
+  stack: LocalStack,
+  options: {
+    instances?: string[];
+    environments?: Array<{
+      id: string;
+      instance: string;
+      keyType: 'SANDBOX' | 'PRODUCTION';
+      keyManagers?: string[];
+    }>;
+    cache?: { keyManagersSeconds?: number; applicationsSeconds?: number };
+  } = {},
+): JsonObject {
+  const instances = options.instances ?? ['local'];
+  return {
+    instances: instances.map(id => instanceConfig(stack, id)),
+    environments: (
+      options.environments ?? [
+        {
+          id: 'production',
+          instance: instances[0],
+          keyType: 'PRODUCTION',
+          keyManagers: ['IS'],
+        },
+      ]
+    ).map(e => ({ title: e.id, ...e })),
+    applications: { createIfMissing: true, throttlingPolicy: 'Unlimited' },
+    verification: { required: false },
+    cache: {
+      keyManagersSeconds: 30,
+      applicationsSeconds: 300,
+      ...options.cache,
+    },
+  } as unknown as JsonObject;
+}
+
+export type DbKind = 'sqlite' | 'postgres';
+
+export interface BenchDb {
+  kind: DbKind;
+  knex: Knex;
+  label: string;
+  destroy(): Promise<void>;
+}
+
+/** A fresh database: SQLite in memory (Backstage's dev default) or a new PostgreSQL database. */
+export async function freshDatabase(
+  kind: DbKind,
+  name: string,
+  sqliteFile?: string,
+): Promise<BenchDb> {
+  if (kind === 'sqlite') {
+    const knex = knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: sqliteFile ?? ':memory:' },
+      useNullAsDefault: true,
+    });
+    return {
+      kind,
+      knex,
+      label: sqliteFile ? 'SQLite (file)' : 'SQLite (in memory)',
+      destroy: () => knex.destroy(),
+    };
+  }
+  const dbName = `${name}_${process.pid}_${Date.now()}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_');
+  const admin = knexFactory({ client: 'pg', connection: `${PG_URL}/postgres` });
+  await admin.raw(`CREATE DATABASE ${dbName}`);
+  await admin.destroy();
+  const knex = knexFactory({
+    client: 'pg',
+    connection: `${PG_URL}/${dbName}`,
+    pool: { min: 0, max: 10 },
+  });
+  return {
+    kind,
+    knex,
+    label: 'PostgreSQL',
+    async destroy() {
+      await knex.destroy();
+      const drop = knexFactory({
+        client: 'pg',
+        connection: `${PG_URL}/postgres`,
+      });
+      await drop.raw(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await drop.destroy();
+    },
+  };
+}
+
+export interface PluginBackend {
+  /** e.g. http://127.0.0.1:41234/api/apim-credentials */
+  baseUrl: string;
+  request(
+    method: string,
+    url: string,
+    body?: unknown,
+  ): Promise<{ status: number; text: string }>;
+  stop(): Promise<void>;
+}
+
+/** The plugin in a real Backstage backend (HTTP server on a random port), called over HTTP. */
+export async function startPluginBackend(options: {
+  config: JsonObject;
+  knex: Knex;
+  entities: Entity[];
+}): Promise<PluginBackend> {
+  const backend = await startTestBackend({
+    features: [
+      apimCredentialsPlugin,
+      mockServices.rootConfig.factory({
+        data: { apimCredentials: options.config },
+      }),
+      mockServices.database.factory({ knex: options.knex }),
+      mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+      mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
+      catalogServiceMock.factory({ entities: options.entities }),
+    ],
+  });
+  const server = backend.server as unknown as import('node:http').Server;
+  if (!server.listening) {
+    await new Promise<void>(resolve =>
+      server.listen(0, '127.0.0.1', () => resolve()),
+    );
+  }
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}/api/apim-credentials`;
+  const agent = new Agent({ connections: 128 });
+  return {
+    baseUrl,
+    async request(method, url, body) {
+      const res = await fetch(`${baseUrl}${url}`, {
+        method,
+        dispatcher: agent,
+        headers:
+          body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, text: await res.text() };
+    },
+    async stop() {
+      await agent.close();
+      await backend.stop();
+    },
+  };
+}
+
+/**
+ * Calls API-M's devportal directly, as a script would without Backstage: undici (the plugin's
+ * HTTP library), the stack's CA, one token obtained up front (DCR + password grant).
+ */
+export class DirectApim {
+  private readonly agent: Agent;
+  private token = '';
+
+  constructor(private readonly baseUrl: string, ca: string) {
+    this.agent = new Agent({ connect: { ca }, connections: 32 });
+  }
+
+  async init(): Promise<this> {
+    const basicAuth = (u: string, p: string) =>
+      `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
+    const dcr = await this.raw('POST', '/client-registration/v0.17/register', {
+      headers: {
+        authorization: basicAuth(
+          SERVICE_ACCOUNT.username,
+          SERVICE_ACCOUNT.password,
+        ),
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        clientName: 'bench_direct',
+        owner: SERVICE_ACCOUNT.username,
+        grantType: 'password refresh_token',
+        saasApp: true,
+        callbackUrl: '',
+      }),
+    });
+    const client = JSON.parse(dcr.text) as {
+      clientId: string;
+      clientSecret: string;
+    };
+    const token = await this.raw('POST', '/oauth2/token', {
+      headers: {
+        authorization: basicAuth(client.clientId, client.clientSecret),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({
+        grant_type: 'password',
+        ...SERVICE_ACCOUNT,
+        scope: 'apim:subscribe apim:app_manage apim:sub_manage',
+      }).toString(),
+    });
+    this.token = (
+      JSON.parse(token.text) as { access_token: string }
+    ).access_token;
+    if (!this.token) throw new Error(`no token: ${token.status} ${token.text}`);
+    return this;
+  }
+
+  private async raw(
+    method: string,
+    path: string,
+    init: { headers: Record<string, string>; body?: string },
+  ) {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { accept: 'application/json', ...init.headers },
+      body: init.body,
+      dispatcher: this.agent,
+    });
+    const text = await res.text();
+    if (res.status >= 300)
+      throw new Error(
+        `${method} ${path}: HTTP ${res.status} ${text.slice(0, 300)}`,
+      );
+    return { status: res.status, text };
+  }
+
+  devportal(method: string, path: string, body?: unknown) {
+    return this.raw(method, `/api/am/devportal/v3${path}`, {
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  }
+
+  async createApplication(name: string): Promise<string> {
+    const res = await this.devportal('POST', '/applications', {
+      name,
+      throttlingPolicy: 'Unlimited',
+      description: 'bench',
+      tokenType: 'JWT',
+    });
+    return (JSON.parse(res.text) as { applicationId: string }).applicationId;
+  }
+
+  mapKeys(
+    applicationId: string,
+    body: {
+      consumerKey: string;
+      consumerSecret: string;
+      keyManager: string;
+      keyType: string;
+    },
+  ) {
+    return this.devportal(
+      'POST',
+      `/applications/${encodeURIComponent(applicationId)}/map-keys`,
+      body,
+    );
+  }
+
+  close() {
+    return this.agent.close();
+  }
+}
+
+/** OAuth2 clients created "out of band" in the key manager, as an organisation would. */
+export async function createClients(
+  stack: LocalStack,
+  prefix: string,
+  count: number,
+) {
+  const clients: Array<{ clientId: string; clientSecret: string }> = [];
+  for (let i = 0; i < count; i++) {
+    const c = await stack.keyManager.client.createClient({
+      name: `${prefix}-${i}`,
+      grantTypes: ['client_credentials'],
+    });
+    clients.push({ clientId: c.clientId, clientSecret: c.clientSecret });
+  }
+  return clients;
+}

@@ -1,0 +1,315 @@
+/**
+ * Abuse suite, authorisation: the REAL demo policy module in the REAL permission backend, the REAL
+ * catalog (entities from a temporary yaml file location, so the policy's conditional
+ * IS_ENTITY_OWNER decision is resolved by the catalog's own permission integration), the plugin,
+ * and the local stack. For every route: an owner, a user of the same organisation who owns
+ * nothing, a user of another group, a platform-team member, a service token without a user and
+ * no token at all get what the policy says; every denied mutation is a `denied` audit row, and
+ * denied requests never reach map-keys or change API-M.
+ *
+ * What works (and why): auth is the test backend's mock auth (mockCredentials tokens; plugin to
+ * plugin calls carry the user as `onBehalfOf`), with two changes: the real httpAuth service (so
+ * every plugin authenticates requests through the auth service), and an on-behalf-of token that
+ * authenticates as the user with the calling plugin as actor, as real auth does. The policy calls `userInfo.getUserInfo`, which
+ * with mock auth knows nothing of catalog membership, so a small userInfo service maps each test
+ * user to the ownership refs the catalog's User/Group entities below would give them.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { Knex } from 'knex';
+import request from 'supertest';
+import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
+import { mockCredentials, mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
+import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import permissionPlugin from '@backstage/plugin-permission-backend';
+import demoPolicyModule from '@internal/backstage-plugin-permission-backend-module-apim-demo-policy';
+import { LocalStack } from '@internal/local-stack';
+import { apimConfig, startStack } from '../__testUtils__/harness';
+import { apimCredentialsPlugin } from '../plugin';
+import { snapshot } from './helpers';
+
+jest.setTimeout(240_000);
+
+const ENTITIES = `
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: { name: team-orders }
+spec: { type: team, children: [] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: { name: team-payments }
+spec: { type: team, children: [] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: { name: platform-team }
+spec: { type: team, children: [] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: { name: alice }
+spec: { memberOf: [team-orders] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: { name: bob }
+spec: { memberOf: [team-payments] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: { name: dave }
+spec: { memberOf: [] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: { name: pat }
+spec: { memberOf: [platform-team] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: orders-service
+  annotations: { wso2.com/apim-application: orders-service }
+spec: { type: service, lifecycle: production, owner: group:default/team-orders }
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: payments-service
+  annotations: { wso2.com/apim-application: payments-service }
+spec: { type: service, lifecycle: production, owner: group:default/team-payments }
+`;
+
+/** What the catalog's membership gives each user (mock auth has no sign-in resolver). */
+const OWNERSHIP: Record<string, string[]> = {
+  'user:default/alice': ['user:default/alice', 'group:default/team-orders'],
+  'user:default/bob': ['user:default/bob', 'group:default/team-payments'],
+  'user:default/dave': ['user:default/dave'],
+  'user:default/pat': ['user:default/pat', 'group:default/platform-team'],
+};
+
+const userInfoFactory = createServiceFactory({
+  service: coreServices.userInfo,
+  deps: {},
+  factory: () => ({
+    async getUserInfo(credentials: any) {
+      if (credentials.principal.type !== 'user') throw new Error('not a user');
+      const ref = credentials.principal.userEntityRef;
+      return { userEntityRef: ref, ownershipEntityRefs: OWNERSHIP[ref] ?? [ref] };
+    },
+  }),
+});
+
+/**
+ * The test backend's mock auth, except that a plugin's token on behalf of a user authenticates
+ * as that user *with the calling plugin as actor*, as real Backstage auth does. Without it the
+ * permission backend takes plugin-to-plugin calls (the catalog asking on behalf of the user) for
+ * direct user requests and refuses conditional queries without a resourceRef.
+ */
+const authFactory = createServiceFactory({
+  service: coreServices.auth,
+  deps: { plugin: coreServices.pluginMetadata },
+  factory({ plugin }) {
+    const inner = mockServices.auth({ pluginId: plugin.getId() });
+    const prefix = 'mock-service-token:';
+    return Object.assign(Object.create(Object.getPrototypeOf(inner)), inner, {
+      async authenticate(token: string, options?: any) {
+        if (token.startsWith(prefix)) {
+          const { sub, obo } = JSON.parse(token.slice(prefix.length));
+          if (obo) {
+            await inner.authenticate(token, options); // checks the target plugin
+            return mockCredentials.user(obo, { actor: { subject: sub ?? 'plugin:unknown' } } as any);
+          }
+        }
+        return inner.authenticate(token, options);
+      },
+    });
+  },
+});
+
+type Who = 'owner' | 'non-owner' | 'other group' | 'platform' | 'service' | 'none';
+const HEADERS: Record<Who, string> = {
+  owner: mockCredentials.user.header('user:default/alice'),
+  'non-owner': mockCredentials.user.header('user:default/dave'),
+  'other group': mockCredentials.user.header('user:default/bob'),
+  platform: mockCredentials.user.header('user:default/pat'),
+  service: mockCredentials.service.header(),
+  none: mockCredentials.none.header(),
+};
+const WHO = Object.keys(HEADERS) as Who[];
+
+describe('abuse: authorisation with the demo policy, the permission backend and the catalog', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+  let stack: LocalStack & { logs: string[] };
+  let knex: Knex;
+  let server: any;
+  let stop: () => Promise<void>;
+  let tmpDir: string;
+  let client: { clientId: string; clientSecret: string };
+
+  beforeAll(async () => {
+    stack = await startStack();
+    await stack.emulator.control.patchKeyManager('Resident Key Manager', { enableMapOAuthConsumerApps: true });
+    tmpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'apim-authz-'));
+    const entitiesFile = path.join(tmpDir, 'entities.yaml');
+    await fs.writeFile(entitiesFile, ENTITIES);
+    knex = await databases.init('SQLITE_3');
+    const perPlugin = new Map<string, Promise<Knex>>([['apim-credentials', Promise.resolve(knex)]]);
+    const databaseFactory = createServiceFactory({
+      service: coreServices.database,
+      deps: { plugin: coreServices.pluginMetadata },
+      factory({ plugin }) {
+        const id = plugin.getId();
+        if (!perPlugin.has(id)) perPlugin.set(id, databases.init('SQLITE_3'));
+        return { getClient: () => perPlugin.get(id)!, migrations: { skip: false } };
+      },
+    });
+    const backend = await startTestBackend({
+      features: [
+        mockServices.rootConfig.factory({
+          data: {
+            permission: { enabled: true },
+            catalog: {
+              rules: [{ allow: ['Component', 'Group', 'User', 'Location'] }],
+              locations: [{ type: 'file', target: entitiesFile }],
+              processingInterval: { seconds: 1 },
+            },
+            apimCredentials: apimConfig(stack) as any,
+          },
+        }),
+        databaseFactory,
+        authFactory,
+        httpAuthServiceFactory,
+        userInfoFactory,
+        catalogPlugin,
+        permissionPlugin,
+        demoPolicyModule,
+        apimCredentialsPlugin,
+      ],
+    });
+    server = backend.server;
+    stop = () => backend.stop();
+    // wait for the catalog to have processed the file
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const res = await request(server).get('/api/catalog/entities/by-name/component/default/orders-service').set('authorization', HEADERS.owner);
+      const user = await request(server).get('/api/catalog/entities/by-name/user/default/alice').set('authorization', HEADERS.owner);
+      if (res.status === 200 && user.status === 200) break;
+      if (Date.now() > deadline) throw new Error(`the catalog did not load the entities: ${res.status} ${res.text} ${user.text}`);
+      await new Promise(r => setTimeout(r, 500));
+    }
+    client = await stack.keyManager.createClient({ name: 'authz-client', grantTypes: ['client_credentials'] });
+  });
+
+  afterAll(async () => {
+    await stop?.();
+    await stack?.stop();
+    if (tmpDir) await fs.rm(tmpDir, { recursive: true, force: true });
+  });
+
+  function call(who: Who, method: 'get' | 'put' | 'post' | 'delete', url: string, body?: unknown) {
+    const req = request(server)[method](`/api/apim-credentials${url}`).set('authorization', HEADERS[who]);
+    return body === undefined ? req : req.send(body as object);
+  }
+
+  const CELL = '/entities/component/default/orders-service/credentials/sandbox/IS';
+  const body = () => ({ consumerKey: client.clientId, consumerSecret: client.clientSecret });
+  const verifyBody = () => ({ environment: 'sandbox', keyManager: 'IS', entityRef: 'component:default/orders-service', ...body() });
+
+  /** route -> who -> expected status, from the demo policy. */
+  const READS: Array<[string, string, Record<Who, number>]> = [
+    ['GET /environments', '/environments', { owner: 200, 'non-owner': 200, 'other group': 200, platform: 200, service: 200, none: 401 }],
+    ['GET credentials', '/entities/component/default/orders-service/credentials', { owner: 200, 'non-owner': 200, 'other group': 200, platform: 200, service: 403, none: 401 }],
+    ['GET /audit', '/audit', { owner: 403, 'non-owner': 403, 'other group': 403, platform: 200, service: 403, none: 401 }],
+    ['GET /audit of an entity', '/audit?entityRef=component:default/orders-service', { owner: 200, 'non-owner': 200, 'other group': 200, platform: 200, service: 403, none: 401 }],
+    ['GET /audit/export', '/audit/export', { owner: 403, 'non-owner': 403, 'other group': 403, platform: 200, service: 403, none: 401 }],
+    ['GET /mappings', '/mappings', { owner: 403, 'non-owner': 403, 'other group': 403, platform: 200, service: 403, none: 401 }],
+  ];
+
+  describe.each(READS)('%s', (_name, url, expected) => {
+    it.each(WHO)('%s', async who => {
+      const before = await snapshot(knex, stack);
+      const res = await call(who, 'get', url);
+      expect({ who, status: res.status }).toEqual({ who, status: expected[who] });
+      if (res.status === 403) expect(res.body.error.message).toMatch(/may not/);
+      // reads never write: no audit row, denied or not
+      const after = await snapshot(knex, stack);
+      expect(after.db).toEqual(before.db);
+    });
+  });
+
+  const MUTATIONS: Array<[string, 'put' | 'delete' | 'post', () => string, () => unknown, 'provision' | 'unprovision' | 'verify']> = [
+    ['PUT credentials', 'put', () => CELL, body, 'provision'],
+    ['DELETE credentials', 'delete', () => CELL, () => undefined, 'unprovision'],
+    ['POST /verify', 'post', () => '/verify', verifyBody, 'verify'],
+  ];
+
+  describe.each(MUTATIONS)('%s', (_name, method, url, payload, action) => {
+    it.each(['non-owner', 'other group', 'platform', 'service'] as Who[])('%s: 403, a denied audit row, API-M untouched', async who => {
+      const before = await snapshot(knex, stack);
+      const res = await call(who, method, url(), payload());
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toMatch(/may not/);
+      const after = await snapshot(knex, stack);
+      expect(after.apim).toEqual(before.apim);
+      expect(Object.keys(after.stats.byRoute).filter(r => /map-keys|oauth-keys|\/applications/.test(r) && after.stats.byRoute[r] !== before.stats.byRoute[r])).toEqual([]);
+      const rows = await knex('apim_credentials_audit').where({ action, outcome: 'denied' }).orderBy('seq', 'desc');
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows[0]).toMatchObject({
+        actor: who === 'service' ? 'external:test-service' : expect.stringMatching(/^user:default\//),
+        error_code: 'PERMISSION_DENIED',
+        environment: 'sandbox',
+        key_manager: 'IS',
+      });
+      expect(JSON.stringify(rows)).not.toContain(client.clientSecret);
+      expect((after.db.apim_credentials_audit as unknown[]).length).toBe((before.db.apim_credentials_audit as unknown[]).length + 1);
+    });
+
+    it('no token: 401 and nothing recorded', async () => {
+      const before = await snapshot(knex, stack);
+      const res = await call('none', method, url(), payload());
+      expect(res.status).toBe(401);
+      const after = await snapshot(knex, stack);
+      expect(after.db).toEqual(before.db);
+      expect(after.stats.total).toBe(before.stats.total);
+    });
+  });
+
+  it('the owner may provision, verify and remove (through the group that owns the entity)', async () => {
+    const put = await call('owner', 'put', CELL, body());
+    expect(put.status).toBe(201);
+    const again = await call('owner', 'put', CELL, body());
+    expect(again.status).toBe(200);
+    const verify = await call('owner', 'post', '/verify', verifyBody());
+    expect(verify.status).toBe(200);
+    expect(verify.body.ok).toBe(true);
+    // other users still may not remove it
+    expect((await call('other group', 'delete', CELL)).status).toBe(403);
+    expect((await stack.emulator.control.state()).keyMappings.filter(m => m.consumerKey === client.clientId)).toHaveLength(1);
+    const removed = await call('owner', 'delete', CELL);
+    expect(removed.status).toBe(200);
+    expect(removed.body.status).toBe('removed');
+    const rows = await knex('apim_credentials_audit').where({ actor: 'user:default/alice' }).whereIn('action', ['provision', 'unprovision', 'verify']);
+    expect(rows.map(r => r.outcome).sort()).toEqual(['succeeded', 'succeeded', 'succeeded', 'unchanged']);
+  });
+
+  it("an owner of another entity may not touch this one, but may touch their own", async () => {
+    const other = await stack.keyManager.createClient({ name: 'authz-payments', grantTypes: ['client_credentials'] });
+    const own = await call('other group', 'put', '/entities/component/default/payments-service/credentials/sandbox/IS', { consumerKey: other.clientId, consumerSecret: other.clientSecret });
+    expect(own.status).toBe(201);
+    const foreign = await call('owner', 'delete', '/entities/component/default/payments-service/credentials/sandbox/IS');
+    expect(foreign.status).toBe(403);
+    expect((await stack.emulator.control.state()).keyMappings.filter(m => m.consumerKey === other.clientId)).toHaveLength(1);
+  });
+
+  it('the platform team sees what the denials left in the audit log', async () => {
+    const res = await call('platform', 'get', '/audit?outcome=denied&limit=100');
+    expect(res.status).toBe(200);
+    const actions = new Set(res.body.items.map((r: any) => r.action));
+    expect([...actions].sort()).toEqual(['provision', 'unprovision', 'verify']);
+    expect(JSON.stringify(res.body)).not.toContain(client.clientSecret);
+  });
+});
