@@ -79,6 +79,11 @@ export interface MappingUpsert {
 
 type Row = Record<string, any>;
 
+/** A held cell lock. */
+export interface CellLock {
+  release(): Promise<void>;
+}
+
 function toDate(value: unknown): Date {
   if (value instanceof Date) return value;
   if (typeof value === 'number') return new Date(value);
@@ -334,6 +339,22 @@ export class ApimCredentialsStore {
     fn: () => Promise<T>,
     options: { ttlMs?: number; waitMs?: number } = {},
   ): Promise<T> {
+    const lock = await this.acquireCellLock(cell, options);
+    try {
+      return await fn();
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /**
+   * Takes the lock of one cell, waiting up to `waitMs` for a busy one (then a 409). The caller
+   * must `release()` it; a holder that dies loses it after `ttlMs`.
+   */
+  async acquireCellLock(
+    cell: string,
+    options: { ttlMs?: number; waitMs?: number } = {},
+  ): Promise<CellLock> {
     const ttlMs = options.ttlMs ?? 120_000;
     const deadline = Date.now() + (options.waitMs ?? 60_000);
     const owner = randomUUID();
@@ -348,11 +369,11 @@ export class ApimCredentialsStore {
       await new Promise(r => setTimeout(r, delay + Math.random() * delay));
       delay = Math.min(delay * 2, 200);
     }
-    try {
-      return await fn();
-    } finally {
-      await this.knex(LOCKS).where({ cell, owner }).delete();
-    }
+    return {
+      release: async () => {
+        await this.knex(LOCKS).where({ cell, owner }).delete();
+      },
+    };
   }
 
   private async tryLock(cell: string, owner: string, ttlMs: number): Promise<boolean> {

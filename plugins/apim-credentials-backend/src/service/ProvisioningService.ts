@@ -24,7 +24,7 @@ import { ApimClient } from '../apim/ApimClient';
 import { ApimError } from '../apim/ApimError';
 import type { ApimApplication, ApimApplicationKey, ApimKeyManager } from '../apim/types';
 import type { ApimCredentialsConfig, EnvironmentConfig } from '../config';
-import { ApimCredentialsStore, AuditStart } from '../database/ApimCredentialsStore';
+import { ApimCredentialsStore, AuditStart, MappingUpsert } from '../database/ApimCredentialsStore';
 import { CredentialVerifier } from '../keymanager/CredentialVerifier';
 import { ApimDirectory } from './ApimDirectory';
 import { translateError } from './translateError';
@@ -137,27 +137,31 @@ export class ProvisioningService {
    * instance (its oauth-keys list covers every key type and key manager), instances in parallel.
    */
   async getEntityCredentials(entityRef: string, applicationName: string): Promise<EntityCredentials> {
-    const recorded = await this.deps.store.getMappingsForEntity(entityRef);
     const instanceIds = [...new Set(this.deps.config.environments.map(e => e.instance))];
     const perInstance = new Map<
       string,
       { app: ApimApplication | undefined; keys: ApimApplicationKey[]; kms: ApimKeyManager[] } | { error: string }
     >();
-    await Promise.all(
-      instanceIds.map(async instanceId => {
+    // Everything independent runs at once: the recorded mappings, and per instance the key
+    // managers alongside the application lookup followed by its keys.
+    const [recorded] = await Promise.all([
+      this.deps.store.getMappingsForEntity(entityRef),
+      ...instanceIds.map(async instanceId => {
         const client = this.deps.clients.get(instanceId)!;
         try {
-          const [app, kms] = await Promise.all([
-            this.directory.findApplication(client, applicationName),
+          const [kms, { app, keys }] = await Promise.all([
             this.directory.listKeyManagers(client),
+            this.directory.findApplication(client, applicationName).then(async found => ({
+              app: found,
+              keys: found ? await this.listKeysOf(client, found) : [],
+            })),
           ]);
-          const keys = app ? await this.listKeysOf(client, app) : [];
           perInstance.set(instanceId, { app, keys, kms });
         } catch (error) {
           perInstance.set(instanceId, { error: translateError(error, instanceId).error.message });
         }
       }),
-    );
+    ]);
 
     const environments: EnvironmentCredentials[] = this.deps.config.environments.map(env => {
       const base = { environment: env.id, title: env.title, instance: env.instance, keyType: env.keyType };
@@ -301,18 +305,39 @@ export class ProvisioningService {
     if (input.dryRun) return this.planProvision(input, env);
 
     const checked = await this.checkKeyManager(env, input.keyManager);
-    const auditId = await this.deps.store.startAudit(this.auditStart('provision', env, input, caller));
+    // The pending row and the cell lock are independent writes: one round trip, not two.
+    const [audit, lock] = await Promise.allSettled([
+      this.deps.store.startAudit(this.auditStart('provision', env, input, caller)),
+      checked.error ? undefined : this.deps.store.acquireCellLock(cellKey(input)),
+    ]);
+    if (audit.status === 'rejected') {
+      if (lock.status === 'fulfilled') await lock.value?.release();
+      throw audit.reason;
+    }
+    const auditId = audit.value;
     try {
       if (checked.error) throw checked.error;
-      const result = await this.deps.store.withCellLock(cellKey(input), () =>
-        this.provisionLocked(input, env, client, caller, auditId, checked.km),
-      );
-      await this.deps.store.completeAudit(auditId, {
-        outcome: result.status === 'created' ? 'succeeded' : 'unchanged',
-        applicationId: result.applicationId,
-        applicationName: result.applicationName,
-        keyMappingId: result.keyMappingId,
-      });
+      if (lock.status === 'rejected') throw lock.reason;
+      const cellLock = lock.value!;
+      let outcome: { result: ProvisionResult; mapping?: MappingUpsert };
+      try {
+        outcome = await this.provisionLocked(input, env, client, caller, auditId, checked.km);
+        if (outcome.mapping) await this.deps.store.upsertMapping(outcome.mapping);
+      } catch (error) {
+        await cellLock.release();
+        throw error;
+      }
+      const { result } = outcome;
+      // The mapping is recorded: release the cell while the audit row is completed.
+      await Promise.all([
+        cellLock.release(),
+        this.deps.store.completeAudit(auditId, {
+          outcome: result.status === 'created' ? 'succeeded' : 'unchanged',
+          applicationId: result.applicationId,
+          applicationName: result.applicationName,
+          keyMappingId: result.keyMappingId,
+        }),
+      ]);
       return result;
     } catch (error) {
       throw await this.fail(auditId, env, error);
@@ -326,7 +351,7 @@ export class ProvisioningService {
     caller: Caller,
     auditId: string,
     checkedKm?: ApimKeyManager,
-  ): Promise<ProvisionResult> {
+  ): Promise<{ result: ProvisionResult; mapping?: MappingUpsert }> {
     const km = checkedKm ?? (await this.offeredKeyManager(env, input.keyManager));
     let verified = false;
     if (input.verify || this.deps.config.verification.required) {
@@ -348,8 +373,8 @@ export class ProvisioningService {
       grantTypes: key.supportedGrantTypes,
       auditId,
     });
-    const record = (key: ApimApplicationKey) =>
-      this.deps.store.upsertMapping({
+    /** What the mapping table should say after this call; written by the caller. */
+    const record = (key: ApimApplicationKey): MappingUpsert => ({
         entityRef: input.entityRef,
         environment: env.id,
         keyManager: km.name,
@@ -385,8 +410,7 @@ export class ProvisioningService {
           const existing = (await this.deps.store.getMappingsForEntity(input.entityRef)).find(
             m => m.environment === env.id && m.keyManager === km.name && m.consumerKey === same.consumerKey,
           );
-          if (!existing) await record(same);
-          return result(same, 'unchanged');
+          return { result: result(same, 'unchanged'), mapping: existing ? undefined : record(same) };
         }
         throw this.describeConflict(keys, input, env, km, app);
       }
@@ -396,8 +420,7 @@ export class ProvisioningService {
         this.deps.logger.warn(
           `map-keys for ${input.entityRef} in ${env.id}/${km.name} failed after writing the mapping (${error.message}); keeping the mapping ${same.keyMappingId}`,
         );
-        await record(same);
-        return result(same, 'created');
+        return { result: result(same, 'created'), mapping: record(same) };
       }
       if (error.is(500) && error.code === 900967 && !verified && km.tokenEndpoint) {
         // WSO2 answers a wrong secret, an unknown client and an unreachable key manager with the
@@ -414,8 +437,7 @@ export class ProvisioningService {
       }
       throw error;
     }
-    await record(mapped);
-    return result(mapped, 'created');
+    return { result: result(mapped, 'created'), mapping: record(mapped) };
   }
 
   private describeConflict(
