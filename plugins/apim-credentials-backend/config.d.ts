@@ -62,6 +62,11 @@ export interface Config {
       frequencyMinutes?: number;
       /** Pending rows older than this many seconds are resolved; default 120. */
       pendingAfterSeconds?: number;
+      /**
+       * How far back to look for provisionings that timed out or broke but that API-M completed
+       * anyway (they are then recorded); default 60.
+       */
+      lateMappingWindowMinutes?: number;
     };
   };
 }

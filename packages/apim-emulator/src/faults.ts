@@ -108,7 +108,14 @@ export function faultMiddleware(store: Store) {
     const { method, path } = req;
     const latency = takeFault(store, 'latency', method, path);
     if (latency?.latencyMs) {
-      await new Promise(r => setTimeout(r, latency.latencyMs));
+      if (path.startsWith('/api/am/devportal/')) {
+        // A slow API-M is slow after it has read the request: the delay is applied once the
+        // devportal has the body (applyDeferredLatency), so a client that gives up meanwhile
+        // does not stop the work, as with a real servlet container.
+        res.locals.deferredLatencyMs = latency.latencyMs;
+      } else {
+        await new Promise(r => setTimeout(r, latency.latencyMs));
+      }
     }
     if (takeFault(store, 'timeout', method, path)) {
       // Never answer; the socket stays open until the client gives up or the server stops.
@@ -131,6 +138,17 @@ export function faultMiddleware(store: Store) {
         .type('application/json')
         .send('{"count":1,"list":[{"applicationId":');
       return;
+    }
+    next();
+  };
+}
+
+/** Devportal middleware, after the body is read: the delay of a `latency` fault. */
+export function applyDeferredLatency() {
+  return async (_req: Request, res: Response, next: NextFunction) => {
+    const ms = res.locals.deferredLatencyMs;
+    if (typeof ms === 'number' && ms > 0) {
+      await new Promise(r => setTimeout(r, ms));
     }
     next();
   };

@@ -6,7 +6,7 @@ import { DEFAULT_USERS, Users } from './auth';
 import { createContext } from './context';
 import { EmulatorControl } from './control';
 import { errorBody } from './errors';
-import { faultMiddleware } from './faults';
+import { applyDeferredLatency, faultMiddleware } from './faults';
 import { gatewayRouter } from './gateway';
 import { applicationsRouter } from './routes/applications';
 import { controlRouter } from './routes/control';
@@ -93,6 +93,7 @@ export async function createApimEmulator(
 
   const devportal = express.Router();
   devportal.use(express.raw({ type: () => true, limit: '1mb' }));
+  devportal.use(applyDeferredLatency());
   devportal.use(applicationsRouter(ctx));
   devportal.use(keysRouter(ctx));
   devportal.use(keyManagersRouter(ctx));

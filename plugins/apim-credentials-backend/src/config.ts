@@ -32,7 +32,7 @@ export interface ApimCredentialsConfig {
   environments: EnvironmentConfig[];
   applications: { createIfMissing: boolean; throttlingPolicy: string };
   verification: { required: boolean };
-  reconcile: { frequencyMinutes: number; pendingAfterSeconds: number };
+  reconcile: { frequencyMinutes: number; pendingAfterSeconds: number; lateMappingWindowMinutes: number };
   cache: { keyManagersSeconds: number; applicationsSeconds: number };
 }
 
@@ -129,6 +129,7 @@ export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
     reconcile: {
       frequencyMinutes: config.getOptionalNumber('reconcile.frequencyMinutes') ?? 5,
       pendingAfterSeconds: config.getOptionalNumber('reconcile.pendingAfterSeconds') ?? 120,
+      lateMappingWindowMinutes: config.getOptionalNumber('reconcile.lateMappingWindowMinutes') ?? 60,
     },
     cache: {
       keyManagersSeconds: config.getOptionalNumber('cache.keyManagersSeconds') ?? 30,

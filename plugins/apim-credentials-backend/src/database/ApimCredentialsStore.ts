@@ -203,6 +203,20 @@ export class ApimCredentialsStore {
     return rows.map(toAuditRecord);
   }
 
+  /**
+   * Provisioning attempts since `since` that failed because API-M's answer never arrived in a
+   * usable form (`errorCodes`): API-M may have written the mapping after we gave up.
+   */
+  async listInconclusiveProvisions(since: Date, errorCodes: string[], limit = 500): Promise<AuditRecord[]> {
+    const rows = await this.knex(AUDIT)
+      .where({ outcome: 'failed', action: 'provision' })
+      .whereIn('error_code', errorCodes)
+      .andWhere('started_at', '>=', since)
+      .orderBy('started_at', 'asc')
+      .limit(limit);
+    return rows.map(toAuditRecord);
+  }
+
   private auditQuery(query: Omit<ParsedAuditQuery, 'limit' | 'cursor'>) {
     const q = this.knex(AUDIT);
     if (query.entityRef) q.where('entity_ref', query.entityRef);

@@ -16,6 +16,8 @@ import { readApimCredentialsConfig } from '../config';
 import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
 import { apimConfig, startStack } from '../__testUtils__/harness';
 import { ReconcileJob } from './ReconcileJob';
+import { ProvisioningService } from './ProvisioningService';
+import { CredentialVerifier } from '../keymanager/CredentialVerifier';
 
 jest.setTimeout(120_000);
 
@@ -117,6 +119,44 @@ describe('ReconcileJob', () => {
     const row = await knex('apim_credentials_audit').where({ consumer_key: client.clientId }).first();
     expect(row).toMatchObject({ outcome: 'failed', error_code: 'INTERRUPTED' });
     expect((await stack.emulator.control.state()).keyMappings.filter(m => m.consumerKey === client.clientId)).toHaveLength(0);
+  });
+
+  it('records a mapping API-M wrote after the map-keys call had timed out', async () => {
+    const settings = readApimCredentialsConfig(new ConfigReader({ apimCredentials: apimConfig(stack) }));
+    const logger = mockServices.logger.mock();
+    const service = new ProvisioningService({ config: settings, clients, store, verifier: new CredentialVerifier(), logger });
+    const client = await stack.keyManager.createClient({ name: 'reconcile-late', grantTypes: ['client_credentials'] });
+    // API-M answers map-keys 4.5 s late, after the plugin's 3 s timeout, and maps anyway.
+    await stack.emulator.control.setFaults([
+      { type: 'latency', latencyMs: 4500, method: 'POST', path: '/api/am/devportal/v3/applications/*/map-keys' },
+    ]);
+    const input = {
+      entityRef: 'component:default/svc-10',
+      applicationName: 'svc-10',
+      environment: 'sandbox',
+      keyManager: 'IS',
+      consumerKey: client.clientId,
+      consumerSecret: client.clientSecret,
+    };
+    await expect(service.provision(input, { userEntityRef: 'user:default/guest', source: 'ui' })).rejects.toThrow(/did not answer in time/);
+    const failed = await knex('apim_credentials_audit').where({ consumer_key: client.clientId, action: 'provision' }).first();
+    expect(failed).toMatchObject({ outcome: 'failed', error_code: 'APIM_TIMEOUT' });
+    for (let i = 0; i < 60; i++) {
+      const mapped = (await stack.emulator.control.state()).keyMappings.some(m => m.consumerKey === client.clientId);
+      if (mapped) break;
+      await new Promise(r => setTimeout(r, 100));
+    }
+    await stack.emulator.control.clearFaults();
+    expect(await store.getMappingsForEntity('component:default/svc-10')).toEqual([]);
+
+    expect((await job.run()).adopted).toBe(1);
+    expect(await store.getMappingsForEntity('component:default/svc-10')).toEqual([
+      expect.objectContaining({ consumerKey: client.clientId, provisionedBy: 'user:default/guest', state: 'active' }),
+    ]);
+    const adopted = await knex('apim_credentials_audit').where({ consumer_key: client.clientId, error_code: 'ADOPTED_BY_JOB' });
+    expect(adopted).toEqual([expect.objectContaining({ outcome: 'succeeded', via: 'reconcile-job', actor: 'user:default/guest' })]);
+    // once recorded, it is not adopted again
+    expect((await job.run()).adopted).toBe(0);
   });
 
   it('flags a mapping removed in API-M outside Backstage, once', async () => {

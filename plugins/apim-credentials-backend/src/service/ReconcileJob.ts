@@ -9,12 +9,17 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import type { AuditRecord, MappingRecord } from '@internal/backstage-plugin-apim-credentials-common';
 import { ApimClient } from '../apim/ApimClient';
 import { ApimError } from '../apim/ApimError';
-import type { ApimApplicationKey } from '../apim/types';
+import type { ApimApplication, ApimApplicationKey } from '../apim/types';
+
+/** Failures after which API-M may still have written the mapping. */
+const INCONCLUSIVE_CODES = ['APIM_TIMEOUT', 'APIM_UNREACHABLE', 'APIM_MALFORMED_RESPONSE'];
 import type { ApimCredentialsConfig } from '../config';
 import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
 
 export interface ReconcileReport {
   resolved: number;
+  /** Mappings API-M wrote after the request that asked for them had timed out or broken. */
+  adopted: number;
   stillPending: number;
   drifted: number;
   restored: number;
@@ -31,12 +36,13 @@ export class ReconcileJob {
   ) {}
 
   async run(now = new Date()): Promise<ReconcileReport> {
-    const report: ReconcileReport = { resolved: 0, stillPending: 0, drifted: 0, restored: 0 };
+    const report: ReconcileReport = { resolved: 0, adopted: 0, stillPending: 0, drifted: 0, restored: 0 };
     await this.resolvePending(now, report);
+    await this.adoptLateMappings(now, report);
     await this.detectDrift(report);
-    if (report.resolved || report.drifted || report.restored) {
+    if (report.resolved || report.adopted || report.drifted || report.restored) {
       this.deps.logger.info(
-        `Reconciled API-M credentials: ${report.resolved} pending attempts resolved, ${report.drifted} mappings drifted, ${report.restored} back in line`,
+        `Reconciled API-M credentials: ${report.resolved} pending attempts resolved, ${report.adopted} late mappings recorded, ${report.drifted} mappings drifted, ${report.restored} back in line`,
       );
     }
     return report;
@@ -124,6 +130,84 @@ export class ReconcileJob {
         errorCode: 'RESOLVED_BY_JOB',
         errorMessage: `${interrupted}; API-M no longer holds the mapping, so it is recorded as removed`,
       });
+    }
+  }
+
+  /**
+   * A map-keys call that timed out, broke or answered garbage was completed as failed, but API-M
+   * may have written the mapping after we gave up (CONTRACT.md 9.3). Find such mappings among
+   * recent inconclusive attempts and record them, with an audit row saying so, so that no
+   * mapping exists in API-M that Backstage does not know about.
+   */
+  private async adoptLateMappings(now: Date, report: ReconcileReport) {
+    const since = new Date(now.getTime() - this.deps.config.reconcile.lateMappingWindowMinutes * 60_000);
+    const rows = await this.deps.store.listInconclusiveProvisions(since, INCONCLUSIVE_CODES);
+    const keysByApp = new Map<string, Promise<{ app?: ApimApplication; keys: ApimApplicationKey[] }>>();
+    for (const row of rows) {
+      const env = this.deps.config.environments.find(e => e.id === row.environment);
+      const client = env && this.deps.clients.get(env.instance);
+      if (!env || !client || !row.applicationName || !row.entityRef || !row.keyManager || !row.consumerKey) continue;
+      const recorded = await this.deps.store.getMappingsForEntity(row.entityRef);
+      if (recorded.some(m => m.environment === env.id && m.keyManager === row.keyManager && m.consumerKey === row.consumerKey)) {
+        continue;
+      }
+      const appKey = `${env.instance}\u0000${row.applicationName}`;
+      if (!keysByApp.has(appKey)) {
+        keysByApp.set(appKey, (async () => {
+          const app = await client.findApplicationByName(row.applicationName!);
+          return { app, keys: app ? await client.listOAuthKeys(app.applicationId) : [] };
+        })());
+      }
+      let found: { app?: ApimApplication; keys: ApimApplicationKey[] };
+      try {
+        found = await keysByApp.get(appKey)!;
+      } catch (error) {
+        this.deps.logger.warn(`Could not check for a late mapping of audit row ${row.id}: ${(error as Error).message}`);
+        continue;
+      }
+      const key = found.keys.find(
+        k => k.keyManager === row.keyManager && k.keyType === env.keyType && k.consumerKey === row.consumerKey,
+      );
+      if (!key || !found.app) continue;
+      await this.deps.store.upsertMapping({
+        entityRef: row.entityRef,
+        environment: env.id,
+        keyManager: key.keyManager,
+        instance: env.instance,
+        keyType: env.keyType,
+        applicationId: found.app.applicationId,
+        applicationName: found.app.name,
+        consumerKey: key.consumerKey,
+        keyMappingId: key.keyMappingId,
+        grantTypes: key.supportedGrantTypes,
+        provisionedBy: row.actor,
+        provisionedAt: new Date(row.startedAt),
+      });
+      await this.deps.store.recordAudit(
+        {
+          action: 'provision',
+          actor: row.actor,
+          source: row.source,
+          via: 'reconcile-job',
+          taskId: row.taskId,
+          entityRef: row.entityRef,
+          environment: env.id,
+          instance: env.instance,
+          keyType: env.keyType,
+          keyManager: key.keyManager,
+          applicationId: found.app.applicationId,
+          applicationName: found.app.name,
+          consumerKey: key.consumerKey,
+          requestId: row.requestId,
+        },
+        {
+          outcome: 'succeeded',
+          keyMappingId: key.keyMappingId,
+          errorCode: 'ADOPTED_BY_JOB',
+          errorMessage: `API-M wrote this mapping after attempt ${row.id} had failed (${row.errorCode}); Backstage now records it`,
+        },
+      );
+      report.adopted += 1;
     }
   }
 
