@@ -14,7 +14,11 @@ import { once } from 'node:events';
 import { fetch } from 'undici';
 import type { Knex } from 'knex';
 import type { ParsedAuditQuery } from '@internal/backstage-plugin-apim-credentials-common';
-import { ApimCredentialsStore } from '../plugins/apim-credentials-backend/src/database/ApimCredentialsStore';
+import {
+  ApimCredentialsStore,
+  decodeAuditCursor,
+  encodeAuditCursor,
+} from '../plugins/apim-credentials-backend/src/database/ApimCredentialsStore';
 import { BarResult, QUICK, log, median, now, round } from './lib/common';
 import {
   AUDIT_TABLE,
@@ -134,8 +138,6 @@ function addFilters(q: Knex.QueryBuilder, f: Filter) {
   return q;
 }
 
-const cursorOf = (seq: number) =>
-  Buffer.from(String(seq)).toString('base64url');
 
 export async function benchAudit(kind: DbKind): Promise<AuditDbResult> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'apim-bench-audit-'));
@@ -178,12 +180,15 @@ export async function benchAudit(kind: DbKind): Promise<AuditDbResult> {
       );
       const depth = Math.floor(matches * 0.9);
       const deepRow = await addFilters(db.knex(AUDIT_TABLE), f.query)
-        .select('seq')
-        .orderBy('seq', 'desc')
+        .select('started_at', 'seq')
+        .orderBy([
+          { column: 'started_at', order: 'desc' },
+          { column: 'seq', order: 'desc' },
+        ])
         .offset(depth)
         .limit(1)
         .first();
-      const deepCursor = deepRow ? cursorOf(Number(deepRow.seq)) : undefined;
+      const deepCursor = deepRow ? encodeAuditCursor(deepRow) : undefined;
       const time = async (cursor?: string) => {
         const q: ParsedAuditQuery = {
           ...f.query,
@@ -244,11 +249,17 @@ async function explain(
   f: Filter,
   cursor?: string,
 ): Promise<string> {
+  // The same query as ApimCredentialsStore.queryAudit, for the plan.
   const q = addFilters(knex(AUDIT_TABLE), f);
-  if (cursor)
-    q.where('seq', '<', Number(Buffer.from(cursor, 'base64url').toString()));
+  if (cursor) {
+    const position = decodeAuditCursor(cursor);
+    q.whereRaw('(started_at, seq) < (?, ?)', [new Date(position.startedAtMs), position.seq]);
+  }
   const { sql, bindings } = q
-    .orderBy('seq', 'desc')
+    .orderBy([
+      { column: 'started_at', order: 'desc' },
+      { column: 'seq', order: 'desc' },
+    ])
     .limit(PAGE + 1)
     .toSQL();
   if (kind === 'sqlite') {

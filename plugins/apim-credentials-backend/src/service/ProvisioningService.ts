@@ -322,22 +322,28 @@ export class ProvisioningService {
       let outcome: { result: ProvisionResult; mapping?: MappingUpsert };
       try {
         outcome = await this.provisionLocked(input, env, client, caller, auditId, checked.km);
-        if (outcome.mapping) await this.deps.store.upsertMapping(outcome.mapping);
       } catch (error) {
         await cellLock.release();
         throw error;
       }
-      const { result } = outcome;
-      // The mapping is recorded: release the cell while the audit row is completed.
-      await Promise.all([
-        cellLock.release(),
-        this.deps.store.completeAudit(auditId, {
-          outcome: result.status === 'created' ? 'succeeded' : 'unchanged',
-          applicationId: result.applicationId,
-          applicationName: result.applicationName,
-          keyMappingId: result.keyMappingId,
-        }),
-      ]);
+      const { result, mapping } = outcome;
+      // API-M is done: record the mapping and complete the audit row together, then free the
+      // cell without making the caller wait for that (a lost release expires with the lock).
+      try {
+        await Promise.all([
+          mapping ? this.deps.store.upsertMapping(mapping) : undefined,
+          this.deps.store.completeAudit(auditId, {
+            outcome: result.status === 'created' ? 'succeeded' : 'unchanged',
+            applicationId: result.applicationId,
+            applicationName: result.applicationName,
+            keyMappingId: result.keyMappingId,
+          }),
+        ]);
+      } finally {
+        cellLock.release().catch(error =>
+          this.deps.logger.warn(`Could not release the provisioning lock of ${cellKey(input)}: ${error}`),
+        );
+      }
       return result;
     } catch (error) {
       throw await this.fail(auditId, env, error);
