@@ -73,8 +73,8 @@ function corpus(kind: 'provision' | 'unprovision'): Case[] {
   cases.push(['keyManager path traversal', { keyManager: '../IS' }, /keyManager/]);
   for (const [label, ref] of [
     ['empty', ''],
-    // 'component:default/a/b' is NOT refused here: parseEntityRef accepts it and the action sends
-    // name "a/b" (encoded) to the backend, whose path schema answers 400 naming `name`. Reported.
+    ['name with a slash', 'component:default/a/b'],
+    ['namespace in capitals', 'component:Default/orders-service'],
     ['colon only', ':'],
     ['slash only', '/'],
     ['kind only', 'component:'],

@@ -27,6 +27,7 @@ import {
   ApimCredentialsClient,
   EnvironmentInfo,
   describeZodError,
+  entityPathSchema,
   environmentIdSchema,
   keyManagerNameSchema,
 } from '@internal/backstage-plugin-apim-credentials-common';
@@ -62,13 +63,12 @@ export function describeCell(cell: Cell): string {
 
 /** `component:default/x`, `component:x` and `x` (kind component, namespace default) all work. */
 export function normaliseEntityRef(entityRef: string): string {
+  let ref;
   try {
-    return stringifyEntityRef(
-      parseEntityRef(entityRef.trim(), {
-        defaultKind: 'component',
-        defaultNamespace: 'default',
-      }),
-    );
+    ref = parseEntityRef(entityRef.trim(), {
+      defaultKind: 'component',
+      defaultNamespace: 'default',
+    });
   } catch (e) {
     throw new InputError(
       `entityRef "${entityRef}" is not an entity ref such as "component:default/orders-service": ${
@@ -76,6 +76,14 @@ export function normaliseEntityRef(entityRef: string): string {
       }`,
     );
   }
+  // parseEntityRef accepts names the catalog never issues (e.g. "a/b"); the backend's rules decide.
+  const checked = entityPathSchema.safeParse(ref);
+  if (!checked.success) {
+    throw new InputError(
+      `entityRef "${entityRef}" is not an entity ref such as "component:default/orders-service": ${describeZodError(checked.error)}`,
+    );
+  }
+  return stringifyEntityRef(ref);
 }
 
 /** One id or a list; blanks dropped, duplicates removed, order kept; every id checked. */
