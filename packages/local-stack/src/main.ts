@@ -74,7 +74,7 @@ async function main() {
       })`,
     ]),
     '',
-    'Create another client: yarn workspace @internal/key-manager create-client --name <name>',
+    'Create another client: ./scripts/create-client.sh --name <name>',
     'Press Ctrl+C to stop.',
     '=============================================',
     '',
