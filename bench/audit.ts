@@ -138,7 +138,6 @@ function addFilters(q: Knex.QueryBuilder, f: Filter) {
   return q;
 }
 
-
 export async function benchAudit(kind: DbKind): Promise<AuditDbResult> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'apim-bench-audit-'));
   const sqliteFile = path.join(dir, 'audit.sqlite');
@@ -253,7 +252,10 @@ async function explain(
   const q = addFilters(knex(AUDIT_TABLE), f);
   if (cursor) {
     const position = decodeAuditCursor(cursor);
-    q.whereRaw('(started_at, seq) < (?, ?)', [new Date(position.startedAtMs), position.seq]);
+    q.whereRaw('(started_at, seq) < (?, ?)', [
+      new Date(position.startedAtMs),
+      position.seq,
+    ]);
   }
   const { sql, bindings } = q
     .orderBy([

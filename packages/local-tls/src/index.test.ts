@@ -19,14 +19,19 @@ function get(url: string, ca?: string): Promise<number> {
 describe('local TLS', () => {
   it('serves HTTPS that a client trusting the CA accepts and a default client rejects', async () => {
     const tls = await generateLocalTls();
-    const server = https.createServer({ cert: tls.cert, key: tls.key }, (_req, res) =>
-      res.end('ok'),
+    const server = https.createServer(
+      { cert: tls.cert, key: tls.key },
+      (_req, res) => res.end('ok'),
     );
     await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
     const { port } = server.address() as AddressInfo;
     try {
-      await expect(get(`https://localhost:${port}/`, tls.ca)).resolves.toBe(200);
-      await expect(get(`https://127.0.0.1:${port}/`, tls.ca)).resolves.toBe(200);
+      await expect(get(`https://localhost:${port}/`, tls.ca)).resolves.toBe(
+        200,
+      );
+      await expect(get(`https://127.0.0.1:${port}/`, tls.ca)).resolves.toBe(
+        200,
+      );
       await expect(get(`https://localhost:${port}/`)).rejects.toThrow(
         /self.signed|unable to verify|certificate/i,
       );

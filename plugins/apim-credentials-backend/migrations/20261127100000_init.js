@@ -7,7 +7,9 @@
  */
 exports.up = async function up(knex) {
   await knex.schema.createTable('apim_credentials_audit', table => {
-    table.comment('One row per provisioning attempt; never holds a secret or a token');
+    table.comment(
+      'One row per provisioning attempt; never holds a secret or a token',
+    );
     // Monotonic key for keyset pagination (newest first); `id` is the public identifier.
     table.bigIncrements('seq').primary();
     table.string('id', 36).notNullable().unique();
@@ -40,7 +42,9 @@ exports.up = async function up(knex) {
   });
 
   await knex.schema.createTable('apim_credentials_mappings', table => {
-    table.comment('The mappings Backstage made and believes API-M holds; never a secret');
+    table.comment(
+      'The mappings Backstage made and believes API-M holds; never a secret',
+    );
     table.bigIncrements('id').primary();
     table.string('entity_ref', 255).notNullable();
     table.string('environment', 64).notNullable();

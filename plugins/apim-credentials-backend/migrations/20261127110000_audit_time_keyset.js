@@ -18,11 +18,20 @@ exports.up = async function up(knex) {
   });
   await knex.schema.alterTable('apim_credentials_audit', table => {
     table.index(['started_at', 'seq'], 'apim_audit_time_idx');
-    table.index(['entity_ref', 'started_at', 'seq'], 'apim_audit_entity_time_idx');
-    table.index(['environment', 'started_at', 'seq'], 'apim_audit_environment_time_idx');
+    table.index(
+      ['entity_ref', 'started_at', 'seq'],
+      'apim_audit_entity_time_idx',
+    );
+    table.index(
+      ['environment', 'started_at', 'seq'],
+      'apim_audit_environment_time_idx',
+    );
     table.index(['actor', 'started_at', 'seq'], 'apim_audit_actor_time_idx');
     table.index(['action', 'started_at', 'seq'], 'apim_audit_action_time_idx');
-    table.index(['outcome', 'started_at', 'seq'], 'apim_audit_outcome_time_idx');
+    table.index(
+      ['outcome', 'started_at', 'seq'],
+      'apim_audit_outcome_time_idx',
+    );
   });
 };
 
@@ -30,11 +39,26 @@ exports.up = async function up(knex) {
 exports.down = async function down(knex) {
   await knex.schema.alterTable('apim_credentials_audit', table => {
     table.dropIndex(['started_at', 'seq'], 'apim_audit_time_idx');
-    table.dropIndex(['entity_ref', 'started_at', 'seq'], 'apim_audit_entity_time_idx');
-    table.dropIndex(['environment', 'started_at', 'seq'], 'apim_audit_environment_time_idx');
-    table.dropIndex(['actor', 'started_at', 'seq'], 'apim_audit_actor_time_idx');
-    table.dropIndex(['action', 'started_at', 'seq'], 'apim_audit_action_time_idx');
-    table.dropIndex(['outcome', 'started_at', 'seq'], 'apim_audit_outcome_time_idx');
+    table.dropIndex(
+      ['entity_ref', 'started_at', 'seq'],
+      'apim_audit_entity_time_idx',
+    );
+    table.dropIndex(
+      ['environment', 'started_at', 'seq'],
+      'apim_audit_environment_time_idx',
+    );
+    table.dropIndex(
+      ['actor', 'started_at', 'seq'],
+      'apim_audit_actor_time_idx',
+    );
+    table.dropIndex(
+      ['action', 'started_at', 'seq'],
+      'apim_audit_action_time_idx',
+    );
+    table.dropIndex(
+      ['outcome', 'started_at', 'seq'],
+      'apim_audit_outcome_time_idx',
+    );
   });
   await knex.schema.alterTable('apim_credentials_audit', table => {
     table.index(['entity_ref', 'seq'], 'apim_audit_entity_seq_idx');

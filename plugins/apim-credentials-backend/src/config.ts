@@ -3,7 +3,10 @@
  * backend with a message naming the key instead of surfacing at the first request.
  */
 import { Config } from '@backstage/config';
-import { KEY_TYPES, KeyType } from '@internal/backstage-plugin-apim-credentials-common';
+import {
+  KEY_TYPES,
+  KeyType,
+} from '@internal/backstage-plugin-apim-credentials-common';
 
 export interface InstanceConfig {
   id: string;
@@ -32,7 +35,11 @@ export interface ApimCredentialsConfig {
   environments: EnvironmentConfig[];
   applications: { createIfMissing: boolean; throttlingPolicy: string };
   verification: { required: boolean };
-  reconcile: { frequencyMinutes: number; pendingAfterSeconds: number; lateMappingWindowMinutes: number };
+  reconcile: {
+    frequencyMinutes: number;
+    pendingAfterSeconds: number;
+    lateMappingWindowMinutes: number;
+  };
   cache: { keyManagersSeconds: number; applicationsSeconds: number };
 }
 
@@ -47,7 +54,8 @@ export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
   const instances = config.getConfigArray('instances').map((c, i) => {
     const key = `instances[${i}]`;
     const id = c.getString('id');
-    if (!ID.test(id)) fail(`${key}.id`, `"${id}" must be letters, digits, "-" or "_"`);
+    if (!ID.test(id))
+      fail(`${key}.id`, `"${id}" must be letters, digits, "-" or "_"`);
     const baseUrl = c.getString('baseUrl').replace(/\/+$/, '');
     let url: URL | undefined;
     try {
@@ -75,29 +83,40 @@ export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
         password: c.getString('auth.password'),
         clientId: clientId || undefined,
         clientSecret: clientSecret || undefined,
-        clientName: c.getOptionalString('auth.clientName') ?? 'backstage_apim_credentials',
+        clientName:
+          c.getOptionalString('auth.clientName') ??
+          'backstage_apim_credentials',
       },
       tls: {
         ca: c.getOptionalString('tls.ca'),
-        rejectUnauthorized: c.getOptionalBoolean('tls.rejectUnauthorized') ?? true,
+        rejectUnauthorized:
+          c.getOptionalBoolean('tls.rejectUnauthorized') ?? true,
       },
       timeoutMs: seconds * 1000,
     };
   });
-  if (instances.length === 0) fail('instances', 'at least one instance is required');
+  if (instances.length === 0)
+    fail('instances', 'at least one instance is required');
   const instanceIds = new Set<string>();
   instances.forEach((inst, i) => {
-    if (instanceIds.has(inst.id)) fail(`instances[${i}].id`, `duplicate id "${inst.id}"`);
+    if (instanceIds.has(inst.id))
+      fail(`instances[${i}].id`, `duplicate id "${inst.id}"`);
     instanceIds.add(inst.id);
   });
 
   const environments = config.getConfigArray('environments').map((c, i) => {
     const key = `environments[${i}]`;
     const id = c.getString('id');
-    if (!ID.test(id)) fail(`${key}.id`, `"${id}" must be letters, digits, "-" or "_"`);
+    if (!ID.test(id))
+      fail(`${key}.id`, `"${id}" must be letters, digits, "-" or "_"`);
     const instance = c.getString('instance');
     if (!instanceIds.has(instance)) {
-      fail(`${key}.instance`, `"${instance}" is not one of the instances (${[...instanceIds].join(', ')})`);
+      fail(
+        `${key}.instance`,
+        `"${instance}" is not one of the instances (${[...instanceIds].join(
+          ', ',
+        )})`,
+      );
     }
     const keyType = c.getString('keyType').toUpperCase();
     if (!(KEY_TYPES as readonly string[]).includes(keyType)) {
@@ -111,10 +130,12 @@ export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
       keyManagers: c.getOptionalStringArray('keyManagers'),
     };
   });
-  if (environments.length === 0) fail('environments', 'at least one environment is required');
+  if (environments.length === 0)
+    fail('environments', 'at least one environment is required');
   const envIds = new Set<string>();
   environments.forEach((env, i) => {
-    if (envIds.has(env.id)) fail(`environments[${i}].id`, `duplicate id "${env.id}"`);
+    if (envIds.has(env.id))
+      fail(`environments[${i}].id`, `duplicate id "${env.id}"`);
     envIds.add(env.id);
   });
 
@@ -122,18 +143,28 @@ export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
     instances,
     environments,
     applications: {
-      createIfMissing: config.getOptionalBoolean('applications.createIfMissing') ?? true,
-      throttlingPolicy: config.getOptionalString('applications.throttlingPolicy') ?? 'Unlimited',
+      createIfMissing:
+        config.getOptionalBoolean('applications.createIfMissing') ?? true,
+      throttlingPolicy:
+        config.getOptionalString('applications.throttlingPolicy') ??
+        'Unlimited',
     },
-    verification: { required: config.getOptionalBoolean('verification.required') ?? false },
+    verification: {
+      required: config.getOptionalBoolean('verification.required') ?? false,
+    },
     reconcile: {
-      frequencyMinutes: config.getOptionalNumber('reconcile.frequencyMinutes') ?? 5,
-      pendingAfterSeconds: config.getOptionalNumber('reconcile.pendingAfterSeconds') ?? 120,
-      lateMappingWindowMinutes: config.getOptionalNumber('reconcile.lateMappingWindowMinutes') ?? 60,
+      frequencyMinutes:
+        config.getOptionalNumber('reconcile.frequencyMinutes') ?? 5,
+      pendingAfterSeconds:
+        config.getOptionalNumber('reconcile.pendingAfterSeconds') ?? 120,
+      lateMappingWindowMinutes:
+        config.getOptionalNumber('reconcile.lateMappingWindowMinutes') ?? 60,
     },
     cache: {
-      keyManagersSeconds: config.getOptionalNumber('cache.keyManagersSeconds') ?? 30,
-      applicationsSeconds: config.getOptionalNumber('cache.applicationsSeconds') ?? 300,
+      keyManagersSeconds:
+        config.getOptionalNumber('cache.keyManagersSeconds') ?? 30,
+      applicationsSeconds:
+        config.getOptionalNumber('cache.applicationsSeconds') ?? 300,
     },
   };
 }

@@ -9,7 +9,12 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { LocalStack } from '@internal/local-stack';
 import { createTestDatabases } from './__testUtils__/databases';
-import { Backend, dumpDatabase, startBackend, startStack } from './__testUtils__/harness';
+import {
+  Backend,
+  dumpDatabase,
+  startBackend,
+  startStack,
+} from './__testUtils__/harness';
 
 jest.setTimeout(120_000);
 
@@ -25,7 +30,10 @@ describe('apim-credentials backend against the local stack', () => {
 
   async function newClient(grantTypes = ['client_credentials']) {
     clientCounter += 1;
-    const client = await stack.keyManager.createClient({ name: `test-client-${clientCounter}`, grantTypes });
+    const client = await stack.keyManager.createClient({
+      name: `test-client-${clientCounter}`,
+      grantTypes,
+    });
     secrets.add(client.clientSecret);
     return client;
   }
@@ -34,8 +42,10 @@ describe('apim-credentials backend against the local stack', () => {
     secrets.add(s);
     return s;
   };
-  const mappings = async () => (await stack.emulator.control.state()).keyMappings;
-  const auditRow = async (auditId: string) => (await knex('apim_credentials_audit').where({ id: auditId }).first());
+  const mappings = async () =>
+    (await stack.emulator.control.state()).keyMappings;
+  const auditRow = async (auditId: string) =>
+    await knex('apim_credentials_audit').where({ id: auditId }).first();
 
   beforeAll(async () => {
     stack = await startStack();
@@ -56,30 +66,62 @@ describe('apim-credentials backend against the local stack', () => {
   it('lists environments with the key managers each offers', async () => {
     let res = await backend.call('get', '/environments');
     // API-M's default: the resident key manager does not take existing clients.
-    expect(res.body[0].keyManagers.find((k: any) => k.name === 'Resident Key Manager')).toMatchObject({
+    expect(
+      res.body[0].keyManagers.find(
+        (k: any) => k.name === 'Resident Key Manager',
+      ),
+    ).toMatchObject({
       mappingAllowed: false,
       reason: expect.stringContaining('enableMapOAuthConsumerApps is off'),
     });
-    await stack.emulator.control.patchKeyManager('Resident Key Manager', { enableMapOAuthConsumerApps: true });
+    await stack.emulator.control.patchKeyManager('Resident Key Manager', {
+      enableMapOAuthConsumerApps: true,
+    });
     res = await backend.call('get', '/environments');
     expect(res.status).toBe(200);
     const [sandbox, production] = res.body;
-    expect(sandbox).toMatchObject({ id: 'sandbox', keyType: 'SANDBOX', instance: 'local' });
-    expect(sandbox.keyManagers.find((k: any) => k.name === 'IS')).toMatchObject({ mappingAllowed: true, tokenEndpoint: expect.stringContaining('/oauth2/token') });
-    expect(production.keyManagers.find((k: any) => k.name === 'Resident Key Manager')).toMatchObject({
+    expect(sandbox).toMatchObject({
+      id: 'sandbox',
+      keyType: 'SANDBOX',
+      instance: 'local',
+    });
+    expect(sandbox.keyManagers.find((k: any) => k.name === 'IS')).toMatchObject(
+      {
+        mappingAllowed: true,
+        tokenEndpoint: expect.stringContaining('/oauth2/token'),
+      },
+    );
+    expect(
+      production.keyManagers.find(
+        (k: any) => k.name === 'Resident Key Manager',
+      ),
+    ).toMatchObject({
       mappingAllowed: false,
       reason: expect.stringContaining('allow-list'),
     });
   });
 
   it('provisions a seeded client, then answers unchanged, and the tab shows it', async () => {
-    const demo = stack.demoClients.find(c => c.name === 'orders-service-sandbox')!;
-    const body = { consumerKey: demo.clientId, consumerSecret: demo.clientSecret, verify: true };
+    const demo = stack.demoClients.find(
+      c => c.name === 'orders-service-sandbox',
+    )!;
+    const body = {
+      consumerKey: demo.clientId,
+      consumerSecret: demo.clientSecret,
+      verify: true,
+    };
     const first = await backend.call('put', `${CELL}/sandbox/IS`, body);
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ status: 'created', keyType: 'SANDBOX', consumerKey: demo.clientId, applicationName: 'orders-service' });
+    expect(first.body).toMatchObject({
+      status: 'created',
+      keyType: 'SANDBOX',
+      consumerKey: demo.clientId,
+      applicationName: 'orders-service',
+    });
     expect(first.text).not.toContain(demo.clientSecret);
-    expect((await mappings()).filter(m => m.consumerKey === demo.clientId)).toHaveLength(1);
+    expect(
+      (await mappings()).filter(m => m.consumerKey === demo.clientId),
+    ).toHaveLength(1);
     expect(await auditRow(first.body.auditId)).toMatchObject({
       outcome: 'succeeded',
       action: 'provision',
@@ -88,145 +130,287 @@ describe('apim-credentials backend against the local stack', () => {
       consumer_key: demo.clientId,
     });
     // the application was created on first use, and that is audited too
-    expect(await knex('apim_credentials_audit').where({ action: 'create-application', outcome: 'succeeded' })).toHaveLength(1);
+    expect(
+      await knex('apim_credentials_audit').where({
+        action: 'create-application',
+        outcome: 'succeeded',
+      }),
+    ).toHaveLength(1);
 
     const again = await backend.call('put', `${CELL}/sandbox/IS`, body);
     expect(again.status).toBe(200);
-    expect(again.body).toMatchObject({ status: 'unchanged', keyMappingId: first.body.keyMappingId });
+    expect(again.body).toMatchObject({
+      status: 'unchanged',
+      keyMappingId: first.body.keyMappingId,
+    });
     expect((await auditRow(again.body.auditId)).outcome).toBe('unchanged');
-    expect((await mappings()).filter(m => m.consumerKey === demo.clientId)).toHaveLength(1);
+    expect(
+      (await mappings()).filter(m => m.consumerKey === demo.clientId),
+    ).toHaveLength(1);
 
-    const tab = await backend.call('get', '/entities/component/default/orders-service/credentials');
+    const tab = await backend.call(
+      'get',
+      '/entities/component/default/orders-service/credentials',
+    );
     expect(tab.status).toBe(200);
-    const sandbox = tab.body.environments.find((e: any) => e.environment === 'sandbox');
+    const sandbox = tab.body.environments.find(
+      (e: any) => e.environment === 'sandbox',
+    );
     expect(sandbox.application.name).toBe('orders-service');
-    expect(sandbox.mappings.find((m: any) => m.keyManager === 'IS')).toMatchObject({
+    expect(
+      sandbox.mappings.find((m: any) => m.keyManager === 'IS'),
+    ).toMatchObject({
       state: 'mapped',
       consumerKey: demo.clientId,
       keyMappingId: first.body.keyMappingId,
       provisionedBy: 'user:default/mock',
       grantTypes: expect.arrayContaining(['client_credentials']),
     });
-    const production = tab.body.environments.find((e: any) => e.environment === 'production');
-    expect(production.mappings).toEqual([expect.objectContaining({ keyManager: 'IS', state: 'unmapped' })]);
+    const production = tab.body.environments.find(
+      (e: any) => e.environment === 'production',
+    );
+    expect(production.mappings).toEqual([
+      expect.objectContaining({ keyManager: 'IS', state: 'unmapped' }),
+    ]);
   });
 
   it('answers 409 saying what is mapped where', async () => {
-    const demo = stack.demoClients.find(c => c.name === 'orders-service-sandbox')!;
+    const demo = stack.demoClients.find(
+      c => c.name === 'orders-service-sandbox',
+    )!;
     const other = await newClient();
-    const slotTaken = await backend.call('put', `${CELL}/sandbox/IS`, { consumerKey: other.clientId, consumerSecret: other.clientSecret });
+    const slotTaken = await backend.call('put', `${CELL}/sandbox/IS`, {
+      consumerKey: other.clientId,
+      consumerSecret: other.clientSecret,
+    });
     expect(slotTaken.status).toBe(409);
     expect(slotTaken.body.error.message).toContain(demo.clientId);
     expect(slotTaken.body.error.message).toContain('sandbox');
 
-    const otherType = await backend.call('put', `${CELL}/production/IS`, { consumerKey: demo.clientId, consumerSecret: demo.clientSecret });
-    expect(otherType.status).toBe(409);
-    expect(otherType.body.error.message).toMatch(/already the SANDBOX key/);
-
-    const otherApp = await backend.call('put', '/entities/component/default/web-portal/credentials/sandbox/IS', {
+    const otherType = await backend.call('put', `${CELL}/production/IS`, {
       consumerKey: demo.clientId,
       consumerSecret: demo.clientSecret,
     });
+    expect(otherType.status).toBe(409);
+    expect(otherType.body.error.message).toMatch(/already the SANDBOX key/);
+
+    const otherApp = await backend.call(
+      'put',
+      '/entities/component/default/web-portal/credentials/sandbox/IS',
+      {
+        consumerKey: demo.clientId,
+        consumerSecret: demo.clientSecret,
+      },
+    );
     expect(otherApp.status).toBe(409);
     expect(otherApp.body.error.message).toMatch(/another API-M application/);
-    const failed = await knex('apim_credentials_audit').where({ outcome: 'failed', error_code: 'CONFLICT' });
+    const failed = await knex('apim_credentials_audit').where({
+      outcome: 'failed',
+      error_code: 'CONFLICT',
+    });
     expect(failed.length).toBeGreaterThanOrEqual(3);
   });
 
   it('verifies credentials and says why they fail', async () => {
     const good = await newClient();
-    const ok = await backend.call('post', '/verify', { environment: 'sandbox', keyManager: 'IS', consumerKey: good.clientId, consumerSecret: good.clientSecret });
+    const ok = await backend.call('post', '/verify', {
+      environment: 'sandbox',
+      keyManager: 'IS',
+      consumerKey: good.clientId,
+      consumerSecret: good.clientSecret,
+    });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ ok: true });
 
-    const wrong = await backend.call('post', '/verify', { environment: 'sandbox', keyManager: 'IS', consumerKey: good.clientId, consumerSecret: wrongSecret() });
-    expect(wrong.body).toMatchObject({ ok: false, error: 'invalid_client', message: expect.stringMatching(/secret is wrong/) });
+    const wrong = await backend.call('post', '/verify', {
+      environment: 'sandbox',
+      keyManager: 'IS',
+      consumerKey: good.clientId,
+      consumerSecret: wrongSecret(),
+    });
+    expect(wrong.body).toMatchObject({
+      ok: false,
+      error: 'invalid_client',
+      message: expect.stringMatching(/secret is wrong/),
+    });
 
     const noCc = stack.demoClients.find(c => c.name === 'web-portal-no-cc')!;
-    const grant = await backend.call('post', '/verify', { environment: 'sandbox', keyManager: 'IS', consumerKey: noCc.clientId, consumerSecret: noCc.clientSecret });
-    expect(grant.body).toMatchObject({ ok: false, error: 'unauthorized_client', message: expect.stringMatching(/client_credentials grant/) });
-    expect(await knex('apim_credentials_audit').where({ action: 'verify' })).toHaveLength(3);
+    const grant = await backend.call('post', '/verify', {
+      environment: 'sandbox',
+      keyManager: 'IS',
+      consumerKey: noCc.clientId,
+      consumerSecret: noCc.clientSecret,
+    });
+    expect(grant.body).toMatchObject({
+      ok: false,
+      error: 'unauthorized_client',
+      message: expect.stringMatching(/client_credentials grant/),
+    });
+    expect(
+      await knex('apim_credentials_audit').where({ action: 'verify' }),
+    ).toHaveLength(3);
   });
 
   it('refuses to map when verification fails, before calling map-keys', async () => {
     const client = await newClient();
     const before = (await stack.emulator.control.stats()).byRoute;
-    const res = await backend.call('put', '/entities/component/default/web-portal/credentials/sandbox/IS', {
-      consumerKey: client.clientId,
-      consumerSecret: wrongSecret(),
-      verify: true,
-    });
+    const res = await backend.call(
+      'put',
+      '/entities/component/default/web-portal/credentials/sandbox/IS',
+      {
+        consumerKey: client.clientId,
+        consumerSecret: wrongSecret(),
+        verify: true,
+      },
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/Verification failed/);
     const after = (await stack.emulator.control.stats()).byRoute;
-    const mapKeys = (s: Record<string, number>) => Object.entries(s).filter(([k]) => k.includes('map-keys')).reduce((n, [, v]) => n + v, 0);
+    const mapKeys = (s: Record<string, number>) =>
+      Object.entries(s)
+        .filter(([k]) => k.includes('map-keys'))
+        .reduce((n, [, v]) => n + v, 0);
     expect(mapKeys(after)).toBe(mapKeys(before));
-    expect((await mappings()).find(m => m.consumerKey === client.clientId)).toBeUndefined();
+    expect(
+      (await mappings()).find(m => m.consumerKey === client.clientId),
+    ).toBeUndefined();
   });
 
   it("translates WSO2's opaque 900967 for a wrong secret into the key manager's reason", async () => {
     const client = await newClient();
-    const res = await backend.call('put', '/entities/component/default/web-portal/credentials/sandbox/IS', {
-      consumerKey: client.clientId,
-      consumerSecret: wrongSecret(),
-    });
+    const res = await backend.call(
+      'put',
+      '/entities/component/default/web-portal/credentials/sandbox/IS',
+      {
+        consumerKey: client.clientId,
+        consumerSecret: wrongSecret(),
+      },
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/secret is wrong/);
-    const unknown = await backend.call('put', '/entities/component/default/web-portal/credentials/sandbox/IS', {
-      consumerKey: 'no-such-client',
-      consumerSecret: wrongSecret(),
-    });
+    const unknown = await backend.call(
+      'put',
+      '/entities/component/default/web-portal/credentials/sandbox/IS',
+      {
+        consumerKey: 'no-such-client',
+        consumerSecret: wrongSecret(),
+      },
+    );
     expect(unknown.status).toBe(400);
-    expect(await knex('apim_credentials_audit').where({ error_code: 'VERIFICATION_FAILED' })).not.toHaveLength(0);
+    expect(
+      await knex('apim_credentials_audit').where({
+        error_code: 'VERIFICATION_FAILED',
+      }),
+    ).not.toHaveLength(0);
   });
 
   it('rejects key managers the environment does not offer, unknown environments and entities', async () => {
     const client = await newClient();
-    const body = { consumerKey: client.clientId, consumerSecret: client.clientSecret };
-    const notAllowed = await backend.call('put', `${CELL}/production/Resident%20Key%20Manager`, body);
+    const body = {
+      consumerKey: client.clientId,
+      consumerSecret: client.clientSecret,
+    };
+    const notAllowed = await backend.call(
+      'put',
+      `${CELL}/production/Resident%20Key%20Manager`,
+      body,
+    );
     expect(notAllowed.status).toBe(400);
-    expect(notAllowed.body.error.message).toMatch(/not offered for environment "production".*allow-list.*offers IS/);
+    expect(notAllowed.body.error.message).toMatch(
+      /not offered for environment "production".*allow-list.*offers IS/,
+    );
 
     // API-M itself does not enforce these flags (CONTRACT.md TL;DR 3); the plugin does.
-    await stack.emulator.control.patchKeyManager('IS', { enableMapOAuthConsumerApps: false });
+    await stack.emulator.control.patchKeyManager('IS', {
+      enableMapOAuthConsumerApps: false,
+    });
     try {
-      const refused = await backend.call('put', '/entities/component/default/svc-11/credentials/sandbox/IS', body);
+      const refused = await backend.call(
+        'put',
+        '/entities/component/default/svc-11/credentials/sandbox/IS',
+        body,
+      );
       expect(refused.status).toBe(400);
-      expect(refused.body.error.message).toMatch(/enableMapOAuthConsumerApps is off/);
+      expect(refused.body.error.message).toMatch(
+        /enableMapOAuthConsumerApps is off/,
+      );
     } finally {
-      await stack.emulator.control.patchKeyManager('IS', { enableMapOAuthConsumerApps: true });
+      await stack.emulator.control.patchKeyManager('IS', {
+        enableMapOAuthConsumerApps: true,
+      });
     }
     await stack.emulator.control.patchKeyManager('IS', { enabled: false });
     try {
-      const disabled = await backend.call('put', '/entities/component/default/svc-11/credentials/sandbox/IS', body);
+      const disabled = await backend.call(
+        'put',
+        '/entities/component/default/svc-11/credentials/sandbox/IS',
+        body,
+      );
       expect(disabled.status).toBe(400);
       expect(disabled.body.error.message).toMatch(/disabled/);
     } finally {
       await stack.emulator.control.patchKeyManager('IS', { enabled: true });
     }
-    expect((await mappings()).find(m => m.consumerKey === client.clientId)).toBeUndefined();
+    expect(
+      (await mappings()).find(m => m.consumerKey === client.clientId),
+    ).toBeUndefined();
 
-    expect((await backend.call('put', `${CELL}/staging/IS`, body)).status).toBe(404);
-    expect((await backend.call('put', '/entities/component/default/nope/credentials/sandbox/IS', body)).status).toBe(404);
-    const noAnnotation = await backend.call('put', '/entities/component/default/legacy-batch/credentials/sandbox/IS', body);
+    expect((await backend.call('put', `${CELL}/staging/IS`, body)).status).toBe(
+      404,
+    );
+    expect(
+      (
+        await backend.call(
+          'put',
+          '/entities/component/default/nope/credentials/sandbox/IS',
+          body,
+        )
+      ).status,
+    ).toBe(404);
+    const noAnnotation = await backend.call(
+      'put',
+      '/entities/component/default/legacy-batch/credentials/sandbox/IS',
+      body,
+    );
     expect(noAnnotation.status).toBe(400);
-    expect(noAnnotation.body.error.message).toMatch(/wso2.com\/apim-application/);
-    const badBody = await backend.call('put', `${CELL}/sandbox/IS`, { consumerKey: '', consumerSecret: 'x', extra: 1 });
+    expect(noAnnotation.body.error.message).toMatch(
+      /wso2.com\/apim-application/,
+    );
+    const badBody = await backend.call('put', `${CELL}/sandbox/IS`, {
+      consumerKey: '',
+      consumerSecret: 'x',
+      extra: 1,
+    });
     expect(badBody.status).toBe(400);
-    expect(badBody.body.error.message).toMatch(/consumerKey must not be empty.*unknown field "extra"|unknown field "extra".*consumerKey/);
+    expect(badBody.body.error.message).toMatch(
+      /consumerKey must not be empty.*unknown field "extra"|unknown field "extra".*consumerKey/,
+    );
   });
 
   it('unprovisions without touching the client in its key manager, idempotently', async () => {
     const client = await newClient();
-    const body = { consumerKey: client.clientId, consumerSecret: client.clientSecret };
+    const body = {
+      consumerKey: client.clientId,
+      consumerSecret: client.clientSecret,
+    };
     const cell = '/entities/component/default/svc-1/credentials/sandbox/IS';
     expect((await backend.call('put', cell, body)).status).toBe(201);
     const removed = await backend.call('delete', cell);
     expect(removed.status).toBe(200);
-    expect(removed.body).toMatchObject({ status: 'removed', consumerKey: client.clientId });
-    expect((await mappings()).find(m => m.consumerKey === client.clientId)).toBeUndefined();
-    expect(await stack.keyManager.client.getClient(client.clientId)).toBeDefined();
-    expect(await auditRow(removed.body.auditId)).toMatchObject({ outcome: 'succeeded', consumer_key: client.clientId });
+    expect(removed.body).toMatchObject({
+      status: 'removed',
+      consumerKey: client.clientId,
+    });
+    expect(
+      (await mappings()).find(m => m.consumerKey === client.clientId),
+    ).toBeUndefined();
+    expect(
+      await stack.keyManager.client.getClient(client.clientId),
+    ).toBeDefined();
+    expect(await auditRow(removed.body.auditId)).toMatchObject({
+      outcome: 'succeeded',
+      consumer_key: client.clientId,
+    });
     const again = await backend.call('delete', cell);
     expect(again.body).toMatchObject({ status: 'unchanged' });
     expect((await auditRow(again.body.auditId)).outcome).toBe('unchanged');
@@ -237,10 +421,19 @@ describe('apim-credentials backend against the local stack', () => {
     try {
       const client = await newClient();
       const cell = '/entities/component/default/svc-2/credentials/sandbox/IS';
-      expect((await backend.call('put', cell, { consumerKey: client.clientId, consumerSecret: client.clientSecret })).status).toBe(201);
+      expect(
+        (
+          await backend.call('put', cell, {
+            consumerKey: client.clientId,
+            consumerSecret: client.clientSecret,
+          })
+        ).status,
+      ).toBe(201);
       const removed = await backend.call('delete', cell);
       expect(removed.body.status).toBe('removed');
-      expect((await mappings()).find(m => m.consumerKey === client.clientId)).toBeUndefined();
+      expect(
+        (await mappings()).find(m => m.consumerKey === client.clientId),
+      ).toBeUndefined();
     } finally {
       await stack.emulator.control.setConfig({ hasDeleteEndpoint: true });
     }
@@ -252,91 +445,180 @@ describe('apim-credentials backend against the local stack', () => {
     it.each([
       ['timeout', { type: 'timeout' as const }, 504, /did not answer in time/],
       ['reset', { type: 'reset' as const }, 503, /unreachable/],
-      ['5xx', { type: 'error' as const, status: 503, body: { code: 503, message: 'Service Unavailable', description: '', moreInfo: '', error: [] } }, 502, /HTTP 503/],
-      ['malformed body', { type: 'malformed' as const }, 502, /could not be read/],
-    ])('map-keys %s: a clear error, a failed audit row, no leftover mapping', async (_name, fault, status, message) => {
-      const client = await newClient();
-      await stack.emulator.control.setFaults([{ ...fault, method: 'POST', path: mapKeysPath }]);
-      const started = Date.now();
-      const res = await backend.call('put', '/entities/component/default/svc-3/credentials/sandbox/IS', {
-        consumerKey: client.clientId,
-        consumerSecret: client.clientSecret,
-      });
-      expect(Date.now() - started).toBeLessThan(10_000);
-      expect(res.status).toBe(status);
-      expect(res.body.error.message).toMatch(message);
-      const row = await knex('apim_credentials_audit').where({ consumer_key: client.clientId, action: 'provision' }).first();
-      expect(row).toMatchObject({ outcome: 'failed' });
-      expect(row.error_message).toMatch(message);
-      await stack.emulator.control.clearFaults();
-      // a malformed answer may come after API-M wrote the mapping; the next call then finds it
-      const state = (await mappings()).filter(m => m.consumerKey === client.clientId);
-      if (state.length) {
-        const retry = await backend.call('put', '/entities/component/default/svc-3/credentials/sandbox/IS', {
-          consumerKey: client.clientId,
-          consumerSecret: client.clientSecret,
-        });
-        expect(retry.status).toBeLessThan(300);
-      }
-      await backend.call('delete', '/entities/component/default/svc-3/credentials/sandbox/IS');
-    });
+      [
+        '5xx',
+        {
+          type: 'error' as const,
+          status: 503,
+          body: {
+            code: 503,
+            message: 'Service Unavailable',
+            description: '',
+            moreInfo: '',
+            error: [],
+          },
+        },
+        502,
+        /HTTP 503/,
+      ],
+      [
+        'malformed body',
+        { type: 'malformed' as const },
+        502,
+        /could not be read/,
+      ],
+    ])(
+      'map-keys %s: a clear error, a failed audit row, no leftover mapping',
+      async (_name, fault, status, message) => {
+        const client = await newClient();
+        await stack.emulator.control.setFaults([
+          { ...fault, method: 'POST', path: mapKeysPath },
+        ]);
+        const started = Date.now();
+        const res = await backend.call(
+          'put',
+          '/entities/component/default/svc-3/credentials/sandbox/IS',
+          {
+            consumerKey: client.clientId,
+            consumerSecret: client.clientSecret,
+          },
+        );
+        expect(Date.now() - started).toBeLessThan(10_000);
+        expect(res.status).toBe(status);
+        expect(res.body.error.message).toMatch(message);
+        const row = await knex('apim_credentials_audit')
+          .where({ consumer_key: client.clientId, action: 'provision' })
+          .first();
+        expect(row).toMatchObject({ outcome: 'failed' });
+        expect(row.error_message).toMatch(message);
+        await stack.emulator.control.clearFaults();
+        // These faults stop API-M before it maps anything: nothing is left behind.
+        expect(
+          (await mappings()).filter(m => m.consumerKey === client.clientId),
+        ).toHaveLength(0);
+        await backend.call(
+          'delete',
+          '/entities/component/default/svc-3/credentials/sandbox/IS',
+        );
+      },
+    );
 
     it('finishes a mapping that map-keys wrote before failing (token minting)', async () => {
       const client = await newClient();
-      await stack.emulator.control.setFaults([{ type: 'failAfterMapping', method: 'POST', path: mapKeysPath, times: 1 }]);
-      const res = await backend.call('put', '/entities/component/default/svc-4/credentials/sandbox/IS', {
-        consumerKey: client.clientId,
-        consumerSecret: client.clientSecret,
-      });
+      await stack.emulator.control.setFaults([
+        {
+          type: 'failAfterMapping',
+          method: 'POST',
+          path: mapKeysPath,
+          times: 1,
+        },
+      ]);
+      const res = await backend.call(
+        'put',
+        '/entities/component/default/svc-4/credentials/sandbox/IS',
+        {
+          consumerKey: client.clientId,
+          consumerSecret: client.clientSecret,
+        },
+      );
       expect(res.status).toBe(201);
       expect(res.body.status).toBe('created');
-      expect((await mappings()).filter(m => m.consumerKey === client.clientId)).toHaveLength(1);
+      expect(
+        (await mappings()).filter(m => m.consumerKey === client.clientId),
+      ).toHaveLength(1);
       expect((await auditRow(res.body.auditId)).outcome).toBe('succeeded');
     });
 
     it('reads the tab with API-M down: a per-environment error, not a hang', async () => {
-      await stack.emulator.control.setFaults([{ type: 'timeout', path: '/api/am/devportal/v3/applications/*/oauth-keys' }]);
-      const res = await backend.call('get', '/entities/component/default/orders-service/credentials');
+      await stack.emulator.control.setFaults([
+        {
+          type: 'timeout',
+          path: '/api/am/devportal/v3/applications/*/oauth-keys',
+        },
+      ]);
+      const res = await backend.call(
+        'get',
+        '/entities/component/default/orders-service/credentials',
+      );
       expect(res.status).toBe(200);
       expect(res.body.environments[0].error).toMatch(/did not answer in time/);
     });
 
     it('retries once with a fresh token when API-M rejects the cached one', async () => {
       await stack.emulator.control.setFaults([
-        { type: 'error', status: 401, path: '/api/am/devportal/v3/key-managers', times: 1, body: { code: 401, message: '', description: 'Unauthenticated request', moreInfo: '', error: [] } },
+        {
+          type: 'error',
+          status: 401,
+          path: '/api/am/devportal/v3/key-managers',
+          times: 1,
+          body: {
+            code: 401,
+            message: '',
+            description: 'Unauthenticated request',
+            moreInfo: '',
+            error: [],
+          },
+        },
       ]);
       const tokensBefore = (await stack.emulator.control.stats()).tokenRequests;
-      const res = await backend.call('get', '/entities/component/default/svc-5/credentials');
+      const res = await backend.call(
+        'get',
+        '/entities/component/default/svc-5/credentials',
+      );
       expect(res.status).toBe(200);
       expect(res.body.environments[0].error).toBeUndefined();
-      expect((await stack.emulator.control.stats()).tokenRequests).toBeLessThanOrEqual(tokensBefore + 1);
+      expect(
+        (await stack.emulator.control.stats()).tokenRequests,
+      ).toBeLessThanOrEqual(tokensBefore + 1);
     });
   });
 
   it('serves the audit log with filters, keyset pages and a CSV export', async () => {
-    const page = await backend.call('get', '/audit?limit=2&entityRef=component:default/orders-service');
+    const page = await backend.call(
+      'get',
+      '/audit?limit=2&entityRef=component:default/orders-service',
+    );
     expect(page.status).toBe(200);
     expect(page.body.items).toHaveLength(2);
-    const next = await backend.call('get', `/audit?limit=2&entityRef=component:default/orders-service&cursor=${page.body.nextCursor}`);
+    const next = await backend.call(
+      'get',
+      `/audit?limit=2&entityRef=component:default/orders-service&cursor=${page.body.nextCursor}`,
+    );
     expect(next.body.items[0].id).not.toBe(page.body.items[0].id);
-    expect((await backend.call('get', '/audit?outcome=bogus')).status).toBe(400);
+    expect((await backend.call('get', '/audit?outcome=bogus')).status).toBe(
+      400,
+    );
     const csv = await backend.call('get', '/audit/export?action=provision');
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     const lines = csv.text.trim().split('\r\n');
     expect(lines[0]).toMatch(/^id,startedAt,/);
-    expect(lines.length - 1).toBe((await knex('apim_credentials_audit').where({ action: 'provision' })).length);
+    expect(lines.length - 1).toBe(
+      (await knex('apim_credentials_audit').where({ action: 'provision' }))
+        .length,
+    );
     const all = await backend.call('get', '/mappings?environment=sandbox');
     expect(all.body.items.length).toBeGreaterThan(0);
   });
 
   it('records the scaffolder as the path, with the task id, for on-behalf-of tokens', async () => {
     const client = await newClient();
-    const body = { consumerKey: client.clientId, consumerSecret: client.clientSecret };
-    const viaScaffolder = await backend.call('put', '/entities/component/default/svc-6/credentials/sandbox/IS', body, {
-      authorization: `Bearer ${mockCredentials.user.token('user:default/guest', { actor: { subject: 'plugin:scaffolder' } })}`,
-      'x-apim-credentials-task-id': 'task-123',
-    });
+    const body = {
+      consumerKey: client.clientId,
+      consumerSecret: client.clientSecret,
+    };
+    const viaScaffolder = await backend.call(
+      'put',
+      '/entities/component/default/svc-6/credentials/sandbox/IS',
+      body,
+      {
+        authorization: `Bearer ${mockCredentials.user.token(
+          'user:default/guest',
+          { actor: { subject: 'plugin:scaffolder' } },
+        )}`,
+        'x-apim-credentials-task-id': 'task-123',
+      },
+    );
     expect(viaScaffolder.status).toBe(201);
     expect(await auditRow(viaScaffolder.body.auditId)).toMatchObject({
       actor: 'user:default/guest',
@@ -345,11 +627,20 @@ describe('apim-credentials backend against the local stack', () => {
       task_id: 'task-123',
     });
     // a plain user token cannot claim a task
-    const direct = await backend.call('put', '/entities/component/default/svc-6/credentials/sandbox/IS', body, {
-      authorization: mockCredentials.user.header('user:default/guest'),
-      'x-apim-credentials-task-id': 'task-123',
+    const direct = await backend.call(
+      'put',
+      '/entities/component/default/svc-6/credentials/sandbox/IS',
+      body,
+      {
+        authorization: mockCredentials.user.header('user:default/guest'),
+        'x-apim-credentials-task-id': 'task-123',
+      },
+    );
+    expect(await auditRow(direct.body.auditId)).toMatchObject({
+      source: 'ui',
+      task_id: null,
+      via: null,
     });
-    expect(await auditRow(direct.body.auditId)).toMatchObject({ source: 'ui', task_id: null, via: null });
   });
 
   it('leaks no consumer secret into logs, responses or the database', async () => {
@@ -362,54 +653,74 @@ describe('apim-credentials backend against the local stack', () => {
     expect(backend.logs.length).toBeGreaterThan(0);
     for (const [where, text] of Object.entries(haystacks)) {
       for (const secret of secrets) {
-        if (text.includes(secret)) throw new Error(`a consumer secret leaked into ${where}`);
+        if (text.includes(secret))
+          throw new Error(`a consumer secret leaked into ${where}`);
       }
     }
   });
 });
 
+describe.each(databases.eachSupportedId())(
+  'two backend replicas sharing %p',
+  databaseId => {
+    let stack: LocalStack & { logs: string[] };
+    let knex: Knex;
+    let first: Backend;
 
-describe.each(databases.eachSupportedId())('two backend replicas sharing %p', databaseId => {
-  let stack: LocalStack & { logs: string[] };
-  let knex: Knex;
-  let first: Backend;
+    beforeAll(async () => {
+      stack = await startStack();
+      knex = await databases.init(databaseId);
+      first = await startBackend({ stack, knex });
+    });
+    afterAll(async () => {
+      await first?.stop();
+      await stack?.stop();
+    });
+    const mappings = async () =>
+      (await stack.emulator.control.state()).keyMappings;
 
-  beforeAll(async () => {
-    stack = await startStack();
-    knex = await databases.init(databaseId);
-    first = await startBackend({ stack, knex });
-  });
-  afterAll(async () => {
-    await first?.stop();
-    await stack?.stop();
-  });
-  const mappings = async () => (await stack.emulator.control.state()).keyMappings;
-
-  it('maps once when 50 provisions of one cell race on two backend replicas', async () => {
-    const replica = await startBackend({ stack, knex });
-    const backend = first;
-    try {
-      const client = await stack.keyManager.createClient({ name: 'race-client', grantTypes: ['client_credentials'] });
-      const cell = '/entities/component/default/svc-7/credentials/sandbox/IS';
-      const body = { consumerKey: client.clientId, consumerSecret: client.clientSecret };
-      const results = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => (i % 2 ? replica : backend).call('put', cell, body)),
-      );
-      const statuses = results.map(r => r.status);
-      expect(statuses.filter(s => s === 201)).toHaveLength(1);
-      expect(statuses.every(s => s === 201 || s === 200 || s === 409)).toBe(true);
-      expect((await mappings()).filter(m => m.consumerKey === client.clientId)).toHaveLength(1);
-      const rows = await knex('apim_credentials_audit').where({ consumer_key: client.clientId, action: 'provision' });
-      expect(rows).toHaveLength(50);
-      expect(rows.filter(r => r.outcome === 'succeeded')).toHaveLength(1);
-      expect(rows.filter(r => r.outcome === 'pending')).toHaveLength(0);
-      expect(rows.filter(r => r.outcome === 'unchanged').length).toBe(statuses.filter(s => s === 200).length);
-    } finally {
-      await replica.stop();
-    }
-  });
-
-});
+    it('maps once when 50 provisions of one cell race on two backend replicas', async () => {
+      const replica = await startBackend({ stack, knex });
+      const backend = first;
+      try {
+        const client = await stack.keyManager.createClient({
+          name: 'race-client',
+          grantTypes: ['client_credentials'],
+        });
+        const cell = '/entities/component/default/svc-7/credentials/sandbox/IS';
+        const body = {
+          consumerKey: client.clientId,
+          consumerSecret: client.clientSecret,
+        };
+        const results = await Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            (i % 2 ? replica : backend).call('put', cell, body),
+          ),
+        );
+        const statuses = results.map(r => r.status);
+        expect(statuses.filter(s => s === 201)).toHaveLength(1);
+        expect(statuses.every(s => s === 201 || s === 200 || s === 409)).toBe(
+          true,
+        );
+        expect(
+          (await mappings()).filter(m => m.consumerKey === client.clientId),
+        ).toHaveLength(1);
+        const rows = await knex('apim_credentials_audit').where({
+          consumer_key: client.clientId,
+          action: 'provision',
+        });
+        expect(rows).toHaveLength(50);
+        expect(rows.filter(r => r.outcome === 'succeeded')).toHaveLength(1);
+        expect(rows.filter(r => r.outcome === 'pending')).toHaveLength(0);
+        expect(rows.filter(r => r.outcome === 'unchanged').length).toBe(
+          statuses.filter(s => s === 200).length,
+        );
+      } finally {
+        await replica.stop();
+      }
+    });
+  },
+);
 
 describe('apim-credentials backend when the policy denies', () => {
   let stack: LocalStack & { logs: string[] };
@@ -419,7 +730,11 @@ describe('apim-credentials backend when the policy denies', () => {
   beforeAll(async () => {
     stack = await startStack();
     knex = await databases.init('SQLITE_3');
-    backend = await startBackend({ stack, knex, permission: AuthorizeResult.DENY });
+    backend = await startBackend({
+      stack,
+      knex,
+      permission: AuthorizeResult.DENY,
+    });
   });
   afterAll(async () => {
     await backend?.stop();
@@ -428,23 +743,52 @@ describe('apim-credentials backend when the policy denies', () => {
 
   it('answers 403 on every protected route and audits the denied mutations', async () => {
     const demo = stack.demoClients[0];
-    const body = { consumerKey: demo.clientId, consumerSecret: demo.clientSecret };
-    expect((await backend.call('put', `${CELL}/sandbox/IS`, body)).status).toBe(403);
-    expect((await backend.call('delete', `${CELL}/sandbox/IS`)).status).toBe(403);
-    expect((await backend.call('post', '/verify', { environment: 'sandbox', keyManager: 'IS', ...body })).status).toBe(403);
-    expect((await backend.call('get', '/entities/component/default/orders-service/credentials')).status).toBe(403);
+    const body = {
+      consumerKey: demo.clientId,
+      consumerSecret: demo.clientSecret,
+    };
+    expect((await backend.call('put', `${CELL}/sandbox/IS`, body)).status).toBe(
+      403,
+    );
+    expect((await backend.call('delete', `${CELL}/sandbox/IS`)).status).toBe(
+      403,
+    );
+    expect(
+      (
+        await backend.call('post', '/verify', {
+          environment: 'sandbox',
+          keyManager: 'IS',
+          ...body,
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await backend.call(
+          'get',
+          '/entities/component/default/orders-service/credentials',
+        )
+      ).status,
+    ).toBe(403);
     expect((await backend.call('get', '/audit')).status).toBe(403);
     expect((await backend.call('get', '/audit/export')).status).toBe(403);
     expect((await backend.call('get', '/mappings')).status).toBe(403);
-    const denied = await knex('apim_credentials_audit').where({ outcome: 'denied' });
-    expect(denied.map(r => r.action).sort()).toEqual(['provision', 'unprovision', 'verify']);
+    const denied = await knex('apim_credentials_audit').where({
+      outcome: 'denied',
+    });
+    expect(denied.map(r => r.action).sort()).toEqual([
+      'provision',
+      'unprovision',
+      'verify',
+    ]);
     expect((await stack.emulator.control.state()).keyMappings).toHaveLength(0);
     expect(JSON.stringify(denied)).not.toContain(demo.clientSecret);
   });
 
   it('rejects requests without a token', async () => {
-    const res = await backend.call('get', '/environments', undefined, { authorization: mockCredentials.none.header() });
+    const res = await backend.call('get', '/environments', undefined, {
+      authorization: mockCredentials.none.header(),
+    });
     expect(res.status).toBe(401);
   });
 });
-

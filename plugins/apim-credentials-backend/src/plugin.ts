@@ -9,6 +9,8 @@ import { readApimCredentialsConfig } from './config';
 import { ApimCredentialsStore } from './database/ApimCredentialsStore';
 import { CredentialVerifier } from './keymanager/CredentialVerifier';
 import { createRouter } from './router';
+import { ApimDirectory } from './service/ApimDirectory';
+import { CredentialsReader } from './service/CredentialsReader';
 import { ProvisioningService } from './service/ProvisioningService';
 import { ReconcileJob } from './service/ReconcileJob';
 
@@ -34,7 +36,18 @@ export const apimCredentialsPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
       },
-      async init({ config, logger, database, httpRouter, httpAuth, permissions, permissionsRegistry, auditor, scheduler, catalog }) {
+      async init({
+        config,
+        logger,
+        database,
+        httpRouter,
+        httpAuth,
+        permissions,
+        permissionsRegistry,
+        auditor,
+        scheduler,
+        catalog,
+      }) {
         const settings = readApimCredentialsConfig(config);
         for (const instance of settings.instances) {
           if (!instance.tls.rejectUnauthorized) {
@@ -46,16 +59,35 @@ export const apimCredentialsPlugin = createBackendPlugin({
         permissionsRegistry.addPermissions(apimCredentialsPermissions);
 
         const store = await ApimCredentialsStore.create({ database });
-        const clients = new Map(settings.instances.map(i => [i.id, ApimClient.create(i)]));
+        const clients = new Map(
+          settings.instances.map(i => [i.id, ApimClient.create(i)]),
+        );
+        // One cache of key managers and application ids, shared by reads and provisioning.
+        const directory = new ApimDirectory({
+          keyManagerTtlMs: settings.cache.keyManagersSeconds * 1000,
+          applicationTtlMs: settings.cache.applicationsSeconds * 1000,
+        });
         const service = new ProvisioningService({
           config: settings,
           clients,
           store,
+          directory,
           verifier: new CredentialVerifier(),
           logger,
         });
+        const reader = new CredentialsReader({
+          config: settings,
+          clients,
+          store,
+          directory,
+        });
 
-        const job = new ReconcileJob({ config: settings, clients, store, logger });
+        const job = new ReconcileJob({
+          config: settings,
+          clients,
+          store,
+          logger,
+        });
         await scheduler.scheduleTask({
           id: 'apim-credentials-reconcile',
           frequency: { minutes: settings.reconcile.frequencyMinutes },
@@ -68,7 +100,16 @@ export const apimCredentialsPlugin = createBackendPlugin({
         });
 
         httpRouter.use(
-          await createRouter({ logger, httpAuth, permissions, auditor, catalog, service, store }),
+          await createRouter({
+            logger,
+            httpAuth,
+            permissions,
+            auditor,
+            catalog,
+            service,
+            reader,
+            store,
+          }),
         );
       },
     });

@@ -39,6 +39,7 @@ import {
 import { z } from 'zod/v4';
 import { ApimCredentialsStore } from './database/ApimCredentialsStore';
 import { Caller, ProvisioningService } from './service/ProvisioningService';
+import { CredentialsReader } from './service/CredentialsReader';
 import { writeAuditCsv } from './service/auditCsv';
 
 export interface RouterOptions {
@@ -48,10 +49,15 @@ export interface RouterOptions {
   auditor: AuditorService;
   catalog: CatalogService;
   service: ProvisioningService;
+  reader: CredentialsReader;
   store: ApimCredentialsStore;
 }
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
+function parse<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  what: string,
+): z.output<T> {
   const result = schema.safeParse(value);
   if (!result.success) {
     throw new InputError(`Invalid ${what}: ${describeZodError(result.error)}`);
@@ -60,22 +66,37 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.
 }
 
 const cellQuerySchema = z.strictObject({
-  dryRun: z.enum(['true', 'false'], { error: 'dryRun must be true or false' }).optional(),
+  dryRun: z
+    .enum(['true', 'false'], { error: 'dryRun must be true or false' })
+    .optional(),
   createApplication: z
-    .enum(['true', 'false'], { error: 'createApplication must be true or false' })
+    .enum(['true', 'false'], {
+      error: 'createApplication must be true or false',
+    })
     .optional(),
 });
 
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { httpAuth, permissions, auditor, catalog, service, store } = options;
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { httpAuth, permissions, auditor, catalog, service, reader, store } =
+    options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
   // A body in another format would reach the schemas as `{}` and be misreported as missing fields.
   router.use((req, _res, next) => {
-    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-    if ((req.method === 'PUT' || req.method === 'POST') && hasBody && !req.is('application/json')) {
+    const hasBody =
+      Number(req.headers['content-length'] ?? 0) > 0 ||
+      req.headers['transfer-encoding'] !== undefined;
+    if (
+      (req.method === 'PUT' || req.method === 'POST') &&
+      hasBody &&
+      !req.is('application/json')
+    ) {
       throw new InputError(
-        `Invalid body: Content-Type must be application/json, not "${String(req.headers['content-type'] ?? 'none').slice(0, 100)}"`,
+        `Invalid body: Content-Type must be application/json, not "${String(
+          req.headers['content-type'] ?? 'none',
+        ).slice(0, 100)}"`,
       );
     }
     next();
@@ -98,11 +119,17 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         userEntityRef: principal.userEntityRef,
         source: 'scaffolder',
         via,
-        taskId: taskId && /^[A-Za-z0-9_-]{1,128}$/.test(taskId) ? taskId : undefined,
+        taskId:
+          taskId && /^[A-Za-z0-9_-]{1,128}$/.test(taskId) ? taskId : undefined,
         requestId,
       };
     }
-    return { userEntityRef: principal.userEntityRef, source: via ? 'api' : 'ui', via, requestId };
+    return {
+      userEntityRef: principal.userEntityRef,
+      source: via ? 'api' : 'ui',
+      via,
+      requestId,
+    };
   }
 
   async function isAllowed(
@@ -113,9 +140,14 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     // Backstage's permissions service answers ALLOW for service principals without asking the
     // policy, so a policy can never deny them. Credentials are provisioned and audited on behalf
     // of a user (the audit actor is a user entity ref): a service without a user gets nothing.
-    if ((credentials.principal as { type?: string }).type !== 'user') return false;
+    if ((credentials.principal as { type?: string }).type !== 'user')
+      return false;
     const [decision] = await permissions.authorize(
-      [resourceRef ? { permission: permission as ResourcePermission, resourceRef } : { permission: permission as BasicPermission }],
+      [
+        resourceRef
+          ? { permission: permission as ResourcePermission, resourceRef }
+          : { permission: permission as BasicPermission },
+      ],
       { credentials },
     );
     return decision.result === AuthorizeResult.ALLOW;
@@ -128,8 +160,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   ): Promise<{ entityRef: string; applicationName: string; entity: Entity }> {
     const entityRef = stringifyEntityRef(params);
     const entity = await catalog.getEntityByRef(entityRef, { credentials });
-    if (!entity) throw new NotFoundError(`No entity ${entityRef} in the catalog`);
-    const applicationName = entity.metadata.annotations?.[APIM_APPLICATION_ANNOTATION];
+    if (!entity)
+      throw new NotFoundError(`No entity ${entityRef} in the catalog`);
+    const applicationName =
+      entity.metadata.annotations?.[APIM_APPLICATION_ANNOTATION];
     if (!applicationName) {
       throw new InputError(
         `Entity ${entityRef} has no ${APIM_APPLICATION_ANNOTATION} annotation; add it to its catalog-info.yaml with the name of its API-M application`,
@@ -140,24 +174,44 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.get('/environments', async (req, res) => {
     await httpAuth.credentials(req);
-    res.json(await service.listEnvironments());
+    res.json(await reader.listEnvironments());
   });
 
-  router.get('/entities/:kind/:namespace/:name/credentials', async (req, res) => {
-    const params = parse(entityPathSchema, req.params, 'entity');
-    const credentials = await httpAuth.credentials(req);
-    const { entityRef, applicationName } = await entityOf(params, credentials);
-    if (!(await isAllowed(credentials, apimCredentialsReadPermission, entityRef))) {
-      throw new NotAllowedError(`You may not see the API-M credentials of ${entityRef}`);
-    }
-    res.json(await service.getEntityCredentials(entityRef, applicationName));
-  });
+  router.get(
+    '/entities/:kind/:namespace/:name/credentials',
+    async (req, res) => {
+      const params = parse(entityPathSchema, req.params, 'entity');
+      const credentials = await httpAuth.credentials(req);
+      const { entityRef, applicationName } = await entityOf(
+        params,
+        credentials,
+      );
+      if (
+        !(await isAllowed(
+          credentials,
+          apimCredentialsReadPermission,
+          entityRef,
+        ))
+      ) {
+        throw new NotAllowedError(
+          `You may not see the API-M credentials of ${entityRef}`,
+        );
+      }
+      res.json(await reader.getEntityCredentials(entityRef, applicationName));
+    },
+  );
 
   /** Shared by PUT and DELETE: input checks, caller, permission (denials audited), event. */
-  async function cellRequest(req: Request, action: 'provision' | 'unprovision') {
+  async function cellRequest(
+    req: Request,
+    action: 'provision' | 'unprovision',
+  ) {
     const params = parse(cellPathSchema, req.params, 'path');
     const query = parse(cellQuerySchema, req.query, 'query');
-    const body = action === 'provision' ? parse(provisionRequestSchema, req.body, 'body') : undefined;
+    const body =
+      action === 'provision'
+        ? parse(provisionRequestSchema, req.body, 'body')
+        : undefined;
     const credentials = await httpAuth.credentials(req);
     const env = service.environment(params.environment);
     const { entityRef, applicationName } = await entityOf(params, credentials);
@@ -176,7 +230,13 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         taskId: caller.taskId,
       },
     });
-    if (!(await isAllowed(credentials, apimCredentialsProvisionPermission, entityRef))) {
+    if (
+      !(await isAllowed(
+        credentials,
+        apimCredentialsProvisionPermission,
+        entityRef,
+      ))
+    ) {
       const error = new NotAllowedError(
         `You may not change the API-M credentials of ${entityRef}; ask its owners`,
       );
@@ -197,7 +257,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
             applicationName,
             consumerKey: body?.consumerKey,
           },
-          { outcome: 'denied', errorCode: 'PERMISSION_DENIED', errorMessage: error.message },
+          {
+            outcome: 'denied',
+            errorCode: 'PERMISSION_DENIED',
+            errorMessage: error.message,
+          },
         );
       }
       await event.fail({ error });
@@ -212,38 +276,63 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         environment: env.id,
         keyManager: params.keyManager,
         dryRun: query.dryRun === 'true',
-        createApplication: query.createApplication === 'false' ? false : undefined,
+        createApplication:
+          query.createApplication === 'false' ? false : undefined,
       },
       body,
     };
   }
 
-  router.put('/entities/:kind/:namespace/:name/credentials/:environment/:keyManager', async (req, res) => {
-    const { event, caller, cell, body } = await cellRequest(req, 'provision');
-    try {
-      const result = await service.provision({ ...cell, ...body! }, caller);
-      await event.success({ meta: { status: result.status, keyMappingId: result.keyMappingId, auditId: result.auditId } });
-      res.status(result.status === 'created' && !cell.dryRun ? 201 : 200).json(result);
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
-  });
+  router.put(
+    '/entities/:kind/:namespace/:name/credentials/:environment/:keyManager',
+    async (req, res) => {
+      const { event, caller, cell, body } = await cellRequest(req, 'provision');
+      try {
+        const result = await service.provision({ ...cell, ...body! }, caller);
+        await event.success({
+          meta: {
+            status: result.status,
+            keyMappingId: result.keyMappingId,
+            auditId: result.auditId,
+          },
+        });
+        res
+          .status(result.status === 'created' && !cell.dryRun ? 201 : 200)
+          .json(result);
+      } catch (error) {
+        await event.fail({ error: error as Error });
+        throw error;
+      }
+    },
+  );
 
-  router.delete('/entities/:kind/:namespace/:name/credentials/:environment/:keyManager', async (req, res) => {
-    const { event, caller, cell } = await cellRequest(req, 'unprovision');
-    try {
-      const result = await service.unprovision(cell, caller);
-      await event.success({ meta: { status: result.status, keyMappingId: result.keyMappingId, auditId: result.auditId } });
-      res.status(200).json(result);
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
-  });
+  router.delete(
+    '/entities/:kind/:namespace/:name/credentials/:environment/:keyManager',
+    async (req, res) => {
+      const { event, caller, cell } = await cellRequest(req, 'unprovision');
+      try {
+        const result = await service.unprovision(cell, caller);
+        await event.success({
+          meta: {
+            status: result.status,
+            keyMappingId: result.keyMappingId,
+            auditId: result.auditId,
+          },
+        });
+        res.status(200).json(result);
+      } catch (error) {
+        await event.fail({ error: error as Error });
+        throw error;
+      }
+    },
+  );
 
   router.post('/verify', async (req, res) => {
-    const body = parse(verifyRequestSchema.extend({ entityRef: entityRefSchema.optional() }), req.body, 'body');
+    const body = parse(
+      verifyRequestSchema.extend({ entityRef: entityRefSchema.optional() }),
+      req.body,
+      'body',
+    );
     const credentials = await httpAuth.credentials(req);
     const env = service.environment(body.environment);
     const caller = callerOf(req, credentials);
@@ -251,12 +340,20 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       eventId: 'verify',
       severityLevel: 'low',
       request: req,
-      meta: { environment: env.id, keyManager: body.keyManager, consumerKey: body.consumerKey },
+      meta: {
+        environment: env.id,
+        keyManager: body.keyManager,
+        consumerKey: body.consumerKey,
+      },
     });
     // Verifying is an oracle for guessing secrets: only people who may provision something.
     let allowed: boolean;
     if (body.entityRef) {
-      allowed = await isAllowed(credentials, apimCredentialsProvisionPermission, body.entityRef);
+      allowed = await isAllowed(
+        credentials,
+        apimCredentialsProvisionPermission,
+        body.entityRef,
+      );
     } else if ((credentials.principal as { type?: string }).type !== 'user') {
       allowed = false; // see isAllowed
     } else {
@@ -267,7 +364,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       allowed = decision.result !== AuthorizeResult.DENY;
     }
     if (!allowed) {
-      const error = new NotAllowedError('You may not verify API-M credentials: you own nothing you could provision them for');
+      const error = new NotAllowedError(
+        'You may not verify API-M credentials: you own nothing you could provision them for',
+      );
       await store.recordAudit(
         {
           action: 'verify',
@@ -283,7 +382,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
           keyManager: body.keyManager,
           consumerKey: body.consumerKey,
         },
-        { outcome: 'denied', errorCode: 'PERMISSION_DENIED', errorMessage: error.message },
+        {
+          outcome: 'denied',
+          errorCode: 'PERMISSION_DENIED',
+          errorMessage: error.message,
+        },
       );
       await event.fail({ error });
       throw error;
@@ -302,7 +405,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   async function auditAccess(req: Request, entityRef: string | undefined) {
     const credentials = await httpAuth.credentials(req);
     if (await isAllowed(credentials, apimAuditReadPermission)) return;
-    if (entityRef && (await isAllowed(credentials, apimCredentialsReadPermission, entityRef))) return;
+    if (
+      entityRef &&
+      (await isAllowed(credentials, apimCredentialsReadPermission, entityRef))
+    )
+      return;
     throw new NotAllowedError(
       entityRef
         ? `You may not read the API-M audit log of ${entityRef}`
@@ -317,11 +424,23 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.get('/audit/export', async (req, res) => {
-    const query = parse(auditQuerySchema.omit({ limit: true, cursor: true }), req.query, 'query');
+    const query = parse(
+      auditQuerySchema.omit({ limit: true, cursor: true }),
+      req.query,
+      'query',
+    );
     await auditAccess(req, query.entityRef);
-    const event = await auditor.createEvent({ eventId: 'audit-export', severityLevel: 'medium', request: req, meta: { query } });
+    const event = await auditor.createEvent({
+      eventId: 'audit-export',
+      severityLevel: 'medium',
+      request: req,
+      meta: { query },
+    });
     res.setHeader('content-type', 'text/csv; charset=utf-8');
-    res.setHeader('content-disposition', `attachment; filename="apim-credentials-audit.csv"`);
+    res.setHeader(
+      'content-disposition',
+      `attachment; filename="apim-credentials-audit.csv"`,
+    );
     try {
       await writeAuditCsv(store.streamAudit(query), res);
       await event.success();
@@ -336,7 +455,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const query = parse(mappingsQuerySchema, req.query, 'query');
     const credentials = await httpAuth.credentials(req);
     if (!(await isAllowed(credentials, apimAuditReadPermission))) {
-      throw new NotAllowedError('You may not list all API-M mappings; ask for apim.audit.read');
+      throw new NotAllowedError(
+        'You may not list all API-M mappings; ask for apim.audit.read',
+      );
     }
     res.json(await store.queryMappings(query));
   });

@@ -5,8 +5,16 @@
  */
 import { ResponseError } from '@backstage/errors';
 import { CompoundEntityRef, parseEntityRef } from '@backstage/catalog-model';
-import { APIM_CREDENTIALS_PLUGIN_ID, APIM_CREDENTIALS_TASK_ID_HEADER } from './constants';
-import type { AuditQuery, MappingsQuery, ProvisionRequest, VerifyRequest } from './schemas';
+import {
+  APIM_CREDENTIALS_PLUGIN_ID,
+  APIM_CREDENTIALS_TASK_ID_HEADER,
+} from './constants';
+import type {
+  AuditQuery,
+  MappingsQuery,
+  ProvisionRequest,
+  VerifyRequest,
+} from './schemas';
 import type {
   AuditRecord,
   EntityCredentials,
@@ -28,7 +36,10 @@ export interface RequestOptions {
 
 export interface ApimCredentialsApi {
   getEnvironments(options?: RequestOptions): Promise<EnvironmentInfo[]>;
-  getEntityCredentials(entityRef: string, options?: RequestOptions): Promise<EntityCredentials>;
+  getEntityCredentials(
+    entityRef: string,
+    options?: RequestOptions,
+  ): Promise<EntityCredentials>;
   provision(
     cell: { entityRef: string; environment: string; keyManager: string },
     body: ProvisionRequest,
@@ -39,9 +50,17 @@ export interface ApimCredentialsApi {
     options?: RequestOptions & { dryRun?: boolean },
   ): Promise<UnprovisionResult>;
   verify(body: VerifyRequest, options?: RequestOptions): Promise<VerifyResult>;
-  getAudit(query?: AuditQuery, options?: RequestOptions): Promise<Page<AuditRecord>>;
-  getMappings(query?: MappingsQuery, options?: RequestOptions): Promise<Page<MappingRecord>>;
-  getAuditExportUrl(query?: Omit<AuditQuery, 'limit' | 'cursor'>): Promise<string>;
+  getAudit(
+    query?: AuditQuery,
+    options?: RequestOptions,
+  ): Promise<Page<AuditRecord>>;
+  getMappings(
+    query?: MappingsQuery,
+    options?: RequestOptions,
+  ): Promise<Page<MappingRecord>>;
+  getAuditExportUrl(
+    query?: Omit<AuditQuery, 'limit' | 'cursor'>,
+  ): Promise<string>;
 }
 
 export interface ProvisionOptions {
@@ -61,14 +80,17 @@ function entityPath(entityRef: string): string {
 function toSearch(query: object | undefined): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query ?? {})) {
-    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+    if (value !== undefined && value !== null && value !== '')
+      params.set(key, String(value));
   }
   const text = params.toString();
   return text ? `?${text}` : '';
 }
 
 export class ApimCredentialsClient implements ApimCredentialsApi {
-  private readonly discoveryApi: { getBaseUrl(pluginId: string): Promise<string> };
+  private readonly discoveryApi: {
+    getBaseUrl(pluginId: string): Promise<string>;
+  };
   private readonly fetch: FetchLike;
 
   constructor(options: {
@@ -82,7 +104,12 @@ export class ApimCredentialsClient implements ApimCredentialsApi {
   }
 
   getEnvironments(options?: RequestOptions) {
-    return this.request<EnvironmentInfo[]>('GET', '/environments', undefined, options);
+    return this.request<EnvironmentInfo[]>(
+      'GET',
+      '/environments',
+      undefined,
+      options,
+    );
   }
 
   getEntityCredentials(entityRef: string, options?: RequestOptions) {
@@ -101,9 +128,15 @@ export class ApimCredentialsClient implements ApimCredentialsApi {
   ) {
     const query = toSearch({
       dryRun: options?.dryRun ? 'true' : undefined,
-      createApplication: options?.createApplication === false ? 'false' : undefined,
+      createApplication:
+        options?.createApplication === false ? 'false' : undefined,
     });
-    return this.request<ProvisionResult>('PUT', `${this.cellPath(cell)}${query}`, body, options);
+    return this.request<ProvisionResult>(
+      'PUT',
+      `${this.cellPath(cell)}${query}`,
+      body,
+      options,
+    );
   }
 
   unprovision(
@@ -123,7 +156,12 @@ export class ApimCredentialsClient implements ApimCredentialsApi {
   }
 
   getAudit(query?: AuditQuery, options?: RequestOptions) {
-    return this.request<Page<AuditRecord>>('GET', `/audit${toSearch(query)}`, undefined, options);
+    return this.request<Page<AuditRecord>>(
+      'GET',
+      `/audit${toSearch(query)}`,
+      undefined,
+      options,
+    );
   }
 
   getMappings(query?: MappingsQuery, options?: RequestOptions) {
@@ -136,14 +174,22 @@ export class ApimCredentialsClient implements ApimCredentialsApi {
   }
 
   async getAuditExportUrl(query?: Omit<AuditQuery, 'limit' | 'cursor'>) {
-    const baseUrl = await this.discoveryApi.getBaseUrl(APIM_CREDENTIALS_PLUGIN_ID);
+    const baseUrl = await this.discoveryApi.getBaseUrl(
+      APIM_CREDENTIALS_PLUGIN_ID,
+    );
     return `${baseUrl}/audit/export${toSearch(query)}`;
   }
 
-  private cellPath(cell: { entityRef: string; environment: string; keyManager: string }) {
-    return `/entities/${entityPath(cell.entityRef)}/credentials/${encodeURIComponent(
-      cell.environment,
-    )}/${encodeURIComponent(cell.keyManager)}`;
+  private cellPath(cell: {
+    entityRef: string;
+    environment: string;
+    keyManager: string;
+  }) {
+    return `/entities/${entityPath(
+      cell.entityRef,
+    )}/credentials/${encodeURIComponent(cell.environment)}/${encodeURIComponent(
+      cell.keyManager,
+    )}`;
   }
 
   private async request<T>(
@@ -152,11 +198,14 @@ export class ApimCredentialsClient implements ApimCredentialsApi {
     body: unknown,
     options?: RequestOptions,
   ): Promise<T> {
-    const baseUrl = await this.discoveryApi.getBaseUrl(APIM_CREDENTIALS_PLUGIN_ID);
+    const baseUrl = await this.discoveryApi.getBaseUrl(
+      APIM_CREDENTIALS_PLUGIN_ID,
+    );
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (options?.token) headers.authorization = `Bearer ${options.token}`;
-    if (options?.taskId) headers[APIM_CREDENTIALS_TASK_ID_HEADER] = options.taskId;
+    if (options?.taskId)
+      headers[APIM_CREDENTIALS_TASK_ID_HEADER] = options.taskId;
     const response = await this.fetch(`${baseUrl}${path}`, {
       method,
       headers,

@@ -7,6 +7,7 @@ import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from './constants';
 
 // Printable text only: control characters (including newlines) never belong in these fields and
 // would end up in logs and CSV exports.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 const printable = (field: string, max: number) =>
@@ -45,12 +46,18 @@ export const entityPathSchema = z.object({
   kind: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,62}$/, {
     error: 'kind must be an entity kind such as "component"',
   }),
-  namespace: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
-    error: 'namespace must be a lowercase entity namespace such as "default"',
-  }).max(63, { error: 'namespace must be at most 63 characters' }),
-  name: z.string().regex(/^[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$/, {
-    error: 'name must be an entity name (letters, digits, "-", "_" and ".")',
-  }).max(63, { error: 'name must be at most 63 characters' }),
+  namespace: z
+    .string()
+    .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
+      error: 'namespace must be a lowercase entity namespace such as "default"',
+    })
+    .max(63, { error: 'namespace must be at most 63 characters' }),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$/, {
+      error: 'name must be an entity name (letters, digits, "-", "_" and ".")',
+    })
+    .max(63, { error: 'name must be at most 63 characters' }),
 });
 
 export const cellPathSchema = entityPathSchema.extend({
@@ -65,7 +72,12 @@ export const provisionRequestSchema = z.strictObject(
     consumerSecret: consumerSecretSchema,
     verify: z.boolean({ error: 'verify must be true or false' }).optional(),
   },
-  { error: iss => (iss.code === 'unrecognized_keys' ? undefined : 'the body must be a JSON object') },
+  {
+    error: iss =>
+      iss.code === 'unrecognized_keys'
+        ? undefined
+        : 'the body must be a JSON object',
+  },
 );
 export type ProvisionRequest = z.infer<typeof provisionRequestSchema>;
 
@@ -77,7 +89,12 @@ export const verifyRequestSchema = z.strictObject(
     consumerKey: consumerKeySchema,
     consumerSecret: consumerSecretSchema,
   },
-  { error: iss => (iss.code === 'unrecognized_keys' ? undefined : 'the body must be a JSON object') },
+  {
+    error: iss =>
+      iss.code === 'unrecognized_keys'
+        ? undefined
+        : 'the body must be a JSON object',
+  },
 );
 export type VerifyRequest = z.infer<typeof verifyRequestSchema>;
 
@@ -85,11 +102,15 @@ export type VerifyRequest = z.infer<typeof verifyRequestSchema>;
 export const entityRefSchema = z
   .string({ error: 'entityRef must be a string' })
   .regex(/^[A-Za-z][A-Za-z0-9]{0,62}:[a-z0-9-]{1,63}\/[A-Za-z0-9_.-]{1,63}$/, {
-    error: 'entityRef must be a full entity ref such as "component:default/orders-service"',
+    error:
+      'entityRef must be a full entity ref such as "component:default/orders-service"',
   });
 
 const isoDateSchema = (field: string) =>
-  z.iso.datetime({ offset: true, error: `${field} must be an ISO 8601 date-time, e.g. 2026-11-27T10:00:00Z` });
+  z.iso.datetime({
+    offset: true,
+    error: `${field} must be an ISO 8601 date-time, e.g. 2026-11-27T10:00:00Z`,
+  });
 
 const limitSchema = z.coerce
   .number({ error: 'limit must be a number' })
@@ -100,15 +121,25 @@ const limitSchema = z.coerce
 
 const cursorSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,200}$/, { error: 'cursor must be a cursor returned by a previous page' });
+  .regex(/^[A-Za-z0-9_-]{1,200}$/, {
+    error: 'cursor must be a cursor returned by a previous page',
+  });
 
 /** Filters of `GET /audit` and `GET /audit/export`. */
 export const auditQuerySchema = z.strictObject({
   entityRef: entityRefSchema.optional(),
   environment: environmentIdSchema.optional(),
   actor: entityRefSchema.optional(),
-  action: z.enum(AUDIT_ACTIONS, { error: `action must be one of ${AUDIT_ACTIONS.join(', ')}` }).optional(),
-  outcome: z.enum(AUDIT_OUTCOMES, { error: `outcome must be one of ${AUDIT_OUTCOMES.join(', ')}` }).optional(),
+  action: z
+    .enum(AUDIT_ACTIONS, {
+      error: `action must be one of ${AUDIT_ACTIONS.join(', ')}`,
+    })
+    .optional(),
+  outcome: z
+    .enum(AUDIT_OUTCOMES, {
+      error: `outcome must be one of ${AUDIT_OUTCOMES.join(', ')}`,
+    })
+    .optional(),
   since: isoDateSchema('since').optional(),
   until: isoDateSchema('until').optional(),
   limit: limitSchema,
@@ -133,13 +164,17 @@ export function describeZodError(error: z.ZodError): string {
   return error.issues
     .map(issue => {
       if (issue.code === 'unrecognized_keys') {
-        return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map(k => `"${k}"`).join(', ')}`;
+        return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys
+          .map(k => `"${k}"`)
+          .join(', ')}`;
       }
       const path = issue.path.join('.');
       if (issue.code === 'invalid_type' && issue.input === undefined && path) {
         return `${path} is required`;
       }
-      return issue.message.startsWith(path) || !path ? issue.message : `${path}: ${issue.message}`;
+      return issue.message.startsWith(path) || !path
+        ? issue.message
+        : `${path}: ${issue.message}`;
     })
     .join('; ');
 }

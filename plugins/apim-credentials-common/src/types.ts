@@ -1,5 +1,10 @@
 /** Response bodies of the REST API. None of them ever carries a consumer secret. */
-import type { AuditAction, AuditOutcome, AuditSource, KeyType } from './constants';
+import type {
+  AuditAction,
+  AuditOutcome,
+  AuditSource,
+  KeyType,
+} from './constants';
 
 export interface KeyManagerInfo {
   name: string;

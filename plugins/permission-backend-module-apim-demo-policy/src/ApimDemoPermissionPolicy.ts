@@ -1,10 +1,17 @@
-import { BackstageUserInfo, UserInfoService } from '@backstage/backend-plugin-api';
+import {
+  BackstageUserInfo,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
 import {
   AuthorizeResult,
   isPermission,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
-import { PermissionPolicy, PolicyQuery, PolicyQueryUser } from '@backstage/plugin-permission-node';
+import {
+  PermissionPolicy,
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
 import {
   catalogConditions,
   createCatalogConditionalDecision,
@@ -29,20 +36,27 @@ export class ApimDemoPermissionPolicy implements PermissionPolicy {
     private readonly platformTeamRef = 'group:default/platform-team',
   ) {}
 
-  async handle(request: PolicyQuery, user?: PolicyQueryUser): Promise<PolicyDecision> {
+  async handle(
+    request: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
     const isOurs =
       isPermission(request.permission, apimCredentialsReadPermission) ||
       isPermission(request.permission, apimCredentialsProvisionPermission) ||
       isPermission(request.permission, apimAuditReadPermission);
     if (!isOurs) return { result: AuthorizeResult.ALLOW };
-    const principal = user?.credentials.principal as { type?: string } | undefined;
+    const principal = user?.credentials.principal as
+      | { type?: string }
+      | undefined;
     if (!user || principal?.type !== 'user') {
       return { result: AuthorizeResult.DENY };
     }
     if (isPermission(request.permission, apimCredentialsReadPermission)) {
       return { result: AuthorizeResult.ALLOW };
     }
-    const info: BackstageUserInfo = await this.userInfo.getUserInfo(user.credentials);
+    const info: BackstageUserInfo = await this.userInfo.getUserInfo(
+      user.credentials,
+    );
     if (isPermission(request.permission, apimCredentialsProvisionPermission)) {
       return createCatalogConditionalDecision(
         request.permission,

@@ -1,12 +1,18 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
+import type { TestDatabaseId } from '@backstage/backend-test-utils';
 
 /**
- * The engines our stores run on in tests: SQLite always, PostgreSQL 15 when
- * BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING points at a server (CI sets it, and sets
- * APIM_TEST_REQUIRE_POSTGRES=1 so that a missing server fails instead of silently skipping).
+ * The engines our stores run on in tests: SQLite always; PostgreSQL 15 and MySQL 8 (MariaDB
+ * here) when BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING /
+ * BACKSTAGE_TEST_DATABASE_MYSQL8_CONNECTION_STRING point at a server. Only those are asked for,
+ * so that TestDatabases never falls back to Docker (which these machines do not have). CI sets
+ * APIM_TEST_REQUIRE_POSTGRES=1 so that a missing PostgreSQL fails instead of silently skipping.
  */
 export function createTestDatabases() {
-  return TestDatabases.create({ ids: ['POSTGRES_15', 'MYSQL_8', 'SQLITE_3'] });
+  const ids: TestDatabaseId[] = ['SQLITE_3'];
+  if (process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING) ids.unshift('POSTGRES_15');
+  if (process.env.BACKSTAGE_TEST_DATABASE_MYSQL8_CONNECTION_STRING) ids.splice(ids.length - 1, 0, 'MYSQL_8');
+  return TestDatabases.create({ ids });
 }
 
 export function expectPostgresWhenRequired(databases: TestDatabases) {

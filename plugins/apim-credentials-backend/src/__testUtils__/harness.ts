@@ -33,7 +33,11 @@ function component(name: string, app?: string): Entity {
       namespace: 'default',
       annotations: app ? { 'wso2.com/apim-application': app } : {},
     },
-    spec: { type: 'service', owner: 'group:default/guests', lifecycle: 'production' },
+    spec: {
+      type: 'service',
+      owner: 'group:default/guests',
+      lifecycle: 'production',
+    },
   };
 }
 
@@ -49,7 +53,10 @@ export async function startStack(): Promise<LocalStack & { logs: string[] }> {
   return Object.assign(stack, { logs });
 }
 
-export function apimConfig(stack: LocalStack, overrides: Record<string, unknown> = {}) {
+export function apimConfig(
+  stack: LocalStack,
+  overrides: Record<string, unknown> = {},
+) {
   return {
     instances: [
       {
@@ -61,8 +68,19 @@ export function apimConfig(stack: LocalStack, overrides: Record<string, unknown>
       },
     ],
     environments: [
-      { id: 'sandbox', title: 'Sandbox', instance: 'local', keyType: 'SANDBOX' },
-      { id: 'production', title: 'Production', instance: 'local', keyType: 'PRODUCTION', keyManagers: ['IS'] },
+      {
+        id: 'sandbox',
+        title: 'Sandbox',
+        instance: 'local',
+        keyType: 'SANDBOX',
+      },
+      {
+        id: 'production',
+        title: 'Production',
+        instance: 'local',
+        keyType: 'PRODUCTION',
+        keyManagers: ['IS'],
+      },
     ],
     applications: { createIfMissing: true, throttlingPolicy: 'Unlimited' },
     verification: { required: false },
@@ -76,7 +94,18 @@ function capturingLogger(lines: string[]): any {
   const log = (level: string) => (message: string, meta?: unknown) => {
     let extra = '';
     try {
-      extra = meta === undefined ? '' : ` ${JSON.stringify(meta, (_k, v) => (v instanceof Error ? { message: v.message, stack: v.stack, cause: String((v as any).cause) } : v))}`;
+      extra =
+        meta === undefined
+          ? ''
+          : ` ${JSON.stringify(meta, (_k, v) =>
+              v instanceof Error
+                ? {
+                    message: v.message,
+                    stack: v.stack,
+                    cause: String((v as any).cause),
+                  }
+                : v,
+            )}`;
     } catch {
       extra = ` ${String(meta)}`;
     }
@@ -97,7 +126,12 @@ export interface Backend {
   bodies: string[];
   stop(): Promise<void>;
   /** supertest with the body recorded for the secret scan. */
-  call(method: 'get' | 'put' | 'post' | 'delete', url: string, body?: unknown, headers?: Record<string, string>): Promise<request.Response>;
+  call(
+    method: 'get' | 'put' | 'post' | 'delete',
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<request.Response>;
 }
 
 export async function startBackend(options: {
@@ -113,11 +147,16 @@ export async function startBackend(options: {
     features: [
       apimCredentialsPlugin,
       mockServices.rootConfig.factory({
-        data: { apimCredentials: (options.config ?? apimConfig(options.stack)) as JsonObject },
+        data: {
+          apimCredentials: (options.config ??
+            apimConfig(options.stack)) as JsonObject,
+        },
       }),
       mockServices.database.factory({ knex: options.knex }),
       mockServices.rootLogger.mock(capturingLogger(logs)).factory,
-      mockServices.permissions.factory({ result: options.permission ?? AuthorizeResult.ALLOW }),
+      mockServices.permissions.factory({
+        result: options.permission ?? AuthorizeResult.ALLOW,
+      }),
       catalogServiceMock.factory({ entities }),
     ],
   });
@@ -130,7 +169,8 @@ export async function startBackend(options: {
     async call(method, url, body, headers) {
       let req = request(server)[method](`/api/apim-credentials${url}`);
       for (const [k, v] of Object.entries(headers ?? {})) req = req.set(k, v);
-      const res = body === undefined ? await req : await req.send(body as object);
+      const res =
+        body === undefined ? await req : await req.send(body as object);
       bodies.push(res.text ?? '');
       return res;
     },
@@ -139,7 +179,11 @@ export async function startBackend(options: {
 
 /** Every row of every table of the plugin, as text, for the secret scan. */
 export async function dumpDatabase(knex: Knex): Promise<string> {
-  const tables = ['apim_credentials_audit', 'apim_credentials_mappings', 'apim_credentials_locks'];
+  const tables = [
+    'apim_credentials_audit',
+    'apim_credentials_mappings',
+    'apim_credentials_locks',
+  ];
   const rows = await Promise.all(tables.map(t => knex(t).select()));
   return JSON.stringify(rows);
 }

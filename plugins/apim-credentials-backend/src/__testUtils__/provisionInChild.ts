@@ -14,14 +14,37 @@ import { ProvisioningService } from '../service/ProvisioningService';
 
 async function main() {
   const { dbFile, config, input } = JSON.parse(process.argv[2]);
-  const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: dbFile }, useNullAsDefault: true });
+  const knex = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: dbFile },
+    useNullAsDefault: true,
+  });
   const store = new ApimCredentialsStore(knex);
-  const settings = readApimCredentialsConfig(new ConfigReader({ apimCredentials: config }));
-  const clients = new Map(settings.instances.map(i => [i.id, ApimClient.create(i)]));
-  const logger: any = { info() {}, warn() {}, error() {}, debug() {}, child: () => logger };
-  const service = new ProvisioningService({ config: settings, clients, store, verifier: new CredentialVerifier(), logger });
+  const settings = readApimCredentialsConfig(
+    new ConfigReader({ apimCredentials: config }),
+  );
+  const clients = new Map(
+    settings.instances.map(i => [i.id, ApimClient.create(i)]),
+  );
+  const logger: any = {
+    info() {},
+    warn() {},
+    error() {},
+    debug() {},
+    child: () => logger,
+  };
+  const service = new ProvisioningService({
+    config: settings,
+    clients,
+    store,
+    verifier: new CredentialVerifier(),
+    logger,
+  });
   process.stdout.write('started\n');
-  await service.provision(input, { userEntityRef: 'user:default/guest', source: 'ui' });
+  await service.provision(input, {
+    userEntityRef: 'user:default/guest',
+    source: 'ui',
+  });
   process.stdout.write('finished\n');
   process.exit(0);
 }

@@ -19,8 +19,16 @@ import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { Knex } from 'knex';
 import request from 'supertest';
-import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
-import { mockCredentials, mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import permissionPlugin from '@backstage/plugin-permission-backend';
@@ -28,7 +36,7 @@ import demoPolicyModule from '@internal/backstage-plugin-permission-backend-modu
 import { LocalStack } from '@internal/local-stack';
 import { apimConfig, startStack } from '../__testUtils__/harness';
 import { apimCredentialsPlugin } from '../plugin';
-import { snapshot } from './helpers';
+import { snapshot } from '../__testUtils__/abuse';
 
 jest.setTimeout(240_000);
 
@@ -98,7 +106,10 @@ const userInfoFactory = createServiceFactory({
     async getUserInfo(credentials: any) {
       if (credentials.principal.type !== 'user') throw new Error('not a user');
       const ref = credentials.principal.userEntityRef;
-      return { userEntityRef: ref, ownershipEntityRefs: OWNERSHIP[ref] ?? [ref] };
+      return {
+        userEntityRef: ref,
+        ownershipEntityRefs: OWNERSHIP[ref] ?? [ref],
+      };
     },
   }),
 });
@@ -121,7 +132,9 @@ const authFactory = createServiceFactory({
           const { sub, obo } = JSON.parse(token.slice(prefix.length));
           if (obo) {
             await inner.authenticate(token, options); // checks the target plugin
-            return mockCredentials.user(obo, { actor: { subject: sub ?? 'plugin:unknown' } } as any);
+            return mockCredentials.user(obo, {
+              actor: { subject: sub ?? 'plugin:unknown' },
+            } as any);
           }
         }
         return inner.authenticate(token, options);
@@ -130,7 +143,13 @@ const authFactory = createServiceFactory({
   },
 });
 
-type Who = 'owner' | 'non-owner' | 'other group' | 'platform' | 'service' | 'none';
+type Who =
+  | 'owner'
+  | 'non-owner'
+  | 'other group'
+  | 'platform'
+  | 'service'
+  | 'none';
 const HEADERS: Record<Who, string> = {
   owner: mockCredentials.user.header('user:default/alice'),
   'non-owner': mockCredentials.user.header('user:default/dave'),
@@ -152,19 +171,26 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
 
   beforeAll(async () => {
     stack = await startStack();
-    await stack.emulator.control.patchKeyManager('Resident Key Manager', { enableMapOAuthConsumerApps: true });
+    await stack.emulator.control.patchKeyManager('Resident Key Manager', {
+      enableMapOAuthConsumerApps: true,
+    });
     tmpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'apim-authz-'));
     const entitiesFile = path.join(tmpDir, 'entities.yaml');
     await fs.writeFile(entitiesFile, ENTITIES);
     knex = await databases.init('SQLITE_3');
-    const perPlugin = new Map<string, Promise<Knex>>([['apim-credentials', Promise.resolve(knex)]]);
+    const perPlugin = new Map<string, Promise<Knex>>([
+      ['apim-credentials', Promise.resolve(knex)],
+    ]);
     const databaseFactory = createServiceFactory({
       service: coreServices.database,
       deps: { plugin: coreServices.pluginMetadata },
       factory({ plugin }) {
         const id = plugin.getId();
         if (!perPlugin.has(id)) perPlugin.set(id, databases.init('SQLITE_3'));
-        return { getClient: () => perPlugin.get(id)!, migrations: { skip: false } };
+        return {
+          getClient: () => perPlugin.get(id)!,
+          migrations: { skip: false },
+        };
       },
     });
     const backend = await startTestBackend({
@@ -195,13 +221,23 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
     // wait for the catalog to have processed the file
     const deadline = Date.now() + 15_000;
     for (;;) {
-      const res = await request(server).get('/api/catalog/entities/by-name/component/default/orders-service').set('authorization', HEADERS.owner);
-      const user = await request(server).get('/api/catalog/entities/by-name/user/default/alice').set('authorization', HEADERS.owner);
+      const res = await request(server)
+        .get('/api/catalog/entities/by-name/component/default/orders-service')
+        .set('authorization', HEADERS.owner);
+      const user = await request(server)
+        .get('/api/catalog/entities/by-name/user/default/alice')
+        .set('authorization', HEADERS.owner);
       if (res.status === 200 && user.status === 200) break;
-      if (Date.now() > deadline) throw new Error(`the catalog did not load the entities: ${res.status} ${res.text} ${user.text}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `the catalog did not load the entities: ${res.status} ${res.text} ${user.text}`,
+        );
       await new Promise(r => setTimeout(r, 500));
     }
-    client = await stack.keyManager.createClient({ name: 'authz-client', grantTypes: ['client_credentials'] });
+    client = await stack.keyManager.createClient({
+      name: 'authz-client',
+      grantTypes: ['client_credentials'],
+    });
   });
 
   afterAll(async () => {
@@ -210,30 +246,115 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
     if (tmpDir) await fs.rm(tmpDir, { recursive: true, force: true });
   });
 
-  function call(who: Who, method: 'get' | 'put' | 'post' | 'delete', url: string, body?: unknown) {
-    const req = request(server)[method](`/api/apim-credentials${url}`).set('authorization', HEADERS[who]);
+  function call(
+    who: Who,
+    method: 'get' | 'put' | 'post' | 'delete',
+    url: string,
+    body?: unknown,
+  ) {
+    const req = request(server)
+      [method](`/api/apim-credentials${url}`)
+      .set('authorization', HEADERS[who]);
     return body === undefined ? req : req.send(body as object);
   }
 
-  const CELL = '/entities/component/default/orders-service/credentials/sandbox/IS';
-  const body = () => ({ consumerKey: client.clientId, consumerSecret: client.clientSecret });
-  const verifyBody = () => ({ environment: 'sandbox', keyManager: 'IS', entityRef: 'component:default/orders-service', ...body() });
+  const CELL =
+    '/entities/component/default/orders-service/credentials/sandbox/IS';
+  const body = () => ({
+    consumerKey: client.clientId,
+    consumerSecret: client.clientSecret,
+  });
+  const verifyBody = () => ({
+    environment: 'sandbox',
+    keyManager: 'IS',
+    entityRef: 'component:default/orders-service',
+    ...body(),
+  });
 
   /** route -> who -> expected status, from the demo policy. */
   const READS: Array<[string, string, Record<Who, number>]> = [
-    ['GET /environments', '/environments', { owner: 200, 'non-owner': 200, 'other group': 200, platform: 200, service: 200, none: 401 }],
-    ['GET credentials', '/entities/component/default/orders-service/credentials', { owner: 200, 'non-owner': 200, 'other group': 200, platform: 200, service: 403, none: 401 }],
-    ['GET /audit', '/audit', { owner: 403, 'non-owner': 403, 'other group': 403, platform: 200, service: 403, none: 401 }],
-    ['GET /audit of an entity', '/audit?entityRef=component:default/orders-service', { owner: 200, 'non-owner': 200, 'other group': 200, platform: 200, service: 403, none: 401 }],
-    ['GET /audit/export', '/audit/export', { owner: 403, 'non-owner': 403, 'other group': 403, platform: 200, service: 403, none: 401 }],
-    ['GET /mappings', '/mappings', { owner: 403, 'non-owner': 403, 'other group': 403, platform: 200, service: 403, none: 401 }],
+    [
+      'GET /environments',
+      '/environments',
+      {
+        owner: 200,
+        'non-owner': 200,
+        'other group': 200,
+        platform: 200,
+        service: 200,
+        none: 401,
+      },
+    ],
+    [
+      'GET credentials',
+      '/entities/component/default/orders-service/credentials',
+      {
+        owner: 200,
+        'non-owner': 200,
+        'other group': 200,
+        platform: 200,
+        service: 403,
+        none: 401,
+      },
+    ],
+    [
+      'GET /audit',
+      '/audit',
+      {
+        owner: 403,
+        'non-owner': 403,
+        'other group': 403,
+        platform: 200,
+        service: 403,
+        none: 401,
+      },
+    ],
+    [
+      'GET /audit of an entity',
+      '/audit?entityRef=component:default/orders-service',
+      {
+        owner: 200,
+        'non-owner': 200,
+        'other group': 200,
+        platform: 200,
+        service: 403,
+        none: 401,
+      },
+    ],
+    [
+      'GET /audit/export',
+      '/audit/export',
+      {
+        owner: 403,
+        'non-owner': 403,
+        'other group': 403,
+        platform: 200,
+        service: 403,
+        none: 401,
+      },
+    ],
+    [
+      'GET /mappings',
+      '/mappings',
+      {
+        owner: 403,
+        'non-owner': 403,
+        'other group': 403,
+        platform: 200,
+        service: 403,
+        none: 401,
+      },
+    ],
   ];
 
   describe.each(READS)('%s', (_name, url, expected) => {
     it.each(WHO)('%s', async who => {
       const before = await snapshot(knex, stack);
       const res = await call(who, 'get', url);
-      expect({ who, status: res.status }).toEqual({ who, status: expected[who] });
+      expect({ who, status: res.status }).toEqual({
+        who,
+        status: expected[who],
+      });
       if (res.status === 403) expect(res.body.error.message).toMatch(/may not/);
       // reads never write: no audit row, denied or not
       const after = await snapshot(knex, stack);
@@ -241,32 +362,62 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
     });
   });
 
-  const MUTATIONS: Array<[string, 'put' | 'delete' | 'post', () => string, () => unknown, 'provision' | 'unprovision' | 'verify']> = [
+  const MUTATIONS: Array<
+    [
+      string,
+      'put' | 'delete' | 'post',
+      () => string,
+      () => unknown,
+      'provision' | 'unprovision' | 'verify',
+    ]
+  > = [
     ['PUT credentials', 'put', () => CELL, body, 'provision'],
-    ['DELETE credentials', 'delete', () => CELL, () => undefined, 'unprovision'],
+    [
+      'DELETE credentials',
+      'delete',
+      () => CELL,
+      () => undefined,
+      'unprovision',
+    ],
     ['POST /verify', 'post', () => '/verify', verifyBody, 'verify'],
   ];
 
   describe.each(MUTATIONS)('%s', (_name, method, url, payload, action) => {
-    it.each(['non-owner', 'other group', 'platform', 'service'] as Who[])('%s: 403, a denied audit row, API-M untouched', async who => {
-      const before = await snapshot(knex, stack);
-      const res = await call(who, method, url(), payload());
-      expect(res.status).toBe(403);
-      expect(res.body.error.message).toMatch(/may not/);
-      const after = await snapshot(knex, stack);
-      expect(after.apim).toEqual(before.apim);
-      expect(Object.keys(after.stats.byRoute).filter(r => /map-keys|oauth-keys|\/applications/.test(r) && after.stats.byRoute[r] !== before.stats.byRoute[r])).toEqual([]);
-      const rows = await knex('apim_credentials_audit').where({ action, outcome: 'denied' }).orderBy('seq', 'desc');
-      expect(rows.length).toBeGreaterThan(0);
-      expect(rows[0]).toMatchObject({
-        actor: who === 'service' ? 'external:test-service' : expect.stringMatching(/^user:default\//),
-        error_code: 'PERMISSION_DENIED',
-        environment: 'sandbox',
-        key_manager: 'IS',
-      });
-      expect(JSON.stringify(rows)).not.toContain(client.clientSecret);
-      expect((after.db.apim_credentials_audit as unknown[]).length).toBe((before.db.apim_credentials_audit as unknown[]).length + 1);
-    });
+    it.each(['non-owner', 'other group', 'platform', 'service'] as Who[])(
+      '%s: 403, a denied audit row, API-M untouched',
+      async who => {
+        const before = await snapshot(knex, stack);
+        const res = await call(who, method, url(), payload());
+        expect(res.status).toBe(403);
+        expect(res.body.error.message).toMatch(/may not/);
+        const after = await snapshot(knex, stack);
+        expect(after.apim).toEqual(before.apim);
+        expect(
+          Object.keys(after.stats.byRoute).filter(
+            r =>
+              /map-keys|oauth-keys|\/applications/.test(r) &&
+              after.stats.byRoute[r] !== before.stats.byRoute[r],
+          ),
+        ).toEqual([]);
+        const rows = await knex('apim_credentials_audit')
+          .where({ action, outcome: 'denied' })
+          .orderBy('seq', 'desc');
+        expect(rows.length).toBeGreaterThan(0);
+        expect(rows[0]).toMatchObject({
+          actor:
+            who === 'service'
+              ? 'external:test-service'
+              : expect.stringMatching(/^user:default\//),
+          error_code: 'PERMISSION_DENIED',
+          environment: 'sandbox',
+          key_manager: 'IS',
+        });
+        expect(JSON.stringify(rows)).not.toContain(client.clientSecret);
+        expect((after.db.apim_credentials_audit as unknown[]).length).toBe(
+          (before.db.apim_credentials_audit as unknown[]).length + 1,
+        );
+      },
+    );
 
     it('no token: 401 and nothing recorded', async () => {
       const before = await snapshot(knex, stack);
@@ -288,25 +439,56 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
     expect(verify.body.ok).toBe(true);
     // other users still may not remove it
     expect((await call('other group', 'delete', CELL)).status).toBe(403);
-    expect((await stack.emulator.control.state()).keyMappings.filter(m => m.consumerKey === client.clientId)).toHaveLength(1);
+    expect(
+      (await stack.emulator.control.state()).keyMappings.filter(
+        m => m.consumerKey === client.clientId,
+      ),
+    ).toHaveLength(1);
     const removed = await call('owner', 'delete', CELL);
     expect(removed.status).toBe(200);
     expect(removed.body.status).toBe('removed');
-    const rows = await knex('apim_credentials_audit').where({ actor: 'user:default/alice' }).whereIn('action', ['provision', 'unprovision', 'verify']);
-    expect(rows.map(r => r.outcome).sort()).toEqual(['succeeded', 'succeeded', 'succeeded', 'unchanged']);
+    const rows = await knex('apim_credentials_audit')
+      .where({ actor: 'user:default/alice' })
+      .whereIn('action', ['provision', 'unprovision', 'verify']);
+    expect(rows.map(r => r.outcome).sort()).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'unchanged',
+    ]);
   });
 
-  it("an owner of another entity may not touch this one, but may touch their own", async () => {
-    const other = await stack.keyManager.createClient({ name: 'authz-payments', grantTypes: ['client_credentials'] });
-    const own = await call('other group', 'put', '/entities/component/default/payments-service/credentials/sandbox/IS', { consumerKey: other.clientId, consumerSecret: other.clientSecret });
+  it('an owner of another entity may not touch this one, but may touch their own', async () => {
+    const other = await stack.keyManager.createClient({
+      name: 'authz-payments',
+      grantTypes: ['client_credentials'],
+    });
+    const own = await call(
+      'other group',
+      'put',
+      '/entities/component/default/payments-service/credentials/sandbox/IS',
+      { consumerKey: other.clientId, consumerSecret: other.clientSecret },
+    );
     expect(own.status).toBe(201);
-    const foreign = await call('owner', 'delete', '/entities/component/default/payments-service/credentials/sandbox/IS');
+    const foreign = await call(
+      'owner',
+      'delete',
+      '/entities/component/default/payments-service/credentials/sandbox/IS',
+    );
     expect(foreign.status).toBe(403);
-    expect((await stack.emulator.control.state()).keyMappings.filter(m => m.consumerKey === other.clientId)).toHaveLength(1);
+    expect(
+      (await stack.emulator.control.state()).keyMappings.filter(
+        m => m.consumerKey === other.clientId,
+      ),
+    ).toHaveLength(1);
   });
 
   it('the platform team sees what the denials left in the audit log', async () => {
-    const res = await call('platform', 'get', '/audit?outcome=denied&limit=100');
+    const res = await call(
+      'platform',
+      'get',
+      '/audit?outcome=denied&limit=100',
+    );
     expect(res.status).toBe(200);
     const actions = new Set(res.body.items.map((r: any) => r.action));
     expect([...actions].sort()).toEqual(['provision', 'unprovision', 'verify']);

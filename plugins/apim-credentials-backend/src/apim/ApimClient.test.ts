@@ -15,7 +15,12 @@ describe('ApimClient', () => {
   let stack: LocalStack;
   const instance = (over: Record<string, unknown> = {}) =>
     readApimCredentialsConfig(
-      new ConfigReader({ apimCredentials: { ...apimConfig(stack), instances: [{ ...apimConfig(stack).instances[0], ...over }] } }),
+      new ConfigReader({
+        apimCredentials: {
+          ...apimConfig(stack),
+          instances: [{ ...apimConfig(stack).instances[0], ...over }],
+        },
+      }),
     ).instances[0];
 
   beforeAll(async () => {
@@ -30,7 +35,9 @@ describe('ApimClient', () => {
 
   it('registers once and requests one token for 100 concurrent calls', async () => {
     const client = ApimClient.create(instance());
-    await Promise.all(Array.from({ length: 100 }, () => client.listKeyManagers()));
+    await Promise.all(
+      Array.from({ length: 100 }, () => client.listKeyManagers()),
+    );
     const stats = await stack.emulator.control.stats();
     expect(stats.dcrRequests).toBe(1);
     expect(stats.tokenRequests).toBe(1);
@@ -62,7 +69,9 @@ describe('ApimClient', () => {
   });
 
   it('reports a wrong service account password as such', async () => {
-    const client = ApimClient.create(instance({ auth: { username: 'svc-backstage', password: 'nope' } }));
+    const client = ApimClient.create(
+      instance({ auth: { username: 'svc-backstage', password: 'nope' } }),
+    );
     await expect(client.listKeyManagers()).rejects.toThrow(/service account/);
   });
 
@@ -76,7 +85,10 @@ describe('ApimClient', () => {
 
   it('never hands the echoed secret to its callers', async () => {
     const client = ApimClient.create(instance());
-    const kmClient = await stack.keyManager.createClient({ name: 'apim-client-test', grantTypes: ['client_credentials'] });
+    const kmClient = await stack.keyManager.createClient({
+      name: 'apim-client-test',
+      grantTypes: ['client_credentials'],
+    });
     const app = await client.createApplication('secret-echo', 'Unlimited', 'x');
     const key = await client.mapKeys(app.applicationId, {
       consumerKey: kmClient.clientId,
@@ -86,6 +98,9 @@ describe('ApimClient', () => {
     });
     const listed = await client.listOAuthKeys(app.applicationId);
     expect(JSON.stringify([key, listed])).not.toContain(kmClient.clientSecret);
-    expect(key).toMatchObject({ consumerKey: kmClient.clientId, keyType: 'SANDBOX' });
+    expect(key).toMatchObject({
+      consumerKey: kmClient.clientId,
+      keyType: 'SANDBOX',
+    });
   });
 });

@@ -6,7 +6,11 @@
 import { ApimError } from './ApimError';
 import { HttpTransport } from './HttpTransport';
 import { TokenProvider, parseJson } from './TokenProvider';
-import type { ApimApplication, ApimApplicationKey, ApimKeyManager } from './types';
+import type {
+  ApimApplication,
+  ApimApplicationKey,
+  ApimKeyManager,
+} from './types';
 import type { InstanceConfig } from '../config';
 
 const DEVPORTAL = '/api/am/devportal/v3';
@@ -38,7 +42,11 @@ export class ApimClient {
       rejectUnauthorized: instance.tls.rejectUnauthorized,
       timeoutMs: instance.timeoutMs,
     });
-    return new ApimClient(instance, transport, new TokenProvider(instance, transport));
+    return new ApimClient(
+      instance,
+      transport,
+      new TokenProvider(instance, transport),
+    );
   }
 
   /** The transport, shared with the key manager verifier so both trust the same CA. */
@@ -64,22 +72,36 @@ export class ApimClient {
   }
 
   /** Finds the application with exactly this name; WSO2's `query` matches substrings. */
-  async findApplicationByName(name: string): Promise<ApimApplication | undefined> {
+  async findApplicationByName(
+    name: string,
+  ): Promise<ApimApplication | undefined> {
     const limit = 100;
     for (let offset = 0; ; offset += limit) {
-      const page = await this.call<{ list?: ApimApplication[]; count?: number }>({
+      const page = await this.call<{
+        list?: ApimApplication[];
+        count?: number;
+      }>({
         method: 'GET',
-        path: `/applications?${new URLSearchParams({ query: name, limit: String(limit), offset: String(offset) })}`,
+        path: `/applications?${new URLSearchParams({
+          query: name,
+          limit: String(limit),
+          offset: String(offset),
+        })}`,
         operation: 'GET /applications?query',
       });
       const list = page.list ?? [];
       const exact = list.find(app => app.name === name);
-      if (exact) return { applicationId: exact.applicationId, name: exact.name };
+      if (exact)
+        return { applicationId: exact.applicationId, name: exact.name };
       if (list.length < limit) return undefined;
     }
   }
 
-  async createApplication(name: string, throttlingPolicy: string, description: string): Promise<ApimApplication> {
+  async createApplication(
+    name: string,
+    throttlingPolicy: string,
+    description: string,
+  ): Promise<ApimApplication> {
     const app = await this.call<ApimApplication>({
       method: 'POST',
       path: '/applications',
@@ -100,7 +122,12 @@ export class ApimClient {
 
   async mapKeys(
     applicationId: string,
-    request: { consumerKey: string; consumerSecret: string; keyManager: string; keyType: string },
+    request: {
+      consumerKey: string;
+      consumerSecret: string;
+      keyManager: string;
+      keyType: string;
+    },
   ): Promise<ApimApplicationKey> {
     const body = await this.call<unknown>({
       method: 'POST',
@@ -120,15 +147,25 @@ export class ApimClient {
    * Removes a mapping from API-M; the client stays in its key manager. Uses DELETE (API-M 4.3+)
    * and falls back to clean-up on versions without it.
    */
-  async removeMapping(applicationId: string, keyMappingId: string): Promise<void> {
-    const base = `/applications/${encodeURIComponent(applicationId)}/oauth-keys/${encodeURIComponent(keyMappingId)}`;
+  async removeMapping(
+    applicationId: string,
+    keyMappingId: string,
+  ): Promise<void> {
+    const base = `/applications/${encodeURIComponent(
+      applicationId,
+    )}/oauth-keys/${encodeURIComponent(keyMappingId)}`;
     try {
-      await this.call({ method: 'DELETE', path: base, operation: 'DELETE /applications/{id}/oauth-keys/{keyMappingId}' });
+      await this.call({
+        method: 'DELETE',
+        path: base,
+        operation: 'DELETE /applications/{id}/oauth-keys/{keyMappingId}',
+      });
     } catch (error) {
       // API-M 4.2 has no DELETE route (405, or a 404 that is not "application not found").
       const noDeleteRoute =
         error instanceof ApimError &&
-        (error.is(405) || (error.is(404) && !/application/i.test(error.description ?? '')));
+        (error.is(405) ||
+          (error.is(404) && !/application/i.test(error.description ?? '')));
       if (!noDeleteRoute) throw error;
       await this.cleanUp(applicationId, keyMappingId);
     }
@@ -137,7 +174,9 @@ export class ApimClient {
   async cleanUp(applicationId: string, keyMappingId: string): Promise<void> {
     await this.call({
       method: 'POST',
-      path: `/applications/${encodeURIComponent(applicationId)}/oauth-keys/${encodeURIComponent(keyMappingId)}/clean-up`,
+      path: `/applications/${encodeURIComponent(
+        applicationId,
+      )}/oauth-keys/${encodeURIComponent(keyMappingId)}/clean-up`,
       operation: 'POST /applications/{id}/oauth-keys/{keyMappingId}/clean-up',
     });
   }
@@ -151,9 +190,12 @@ export class ApimClient {
       headers: {
         authorization: `Bearer ${token}`,
         accept: 'application/json',
-        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(options.body !== undefined
+          ? { 'content-type': 'application/json' }
+          : {}),
       },
-      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+      body:
+        options.body !== undefined ? JSON.stringify(options.body) : undefined,
     });
     const text = await this.transport.readText(response, options.operation);
     if (response.status === 401 && !retried) {
@@ -169,20 +211,31 @@ export class ApimClient {
   }
 }
 
-function toHttpError(status: number, text: string, operation: string): ApimError {
-  let envelope: { code?: unknown; message?: unknown; description?: unknown } = {};
+function toHttpError(
+  status: number,
+  text: string,
+  operation: string,
+): ApimError {
+  let envelope: { code?: unknown; message?: unknown; description?: unknown } =
+    {};
   try {
     envelope = JSON.parse(text) ?? {};
   } catch {
     // WSO2 and proxies in front of it sometimes answer with HTML; the status still says enough.
   }
-  const code = typeof envelope.code === 'number' ? envelope.code : Number(envelope.code) || status;
+  const code =
+    typeof envelope.code === 'number'
+      ? envelope.code
+      : Number(envelope.code) || status;
   const message = typeof envelope.message === 'string' ? envelope.message : '';
-  const description = typeof envelope.description === 'string' ? envelope.description : undefined;
+  const description =
+    typeof envelope.description === 'string' ? envelope.description : undefined;
   return new ApimError(
     'http',
     operation,
-    `${operation} failed with HTTP ${status}${code !== status ? ` (code ${code})` : ''}${message ? `: ${message}` : ''}`,
+    `${operation} failed with HTTP ${status}${
+      code !== status ? ` (code ${code})` : ''
+    }${message ? `: ${message}` : ''}`,
     status,
     code,
     description,
@@ -192,14 +245,23 @@ function toHttpError(status: number, text: string, operation: string): ApimError
 /** Keeps only what we use; `consumerSecret`, `consumerSecrets` and `token` are dropped here. */
 function toApplicationKey(raw: unknown): ApimApplicationKey {
   const key = (raw ?? {}) as Record<string, unknown>;
-  if (typeof key.keyMappingId !== 'string' || typeof key.consumerKey !== 'string') {
-    throw new ApimError('malformed', 'ApplicationKey', 'API-M returned an application key without keyMappingId or consumerKey');
+  if (
+    typeof key.keyMappingId !== 'string' ||
+    typeof key.consumerKey !== 'string'
+  ) {
+    throw new ApimError(
+      'malformed',
+      'ApplicationKey',
+      'API-M returned an application key without keyMappingId or consumerKey',
+    );
   }
   return {
     keyMappingId: key.keyMappingId,
     keyManager: String(key.keyManager ?? ''),
     consumerKey: key.consumerKey,
-    supportedGrantTypes: Array.isArray(key.supportedGrantTypes) ? key.supportedGrantTypes.map(String) : [],
+    supportedGrantTypes: Array.isArray(key.supportedGrantTypes)
+      ? key.supportedGrantTypes.map(String)
+      : [],
     keyType: key.keyType === 'SANDBOX' ? 'SANDBOX' : 'PRODUCTION',
     mode: typeof key.mode === 'string' ? key.mode : null,
     keyState: typeof key.keyState === 'string' ? key.keyState : null,

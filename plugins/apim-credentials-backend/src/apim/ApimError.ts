@@ -26,6 +26,10 @@ export class ApimError extends Error {
   }
 
   is(status: number, code?: number): boolean {
-    return this.kind === 'http' && this.status === status && (code === undefined || this.code === code);
+    return (
+      this.kind === 'http' &&
+      this.status === status &&
+      (code === undefined || this.code === code)
+    );
   }
 }

@@ -67,12 +67,38 @@ export class HttpTransport {
   }
 }
 
-function toTransportError(error: unknown, operation: string, timeoutMs: number): ApimError {
+function toTransportError(
+  error: unknown,
+  operation: string,
+  timeoutMs: number,
+): ApimError {
   const err = error as Error & { cause?: { code?: string; message?: string } };
-  if (err?.name === 'TimeoutError' || err?.name === 'AbortError' || err?.cause?.code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return new ApimError('timeout', operation, `${operation} did not answer within ${timeoutMs} ms`, undefined, undefined, undefined, { cause: error });
+  if (
+    err?.name === 'TimeoutError' ||
+    err?.name === 'AbortError' ||
+    err?.cause?.code === 'UND_ERR_CONNECT_TIMEOUT'
+  ) {
+    return new ApimError(
+      'timeout',
+      operation,
+      `${operation} did not answer within ${timeoutMs} ms`,
+      undefined,
+      undefined,
+      undefined,
+      { cause: error },
+    );
   }
   const code = err?.cause?.code;
-  const detail = code ? `${code}${err.cause?.message ? `: ${err.cause.message}` : ''}` : err?.message;
-  return new ApimError('unreachable', operation, `${operation} failed: ${detail}`, undefined, undefined, undefined, { cause: error });
+  const detail = code
+    ? `${code}${err.cause?.message ? `: ${err.cause.message}` : ''}`
+    : err?.message;
+  return new ApimError(
+    'unreachable',
+    operation,
+    `${operation} failed: ${detail}`,
+    undefined,
+    undefined,
+    undefined,
+    { cause: error },
+  );
 }

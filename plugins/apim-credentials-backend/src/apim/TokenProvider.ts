@@ -8,7 +8,11 @@ import { HttpTransport } from './HttpTransport';
 import type { InstanceConfig } from '../config';
 
 /** `apim:subscribe` covers every devportal call we make; the others are "any of" alternatives. */
-export const APIM_SCOPES = ['apim:subscribe', 'apim:app_manage', 'apim:sub_manage'];
+export const APIM_SCOPES = [
+  'apim:subscribe',
+  'apim:app_manage',
+  'apim:sub_manage',
+];
 
 interface CachedToken {
   accessToken: string;
@@ -26,7 +30,10 @@ export class TokenProvider {
     private readonly now: () => number = Date.now,
   ) {
     if (instance.auth.clientId && instance.auth.clientSecret) {
-      this.client = { clientId: instance.auth.clientId, clientSecret: instance.auth.clientSecret };
+      this.client = {
+        clientId: instance.auth.clientId,
+        clientSecret: instance.auth.clientSecret,
+      };
     }
   }
 
@@ -86,10 +93,17 @@ export class TokenProvider {
       scope?: string;
     };
     if (!body.access_token) {
-      throw new ApimError('malformed', operation, `${operation} answered without an access_token`);
+      throw new ApimError(
+        'malformed',
+        operation,
+        `${operation} answered without an access_token`,
+      );
     }
     const granted = (body.scope ?? '').split(' ');
-    if (!granted.includes('apim:subscribe') && !granted.includes('apim:app_manage')) {
+    if (
+      !granted.includes('apim:subscribe') &&
+      !granted.includes('apim:app_manage')
+    ) {
       throw new ApimError(
         'http',
         operation,
@@ -101,12 +115,18 @@ export class TokenProvider {
     const lifetimeMs = Math.max(1, body.expires_in ?? 3600) * 1000;
     // Refresh before expiry: a token that expires mid-request costs a 401 round trip.
     const margin = Math.min(60_000, lifetimeMs / 10);
-    const token = { accessToken: body.access_token, expiresAt: this.now() + lifetimeMs - margin };
+    const token = {
+      accessToken: body.access_token,
+      expiresAt: this.now() + lifetimeMs - margin,
+    };
     this.token = token;
     return token;
   }
 
-  private async getClient(): Promise<{ clientId: string; clientSecret: string }> {
+  private async getClient(): Promise<{
+    clientId: string;
+    clientSecret: string;
+  }> {
     if (this.client) return this.client;
     const operation = 'POST /client-registration/v0.17/register';
     const response = await this.transport.send({
@@ -114,7 +134,10 @@ export class TokenProvider {
       url: `${this.instance.baseUrl}/client-registration/v0.17/register`,
       operation,
       headers: {
-        authorization: basic(this.instance.auth.username, this.instance.auth.password),
+        authorization: basic(
+          this.instance.auth.username,
+          this.instance.auth.password,
+        ),
         'content-type': 'application/json',
         accept: 'application/json',
       },
@@ -137,9 +160,16 @@ export class TokenProvider {
         response.status,
       );
     }
-    const body = parseJson(text, operation) as { clientId?: string; clientSecret?: string };
+    const body = parseJson(text, operation) as {
+      clientId?: string;
+      clientSecret?: string;
+    };
     if (!body.clientId || !body.clientSecret) {
-      throw new ApimError('malformed', operation, `${operation} answered without clientId/clientSecret`);
+      throw new ApimError(
+        'malformed',
+        operation,
+        `${operation} answered without clientId/clientSecret`,
+      );
     }
     this.client = { clientId: body.clientId, clientSecret: body.clientSecret };
     return this.client;
@@ -154,6 +184,10 @@ export function parseJson(text: string, operation: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new ApimError('malformed', operation, `${operation} answered with a body that is not JSON`);
+    throw new ApimError(
+      'malformed',
+      operation,
+      `${operation} answered with a body that is not JSON`,
+    );
   }
 }

@@ -84,15 +84,22 @@ export interface CellLock {
   release(): Promise<void>;
 }
 
+function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms));
+}
+
 function toDate(value: unknown): Date {
   if (value instanceof Date) return value;
   if (typeof value === 'number') return new Date(value);
-  if (typeof value === 'string' && /^\d+$/.test(value)) return new Date(Number(value));
+  if (typeof value === 'string' && /^\d+$/.test(value))
+    return new Date(Number(value));
   return new Date(String(value));
 }
 
 function iso(value: unknown): string | undefined {
-  return value === null || value === undefined ? undefined : toDate(value).toISOString();
+  return value === null || value === undefined
+    ? undefined
+    : toDate(value).toISOString();
 }
 
 function orUndefined<T>(value: T | null): T | undefined {
@@ -123,8 +130,16 @@ export function encodeAuditCursor(row: Row): string {
 }
 
 export function decodeAuditCursor(cursor: string): AuditPosition {
-  const [ms, seq] = Buffer.from(cursor, 'base64url').toString('utf8').split('.').map(Number);
-  if (!Number.isSafeInteger(ms) || !Number.isSafeInteger(seq) || ms < 0 || seq < 0) {
+  const [ms, seq] = Buffer.from(cursor, 'base64url')
+    .toString('utf8')
+    .split('.')
+    .map(Number);
+  if (
+    !Number.isSafeInteger(ms) ||
+    !Number.isSafeInteger(seq) ||
+    ms < 0 ||
+    seq < 0
+  ) {
     throw new InputError('cursor must be a cursor returned by a previous page');
   }
   return { startedAtMs: ms, seq };
@@ -134,15 +149,24 @@ export function decodeAuditCursor(cursor: string): AuditPosition {
  * Past the first page the cursor is a tighter upper bound than `until`; keeping both makes
  * SQLite range-scan on `until` and filter on the cursor, walking every row in between.
  */
-function withoutLooserUntil<T extends { until?: string }>(query: T, position?: AuditPosition): T {
-  if (!position || !query.until || position.startedAtMs >= new Date(query.until).getTime()) {
+function withoutLooserUntil<T extends { until?: string }>(
+  query: T,
+  position?: AuditPosition,
+): T {
+  if (
+    !position ||
+    !query.until ||
+    position.startedAtMs >= new Date(query.until).getTime()
+  ) {
     return query;
   }
   return { ...query, until: undefined };
 }
 
 export class ApimCredentialsStore {
-  static async create(options: { database: DatabaseService }): Promise<ApimCredentialsStore> {
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<ApimCredentialsStore> {
     const knex = await options.database.getClient();
     if (!options.database.migrations?.skip) {
       await knex.migrate.latest({ directory: migrationsDir });
@@ -179,22 +203,32 @@ export class ApimCredentialsStore {
     return id;
   }
 
-  async completeAudit(id: string, completion: AuditCompletion, now = new Date()): Promise<void> {
+  async completeAudit(
+    id: string,
+    completion: AuditCompletion,
+    now = new Date(),
+  ): Promise<void> {
     const update: Row = {
       outcome: completion.outcome,
       finished_at: now,
       error_code: completion.errorCode ?? null,
       error_message: completion.errorMessage?.slice(0, 2000) ?? null,
     };
-    if (completion.applicationId) update.application_id = completion.applicationId;
-    if (completion.applicationName) update.application_name = completion.applicationName;
-    if (completion.keyMappingId) update.key_mapping_id = completion.keyMappingId;
+    if (completion.applicationId)
+      update.application_id = completion.applicationId;
+    if (completion.applicationName)
+      update.application_name = completion.applicationName;
+    if (completion.keyMappingId)
+      update.key_mapping_id = completion.keyMappingId;
     if (completion.consumerKey) update.consumer_key = completion.consumerKey;
     await this.knex(AUDIT).where({ id }).update(update);
   }
 
   /** A finished row in one go, for attempts that never reach API-M (denied, invalid). */
-  async recordAudit(start: AuditStart, completion: AuditCompletion): Promise<string> {
+  async recordAudit(
+    start: AuditStart,
+    completion: AuditCompletion,
+  ): Promise<string> {
     const now = new Date();
     const id = await this.startAudit(start, now);
     await this.completeAudit(id, completion, now);
@@ -206,7 +240,10 @@ export class ApimCredentialsStore {
     return row ? toAuditRecord(row) : undefined;
   }
 
-  async listPendingAudits(olderThan: Date, limit = 100): Promise<AuditRecord[]> {
+  async listPendingAudits(
+    olderThan: Date,
+    limit = 100,
+  ): Promise<AuditRecord[]> {
     const rows = await this.knex(AUDIT)
       .where({ outcome: 'pending' })
       .andWhere('started_at', '<', olderThan)
@@ -219,7 +256,11 @@ export class ApimCredentialsStore {
    * Provisioning attempts since `since` that failed because API-M's answer never arrived in a
    * usable form (`errorCodes`): API-M may have written the mapping after we gave up.
    */
-  async listInconclusiveProvisions(since: Date, errorCodes: string[], limit = 500): Promise<AuditRecord[]> {
+  async listInconclusiveProvisions(
+    since: Date,
+    errorCodes: string[],
+    limit = 500,
+  ): Promise<AuditRecord[]> {
     const rows = await this.knex(AUDIT)
       .where({ outcome: 'failed', action: 'provision' })
       .whereIn('error_code', errorCodes)
@@ -246,7 +287,10 @@ export class ApimCredentialsStore {
    * use the (filter, started_at, seq) indexes as a range, so a deep page costs what the first does.
    */
   private afterPosition(q: Knex.QueryBuilder, position: AuditPosition) {
-    return q.whereRaw('(started_at, seq) < (?, ?)', [new Date(position.startedAtMs), position.seq]);
+    return q.whereRaw('(started_at, seq) < (?, ?)', [
+      new Date(position.startedAtMs),
+      position.seq,
+    ]);
   }
 
   /** Newest first, keyset-paginated on (started_at, seq) so any page costs the same. */
@@ -254,14 +298,19 @@ export class ApimCredentialsStore {
     const position = query.cursor ? decodeAuditCursor(query.cursor) : undefined;
     const q = this.auditQuery(withoutLooserUntil(query, position));
     if (position) this.afterPosition(q, position);
-    const rows = await q.orderBy([
-      { column: 'started_at', order: 'desc' },
-      { column: 'seq', order: 'desc' },
-    ]).limit(query.limit + 1);
+    const rows = await q
+      .orderBy([
+        { column: 'started_at', order: 'desc' },
+        { column: 'seq', order: 'desc' },
+      ])
+      .limit(query.limit + 1);
     const items = rows.slice(0, query.limit).map(toAuditRecord);
     return {
       items,
-      nextCursor: rows.length > query.limit ? encodeAuditCursor(rows[query.limit - 1]) : undefined,
+      nextCursor:
+        rows.length > query.limit
+          ? encodeAuditCursor(rows[query.limit - 1])
+          : undefined,
     };
   }
 
@@ -274,14 +323,19 @@ export class ApimCredentialsStore {
     for (;;) {
       const q = this.auditQuery(withoutLooserUntil(query, position));
       if (position) this.afterPosition(q, position);
-      const rows = await q.orderBy([
-        { column: 'started_at', order: 'desc' },
-        { column: 'seq', order: 'desc' },
-      ]).limit(batchSize);
+      const rows = await q
+        .orderBy([
+          { column: 'started_at', order: 'desc' },
+          { column: 'seq', order: 'desc' },
+        ])
+        .limit(batchSize);
       for (const row of rows) yield toAuditRecord(row);
       if (rows.length < batchSize) return;
       const last = rows[rows.length - 1];
-      position = { startedAtMs: toDate(last.started_at).getTime(), seq: Number(last.seq) };
+      position = {
+        startedAtMs: toDate(last.started_at).getTime(),
+        seq: Number(last.seq),
+      };
     }
   }
 
@@ -310,9 +364,17 @@ export class ApimCredentialsStore {
       .merge();
   }
 
-  async deleteMapping(cell: { entityRef: string; environment: string; keyManager: string }) {
+  async deleteMapping(cell: {
+    entityRef: string;
+    environment: string;
+    keyManager: string;
+  }) {
     await this.knex(MAPPINGS)
-      .where({ entity_ref: cell.entityRef, environment: cell.environment, key_manager: cell.keyManager })
+      .where({
+        entity_ref: cell.entityRef,
+        environment: cell.environment,
+        key_manager: cell.keyManager,
+      })
       .delete();
   }
 
@@ -321,16 +383,24 @@ export class ApimCredentialsStore {
     reason: string | null,
   ): Promise<void> {
     await this.knex(MAPPINGS)
-      .where({ entity_ref: cell.entityRef, environment: cell.environment, key_manager: cell.keyManager })
+      .where({
+        entity_ref: cell.entityRef,
+        environment: cell.environment,
+        key_manager: cell.keyManager,
+      })
       .update({ state: reason ? 'drifted' : 'active', drift_reason: reason });
   }
 
   async getMappingsForEntity(entityRef: string): Promise<MappingRecord[]> {
-    const rows = await this.knex(MAPPINGS).where({ entity_ref: entityRef }).orderBy('id');
+    const rows = await this.knex(MAPPINGS)
+      .where({ entity_ref: entityRef })
+      .orderBy('id');
     return rows.map(toMappingRecord);
   }
 
-  async queryMappings(query: ParsedMappingsQuery): Promise<Page<MappingRecord>> {
+  async queryMappings(
+    query: ParsedMappingsQuery,
+  ): Promise<Page<MappingRecord>> {
     const q = this.knex(MAPPINGS);
     if (query.environment) q.where('environment', query.environment);
     if (query.keyManager) q.where('key_manager', query.keyManager);
@@ -339,7 +409,10 @@ export class ApimCredentialsStore {
     const rows = await q.orderBy('id', 'asc').limit(query.limit + 1);
     return {
       items: rows.slice(0, query.limit).map(toMappingRecord),
-      nextCursor: rows.length > query.limit ? encodeCursor(rows[query.limit - 1].id) : undefined,
+      nextCursor:
+        rows.length > query.limit
+          ? encodeCursor(rows[query.limit - 1].id)
+          : undefined,
     };
   }
 
@@ -347,7 +420,10 @@ export class ApimCredentialsStore {
   async *streamMappings(batchSize = 500): AsyncGenerator<MappingRecord> {
     let after = 0;
     for (;;) {
-      const rows = await this.knex(MAPPINGS).where('id', '>', after).orderBy('id').limit(batchSize);
+      const rows = await this.knex(MAPPINGS)
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(batchSize);
       for (const row of rows) yield toMappingRecord(row);
       if (rows.length < batchSize) return;
       after = Number(rows[rows.length - 1].id);
@@ -393,7 +469,7 @@ export class ApimCredentialsStore {
           'Another provisioning of this environment and key manager is still in progress; try again in a minute',
         );
       }
-      await new Promise(r => setTimeout(r, delay + Math.random() * delay));
+      await sleep(delay + Math.random() * delay);
       delay = Math.min(delay * 2, 200);
     }
     return {
@@ -403,7 +479,11 @@ export class ApimCredentialsStore {
     };
   }
 
-  private async tryLock(cell: string, owner: string, ttlMs: number): Promise<boolean> {
+  private async tryLock(
+    cell: string,
+    owner: string,
+    ttlMs: number,
+  ): Promise<boolean> {
     const now = Date.now();
     try {
       await this.knex(LOCKS).insert({ cell, owner, expires_at: now + ttlMs });

@@ -48,12 +48,21 @@ export class CredentialVerifier {
       body: 'grant_type=client_credentials',
     });
     const text = await transport.readText(response, operation);
-    let body: { error?: string; error_description?: string; scope?: string; access_token?: string } = {};
+    let body: {
+      error?: string;
+      error_description?: string;
+      scope?: string;
+      access_token?: string;
+    } = {};
     try {
       body = JSON.parse(text);
     } catch {
       if (response.ok) {
-        throw new ApimError('malformed', operation, `${operation} answered with a body that is not JSON`);
+        throw new ApimError(
+          'malformed',
+          operation,
+          `${operation} answered with a body that is not JSON`,
+        );
       }
     }
     if (response.ok && body.access_token) {
@@ -64,13 +73,24 @@ export class CredentialVerifier {
       };
     }
     if (response.status >= 500) {
-      throw new ApimError('http', operation, `${operation} failed with HTTP ${response.status}`, response.status, response.status);
+      throw new ApimError(
+        'http',
+        operation,
+        `${operation} failed with HTTP ${response.status}`,
+        response.status,
+        response.status,
+      );
     }
     const error = body.error ?? `http_${response.status}`;
     return {
       ok: false,
       error,
-      message: `Verification failed: ${REASONS[error] ?? `the key manager ${keyManager} refused the client (${error}${body.error_description ? `: ${body.error_description}` : ''})`}`,
+      message: `Verification failed: ${
+        REASONS[error] ??
+        `the key manager ${keyManager} refused the client (${error}${
+          body.error_description ? `: ${body.error_description}` : ''
+        })`
+      }`,
     };
   }
 }

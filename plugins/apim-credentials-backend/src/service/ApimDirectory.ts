@@ -5,7 +5,12 @@
  * noticed by the 404 it causes and dropped by the caller.
  */
 import { ApimClient } from '../apim/ApimClient';
-import type { ApimApplication, ApimKeyManager } from '../apim/types';
+import { ApimError } from '../apim/ApimError';
+import type {
+  ApimApplication,
+  ApimApplicationKey,
+  ApimKeyManager,
+} from '../apim/types';
 
 interface Entry<T> {
   value: Promise<T>;
@@ -14,10 +19,16 @@ interface Entry<T> {
 
 export class ApimDirectory {
   private readonly keyManagers = new Map<string, Entry<ApimKeyManager[]>>();
-  private readonly applications = new Map<string, Entry<ApimApplication | undefined>>();
+  private readonly applications = new Map<
+    string,
+    Entry<ApimApplication | undefined>
+  >();
 
   constructor(
-    private readonly options: { keyManagerTtlMs?: number; applicationTtlMs?: number } = {},
+    private readonly options: {
+      keyManagerTtlMs?: number;
+      applicationTtlMs?: number;
+    } = {},
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -30,7 +41,10 @@ export class ApimDirectory {
     );
   }
 
-  findApplication(client: ApimClient, name: string): Promise<ApimApplication | undefined> {
+  findApplication(
+    client: ApimClient,
+    name: string,
+  ): Promise<ApimApplication | undefined> {
     return this.cached(
       this.applications,
       `${client.instanceId}\u0000${name}`,
@@ -39,6 +53,23 @@ export class ApimDirectory {
       // "Not there yet" is not cached: another replica may create it any moment.
       value => value !== undefined,
     );
+  }
+
+  /** The application's keys; a 404 (deleted since its id was cached) looks the name up again. */
+  async listKeys(
+    client: ApimClient,
+    app: ApimApplication,
+  ): Promise<ApimApplicationKey[]> {
+    try {
+      return await client.listOAuthKeys(app.applicationId);
+    } catch (error) {
+      if (error instanceof ApimError && error.is(404)) {
+        this.forgetApplication(client, app.name);
+        const fresh = await this.findApplication(client, app.name);
+        return fresh ? client.listOAuthKeys(fresh.applicationId) : [];
+      }
+      throw error;
+    }
   }
 
   rememberApplication(client: ApimClient, app: ApimApplication): void {

@@ -1,8 +1,8 @@
 /**
  * Provisioning an existing OAuth2 client into an entity's API-M application, per environment
- * and key manager: verify (optional), resolve or create the application, map idempotently,
- * unprovision, and the reads behind the entity tab. Every attempt is an audit row that is
- * written `pending` before API-M is called and completed after.
+ * and key manager: verify (optional), resolve or create the application, map idempotently, and
+ * unprovision. Every attempt is an audit row that is written `pending` before API-M is called
+ * and completed after. (The reads behind the entity tab are in CredentialsReader.)
  *
  * The consumer secret is a parameter of `provision` and `verify` only: it goes to the key
  * manager and to API-M's map-keys, and nowhere else (no log, row, error or response).
@@ -11,23 +11,27 @@ import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import type {
   AuditSource,
-  CredentialMapping,
-  EntityCredentials,
-  EnvironmentCredentials,
-  EnvironmentInfo,
-  KeyManagerInfo,
   ProvisionResult,
   UnprovisionResult,
   VerifyResult,
 } from '@internal/backstage-plugin-apim-credentials-common';
 import { ApimClient } from '../apim/ApimClient';
 import { ApimError } from '../apim/ApimError';
-import type { ApimApplication, ApimApplicationKey, ApimKeyManager } from '../apim/types';
+import type {
+  ApimApplication,
+  ApimApplicationKey,
+  ApimKeyManager,
+} from '../apim/types';
 import type { ApimCredentialsConfig, EnvironmentConfig } from '../config';
-import { ApimCredentialsStore, AuditStart, MappingUpsert } from '../database/ApimCredentialsStore';
+import {
+  ApimCredentialsStore,
+  AuditStart,
+  MappingUpsert,
+} from '../database/ApimCredentialsStore';
 import { CredentialVerifier } from '../keymanager/CredentialVerifier';
 import { ApimDirectory } from './ApimDirectory';
 import { translateError } from './translateError';
+import { describeKeyManager } from './describeKeyManager';
 import { UpstreamError, VerificationFailedError } from '../errors';
 
 /** Who is asking, and through which path; recorded on every audit row. */
@@ -89,7 +93,9 @@ export class ProvisioningService {
     const env = this.deps.config.environments.find(e => e.id === id);
     if (!env) {
       throw new NotFoundError(
-        `Unknown environment "${id}"; configured environments are ${this.deps.config.environments.map(e => e.id).join(', ')}`,
+        `Unknown environment "${id}"; configured environments are ${this.deps.config.environments
+          .map(e => e.id)
+          .join(', ')}`,
       );
     }
     return env;
@@ -99,150 +105,55 @@ export class ProvisioningService {
     return this.deps.clients.get(env.instance)!;
   }
 
-  // ---- reads -------------------------------------------------------------------------------
-
-  async listEnvironments(): Promise<EnvironmentInfo[]> {
-    const byInstance = await this.keyManagersByInstance();
-    return this.deps.config.environments.map(env => {
-      const kms = byInstance.get(env.instance)!;
-      return {
-        id: env.id,
-        title: env.title,
-        instance: env.instance,
-        keyType: env.keyType,
-        keyManagers: 'error' in kms ? [] : kms.list.map(km => describeKeyManager(env, km)),
-        ...('error' in kms ? { error: kms.error } : {}),
-      };
-    });
-  }
-
-  /** One key-manager listing per instance, all instances in parallel. */
-  private async keyManagersByInstance() {
-    const result = new Map<string, { list: ApimKeyManager[] } | { error: string }>();
-    await Promise.all(
-      this.deps.config.instances.map(async instance => {
-        try {
-          const list = await this.directory.listKeyManagers(this.deps.clients.get(instance.id)!);
-          result.set(instance.id, { list });
-        } catch (error) {
-          result.set(instance.id, { error: translateError(error, instance.id).error.message });
-        }
-      }),
-    );
-    return result;
-  }
-
-  /**
-   * The entity's application and mappings in every environment. API-M is read once per
-   * instance (its oauth-keys list covers every key type and key manager), instances in parallel.
-   */
-  async getEntityCredentials(entityRef: string, applicationName: string): Promise<EntityCredentials> {
-    const instanceIds = [...new Set(this.deps.config.environments.map(e => e.instance))];
-    const perInstance = new Map<
-      string,
-      { app: ApimApplication | undefined; keys: ApimApplicationKey[]; kms: ApimKeyManager[] } | { error: string }
-    >();
-    // Everything independent runs at once: the recorded mappings, and per instance the key
-    // managers alongside the application lookup followed by its keys.
-    const [recorded] = await Promise.all([
-      this.deps.store.getMappingsForEntity(entityRef),
-      ...instanceIds.map(async instanceId => {
-        const client = this.deps.clients.get(instanceId)!;
-        try {
-          const [kms, { app, keys }] = await Promise.all([
-            this.directory.listKeyManagers(client),
-            this.directory.findApplication(client, applicationName).then(async found => ({
-              app: found,
-              keys: found ? await this.listKeysOf(client, found) : [],
-            })),
-          ]);
-          perInstance.set(instanceId, { app, keys, kms });
-        } catch (error) {
-          perInstance.set(instanceId, { error: translateError(error, instanceId).error.message });
-        }
-      }),
-    ]);
-
-    const environments: EnvironmentCredentials[] = this.deps.config.environments.map(env => {
-      const base = { environment: env.id, title: env.title, instance: env.instance, keyType: env.keyType };
-      const data = perInstance.get(env.instance)!;
-      if ('error' in data) return { ...base, application: null, mappings: [], error: data.error };
-      const offered = data.kms.filter(km => describeKeyManager(env, km).mappingAllowed).map(km => km.name);
-      const envKeys = data.keys.filter(k => k.keyType === env.keyType);
-      const envRecords = recorded.filter(r => r.environment === env.id);
-      const names = [...new Set([...offered, ...envKeys.map(k => k.keyManager), ...envRecords.map(r => r.keyManager)])];
-      const mappings: CredentialMapping[] = names.map(name => {
-        const key = envKeys.find(k => k.keyManager === name);
-        const record = envRecords.find(r => r.keyManager === name);
-        let state: CredentialMapping['state'] = 'unmapped';
-        if (key) state = key.mode === 'CREATED' ? 'generated' : 'mapped';
-        if (record && (!key || key.consumerKey !== record.consumerKey)) state = 'drifted';
-        return {
-          environment: env.id,
-          keyManager: name,
-          keyType: env.keyType,
-          state,
-          consumerKey: key?.consumerKey ?? record?.consumerKey,
-          keyMappingId: key?.keyMappingId ?? record?.keyMappingId,
-          grantTypes: key?.supportedGrantTypes ?? record?.grantTypes,
-          provisionedBy: record && key?.consumerKey === record.consumerKey ? record.provisionedBy : undefined,
-          provisionedAt: record && key?.consumerKey === record.consumerKey ? record.provisionedAt : undefined,
-        };
-      });
-      return {
-        ...base,
-        application: data.app ? { id: data.app.applicationId, name: data.app.name } : null,
-        mappings,
-      };
-    });
-    return { entityRef, applicationName, environments };
-  }
-
-  private async listKeysOf(client: ApimClient, app: ApimApplication): Promise<ApimApplicationKey[]> {
-    try {
-      return await client.listOAuthKeys(app.applicationId);
-    } catch (error) {
-      if (error instanceof ApimError && error.is(404)) {
-        // Deleted in API-M since we cached its id.
-        this.directory.forgetApplication(client, app.name);
-        const fresh = await this.directory.findApplication(client, app.name);
-        return fresh ? client.listOAuthKeys(fresh.applicationId) : [];
-      }
-      throw error;
-    }
-  }
-
   // ---- verify ------------------------------------------------------------------------------
 
   /** Checks the key manager is offered for the environment and returns it (400 otherwise). */
-  async offeredKeyManager(env: EnvironmentConfig, name: string): Promise<ApimKeyManager> {
+  async offeredKeyManager(
+    env: EnvironmentConfig,
+    name: string,
+  ): Promise<ApimKeyManager> {
     const kms = await this.directory.listKeyManagers(this.client(env));
     const km = kms.find(k => k.name === name);
-    const offered = kms.filter(k => describeKeyManager(env, k).mappingAllowed).map(k => k.name);
+    const offered = kms
+      .filter(k => describeKeyManager(env, k).mappingAllowed)
+      .map(k => k.name);
     if (!km) {
       throw new InputError(
-        `Key manager "${name}" is not registered in API-M instance "${env.instance}"; environment "${env.id}" offers ${offered.join(', ') || 'none'}`,
+        `Key manager "${name}" is not registered in API-M instance "${
+          env.instance
+        }"; environment "${env.id}" offers ${offered.join(', ') || 'none'}`,
       );
     }
     const info = describeKeyManager(env, km);
     if (!info.mappingAllowed) {
       throw new InputError(
-        `Key manager "${name}" is not offered for environment "${env.id}": ${info.reason}; it offers ${offered.join(', ') || 'none'}`,
+        `Key manager "${name}" is not offered for environment "${env.id}": ${
+          info.reason
+        }; it offers ${offered.join(', ') || 'none'}`,
       );
     }
     return km;
   }
 
   async verify(
-    input: { environment: string; keyManager: string; consumerKey: string; consumerSecret: string; entityRef?: string },
+    input: {
+      environment: string;
+      keyManager: string;
+      consumerKey: string;
+      consumerSecret: string;
+      entityRef?: string;
+    },
     caller: Caller,
   ): Promise<VerifyResult> {
     const env = this.environment(input.environment);
     const checked = await this.checkKeyManager(env, input.keyManager);
-    const auditId = await this.deps.store.startAudit(this.auditStart('verify', env, input, caller));
+    const auditId = await this.deps.store.startAudit(
+      this.auditStart('verify', env, input, caller),
+    );
     try {
       if (checked.error) throw checked.error;
-      const km = checked.km ?? (await this.offeredKeyManager(env, input.keyManager));
+      const km =
+        checked.km ?? (await this.offeredKeyManager(env, input.keyManager));
       const result = await this.runVerification(env, km, input);
       await this.deps.store.completeAudit(auditId, {
         outcome: result.ok ? 'succeeded' : 'failed',
@@ -258,7 +169,12 @@ export class ProvisioningService {
   private async runVerification(
     env: EnvironmentConfig,
     km: ApimKeyManager,
-    input: { environment: string; keyManager: string; consumerKey: string; consumerSecret: string },
+    input: {
+      environment: string;
+      keyManager: string;
+      consumerKey: string;
+      consumerSecret: string;
+    },
   ): Promise<VerifyResult> {
     if (!km.tokenEndpoint) {
       throw new InputError(
@@ -266,7 +182,12 @@ export class ProvisioningService {
       );
     }
     try {
-      const outcome = await this.deps.verifier.verify(this.client(env).http, km.tokenEndpoint, km.name, input);
+      const outcome = await this.deps.verifier.verify(
+        this.client(env).http,
+        km.tokenEndpoint,
+        km.name,
+        input,
+      );
       return {
         ...outcome,
         environment: env.id,
@@ -279,7 +200,11 @@ export class ProvisioningService {
         // Same transport as API-M, different system: name the key manager.
         const timedOut = error.kind === 'timeout';
         throw new UpstreamError(
-          `Key manager "${km.name}" (${km.tokenEndpoint}) ${timedOut ? 'did not answer in time' : `could not be reached or answered badly (${error.message})`}; check that it is up and that API-M's key manager configuration points at the right token endpoint.`,
+          `Key manager "${km.name}" (${km.tokenEndpoint}) ${
+            timedOut
+              ? 'did not answer in time'
+              : `could not be reached or answered badly (${error.message})`
+          }; check that it is up and that API-M's key manager configuration points at the right token endpoint.`,
           timedOut ? 504 : 502,
           timedOut ? 'KEY_MANAGER_TIMEOUT' : 'KEY_MANAGER_UNREACHABLE',
           error,
@@ -299,7 +224,10 @@ export class ProvisioningService {
 
   // ---- provision ---------------------------------------------------------------------------
 
-  async provision(input: ProvisionInput, caller: Caller): Promise<ProvisionOutcome> {
+  async provision(
+    input: ProvisionInput,
+    caller: Caller,
+  ): Promise<ProvisionOutcome> {
     const env = this.environment(input.environment);
     const client = this.client(env);
     if (input.dryRun) return this.planProvision(input, env);
@@ -307,8 +235,12 @@ export class ProvisioningService {
     const checked = await this.checkKeyManager(env, input.keyManager);
     // The pending row and the cell lock are independent writes: one round trip, not two.
     const [audit, lock] = await Promise.allSettled([
-      this.deps.store.startAudit(this.auditStart('provision', env, input, caller)),
-      checked.error ? undefined : this.deps.store.acquireCellLock(cellKey(input)),
+      this.deps.store.startAudit(
+        this.auditStart('provision', env, input, caller),
+      ),
+      checked.error
+        ? undefined
+        : this.deps.store.acquireCellLock(cellKey(input)),
     ]);
     if (audit.status === 'rejected') {
       if (lock.status === 'fulfilled') await lock.value?.release();
@@ -321,7 +253,14 @@ export class ProvisioningService {
       const cellLock = lock.value!;
       let outcome: { result: ProvisionResult; mapping?: MappingUpsert };
       try {
-        outcome = await this.provisionLocked(input, env, client, caller, auditId, checked.km);
+        outcome = await this.provisionLocked(
+          input,
+          env,
+          client,
+          caller,
+          auditId,
+          checked.km,
+        );
       } catch (error) {
         await cellLock.release();
         throw error;
@@ -340,9 +279,15 @@ export class ProvisioningService {
           }),
         ]);
       } finally {
-        cellLock.release().catch(error =>
-          this.deps.logger.warn(`Could not release the provisioning lock of ${cellKey(input)}: ${error}`),
-        );
+        cellLock
+          .release()
+          .catch(error =>
+            this.deps.logger.warn(
+              `Could not release the provisioning lock of ${cellKey(
+                input,
+              )}: ${error}`,
+            ),
+          );
       }
       return result;
     } catch (error) {
@@ -358,7 +303,8 @@ export class ProvisioningService {
     auditId: string,
     checkedKm?: ApimKeyManager,
   ): Promise<{ result: ProvisionResult; mapping?: MappingUpsert }> {
-    const km = checkedKm ?? (await this.offeredKeyManager(env, input.keyManager));
+    const km =
+      checkedKm ?? (await this.offeredKeyManager(env, input.keyManager));
     let verified = false;
     if (input.verify || this.deps.config.verification.required) {
       const check = await this.runVerification(env, km, input);
@@ -366,7 +312,10 @@ export class ProvisioningService {
       verified = true;
     }
     const app = await this.resolveApplication(input, env, client, caller);
-    const result = (key: ApimApplicationKey, status: 'created' | 'unchanged'): ProvisionResult => ({
+    const result = (
+      key: ApimApplicationKey,
+      status: 'created' | 'unchanged',
+    ): ProvisionResult => ({
       status,
       entityRef: input.entityRef,
       environment: env.id,
@@ -381,19 +330,19 @@ export class ProvisioningService {
     });
     /** What the mapping table should say after this call; written by the caller. */
     const record = (key: ApimApplicationKey): MappingUpsert => ({
-        entityRef: input.entityRef,
-        environment: env.id,
-        keyManager: km.name,
-        instance: env.instance,
-        keyType: env.keyType,
-        applicationId: app.applicationId,
-        applicationName: app.name,
-        consumerKey: key.consumerKey,
-        keyMappingId: key.keyMappingId,
-        grantTypes: key.supportedGrantTypes,
-        provisionedBy: caller.userEntityRef,
-        provisionedAt: new Date(),
-      });
+      entityRef: input.entityRef,
+      environment: env.id,
+      keyManager: km.name,
+      instance: env.instance,
+      keyType: env.keyType,
+      applicationId: app.applicationId,
+      applicationName: app.name,
+      consumerKey: key.consumerKey,
+      keyMappingId: key.keyMappingId,
+      grantTypes: key.supportedGrantTypes,
+      provisionedBy: caller.userEntityRef,
+      provisionedAt: new Date(),
+    });
 
     let mapped: ApimApplicationKey;
     try {
@@ -405,18 +354,31 @@ export class ProvisioningService {
       });
     } catch (error) {
       if (!(error instanceof ApimError)) throw error;
-      const keys = await client.listOAuthKeys(app.applicationId).catch(() => undefined);
+      const keys = await client
+        .listOAuthKeys(app.applicationId)
+        .catch(() => undefined);
       if (!keys) throw error;
       const same = keys.find(
-        k => k.keyManager === km.name && k.keyType === env.keyType && k.consumerKey === input.consumerKey,
+        k =>
+          k.keyManager === km.name &&
+          k.keyType === env.keyType &&
+          k.consumerKey === input.consumerKey,
       );
       if (error.is(409)) {
         if (same) {
           // The desired state already exists: idempotent success, nothing changed in API-M.
-          const existing = (await this.deps.store.getMappingsForEntity(input.entityRef)).find(
-            m => m.environment === env.id && m.keyManager === km.name && m.consumerKey === same.consumerKey,
+          const existing = (
+            await this.deps.store.getMappingsForEntity(input.entityRef)
+          ).find(
+            m =>
+              m.environment === env.id &&
+              m.keyManager === km.name &&
+              m.consumerKey === same.consumerKey,
           );
-          return { result: result(same, 'unchanged'), mapping: existing ? undefined : record(same) };
+          return {
+            result: result(same, 'unchanged'),
+            mapping: existing ? undefined : record(same),
+          };
         }
         throw this.describeConflict(keys, input, env, km, app);
       }
@@ -428,11 +390,19 @@ export class ProvisioningService {
         );
         return { result: result(same, 'created'), mapping: record(same) };
       }
-      if (error.is(500) && error.code === 900967 && !verified && km.tokenEndpoint) {
+      if (
+        error.is(500) &&
+        error.code === 900967 &&
+        !verified &&
+        km.tokenEndpoint
+      ) {
         // WSO2 answers a wrong secret, an unknown client and an unreachable key manager with the
         // same opaque 500; ask the key manager ourselves to tell the caller which.
-        const check = await this.runVerification(env, km, input).catch(() => undefined);
-        if (check && !check.ok) throw new VerificationFailedError(check.message);
+        const check = await this.runVerification(env, km, input).catch(
+          () => undefined,
+        );
+        if (check && !check.ok)
+          throw new VerificationFailedError(check.message);
       }
       if (error.is(500) && error.code === 900967) {
         throw new UpstreamError(
@@ -454,14 +424,19 @@ export class ProvisioningService {
     app: ApimApplication,
   ): ConflictError {
     const otherType = keys.find(
-      k => k.keyManager === km.name && k.consumerKey === input.consumerKey && k.keyType !== env.keyType,
+      k =>
+        k.keyManager === km.name &&
+        k.consumerKey === input.consumerKey &&
+        k.keyType !== env.keyType,
     );
     if (otherType) {
       return new ConflictError(
         `Client "${input.consumerKey}" is already the ${otherType.keyType} key of application "${app.name}" in key manager "${km.name}"; one client cannot be both key types. Use another client for ${env.keyType}.`,
       );
     }
-    const slot = keys.find(k => k.keyManager === km.name && k.keyType === env.keyType);
+    const slot = keys.find(
+      k => k.keyManager === km.name && k.keyType === env.keyType,
+    );
     if (slot) {
       return new ConflictError(
         `Environment "${env.id}" already has client "${slot.consumerKey}" mapped as the ${env.keyType} key of application "${app.name}" in key manager "${km.name}" (keyMappingId ${slot.keyMappingId}). Remove that mapping first to provide another client.`,
@@ -478,15 +453,28 @@ export class ProvisioningService {
     client: ApimClient,
     caller: Caller,
   ): Promise<ApimApplication> {
-    const found = await this.directory.findApplication(client, input.applicationName);
+    const found = await this.directory.findApplication(
+      client,
+      input.applicationName,
+    );
     if (found) return found;
-    const allowed = this.deps.config.applications.createIfMissing && input.createApplication !== false;
+    const allowed =
+      this.deps.config.applications.createIfMissing &&
+      input.createApplication !== false;
     if (!allowed) {
       throw new NotFoundError(
-        `API-M application "${input.applicationName}" does not exist in instance "${env.instance}" and creating it is ${this.deps.config.applications.createIfMissing ? 'turned off for this request' : 'disabled (apimCredentials.applications.createIfMissing)'}`,
+        `API-M application "${
+          input.applicationName
+        }" does not exist in instance "${env.instance}" and creating it is ${
+          this.deps.config.applications.createIfMissing
+            ? 'turned off for this request'
+            : 'disabled (apimCredentials.applications.createIfMissing)'
+        }`,
       );
     }
-    const auditId = await this.deps.store.startAudit(this.auditStart('create-application', env, input, caller));
+    const auditId = await this.deps.store.startAudit(
+      this.auditStart('create-application', env, input, caller),
+    );
     try {
       const app = await client.createApplication(
         input.applicationName,
@@ -504,9 +492,15 @@ export class ProvisioningService {
       if (error instanceof ApimError && error.is(409)) {
         // Created meanwhile by another replica.
         this.directory.forgetApplication(client, input.applicationName);
-        const app = await this.directory.findApplication(client, input.applicationName);
+        const app = await this.directory.findApplication(
+          client,
+          input.applicationName,
+        );
         if (app) {
-          await this.deps.store.completeAudit(auditId, { outcome: 'unchanged', applicationId: app.applicationId });
+          await this.deps.store.completeAudit(auditId, {
+            outcome: 'unchanged',
+            applicationId: app.applicationId,
+          });
           return app;
         }
       }
@@ -515,7 +509,10 @@ export class ProvisioningService {
   }
 
   /** Dry run: everything provisioning checks, and what it would do, without changing anything. */
-  private async planProvision(input: ProvisionInput, env: EnvironmentConfig): Promise<ProvisionOutcome> {
+  private async planProvision(
+    input: ProvisionInput,
+    env: EnvironmentConfig,
+  ): Promise<ProvisionOutcome> {
     const client = this.client(env);
     try {
       const km = await this.offeredKeyManager(env, input.keyManager);
@@ -523,17 +520,36 @@ export class ProvisioningService {
         const check = await this.runVerification(env, km, input);
         if (!check.ok) throw new VerificationFailedError(check.message);
       }
-      const app = await this.directory.findApplication(client, input.applicationName);
-      if (!app && !(this.deps.config.applications.createIfMissing && input.createApplication !== false)) {
+      const app = await this.directory.findApplication(
+        client,
+        input.applicationName,
+      );
+      if (
+        !app &&
+        !(
+          this.deps.config.applications.createIfMissing &&
+          input.createApplication !== false
+        )
+      ) {
         throw new NotFoundError(
           `API-M application "${input.applicationName}" does not exist in instance "${env.instance}" and would not be created`,
         );
       }
       const keys = app ? await client.listOAuthKeys(app.applicationId) : [];
       const same = keys.find(
-        k => k.keyManager === km.name && k.keyType === env.keyType && k.consumerKey === input.consumerKey,
+        k =>
+          k.keyManager === km.name &&
+          k.keyType === env.keyType &&
+          k.consumerKey === input.consumerKey,
       );
-      if (!same && keys.some(k => k.keyManager === km.name && (k.keyType === env.keyType || k.consumerKey === input.consumerKey))) {
+      if (
+        !same &&
+        keys.some(
+          k =>
+            k.keyManager === km.name &&
+            (k.keyType === env.keyType || k.consumerKey === input.consumerKey),
+        )
+      ) {
         throw this.describeConflict(keys, input, env, km, app!);
       }
       return {
@@ -557,16 +573,30 @@ export class ProvisioningService {
 
   // ---- unprovision -------------------------------------------------------------------------
 
-  async unprovision(input: Cell & { dryRun?: boolean }, caller: Caller): Promise<UnprovisionResult> {
+  async unprovision(
+    input: Cell & { dryRun?: boolean },
+    caller: Caller,
+  ): Promise<UnprovisionResult> {
     const env = this.environment(input.environment);
     const client = this.client(env);
     const find = async () => {
-      const app = await this.directory.findApplication(client, input.applicationName);
-      const keys = app ? await this.listKeysOf(client, app) : [];
-      return { app, key: keys.find(k => k.keyManager === input.keyManager && k.keyType === env.keyType) };
+      const app = await this.directory.findApplication(
+        client,
+        input.applicationName,
+      );
+      const keys = app ? await this.directory.listKeys(client, app) : [];
+      return {
+        app,
+        key: keys.find(
+          k => k.keyManager === input.keyManager && k.keyType === env.keyType,
+        ),
+      };
     };
     if (input.dryRun) {
-      const checked = await this.checkKeyManager(env, input.keyManager, { registeredOnly: true, entityRef: input.entityRef });
+      const checked = await this.checkKeyManager(env, input.keyManager, {
+        registeredOnly: true,
+        entityRef: input.entityRef,
+      });
       try {
         if (checked.error) throw checked.error;
         const { key } = await find();
@@ -583,18 +613,26 @@ export class ProvisioningService {
         throw translateError(error, env.instance).error;
       }
     }
-    const checked = await this.checkKeyManager(env, input.keyManager, { registeredOnly: true, entityRef: input.entityRef });
-    const auditId = await this.deps.store.startAudit(this.auditStart('unprovision', env, input, caller));
+    const checked = await this.checkKeyManager(env, input.keyManager, {
+      registeredOnly: true,
+      entityRef: input.entityRef,
+    });
+    const auditId = await this.deps.store.startAudit(
+      this.auditStart('unprovision', env, input, caller),
+    );
     try {
       if (checked.error) throw checked.error;
-      const result = await this.deps.store.withCellLock(cellKey(input), async () => {
-        const { app, key } = await find();
-        if (app && key) {
-          await client.removeMapping(app.applicationId, key.keyMappingId);
-        }
-        await this.deps.store.deleteMapping(input);
-        return { app, key };
-      });
+      const result = await this.deps.store.withCellLock(
+        cellKey(input),
+        async () => {
+          const { app, key } = await find();
+          if (app && key) {
+            await client.removeMapping(app.applicationId, key.keyMappingId);
+          }
+          await this.deps.store.deleteMapping(input);
+          return { app, key };
+        },
+      );
       const { app, key } = result;
       await this.deps.store.completeAudit(auditId, {
         outcome: key ? 'succeeded' : 'unchanged',
@@ -633,7 +671,8 @@ export class ProvisioningService {
     options: { registeredOnly?: boolean; entityRef?: string } = {},
   ): Promise<{ km?: ApimKeyManager; error?: unknown }> {
     try {
-      if (!options.registeredOnly) return { km: await this.offeredKeyManager(env, name) };
+      if (!options.registeredOnly)
+        return { km: await this.offeredKeyManager(env, name) };
       const kms = await this.directory.listKeyManagers(this.client(env));
       const km = kms.find(k => k.name === name);
       if (km) return { km };
@@ -644,7 +683,11 @@ export class ProvisioningService {
         : false;
       if (recorded) return {};
       throw new InputError(
-        `Key manager "${name}" is not registered in API-M instance "${env.instance}" and nothing is recorded for it; registered key managers are ${kms.map(k => k.name).join(', ') || 'none'}`,
+        `Key manager "${name}" is not registered in API-M instance "${
+          env.instance
+        }" and nothing is recorded for it; registered key managers are ${
+          kms.map(k => k.name).join(', ') || 'none'
+        }`,
       );
     } catch (error) {
       if (error instanceof InputError) throw error;
@@ -655,7 +698,12 @@ export class ProvisioningService {
   private auditStart(
     action: AuditStart['action'],
     env: EnvironmentConfig,
-    input: { entityRef?: string; applicationName?: string; keyManager?: string; consumerKey?: string },
+    input: {
+      entityRef?: string;
+      applicationName?: string;
+      keyManager?: string;
+      consumerKey?: string;
+    },
     caller: Caller,
   ): AuditStart {
     return {
@@ -676,7 +724,11 @@ export class ProvisioningService {
   }
 
   /** Completes the audit row as failed and returns the error for the caller. */
-  private async fail(auditId: string, env: EnvironmentConfig, error: unknown): Promise<Error> {
+  private async fail(
+    auditId: string,
+    env: EnvironmentConfig,
+    error: unknown,
+  ): Promise<Error> {
     const { error: translated, code } = translateError(error, env.instance);
     try {
       await this.deps.store.completeAudit(auditId, {
@@ -686,27 +738,18 @@ export class ProvisioningService {
       });
     } catch (storeError) {
       // The reconcile job resolves a row left pending; the caller still gets the real error.
-      this.deps.logger.error(`Could not complete audit row ${auditId}: ${storeError}`);
+      this.deps.logger.error(
+        `Could not complete audit row ${auditId}: ${storeError}`,
+      );
     }
     return translated;
   }
 }
 
-export function cellKey(cell: { entityRef: string; environment: string; keyManager: string }): string {
+export function cellKey(cell: {
+  entityRef: string;
+  environment: string;
+  keyManager: string;
+}): string {
   return `${cell.entityRef}|${cell.environment}|${cell.keyManager}`;
-}
-
-export function describeKeyManager(env: EnvironmentConfig, km: ApimKeyManager): KeyManagerInfo {
-  let reason: string | undefined;
-  if (!km.enabled) reason = 'it is disabled in API-M';
-  else if (!km.enableMapOAuthConsumerApps) reason = 'API-M does not allow mapping existing clients in it (enableMapOAuthConsumerApps is off)';
-  else if (env.keyManagers && !env.keyManagers.includes(km.name)) reason = `it is not on the allow-list of environment "${env.id}"`;
-  return {
-    name: km.name,
-    displayName: km.displayName ?? km.name,
-    type: km.type,
-    tokenEndpoint: km.tokenEndpoint ?? undefined,
-    mappingAllowed: !reason,
-    ...(reason ? { reason } : {}),
-  };
 }

@@ -33,13 +33,31 @@ describe('ReconcileJob', () => {
     stack = await startStack();
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'apim-reconcile-'));
     dbFile = path.join(dir, 'backstage.sqlite');
-    knex = knexFactory({ client: 'better-sqlite3', connection: { filename: dbFile }, useNullAsDefault: true });
-    store = await ApimCredentialsStore.create({ database: { getClient: async () => knex, migrations: { skip: false } } });
+    knex = knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: dbFile },
+      useNullAsDefault: true,
+    });
+    store = await ApimCredentialsStore.create({
+      database: { getClient: async () => knex, migrations: { skip: false } },
+    });
     const settings = readApimCredentialsConfig(
-      new ConfigReader({ apimCredentials: { ...apimConfig(stack), reconcile: { pendingAfterSeconds: 0 } } }),
+      new ConfigReader({
+        apimCredentials: {
+          ...apimConfig(stack),
+          reconcile: { pendingAfterSeconds: 0 },
+        },
+      }),
     );
-    clients = new Map(settings.instances.map(i => [i.id, ApimClient.create(i)]));
-    job = new ReconcileJob({ config: settings, clients, store, logger: mockServices.logger.mock() });
+    clients = new Map(
+      settings.instances.map(i => [i.id, ApimClient.create(i)]),
+    );
+    job = new ReconcileJob({
+      config: settings,
+      clients,
+      store,
+      logger: mockServices.logger.mock(),
+    });
   });
 
   afterAll(async () => {
@@ -63,15 +81,27 @@ describe('ReconcileJob', () => {
       consumerKey: client.clientId,
       consumerSecret: client.clientSecret,
     };
-    const child = spawn(process.execPath, ['--require', tsx, path.resolve(__dirname, '../__testUtils__/provisionInChild.ts'), JSON.stringify({ dbFile, config: apimConfig(stack), input })], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--require',
+        tsx,
+        path.resolve(__dirname, '../__testUtils__/provisionInChild.ts'),
+        JSON.stringify({ dbFile, config: apimConfig(stack), input }),
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', d => (stderr += d));
-    const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
+    const exited = new Promise<number | null>(resolve =>
+      child.on('exit', code => resolve(code)),
+    );
     for (let i = 0; i < 300; i++) {
       if (await ready()) break;
-      if (child.exitCode !== null) throw new Error(`provisioning process ended early: ${stderr}`);
+      if (child.exitCode !== null)
+        throw new Error(`provisioning process ended early: ${stderr}`);
       await new Promise(r => setTimeout(r, 50));
     }
     child.kill('SIGKILL');
@@ -79,18 +109,37 @@ describe('ReconcileJob', () => {
   }
 
   it('resolves a pending row whose mapping reached API-M as succeeded, and records the mapping', async () => {
-    const client = await stack.keyManager.createClient({ name: 'reconcile-a', grantTypes: ['client_credentials'] });
+    const client = await stack.keyManager.createClient({
+      name: 'reconcile-a',
+      grantTypes: ['client_credentials'],
+    });
     // API-M writes the mapping but its answer is lost, and the follow-up read hangs: the
     // process is killed while API-M already holds the mapping.
     await stack.emulator.control.setFaults([
-      { type: 'failAfterMapping', method: 'POST', path: '/api/am/devportal/v3/applications/*/map-keys' },
-      { type: 'timeout', method: 'GET', path: '/api/am/devportal/v3/applications/*/oauth-keys' },
+      {
+        type: 'failAfterMapping',
+        method: 'POST',
+        path: '/api/am/devportal/v3/applications/*/map-keys',
+      },
+      {
+        type: 'timeout',
+        method: 'GET',
+        path: '/api/am/devportal/v3/applications/*/oauth-keys',
+      },
     ]);
     const inApim = async () =>
-      (await stack.emulator.control.state()).keyMappings.filter(m => m.consumerKey === client.clientId);
-    await provisionAndKill('svc-8', client, async () => (await inApim()).length > 0);
+      (await stack.emulator.control.state()).keyMappings.filter(
+        m => m.consumerKey === client.clientId,
+      );
+    await provisionAndKill(
+      'svc-8',
+      client,
+      async () => (await inApim()).length > 0,
+    );
     await stack.emulator.control.clearFaults();
-    const row = await knex('apim_credentials_audit').where({ consumer_key: client.clientId, action: 'provision' }).first();
+    const row = await knex('apim_credentials_audit')
+      .where({ consumer_key: client.clientId, action: 'provision' })
+      .first();
     expect(row.outcome).toBe('pending');
     const [mapping] = await inApim();
 
@@ -101,34 +150,73 @@ describe('ReconcileJob', () => {
       errorCode: 'RESOLVED_BY_JOB',
       keyMappingId: mapping.keyMappingId,
     });
-    expect(await store.getMappingsForEntity('component:default/svc-8')).toEqual([
-      expect.objectContaining({ consumerKey: client.clientId, provisionedBy: 'user:default/guest', keyMappingId: mapping.keyMappingId }),
-    ]);
-    expect(await knex('apim_credentials_audit').where({ outcome: 'pending' })).toHaveLength(0);
+    expect(await store.getMappingsForEntity('component:default/svc-8')).toEqual(
+      [
+        expect.objectContaining({
+          consumerKey: client.clientId,
+          provisionedBy: 'user:default/guest',
+          keyMappingId: mapping.keyMappingId,
+        }),
+      ],
+    );
+    expect(
+      await knex('apim_credentials_audit').where({ outcome: 'pending' }),
+    ).toHaveLength(0);
   });
 
   it('resolves a pending row whose request never reached API-M as failed', async () => {
-    const client = await stack.keyManager.createClient({ name: 'reconcile-b', grantTypes: ['client_credentials'] });
+    const client = await stack.keyManager.createClient({
+      name: 'reconcile-b',
+      grantTypes: ['client_credentials'],
+    });
     // The application lookup hangs, so the process dies before map-keys is sent.
-    await stack.emulator.control.setFaults([{ type: 'timeout', path: '/api/am/devportal/v3/applications' }]);
+    await stack.emulator.control.setFaults([
+      { type: 'timeout', path: '/api/am/devportal/v3/applications' },
+    ]);
     const pendingRow = async () =>
-      Boolean(await knex('apim_credentials_audit').where({ consumer_key: client.clientId, action: 'provision' }).first());
+      Boolean(
+        await knex('apim_credentials_audit')
+          .where({ consumer_key: client.clientId, action: 'provision' })
+          .first(),
+      );
     await provisionAndKill('svc-9', client, pendingRow);
     await stack.emulator.control.clearFaults();
     await job.run();
-    const row = await knex('apim_credentials_audit').where({ consumer_key: client.clientId }).first();
+    const row = await knex('apim_credentials_audit')
+      .where({ consumer_key: client.clientId })
+      .first();
     expect(row).toMatchObject({ outcome: 'failed', error_code: 'INTERRUPTED' });
-    expect((await stack.emulator.control.state()).keyMappings.filter(m => m.consumerKey === client.clientId)).toHaveLength(0);
+    expect(
+      (await stack.emulator.control.state()).keyMappings.filter(
+        m => m.consumerKey === client.clientId,
+      ),
+    ).toHaveLength(0);
   });
 
   it('records a mapping API-M wrote after the map-keys call had timed out', async () => {
-    const settings = readApimCredentialsConfig(new ConfigReader({ apimCredentials: apimConfig(stack) }));
+    const settings = readApimCredentialsConfig(
+      new ConfigReader({ apimCredentials: apimConfig(stack) }),
+    );
     const logger = mockServices.logger.mock();
-    const service = new ProvisioningService({ config: settings, clients, store, verifier: new CredentialVerifier(), logger });
-    const client = await stack.keyManager.createClient({ name: 'reconcile-late', grantTypes: ['client_credentials'] });
+    const service = new ProvisioningService({
+      config: settings,
+      clients,
+      store,
+      verifier: new CredentialVerifier(),
+      logger,
+    });
+    const client = await stack.keyManager.createClient({
+      name: 'reconcile-late',
+      grantTypes: ['client_credentials'],
+    });
     // API-M answers map-keys 4.5 s late, after the plugin's 3 s timeout, and maps anyway.
     await stack.emulator.control.setFaults([
-      { type: 'latency', latencyMs: 4500, method: 'POST', path: '/api/am/devportal/v3/applications/*/map-keys' },
+      {
+        type: 'latency',
+        latencyMs: 4500,
+        method: 'POST',
+        path: '/api/am/devportal/v3/applications/*/map-keys',
+      },
     ]);
     const input = {
       entityRef: 'component:default/svc-10',
@@ -138,35 +226,68 @@ describe('ReconcileJob', () => {
       consumerKey: client.clientId,
       consumerSecret: client.clientSecret,
     };
-    await expect(service.provision(input, { userEntityRef: 'user:default/guest', source: 'ui' })).rejects.toThrow(/did not answer in time/);
-    const failed = await knex('apim_credentials_audit').where({ consumer_key: client.clientId, action: 'provision' }).first();
-    expect(failed).toMatchObject({ outcome: 'failed', error_code: 'APIM_TIMEOUT' });
+    await expect(
+      service.provision(input, {
+        userEntityRef: 'user:default/guest',
+        source: 'ui',
+      }),
+    ).rejects.toThrow(/did not answer in time/);
+    const failed = await knex('apim_credentials_audit')
+      .where({ consumer_key: client.clientId, action: 'provision' })
+      .first();
+    expect(failed).toMatchObject({
+      outcome: 'failed',
+      error_code: 'APIM_TIMEOUT',
+    });
     for (let i = 0; i < 60; i++) {
-      const mapped = (await stack.emulator.control.state()).keyMappings.some(m => m.consumerKey === client.clientId);
+      const mapped = (await stack.emulator.control.state()).keyMappings.some(
+        m => m.consumerKey === client.clientId,
+      );
       if (mapped) break;
       await new Promise(r => setTimeout(r, 100));
     }
     await stack.emulator.control.clearFaults();
-    expect(await store.getMappingsForEntity('component:default/svc-10')).toEqual([]);
+    expect(
+      await store.getMappingsForEntity('component:default/svc-10'),
+    ).toEqual([]);
 
     expect((await job.run()).adopted).toBe(1);
-    expect(await store.getMappingsForEntity('component:default/svc-10')).toEqual([
-      expect.objectContaining({ consumerKey: client.clientId, provisionedBy: 'user:default/guest', state: 'active' }),
+    expect(
+      await store.getMappingsForEntity('component:default/svc-10'),
+    ).toEqual([
+      expect.objectContaining({
+        consumerKey: client.clientId,
+        provisionedBy: 'user:default/guest',
+        state: 'active',
+      }),
     ]);
-    const adopted = await knex('apim_credentials_audit').where({ consumer_key: client.clientId, error_code: 'ADOPTED_BY_JOB' });
-    expect(adopted).toEqual([expect.objectContaining({ outcome: 'succeeded', via: 'reconcile-job', actor: 'user:default/guest' })]);
+    const adopted = await knex('apim_credentials_audit').where({
+      consumer_key: client.clientId,
+      error_code: 'ADOPTED_BY_JOB',
+    });
+    expect(adopted).toEqual([
+      expect.objectContaining({
+        outcome: 'succeeded',
+        via: 'reconcile-job',
+        actor: 'user:default/guest',
+      }),
+    ]);
     // once recorded, it is not adopted again
     expect((await job.run()).adopted).toBe(0);
   });
 
   it('flags a mapping removed in API-M outside Backstage, once', async () => {
-    const [mapping] = await store.getMappingsForEntity('component:default/svc-8');
+    const [mapping] = await store.getMappingsForEntity(
+      'component:default/svc-8',
+    );
     expect(mapping).toMatchObject({ state: 'active' });
     const apim = clients.get('local')!;
     await apim.removeMapping(mapping.applicationId, mapping.keyMappingId);
     const report = await job.run();
     expect(report.drifted).toBe(1);
-    expect((await store.getMappingsForEntity('component:default/svc-8'))[0]).toMatchObject({
+    expect(
+      (await store.getMappingsForEntity('component:default/svc-8'))[0],
+    ).toMatchObject({
       state: 'drifted',
       driftReason: expect.stringMatching(/removed in API-M outside Backstage/),
     });

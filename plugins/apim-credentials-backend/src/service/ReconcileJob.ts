@@ -6,13 +6,20 @@
  *   outside Backstage (drift); flag it, and clear the flag when API-M agrees again.
  */
 import { LoggerService } from '@backstage/backend-plugin-api';
-import type { AuditRecord, MappingRecord } from '@internal/backstage-plugin-apim-credentials-common';
+import type {
+  AuditRecord,
+  MappingRecord,
+} from '@internal/backstage-plugin-apim-credentials-common';
 import { ApimClient } from '../apim/ApimClient';
 import { ApimError } from '../apim/ApimError';
 import type { ApimApplication, ApimApplicationKey } from '../apim/types';
 
 /** Failures after which API-M may still have written the mapping. */
-const INCONCLUSIVE_CODES = ['APIM_TIMEOUT', 'APIM_UNREACHABLE', 'APIM_MALFORMED_RESPONSE'];
+const INCONCLUSIVE_CODES = [
+  'APIM_TIMEOUT',
+  'APIM_UNREACHABLE',
+  'APIM_MALFORMED_RESPONSE',
+];
 import type { ApimCredentialsConfig } from '../config';
 import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
 
@@ -36,11 +43,22 @@ export class ReconcileJob {
   ) {}
 
   async run(now = new Date()): Promise<ReconcileReport> {
-    const report: ReconcileReport = { resolved: 0, adopted: 0, stillPending: 0, drifted: 0, restored: 0 };
+    const report: ReconcileReport = {
+      resolved: 0,
+      adopted: 0,
+      stillPending: 0,
+      drifted: 0,
+      restored: 0,
+    };
     await this.resolvePending(now, report);
     await this.adoptLateMappings(now, report);
     await this.detectDrift(report);
-    if (report.resolved || report.adopted || report.drifted || report.restored) {
+    if (
+      report.resolved ||
+      report.adopted ||
+      report.drifted ||
+      report.restored
+    ) {
       this.deps.logger.info(
         `Reconciled API-M credentials: ${report.resolved} pending attempts resolved, ${report.adopted} late mappings recorded, ${report.drifted} mappings drifted, ${report.restored} back in line`,
       );
@@ -49,7 +67,9 @@ export class ReconcileJob {
   }
 
   private async resolvePending(now: Date, report: ReconcileReport) {
-    const olderThan = new Date(now.getTime() - this.deps.config.reconcile.pendingAfterSeconds * 1000);
+    const olderThan = new Date(
+      now.getTime() - this.deps.config.reconcile.pendingAfterSeconds * 1000,
+    );
     const pending = await this.deps.store.listPendingAudits(olderThan);
     for (const row of pending) {
       try {
@@ -57,29 +77,62 @@ export class ReconcileJob {
         report.resolved += 1;
       } catch (error) {
         report.stillPending += 1;
-        this.deps.logger.warn(`Could not resolve pending audit row ${row.id} yet: ${(error as Error).message}`);
+        this.deps.logger.warn(
+          `Could not resolve pending audit row ${row.id} yet: ${
+            (error as Error).message
+          }`,
+        );
       }
     }
   }
 
   private async resolve(row: AuditRecord) {
-    const env = this.deps.config.environments.find(e => e.id === row.environment);
+    const env = this.deps.config.environments.find(
+      e => e.id === row.environment,
+    );
     const client = env && this.deps.clients.get(env.instance);
-    const interrupted = 'The request was interrupted before it completed (backend restart or crash)';
-    if (!env || !client || !row.applicationName || (row.action !== 'provision' && row.action !== 'unprovision' && row.action !== 'create-application')) {
-      await this.deps.store.completeAudit(row.id, { outcome: 'failed', errorCode: 'INTERRUPTED', errorMessage: interrupted });
+    const interrupted =
+      'The request was interrupted before it completed (backend restart or crash)';
+    if (
+      !env ||
+      !client ||
+      !row.applicationName ||
+      (row.action !== 'provision' &&
+        row.action !== 'unprovision' &&
+        row.action !== 'create-application')
+    ) {
+      await this.deps.store.completeAudit(row.id, {
+        outcome: 'failed',
+        errorCode: 'INTERRUPTED',
+        errorMessage: interrupted,
+      });
       return;
     }
     const app = await client.findApplicationByName(row.applicationName);
     if (row.action === 'create-application') {
-      await this.deps.store.completeAudit(row.id, app
-        ? { outcome: 'succeeded', applicationId: app.applicationId, errorCode: 'RESOLVED_BY_JOB', errorMessage: `${interrupted}; API-M holds the application` }
-        : { outcome: 'failed', errorCode: 'INTERRUPTED', errorMessage: `${interrupted}; API-M has no such application` });
+      await this.deps.store.completeAudit(
+        row.id,
+        app
+          ? {
+              outcome: 'succeeded',
+              applicationId: app.applicationId,
+              errorCode: 'RESOLVED_BY_JOB',
+              errorMessage: `${interrupted}; API-M holds the application`,
+            }
+          : {
+              outcome: 'failed',
+              errorCode: 'INTERRUPTED',
+              errorMessage: `${interrupted}; API-M has no such application`,
+            },
+      );
       return;
     }
     const keys = app ? await client.listOAuthKeys(app.applicationId) : [];
     const key = keys.find(
-      k => k.keyManager === row.keyManager && k.keyType === row.keyType && (row.action === 'unprovision' || k.consumerKey === row.consumerKey),
+      k =>
+        k.keyManager === row.keyManager &&
+        k.keyType === row.keyType &&
+        (row.action === 'unprovision' || k.consumerKey === row.consumerKey),
     );
     if (row.action === 'provision') {
       if (key && app) {
@@ -124,7 +177,11 @@ export class ReconcileJob {
         consumerKey: key.consumerKey,
       });
     } else {
-      await this.deps.store.deleteMapping({ entityRef: row.entityRef!, environment: env.id, keyManager: row.keyManager! });
+      await this.deps.store.deleteMapping({
+        entityRef: row.entityRef!,
+        environment: env.id,
+        keyManager: row.keyManager!,
+      });
       await this.deps.store.completeAudit(row.id, {
         outcome: 'succeeded',
         errorCode: 'RESOLVED_BY_JOB',
@@ -140,33 +197,76 @@ export class ReconcileJob {
    * mapping exists in API-M that Backstage does not know about.
    */
   private async adoptLateMappings(now: Date, report: ReconcileReport) {
-    const since = new Date(now.getTime() - this.deps.config.reconcile.lateMappingWindowMinutes * 60_000);
-    const rows = await this.deps.store.listInconclusiveProvisions(since, INCONCLUSIVE_CODES);
-    const keysByApp = new Map<string, Promise<{ app?: ApimApplication; keys: ApimApplicationKey[] }>>();
+    const since = new Date(
+      now.getTime() -
+        this.deps.config.reconcile.lateMappingWindowMinutes * 60_000,
+    );
+    const rows = await this.deps.store.listInconclusiveProvisions(
+      since,
+      INCONCLUSIVE_CODES,
+    );
+    const keysByApp = new Map<
+      string,
+      Promise<{ app?: ApimApplication; keys: ApimApplicationKey[] }>
+    >();
     for (const row of rows) {
-      const env = this.deps.config.environments.find(e => e.id === row.environment);
+      const env = this.deps.config.environments.find(
+        e => e.id === row.environment,
+      );
       const client = env && this.deps.clients.get(env.instance);
-      if (!env || !client || !row.applicationName || !row.entityRef || !row.keyManager || !row.consumerKey) continue;
-      const recorded = await this.deps.store.getMappingsForEntity(row.entityRef);
-      if (recorded.some(m => m.environment === env.id && m.keyManager === row.keyManager && m.consumerKey === row.consumerKey)) {
+      if (
+        !env ||
+        !client ||
+        !row.applicationName ||
+        !row.entityRef ||
+        !row.keyManager ||
+        !row.consumerKey
+      )
+        continue;
+      const recorded = await this.deps.store.getMappingsForEntity(
+        row.entityRef,
+      );
+      if (
+        recorded.some(
+          m =>
+            m.environment === env.id &&
+            m.keyManager === row.keyManager &&
+            m.consumerKey === row.consumerKey,
+        )
+      ) {
         continue;
       }
       const appKey = `${env.instance}\u0000${row.applicationName}`;
       if (!keysByApp.has(appKey)) {
-        keysByApp.set(appKey, (async () => {
-          const app = await client.findApplicationByName(row.applicationName!);
-          return { app, keys: app ? await client.listOAuthKeys(app.applicationId) : [] };
-        })());
+        keysByApp.set(
+          appKey,
+          (async () => {
+            const app = await client.findApplicationByName(
+              row.applicationName!,
+            );
+            return {
+              app,
+              keys: app ? await client.listOAuthKeys(app.applicationId) : [],
+            };
+          })(),
+        );
       }
       let found: { app?: ApimApplication; keys: ApimApplicationKey[] };
       try {
         found = await keysByApp.get(appKey)!;
       } catch (error) {
-        this.deps.logger.warn(`Could not check for a late mapping of audit row ${row.id}: ${(error as Error).message}`);
+        this.deps.logger.warn(
+          `Could not check for a late mapping of audit row ${row.id}: ${
+            (error as Error).message
+          }`,
+        );
         continue;
       }
       const key = found.keys.find(
-        k => k.keyManager === row.keyManager && k.keyType === env.keyType && k.consumerKey === row.consumerKey,
+        k =>
+          k.keyManager === row.keyManager &&
+          k.keyType === env.keyType &&
+          k.consumerKey === row.consumerKey,
       );
       if (!key || !found.app) continue;
       await this.deps.store.upsertMapping({
@@ -227,18 +327,30 @@ export class ReconcileJob {
       } catch (error) {
         if (error instanceof ApimError && error.is(404)) keys = [];
         else {
-          this.deps.logger.warn(`Drift check skipped for ${mappings[0].applicationName}: ${(error as Error).message}`);
+          this.deps.logger.warn(
+            `Drift check skipped for ${mappings[0].applicationName}: ${
+              (error as Error).message
+            }`,
+          );
           continue;
         }
       }
       for (const mapping of mappings) {
-        const key = keys.find(k => k.keyManager === mapping.keyManager && k.keyType === mapping.keyType);
+        const key = keys.find(
+          k =>
+            k.keyManager === mapping.keyManager &&
+            k.keyType === mapping.keyType,
+        );
         let reason: string | null = null;
         if (!key) reason = 'The mapping was removed in API-M outside Backstage';
-        else if (key.consumerKey !== mapping.consumerKey) reason = `API-M now maps client "${key.consumerKey}" here, not the one Backstage provisioned`;
+        else if (key.consumerKey !== mapping.consumerKey)
+          reason = `API-M now maps client "${key.consumerKey}" here, not the one Backstage provisioned`;
         if (reason && mapping.state !== 'drifted') report.drifted += 1;
         if (!reason && mapping.state === 'drifted') report.restored += 1;
-        if ((reason ?? null) !== (mapping.driftReason ?? null) || (reason ? 'drifted' : 'active') !== mapping.state) {
+        if (
+          (reason ?? null) !== (mapping.driftReason ?? null) ||
+          (reason ? 'drifted' : 'active') !== mapping.state
+        ) {
           await this.deps.store.markDrift(mapping, reason);
         }
       }

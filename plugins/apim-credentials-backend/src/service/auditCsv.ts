@@ -4,9 +4,27 @@ import { once } from 'node:events';
 import type { AuditRecord } from '@internal/backstage-plugin-apim-credentials-common';
 
 export const AUDIT_CSV_COLUMNS: Array<keyof AuditRecord> = [
-  'id', 'startedAt', 'finishedAt', 'actor', 'source', 'via', 'taskId', 'action', 'outcome',
-  'entityRef', 'environment', 'instance', 'keyType', 'keyManager', 'applicationId',
-  'applicationName', 'keyMappingId', 'consumerKey', 'errorCode', 'errorMessage', 'requestId',
+  'id',
+  'startedAt',
+  'finishedAt',
+  'actor',
+  'source',
+  'via',
+  'taskId',
+  'action',
+  'outcome',
+  'entityRef',
+  'environment',
+  'instance',
+  'keyType',
+  'keyManager',
+  'applicationId',
+  'applicationName',
+  'keyMappingId',
+  'consumerKey',
+  'errorCode',
+  'errorMessage',
+  'requestId',
 ];
 
 export function csvCell(value: unknown): string {
@@ -17,13 +35,18 @@ export function csvCell(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export async function writeAuditCsv(records: AsyncIterable<AuditRecord>, out: Writable): Promise<void> {
+export async function writeAuditCsv(
+  records: AsyncIterable<AuditRecord>,
+  out: Writable,
+): Promise<void> {
   const write = async (line: string) => {
     if (!out.write(line)) await once(out, 'drain');
   };
   await write(`${AUDIT_CSV_COLUMNS.join(',')}\r\n`);
   for await (const record of records) {
-    await write(`${AUDIT_CSV_COLUMNS.map(c => csvCell(record[c])).join(',')}\r\n`);
+    await write(
+      `${AUDIT_CSV_COLUMNS.map(c => csvCell(record[c])).join(',')}\r\n`,
+    );
   }
   out.end();
 }

@@ -11,13 +11,22 @@ export interface TranslatedError {
   code: string;
 }
 
-export function translateError(error: unknown, instanceId: string): TranslatedError {
-  if (error instanceof UpstreamError || error instanceof VerificationFailedError) {
+export function translateError(
+  error: unknown,
+  instanceId: string,
+): TranslatedError {
+  if (
+    error instanceof UpstreamError ||
+    error instanceof VerificationFailedError
+  ) {
     return { error, code: error.code };
   }
   if (!(error instanceof ApimError)) {
     if (isError(error)) {
-      const code = error.name === 'Error' ? 'INTERNAL' : error.name.replace(/Error$/, '').toUpperCase() || 'INTERNAL';
+      const code =
+        error.name === 'Error'
+          ? 'INTERNAL'
+          : error.name.replace(/Error$/, '').toUpperCase() || 'INTERNAL';
       return { error, code };
     }
     return { error: new Error(String(error)), code: 'INTERNAL' };
@@ -88,7 +97,9 @@ export function translateError(error: unknown, instanceId: string): TranslatedEr
     };
   }
   return {
-    code: `APIM_HTTP_${error.status}${error.code && error.code !== error.status ? `_${error.code}` : ''}`,
+    code: `APIM_HTTP_${error.status}${
+      error.code && error.code !== error.status ? `_${error.code}` : ''
+    }`,
     error: new UpstreamError(
       `${where} failed: ${error.message}. Check API-M's server log; retrying is safe.`,
       502,

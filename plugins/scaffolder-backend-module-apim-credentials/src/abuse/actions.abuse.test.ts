@@ -27,8 +27,15 @@ const MB1 = 'b'.repeat(1024 * 1024);
 function setup(kind: 'provision' | 'unprovision', user = 'user:default/alice') {
   const backend = new FakeApimCredentialsBackend();
   const auth = mockServices.auth({ pluginId: 'scaffolder' });
-  const options = { auth, discovery: mockServices.discovery(), fetch: backend.fetch };
-  const action = kind === 'provision' ? createApimCredentialsProvisionAction(options) : createApimCredentialsUnprovisionAction(options);
+  const options = {
+    auth,
+    discovery: mockServices.discovery(),
+    fetch: backend.fetch,
+  };
+  const action =
+    kind === 'provision'
+      ? createApimCredentialsProvisionAction(options)
+      : createApimCredentialsUnprovisionAction(options);
   const run = async (input: Record<string, unknown>) => {
     const logger = mockServices.logger.mock();
     const ctx = createMockActionContext({
@@ -37,7 +44,8 @@ function setup(kind: 'provision' | 'unprovision', user = 'user:default/alice') {
       secrets: { consumerSecret: SECRET },
       task: { id: 'task-abuse' },
     });
-    (ctx as any).getInitiatorCredentials = async () => mockCredentials.user(user);
+    (ctx as any).getInitiatorCredentials = async () =>
+      mockCredentials.user(user);
     await action.handler(ctx as any);
     return { ctx, logger };
   };
@@ -58,19 +66,42 @@ const STRING_BAD: Array<[string, string]> = [
 
 function corpus(kind: 'provision' | 'unprovision'): Case[] {
   const cases: Case[] = [];
-  const fields = kind === 'provision' ? ['environments', 'keyManager', 'consumerKey', 'consumerSecret'] : ['environments', 'keyManager'];
+  const fields =
+    kind === 'provision'
+      ? ['environments', 'keyManager', 'consumerKey', 'consumerSecret']
+      : ['environments', 'keyManager'];
   for (const field of fields) {
     for (const [label, value] of STRING_BAD) {
       if (field === 'consumerSecret' && label === 'SQL statement') continue; // an opaque secret may be any printable text
-      cases.push([`${field} ${label}`, { [field]: field === 'environments' ? [value] : value }, new RegExp(field === 'environments' ? 'environment' : field)]);
+      cases.push([
+        `${field} ${label}`,
+        { [field]: field === 'environments' ? [value] : value },
+        new RegExp(field === 'environments' ? 'environment' : field),
+      ]);
     }
   }
-  cases.push(['environments unicode', { environments: ['ключ'] }, /environment/]);
-  cases.push(['environments path traversal', { environments: ['../../etc'] }, /environment/]);
+  cases.push([
+    'environments unicode',
+    { environments: ['ключ'] },
+    /environment/,
+  ]);
+  cases.push([
+    'environments path traversal',
+    { environments: ['../../etc'] },
+    /environment/,
+  ]);
   cases.push(['environments empty list', { environments: [] }, /environments/]);
-  cases.push(['environments blanks only', { environments: [' ', ''] }, /environments/]);
+  cases.push([
+    'environments blanks only',
+    { environments: [' ', ''] },
+    /environments/,
+  ]);
   cases.push(['keyManager unicode', { keyManager: 'ключ' }, /keyManager/]);
-  cases.push(['keyManager path traversal', { keyManager: '../IS' }, /keyManager/]);
+  cases.push([
+    'keyManager path traversal',
+    { keyManager: '../IS' },
+    /keyManager/,
+  ]);
   for (const [label, ref] of [
     ['empty', ''],
     ['name with a slash', 'component:default/a/b'],
@@ -82,73 +113,132 @@ function corpus(kind: 'provision' | 'unprovision'): Case[] {
     cases.push([`entityRef ${label}`, { entityRef: ref }, /entityRef/]);
   }
   // well-formed but unknown: rejected by the pre-flight read, before any change
-  cases.push(['unknown environment', { environments: ['staging'] }, /Unknown environment "staging"/, true]);
-  cases.push(['unknown environment after a known one', { environments: ['sandbox', 'staging'] }, /Unknown environment "staging"/, true]);
-  cases.push(['unknown key manager', { keyManager: 'Okta' }, /Key manager "Okta" is not available/, true]);
-  cases.push(['key manager not allowed', { environments: ['production'], keyManager: 'Resident Key Manager' }, /not allowed in environment "production"/, true]);
+  cases.push([
+    'unknown environment',
+    { environments: ['staging'] },
+    /Unknown environment "staging"/,
+    true,
+  ]);
+  cases.push([
+    'unknown environment after a known one',
+    { environments: ['sandbox', 'staging'] },
+    /Unknown environment "staging"/,
+    true,
+  ]);
+  cases.push([
+    'unknown key manager',
+    { keyManager: 'Okta' },
+    /Key manager "Okta" is not available/,
+    true,
+  ]);
+  cases.push([
+    'key manager not allowed',
+    { environments: ['production'], keyManager: 'Resident Key Manager' },
+    /not allowed in environment "production"/,
+    true,
+  ]);
   return cases;
 }
 
-describe.each(['provision', 'unprovision'] as const)('abuse: apim:credentials:%s bad inputs', kind => {
-  it.each(corpus(kind).map(([n, o, m, r]) => [n, o, m, r === true] as const))('%s: an InputError naming it, nothing sent', async (_name, override, message, readsAllowed) => {
-    const { backend, run } = setup(kind);
-    const error = await run({ ...GOOD, ...override }).then(
-      () => undefined,
-      e => e,
+describe.each(['provision', 'unprovision'] as const)(
+  'abuse: apim:credentials:%s bad inputs',
+  kind => {
+    it.each(corpus(kind).map(([n, o, m, r]) => [n, o, m, r === true] as const))(
+      '%s: an InputError naming it, nothing sent',
+      async (_name, override, message, readsAllowed) => {
+        const { backend, run } = setup(kind);
+        const error = await run({ ...GOOD, ...override }).then(
+          () => undefined,
+          e => e,
+        );
+        expect(error).toBeDefined();
+        expect(error.name).toBe('InputError');
+        expect(error.message).toMatch(message);
+        expect(error.message).not.toContain(SECRET);
+        expect(backend.mutations).toEqual([]);
+        if (!readsAllowed) expect(backend.requests).toEqual([]);
+        else
+          expect(
+            backend.requests.every(
+              r =>
+                r.method === 'GET' && r.url.pathname.endsWith('/environments'),
+            ),
+          ).toBe(true);
+        expect(backend.mappings.size).toBe(0);
+      },
     );
-    expect(error).toBeDefined();
-    expect(error.name).toBe('InputError');
-    expect(error.message).toMatch(message);
-    expect(error.message).not.toContain(SECRET);
-    expect(backend.mutations).toEqual([]);
-    if (!readsAllowed) expect(backend.requests).toEqual([]);
-    else expect(backend.requests.every(r => r.method === 'GET' && r.url.pathname.endsWith('/environments'))).toBe(true);
-    expect(backend.mappings.size).toBe(0);
-  });
 
-  it.each([
-    ['entityRef number', { entityRef: 42 }],
-    ['entityRef object', { entityRef: { kind: 'component' } }],
-    ['environments number', { environments: 7 }],
-    ['environments null', { environments: null }],
-    ['keyManager array', { keyManager: ['IS'] }],
-    ['keyManager missing', { keyManager: undefined }],
-    ...(kind === 'provision'
-      ? ([
-          ['consumerKey number', { consumerKey: 1 }],
-          ['consumerSecret object', { consumerSecret: { value: 'x' } }],
-          ['consumerSecret missing', { consumerSecret: undefined }],
-        ] as const)
-      : []),
-  ] as Array<[string, Record<string, unknown>]>)('wrong type %s: refused before anything is sent', async (_name, override) => {
-    // The scaffolder validates inputs against the action's schema first; the handler still refuses.
-    const { backend, run } = setup(kind);
-    await expect(run({ ...GOOD, ...override })).rejects.toThrow();
-    expect(backend.requests.filter(r => r.method !== 'GET')).toEqual([]);
-  });
-});
-
-describe.each(['provision', 'unprovision'] as const)('abuse: apim:credentials:%s authorisation answers', kind => {
-  it.each([
-    [403, 'NotAllowedError', 'You may not change the API-M credentials of component:default/orders-service; ask its owners', /permission denied.*ask its owners/],
-    [401, 'AuthenticationError', 'Missing credentials', /did not accept the call on behalf of the template's user/],
-  ] as const)('HTTP %s from the backend: a clear step error', async (status, name, message, expected) => {
-    const { backend, run } = setup(kind, 'user:default/dave');
-    backend.failures.set('sandbox', { status, name, message });
-    const error = await run(GOOD).then(
-      () => undefined,
-      e => e,
+    it.each([
+      ['entityRef number', { entityRef: 42 }],
+      ['entityRef object', { entityRef: { kind: 'component' } }],
+      ['environments number', { environments: 7 }],
+      ['environments null', { environments: null }],
+      ['keyManager array', { keyManager: ['IS'] }],
+      ['keyManager missing', { keyManager: undefined }],
+      ...(kind === 'provision'
+        ? ([
+            ['consumerKey number', { consumerKey: 1 }],
+            ['consumerSecret object', { consumerSecret: { value: 'x' } }],
+            ['consumerSecret missing', { consumerSecret: undefined }],
+          ] as const)
+        : []),
+    ] as Array<[string, Record<string, unknown>]>)(
+      'wrong type %s: refused before anything is sent',
+      async (_name, override) => {
+        // The scaffolder validates inputs against the action's schema first; the handler still refuses.
+        const { backend, run } = setup(kind);
+        await expect(run({ ...GOOD, ...override })).rejects.toThrow();
+        expect(backend.requests.filter(r => r.method !== 'GET')).toEqual([]);
+      },
     );
-    expect(error?.message).toMatch(expected);
-    if (status === 403) expect(error.name).toBe('NotAllowedError');
-    expect(backend.mappings.size).toBe(0);
-    // on behalf of the template's user, never as the scaffolder itself
-    const calls = backend.requests.filter(r => r.method !== 'GET');
-    expect(calls).toHaveLength(1);
-    expect(calls[0].headers.authorization).toMatch(/^Bearer mock-service-token:/);
-    expect(JSON.parse(calls[0].headers.authorization.slice('Bearer mock-service-token:'.length))).toMatchObject({
-      obo: 'user:default/dave',
-      target: 'apim-credentials',
-    });
-  });
-});
+  },
+);
+
+describe.each(['provision', 'unprovision'] as const)(
+  'abuse: apim:credentials:%s authorisation answers',
+  kind => {
+    it.each([
+      [
+        403,
+        'NotAllowedError',
+        'You may not change the API-M credentials of component:default/orders-service; ask its owners',
+        /permission denied.*ask its owners/,
+      ],
+      [
+        401,
+        'AuthenticationError',
+        'Missing credentials',
+        /did not accept the call on behalf of the template's user/,
+      ],
+    ] as const)(
+      'HTTP %s from the backend: a clear step error',
+      async (status, name, message, expected) => {
+        const { backend, run } = setup(kind, 'user:default/dave');
+        backend.failures.set('sandbox', { status, name, message });
+        const error = await run(GOOD).then(
+          () => undefined,
+          e => e,
+        );
+        expect(error?.message).toMatch(expected);
+        if (status === 403) expect(error.name).toBe('NotAllowedError');
+        expect(backend.mappings.size).toBe(0);
+        // on behalf of the template's user, never as the scaffolder itself
+        const calls = backend.requests.filter(r => r.method !== 'GET');
+        expect(calls).toHaveLength(1);
+        expect(calls[0].headers.authorization).toMatch(
+          /^Bearer mock-service-token:/,
+        );
+        expect(
+          JSON.parse(
+            calls[0].headers.authorization.slice(
+              'Bearer mock-service-token:'.length,
+            ),
+          ),
+        ).toMatchObject({
+          obo: 'user:default/dave',
+          target: 'apim-credentials',
+        });
+      },
+    );
+  },
+);

@@ -202,7 +202,10 @@ export function createApimCredentialsProvisionAction(
       const token = await getToken(options.auth, credentials);
       const client = createClient(options);
       const requestOptions = { token, taskId, signal: ctx.signal };
-      const provisionOptions = { ...requestOptions, createApplication: ctx.input.createApplication };
+      const provisionOptions = {
+        ...requestOptions,
+        createApplication: ctx.input.createApplication,
+      };
 
       preflight(
         environments,

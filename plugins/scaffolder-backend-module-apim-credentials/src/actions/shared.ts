@@ -80,7 +80,9 @@ export function normaliseEntityRef(entityRef: string): string {
   const checked = entityPathSchema.safeParse(ref);
   if (!checked.success) {
     throw new InputError(
-      `entityRef "${entityRef}" is not an entity ref such as "component:default/orders-service": ${describeZodError(checked.error)}`,
+      `entityRef "${entityRef}" is not an entity ref such as "component:default/orders-service": ${describeZodError(
+        checked.error,
+      )}`,
     );
   }
   return stringifyEntityRef(ref);
@@ -144,7 +146,9 @@ export function scrub(text: string, values: Array<string | undefined>): string {
   return result;
 }
 
-export function createClient(options: ApimCredentialsActionOptions): ApimCredentialsClient {
+export function createClient(
+  options: ApimCredentialsActionOptions,
+): ApimCredentialsClient {
   return new ApimCredentialsClient({
     discoveryApi: options.discovery,
     fetchApi: options.fetch ? { fetch: options.fetch } : undefined,

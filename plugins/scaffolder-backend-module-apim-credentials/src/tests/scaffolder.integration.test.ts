@@ -181,7 +181,9 @@ describe('apim:credentials:provision through the scaffolder', () => {
       },
     );
     if (refresh.status !== 200) {
-      throw new Error(`guest sign-in failed: HTTP ${refresh.status} ${await refresh.text()}`);
+      throw new Error(
+        `guest sign-in failed: HTTP ${refresh.status} ${await refresh.text()}`,
+      );
     }
     userToken = (await refresh.json()).backstageIdentity.token;
 

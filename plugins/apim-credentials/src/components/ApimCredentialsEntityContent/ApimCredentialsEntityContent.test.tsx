@@ -340,16 +340,14 @@ describe('ApimCredentialsEntityContent', () => {
   it('shows an environment whose API-M cannot be read, and blocks providing there', async () => {
     renderTab(
       fakeApi({
-        getEnvironments: jest
-          .fn()
-          .mockResolvedValue([
-            {
-              ...environments[0],
-              keyManagers: [],
-              error: 'API-M timed out after 15 s',
-            },
-            environments[1],
-          ]),
+        getEnvironments: jest.fn().mockResolvedValue([
+          {
+            ...environments[0],
+            keyManagers: [],
+            error: 'API-M timed out after 15 s',
+          },
+          environments[1],
+        ]),
       }),
     );
     const card = await screen.findByTestId('environment-card-sandbox');
