@@ -10,4 +10,8 @@ export {
   apimCredentialsPage,
   apimCredentialsRootRouteRef,
 } from './alpha/plugin';
+export {
+  apimEnvironmentsPickerFormField,
+  apimKeyManagerPickerFormField,
+} from './alpha/formFields';
 export { apimCredentialsApiRef } from './api';

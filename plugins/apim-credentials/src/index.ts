@@ -16,3 +16,18 @@ export {
   ApimCredentialsFrontendClient,
   type ApimCredentialsFrontendApi,
 } from './api';
+export {
+  ApimEnvironmentsPickerFieldExtension,
+  ApimKeyManagerPickerFieldExtension,
+} from './scaffolder/fieldExtensions';
+export {
+  APIM_ENVIRONMENTS_PICKER,
+  apimEnvironmentsPickerSchema,
+  validateApimEnvironments,
+} from './scaffolder/environmentsField';
+export {
+  APIM_KEY_MANAGER_PICKER,
+  apimKeyManagerPickerSchema,
+  validateApimKeyManager,
+  type ApimKeyManagerPickerUiOptions,
+} from './scaffolder/keyManagerField';

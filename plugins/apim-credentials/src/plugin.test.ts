@@ -1,4 +1,8 @@
+import { createElement } from 'react';
+import { getComponentData } from '@backstage/core-plugin-api';
 import {
+  ApimEnvironmentsPickerFieldExtension,
+  ApimKeyManagerPickerFieldExtension,
   apimCredentialsPlugin,
   ApimCredentialsPage,
   EntityApimCredentialsContent,
@@ -12,6 +16,21 @@ describe('legacy frontend system', () => {
     expect(EntityApimCredentialsContent).toBeDefined();
     expect(ApimCredentialsPage).toBeDefined();
     expect(apimCredentialsPlugin.getApis()).toHaveLength(1);
+  });
+
+  it('exports the scaffolder field extensions under their ui:field names', () => {
+    expect(
+      getComponentData(
+        createElement(ApimEnvironmentsPickerFieldExtension),
+        'scaffolder.extensions.field.v1',
+      ),
+    ).toMatchObject({ name: 'ApimEnvironmentsPicker' });
+    expect(
+      getComponentData(
+        createElement(ApimKeyManagerPickerFieldExtension),
+        'scaffolder.extensions.field.v1',
+      ),
+    ).toMatchObject({ name: 'ApimKeyManagerPicker' });
   });
 
   it('isApimCredentialsAvailable follows the annotation', () => {

@@ -24,6 +24,16 @@ describe('new frontend system', () => {
     ).toBeDefined();
     expect(plugin.getExtension('page:apim-credentials')).toBeDefined();
     expect(plugin.getExtension('api:apim-credentials')).toBeDefined();
+    expect(
+      plugin.getExtension(
+        'scaffolder-form-field:apim-credentials/environments-picker',
+      ),
+    ).toBeDefined();
+    expect(
+      plugin.getExtension(
+        'scaffolder-form-field:apim-credentials/key-manager-picker',
+      ),
+    ).toBeDefined();
     expect(apimCredentialsPage).toBeDefined();
   });
 

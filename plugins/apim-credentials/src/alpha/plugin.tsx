@@ -9,6 +9,10 @@ import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import VpnKeyIcon from '@material-ui/icons/VpnKey';
 import { APIM_APPLICATION_ANNOTATION } from '@internal/backstage-plugin-apim-credentials-common';
 import { apimCredentialsApiRef, ApimCredentialsFrontendClient } from '../api';
+import {
+  apimEnvironmentsPickerFormField,
+  apimKeyManagerPickerFormField,
+} from './formFields';
 
 /** New system: the platform page. */
 export const apimCredentialsRootRouteRef = createRouteRef();
@@ -76,6 +80,8 @@ export const apimCredentialsPlugin = createFrontendPlugin({
     apimCredentialsApi,
     apimCredentialsEntityContent,
     apimCredentialsPage,
+    apimEnvironmentsPickerFormField,
+    apimKeyManagerPickerFormField,
   ],
   routes: {
     root: apimCredentialsRootRouteRef,

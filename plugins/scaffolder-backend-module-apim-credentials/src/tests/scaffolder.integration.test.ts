@@ -2,8 +2,9 @@
  * End to end through the real scaffolder: a test backend with the scaffolder, this module, the
  * apim-credentials backend plugin, the catalog, real auth (the guest provider issues the user's
  * token, plugins verify each other's tokens) and the local stack (API-M emulator + key manager).
- * Runs the example template "Provide an existing OAuth2 client" through the scaffolder's own task
- * API, then checks API-M (the emulator's state), the audit trail and the task's log.
+ * Runs the example templates "Provide an existing OAuth2 client" and, after it, "Remove an OAuth2
+ * client mapping" through the scaffolder's own task API, then checks API-M (the emulator's state),
+ * the key manager, the audit trail and the task's log.
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -37,6 +38,11 @@ const TEMPLATE_FILE = path.join(
   'examples/templates/provide-existing-client/template.yaml',
 );
 const TEMPLATE_REF = 'template:default/apim-provide-existing-client';
+const REMOVE_TEMPLATE_FILE = path.join(
+  REPO_ROOT,
+  'examples/templates/remove-client-mapping/template.yaml',
+);
+const REMOVE_TEMPLATE_REF = 'template:default/apim-remove-client-mapping';
 const NEW_SERVICE_DIR = path.join(
   REPO_ROOT,
   'examples/templates/new-service-with-client',
@@ -119,6 +125,7 @@ describe('apim:credentials:provision through the scaffolder', () => {
               locations: [
                 { type: 'file', target: entitiesFile },
                 { type: 'file', target: TEMPLATE_FILE },
+                { type: 'file', target: REMOVE_TEMPLATE_FILE },
               ],
               processingInterval: { seconds: 1 },
             },
@@ -187,15 +194,18 @@ describe('apim:credentials:provision through the scaffolder', () => {
     }
     userToken = (await refresh.json()).backstageIdentity.token;
 
-    // The catalog has processed the template and the component.
+    // The catalog has processed the templates and the component.
     await waitFor(async () => {
-      const [template, component] = await Promise.all([
+      const responses = await Promise.all([
         api(
           `/api/catalog/entities/by-name/template/default/apim-provide-existing-client`,
         ),
+        api(
+          `/api/catalog/entities/by-name/template/default/apim-remove-client-mapping`,
+        ),
         api(`/api/catalog/entities/by-name/component/default/orders-service`),
       ]);
-      return template.status === 200 && component.status === 200;
+      return responses.every(r => r.status === 200);
     }, 60_000);
   });
 
@@ -217,14 +227,22 @@ describe('apim:credentials:provision through the scaffolder', () => {
   }
 
   async function runTemplate(values: Record<string, unknown>, secret: string) {
+    return runTask({
+      templateRef: TEMPLATE_REF,
+      // What the frontend's Secret field sends: asterisks in the values, the value in secrets.
+      values: { ...values, consumerSecret: '*'.repeat(secret.length) },
+      secrets: { consumerSecret: secret },
+    });
+  }
+
+  async function runTask(body: {
+    templateRef: string;
+    values: Record<string, unknown>;
+    secrets?: Record<string, string>;
+  }) {
     const created = await api('/api/scaffolder/v2/tasks', {
       method: 'POST',
-      body: JSON.stringify({
-        templateRef: TEMPLATE_REF,
-        // What the frontend's Secret field sends: asterisks in the values, the value in secrets.
-        values: { ...values, consumerSecret: '*'.repeat(secret.length) },
-        secrets: { consumerSecret: secret },
-      }),
+      body: JSON.stringify(body),
     });
     const createdBody = await created.json();
     expect({ status: created.status, body: createdBody }).toMatchObject({
@@ -487,6 +505,79 @@ describe('apim:credentials:provision through the scaffolder', () => {
       spec: { owner: 'group:default/guests' },
     });
     expect(JSON.stringify(body)).not.toContain(client.clientSecret);
+  });
+
+  it('"Remove an OAuth2 client mapping" removes the mapping the provisioning template made: gone from API-M, client kept, audited with the user, the scaffolder and the task id', async () => {
+    const client = sandboxClient();
+    const before = await stack.emulator.control.state();
+    expect(
+      before.keyMappings.filter(m => m.consumerKey === client.clientId),
+    ).toHaveLength(1);
+
+    const { taskId, task, events } = await runTask({
+      templateRef: REMOVE_TEMPLATE_REF,
+      // What the form sends: the environments picker's ids and the key manager picker's name.
+      values: {
+        component: ENTITY_REF,
+        environments: ['sandbox'],
+        keyManager: 'IS',
+      },
+    });
+    const log = events
+      .map(e => e.body.message)
+      .filter(Boolean)
+      .join('\n');
+    expect({ status: task.status, log }).toMatchObject({ status: 'completed' });
+    expect(log).toContain(`Removed client ${client.clientId} from`);
+    const completion = events.find(e => e.type === 'completion');
+    expect(completion?.body.output).toMatchObject({
+      text: [{ content: expect.stringContaining('The client still exists') }],
+    });
+
+    // Gone from API-M (the emulator) ...
+    const after = await stack.emulator.control.state();
+    expect(
+      after.keyMappings.filter(m => m.consumerKey === client.clientId),
+    ).toEqual([]);
+    // ... while the client lives on in its key manager and still gets tokens.
+    expect(
+      await stack.keyManager.client.getClient(client.clientId),
+    ).toMatchObject({ clientId: client.clientId });
+    await expect(
+      stack.keyManager.client.requestToken(client),
+    ).resolves.toMatchObject({ access_token: expect.any(String) });
+
+    // The audit trail: the user, through the scaffolder, with this task's id.
+    const removals = (await auditRows()).filter(
+      r => r.action === 'unprovision',
+    );
+    expect(removals).toEqual([
+      expect.objectContaining({
+        actor: GUEST,
+        source: 'scaffolder',
+        via: 'plugin:scaffolder',
+        taskId,
+        outcome: 'succeeded',
+        entityRef: ENTITY_REF,
+        environment: 'sandbox',
+        keyManager: 'IS',
+        consumerKey: client.clientId,
+      }),
+    ]);
+  });
+
+  it('the picker fields keep their schema types, so the scaffolder backend still rejects bad values', async () => {
+    for (const values of [
+      { component: ENTITY_REF, environments: 'sandbox', keyManager: 'IS' },
+      { component: ENTITY_REF, environments: [], keyManager: 'IS' },
+      { component: ENTITY_REF, environments: ['sandbox'], keyManager: 42 },
+    ]) {
+      const res = await api('/api/scaffolder/v2/tasks', {
+        method: 'POST',
+        body: JSON.stringify({ templateRef: REMOVE_TEMPLATE_REF, values }),
+      });
+      expect({ values, status: res.status }).toEqual({ values, status: 400 });
+    }
   });
 });
 

@@ -1,0 +1,27 @@
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
+
+/**
+ * Scaffolder field `ApimEnvironmentsPicker`
+ * (`scaffolder-form-field:apim-credentials/environments-picker`).
+ */
+export const apimEnvironmentsPickerFormField = FormFieldBlueprint.make({
+  name: 'environments-picker',
+  params: {
+    field: () =>
+      import('../scaffolder/formFields').then(
+        m => m.apimEnvironmentsPickerField,
+      ),
+  },
+});
+
+/**
+ * Scaffolder field `ApimKeyManagerPicker`
+ * (`scaffolder-form-field:apim-credentials/key-manager-picker`).
+ */
+export const apimKeyManagerPickerFormField = FormFieldBlueprint.make({
+  name: 'key-manager-picker',
+  params: {
+    field: () =>
+      import('../scaffolder/formFields').then(m => m.apimKeyManagerPickerField),
+  },
+});

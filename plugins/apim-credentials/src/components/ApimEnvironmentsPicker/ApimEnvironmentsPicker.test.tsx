@@ -1,0 +1,72 @@
+import { screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { apimCredentialsApiRef } from '../../api';
+import { fakeApi, responseError } from '../../testing/fixtures';
+import { fieldProps } from '../../testing/fieldProps';
+import { ApimEnvironmentsPicker } from './ApimEnvironmentsPicker';
+
+function renderPicker(api = fakeApi(), formData?: string[]) {
+  const props = fieldProps<string[]>({
+    formData,
+    schema: { title: 'Environments', description: 'Where to map the client' },
+  });
+  renderInTestApp(<ApimEnvironmentsPicker {...props} />, {
+    apis: [[apimCredentialsApiRef, api]],
+  });
+  return props;
+}
+
+describe('ApimEnvironmentsPicker', () => {
+  it('shows progress while the environments load', async () => {
+    renderPicker(
+      fakeApi({ getEnvironments: jest.fn(() => new Promise(() => {})) }),
+    );
+    expect(
+      await screen.findByRole('progressbar', {
+        name: 'Loading the environments',
+      }),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('checkbox')).not.toBeInTheDocument();
+  });
+
+  it("shows the backend's error", async () => {
+    renderPicker(
+      fakeApi({
+        getEnvironments: jest
+          .fn()
+          .mockRejectedValue(
+            await responseError(503, 'ServiceUnavailableError', 'API-M down'),
+          ),
+      }),
+    );
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      /Could not load the environments: .*API-M down/,
+    );
+  });
+
+  it('lists the environments with title and key type and returns the selected ids', async () => {
+    const props = renderPicker(fakeApi(), ['sandbox']);
+    const sandbox = await screen.findByRole('checkbox', { name: /Sandbox/ });
+    const production = screen.getByRole('checkbox', { name: /Production/ });
+    expect(sandbox).toBeChecked();
+    expect(production).not.toBeChecked();
+    expect(
+      screen.getByText('(PRODUCTION keys, API-M instance local)'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Where to map the client')).toBeInTheDocument();
+
+    await userEvent.click(production);
+    expect(props.onChange).toHaveBeenLastCalledWith(['sandbox', 'production']);
+    await userEvent.click(sandbox);
+    expect(props.onChange).toHaveBeenLastCalledWith([]);
+  });
+
+  it('keeps the configured order whatever the click order', async () => {
+    const props = renderPicker(fakeApi(), ['production']);
+    await userEvent.click(
+      await screen.findByRole('checkbox', { name: /Sandbox/ }),
+    );
+    expect(props.onChange).toHaveBeenLastCalledWith(['sandbox', 'production']);
+  });
+});

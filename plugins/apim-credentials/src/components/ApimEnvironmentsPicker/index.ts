@@ -1,0 +1,1 @@
+export { ApimEnvironmentsPicker } from './ApimEnvironmentsPicker';

@@ -1,0 +1,153 @@
+import { useEffect, useMemo } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { useApi } from '@backstage/core-plugin-api';
+import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
+import FormControl from '@material-ui/core/FormControl';
+import FormControlLabel from '@material-ui/core/FormControlLabel';
+import FormHelperText from '@material-ui/core/FormHelperText';
+import FormLabel from '@material-ui/core/FormLabel';
+import LinearProgress from '@material-ui/core/LinearProgress';
+import Radio from '@material-ui/core/Radio';
+import RadioGroup from '@material-ui/core/RadioGroup';
+import Typography from '@material-ui/core/Typography';
+import { apimCredentialsApiRef } from '../../api';
+import { backendMessage } from '../common/errors';
+import {
+  environmentsFieldName,
+  type ApimKeyManagerPickerUiOptions,
+} from '../../scaffolder/keyManagerField';
+import {
+  asStringArray,
+  keyManagerOptions,
+} from '../../scaffolder/keyManagerOptions';
+
+/**
+ * Scaffolder field `ApimKeyManagerPicker`: the key managers of the environments selected in the
+ * sibling environments field (`ui:options.environmentsField`, default `environments`), read from
+ * the form's data. Only key managers that allow mapping in every selected environment can be
+ * chosen; the others are listed disabled with the reason. Value: the key manager name.
+ */
+export function ApimKeyManagerPicker(
+  props: FieldExtensionComponentProps<string, ApimKeyManagerPickerUiOptions>,
+) {
+  const {
+    formData,
+    onChange,
+    schema,
+    uiSchema,
+    rawErrors,
+    required,
+    disabled,
+    readonly,
+    idSchema,
+    formContext,
+    registry,
+  } = props;
+  const api = useApi(apimCredentialsApiRef);
+  const {
+    value: environments,
+    loading,
+    error,
+  } = useAsync(() => api.getEnvironments(), [api]);
+
+  const field = environmentsFieldName(uiSchema?.['ui:options']);
+  const formValues = (formContext ?? registry?.formContext)?.formData as
+    | Record<string, unknown>
+    | undefined;
+  const selectedKey = asStringArray(formValues?.[field]).join('\n');
+  const options = useMemo(
+    () =>
+      environments
+        ? keyManagerOptions(
+            environments,
+            selectedKey ? selectedKey.split('\n') : [],
+          )
+        : [],
+    [environments, selectedKey],
+  );
+
+  // Another environment selection can take the chosen key manager off the list: clear it.
+  const current = options.find(o => o.name === formData);
+  useEffect(() => {
+    if (environments && formData && !current?.offered) onChange(undefined);
+  }, [environments, formData, current, onChange]);
+
+  const title = uiSchema?.['ui:title'] ?? schema.title ?? 'Key manager';
+  const description =
+    uiSchema?.['ui:description'] ?? schema.description ?? undefined;
+  const hasErrors = (rawErrors?.length ?? 0) > 0;
+
+  return (
+    <FormControl
+      component="fieldset"
+      margin="normal"
+      required={required}
+      error={hasErrors || Boolean(error)}
+      disabled={disabled || readonly}
+      id={idSchema?.$id}
+    >
+      <FormLabel component="legend">{title}</FormLabel>
+      {loading && <LinearProgress aria-label="Loading the key managers" />}
+      {error && (
+        <FormHelperText role="alert">
+          Could not load the key managers: {backendMessage(error)}
+        </FormHelperText>
+      )}
+      {environments && !selectedKey && (
+        <FormHelperText>
+          Select one or more environments to see their key managers
+        </FormHelperText>
+      )}
+      {environments && selectedKey && options.length === 0 && (
+        <FormHelperText>
+          The selected environments offer no key managers
+        </FormHelperText>
+      )}
+      {options.length > 0 && (
+        <RadioGroup
+          aria-label={title}
+          name={idSchema?.$id ?? field}
+          value={current?.offered ? current.name : ''}
+          onChange={e => onChange(e.target.value)}
+        >
+          {options.map(option => (
+            <FormControlLabel
+              key={option.name}
+              value={option.name}
+              disabled={!option.offered || disabled || readonly}
+              control={<Radio color="primary" />}
+              label={
+                <span>
+                  <Typography component="span" variant="body1">
+                    {option.displayName}
+                  </Typography>
+                  {option.displayName !== option.name && (
+                    <Typography
+                      component="span"
+                      variant="body2"
+                      color="textSecondary"
+                    >
+                      {' '}
+                      ({option.name})
+                    </Typography>
+                  )}
+                  {option.reason && (
+                    <Typography
+                      component="span"
+                      variant="body2"
+                      color="textSecondary"
+                      display="block"
+                    >
+                      Not offered: {option.reason}
+                    </Typography>
+                  )}
+                </span>
+              }
+            />
+          ))}
+        </RadioGroup>
+      )}
+      {description && <FormHelperText>{description}</FormHelperText>}
+    </FormControl>
+  );
+}

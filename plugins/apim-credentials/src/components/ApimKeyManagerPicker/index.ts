@@ -1,0 +1,1 @@
+export { ApimKeyManagerPicker } from './ApimKeyManagerPicker';
