@@ -8,14 +8,12 @@ import {
 } from '@internal/backstage-plugin-apim-credentials-common';
 import {
   ApimCredentialsActionOptions,
-  Cell,
-  CellFailure,
   checkKeyManager,
   checkpointKey,
   createClient,
   describeCell,
-  describeFailure,
   fetchEnvironments,
+  forEachEnvironment,
   getToken,
   normaliseEntityRef,
   normaliseEnvironments,
@@ -235,12 +233,14 @@ export function createApimCredentialsProvisionAction(
         consumerSecret,
         ...(ctx.input.verify !== undefined ? { verify: ctx.input.verify } : {}),
       };
-      const succeeded: ProvisionCheckpoint[] = [];
-      const failures: Array<{ environment: string; failure: CellFailure }> = [];
-
-      for (const environment of environments) {
-        const cell: Cell = { entityRef, environment, keyManager };
-        try {
+      const { succeeded, failures } = await forEachEnvironment({
+        entityRef,
+        keyManager,
+        environments,
+        operation: 'provision',
+        logger: ctx.logger,
+        sensitive,
+        run: async (cell): Promise<ProvisionCheckpoint> => {
           let result: ProvisionCheckpoint;
           if (dryRun) {
             result = toCheckpoint(
@@ -280,13 +280,9 @@ export function createApimCredentialsProvisionAction(
                   )}; nothing changed`,
             );
           }
-          succeeded.push(result);
-        } catch (error) {
-          const failure = describeFailure(error, cell, 'provision', sensitive);
-          ctx.logger.error(failure.message);
-          failures.push({ environment, failure });
-        }
-      }
+          return result;
+        },
+      });
 
       const first = succeeded[0];
       ctx.output('applicationId', first?.applicationId ?? '');

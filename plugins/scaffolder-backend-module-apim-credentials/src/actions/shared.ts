@@ -396,6 +396,47 @@ export function describeFailure(
 }
 
 /** The error to throw for one or more failed cells, summarising what did succeed. */
+/**
+ * Runs the operation in each environment in turn, carrying on after a failure so that the
+ * template author learns which environments succeeded and which failed (each failure is logged
+ * as it happens). The caller emits its outputs and then throws `toError(...)` if any failed.
+ */
+export async function forEachEnvironment<T>(options: {
+  entityRef: string;
+  keyManager: string;
+  environments: string[];
+  operation: 'provision' | 'unprovision';
+  logger: LoggerService;
+  sensitive?: Array<string | undefined>;
+  run: (cell: Cell) => Promise<T>;
+}): Promise<{
+  succeeded: T[];
+  failures: Array<{ environment: string; failure: CellFailure }>;
+}> {
+  const succeeded: T[] = [];
+  const failures: Array<{ environment: string; failure: CellFailure }> = [];
+  for (const environment of options.environments) {
+    const cell: Cell = {
+      entityRef: options.entityRef,
+      environment,
+      keyManager: options.keyManager,
+    };
+    try {
+      succeeded.push(await options.run(cell));
+    } catch (error) {
+      const failure = describeFailure(
+        error,
+        cell,
+        options.operation,
+        options.sensitive ?? [],
+      );
+      options.logger.error(failure.message);
+      failures.push({ environment, failure });
+    }
+  }
+  return { succeeded, failures };
+}
+
 export function toError(
   failures: Array<{ environment: string; failure: CellFailure }>,
   succeeded: Array<{ environment: string; status: string }>,

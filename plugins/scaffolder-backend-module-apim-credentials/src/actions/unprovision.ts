@@ -2,14 +2,12 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { UnprovisionResult } from '@internal/backstage-plugin-apim-credentials-common';
 import {
   ApimCredentialsActionOptions,
-  Cell,
-  CellFailure,
   checkKeyManager,
   checkpointKey,
   createClient,
   describeCell,
-  describeFailure,
   fetchEnvironments,
+  forEachEnvironment,
   getToken,
   normaliseEntityRef,
   normaliseEnvironments,
@@ -108,11 +106,13 @@ export function createApimCredentialsUnprovisionAction(
         ctx.logger,
       );
 
-      const succeeded: UnprovisionCheckpoint[] = [];
-      const failures: Array<{ environment: string; failure: CellFailure }> = [];
-      for (const environment of environments) {
-        const cell: Cell = { entityRef, environment, keyManager };
-        try {
+      const { succeeded, failures } = await forEachEnvironment({
+        entityRef,
+        keyManager,
+        environments,
+        operation: 'unprovision',
+        logger: ctx.logger,
+        run: async (cell): Promise<UnprovisionCheckpoint> => {
           let result: UnprovisionCheckpoint;
           if (dryRun) {
             result = toCheckpoint(
@@ -146,13 +146,9 @@ export function createApimCredentialsUnprovisionAction(
                   )}; nothing changed`,
             );
           }
-          succeeded.push(result);
-        } catch (error) {
-          const failure = describeFailure(error, cell, 'unprovision', []);
-          ctx.logger.error(failure.message);
-          failures.push({ environment, failure });
-        }
-      }
+          return result;
+        },
+      });
 
       ctx.output(
         'removed',
