@@ -30,6 +30,7 @@ import {
 } from '../database/ApimCredentialsStore';
 import { CredentialVerifier } from '../keymanager/CredentialVerifier';
 import { ApimDirectory } from './ApimDirectory';
+import { mappingOf } from './mappingOf';
 import { translateError } from './translateError';
 import { describeKeyManager } from './describeKeyManager';
 import { UpstreamError, VerificationFailedError } from '../errors';
@@ -152,8 +153,8 @@ export class ProvisioningService {
     );
     try {
       if (checked.error) throw checked.error;
-      const km =
-        checked.km ?? (await this.offeredKeyManager(env, input.keyManager));
+      // Offered-key-manager checks always return the key manager when they pass.
+      const km = checked.km!;
       const result = await this.runVerification(env, km, input);
       await this.deps.store.completeAudit(auditId, {
         outcome: result.ok ? 'succeeded' : 'failed',
@@ -259,7 +260,7 @@ export class ProvisioningService {
           client,
           caller,
           auditId,
-          checked.km,
+          checked.km!,
         );
       } catch (error) {
         await cellLock.release();
@@ -301,10 +302,8 @@ export class ProvisioningService {
     client: ApimClient,
     caller: Caller,
     auditId: string,
-    checkedKm?: ApimKeyManager,
+    km: ApimKeyManager,
   ): Promise<{ result: ProvisionResult; mapping?: MappingUpsert }> {
-    const km =
-      checkedKm ?? (await this.offeredKeyManager(env, input.keyManager));
     let verified = false;
     if (input.verify || this.deps.config.verification.required) {
       const check = await this.runVerification(env, km, input);
@@ -329,20 +328,16 @@ export class ProvisioningService {
       auditId,
     });
     /** What the mapping table should say after this call; written by the caller. */
-    const record = (key: ApimApplicationKey): MappingUpsert => ({
-      entityRef: input.entityRef,
-      environment: env.id,
-      keyManager: km.name,
-      instance: env.instance,
-      keyType: env.keyType,
-      applicationId: app.applicationId,
-      applicationName: app.name,
-      consumerKey: key.consumerKey,
-      keyMappingId: key.keyMappingId,
-      grantTypes: key.supportedGrantTypes,
-      provisionedBy: caller.userEntityRef,
-      provisionedAt: new Date(),
-    });
+    const record = (key: ApimApplicationKey): MappingUpsert =>
+      mappingOf({
+        entityRef: input.entityRef,
+        env,
+        app,
+        // map-keys echoes the name or UUID it was sent; the listing holds the name.
+        key: { ...key, keyManager: km.name },
+        provisionedBy: caller.userEntityRef,
+        provisionedAt: new Date(),
+      });
 
     let mapped: ApimApplicationKey;
     try {

@@ -22,6 +22,7 @@ const INCONCLUSIVE_CODES = [
 ];
 import type { ApimCredentialsConfig } from '../config';
 import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
+import { mappingOf } from './mappingOf';
 
 export interface ReconcileReport {
   resolved: number;
@@ -136,20 +137,16 @@ export class ReconcileJob {
     );
     if (row.action === 'provision') {
       if (key && app) {
-        await this.deps.store.upsertMapping({
-          entityRef: row.entityRef!,
-          environment: env.id,
-          keyManager: key.keyManager,
-          instance: env.instance,
-          keyType: env.keyType,
-          applicationId: app.applicationId,
-          applicationName: app.name,
-          consumerKey: key.consumerKey,
-          keyMappingId: key.keyMappingId,
-          grantTypes: key.supportedGrantTypes,
-          provisionedBy: row.actor,
-          provisionedAt: new Date(row.startedAt),
-        });
+        await this.deps.store.upsertMapping(
+          mappingOf({
+            entityRef: row.entityRef!,
+            env,
+            app,
+            key,
+            provisionedBy: row.actor,
+            provisionedAt: new Date(row.startedAt),
+          }),
+        );
         await this.deps.store.completeAudit(row.id, {
           outcome: 'succeeded',
           applicationId: app.applicationId,
@@ -269,20 +266,16 @@ export class ReconcileJob {
           k.consumerKey === row.consumerKey,
       );
       if (!key || !found.app) continue;
-      await this.deps.store.upsertMapping({
-        entityRef: row.entityRef,
-        environment: env.id,
-        keyManager: key.keyManager,
-        instance: env.instance,
-        keyType: env.keyType,
-        applicationId: found.app.applicationId,
-        applicationName: found.app.name,
-        consumerKey: key.consumerKey,
-        keyMappingId: key.keyMappingId,
-        grantTypes: key.supportedGrantTypes,
-        provisionedBy: row.actor,
-        provisionedAt: new Date(row.startedAt),
-      });
+      await this.deps.store.upsertMapping(
+        mappingOf({
+          entityRef: row.entityRef,
+          env,
+          app: found.app,
+          key,
+          provisionedBy: row.actor,
+          provisionedAt: new Date(row.startedAt),
+        }),
+      );
       await this.deps.store.recordAudit(
         {
           action: 'provision',
