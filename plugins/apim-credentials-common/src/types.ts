@@ -42,6 +42,12 @@ export interface CredentialMapping {
   keyManager: string;
   keyType: KeyType;
   state: MappingState;
+  /**
+   * The key manager is disabled in API-M. API-M keeps the mapping but hides it from its listing
+   * (CONTRACT.md 7.1), so the state shown is what Backstage recorded: still `mapped`, and
+   * removable by its keyMappingId.
+   */
+  keyManagerDisabled?: boolean;
   consumerKey?: string;
   keyMappingId?: string;
   grantTypes?: string[];
