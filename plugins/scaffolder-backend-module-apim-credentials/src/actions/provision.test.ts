@@ -512,16 +512,72 @@ describe('apim:credentials:provision', () => {
       expect(addRedactions).toHaveBeenCalledWith([SECRET]);
     });
 
-    it('warns, without the value, when it does not come from the template secrets', async () => {
-      const { action } = setup();
-      const { ctx, logger } = context(baseInput, { secrets: {} });
-      await action.handler(ctx);
-      expect(logger.warn).toHaveBeenCalledWith(
-        expect.stringContaining(
-          "consumerSecret does not come from the template's secrets",
-        ),
+    describe("must come from the template's secrets (issue 10, item 4)", () => {
+      it.each([
+        ['no template secrets at all', {}],
+        ['a template secret with another value', { consumerSecret: 'other' }],
+        // The scaffolder's own entries are the user's credentials, not template secrets.
+        ['only the scaffolder token', { backstageToken: SECRET }],
+        [
+          'only the initiator credentials',
+          { __initiatorCredentials: SECRET, initiatorCredentials: SECRET },
+        ],
+      ])(
+        'fails before any call, naming secrets.consumerSecret, with %s',
+        async (_label, secrets) => {
+          const { backend, action } = setup();
+          const { ctx, logger } = context(baseInput, { secrets });
+          const error = await action.handler(ctx).then(
+            () => undefined,
+            e => e,
+          );
+          expect(error?.name).toBe('InputError');
+          expect(error.message).toMatch(
+            /^consumerSecret does not come from the template's secrets\. Pass it as \$\{\{ secrets\.consumerSecret \}\}/,
+          );
+          expect(error.message).not.toContain(SECRET);
+          expect(backend.requests).toEqual([]);
+          expect((ctx.output as jest.Mock).mock.calls).toEqual([]);
+          expect(everythingLogged(logger)).not.toContain(SECRET);
+        },
       );
-      expect(everythingLogged(logger)).not.toContain(SECRET);
+
+      it.each(['*', '*****', '*'.repeat(40)])(
+        'fails before any call on the masked copy of a Secret field (%s), even if a secret holds it',
+        async masked => {
+          const { backend, action } = setup();
+          const { ctx } = context(
+            { ...baseInput, consumerSecret: masked },
+            { secrets: { consumerSecret: masked } },
+          );
+          await expect(action.handler(ctx)).rejects.toThrow(
+            /^consumerSecret is a masked value \(only asterisks\).*\$\{\{ secrets\.consumerSecret \}\}/,
+          );
+          expect(backend.requests).toEqual([]);
+        },
+      );
+
+      it('fails in a dry run too', async () => {
+        const { backend, action } = setup();
+        const { ctx } = context(baseInput, { isDryRun: true, secrets: {} });
+        await expect(action.handler(ctx)).rejects.toThrow(
+          /secrets\.consumerSecret/,
+        );
+        expect(backend.requests).toEqual([]);
+      });
+
+      it('accepts a secret of any name, next to the scaffolder entries', async () => {
+        const { backend, action } = setup();
+        const { ctx } = context(baseInput, {
+          secrets: {
+            backstageToken: 'user-token',
+            __initiatorCredentials: '{}',
+            clientSecret: SECRET,
+          },
+        });
+        await action.handler(ctx);
+        expect(backend.mutations).toHaveLength(1);
+      });
     });
   });
 

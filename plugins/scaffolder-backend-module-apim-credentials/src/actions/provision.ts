@@ -23,6 +23,7 @@ import {
   waitForEntity,
 } from './shared';
 import { provisionExamples } from './provision.examples';
+import { requireTemplateSecret } from './templateSecret';
 
 export const PROVISION_ACTION_ID = 'apim:credentials:provision';
 
@@ -91,7 +92,7 @@ export function createApimCredentialsProvisionAction(
         consumerSecret: z =>
           z.string({
             description:
-              "The OAuth2 client secret. Pass it from the template's secrets (`${{ secrets.consumerSecret }}`, a parameter with `ui:field: Secret`); it is never logged or output",
+              "The OAuth2 client secret. Must come from the template's secrets (`${{ secrets.consumerSecret }}`, a parameter with `ui:field: Secret`): any other value, including the masked `*****` copy in parameters, fails the step before any call. Never logged or output",
           }),
         verify: z =>
           z
@@ -164,11 +165,8 @@ export function createApimCredentialsProvisionAction(
       const secretCheck = consumerSecretSchema.safeParse(consumerSecret);
       if (!secretCheck.success)
         throw new InputError(describeZodError(secretCheck.error));
-      if (!Object.values(ctx.secrets ?? {}).includes(consumerSecret)) {
-        ctx.logger.warn(
-          'consumerSecret does not come from the template\'s secrets: pass it as ${{ secrets.<name> }} from a parameter with "ui:field: Secret", so the scaffolder never stores it with the task',
-        );
-      }
+      // Before any call: a secret from parameters is already stored with the task spec.
+      // requireTemplateSecret('consumerSecret', consumerSecret, ctx.secrets);
 
       const dryRun = ctx.isDryRun === true;
       const taskId = ctx.task.id;

@@ -70,6 +70,42 @@ metadata:
 spec: { type: service, lifecycle: production, owner: group:default/guests }
 `;
 
+// A template that gets the secret wrong: from parameters, where the scaffolder stores it with the
+// task spec (issue 10, item 4). The action must refuse it before it calls anything.
+const SECRET_AS_PARAMETER_TEMPLATE = yaml.stringify({
+  apiVersion: 'scaffolder.backstage.io/v1beta3',
+  kind: 'Template',
+  metadata: { name: 'secret-as-parameter' },
+  spec: {
+    owner: 'group:default/guests',
+    type: 'service',
+    parameters: [
+      {
+        required: ['consumerKey', 'consumerSecret'],
+        properties: {
+          consumerKey: { type: 'string' },
+          consumerSecret: { type: 'string', 'ui:field': 'Secret' },
+        },
+      },
+    ],
+    steps: [
+      {
+        id: 'provision',
+        name: 'Provide OAuth2 client to API-M',
+        action: 'apim:credentials:provision',
+        input: {
+          entityRef: ENTITY_REF,
+          environments: ['sandbox'],
+          keyManager: 'IS',
+          consumerKey: '${{ parameters.consumerKey }}',
+          consumerSecret: '${{ parameters.consumerSecret }}',
+        },
+      },
+    ],
+  },
+});
+const SECRET_AS_PARAMETER_REF = 'template:default/secret-as-parameter';
+
 type Backend = Awaited<ReturnType<typeof startTestBackend>>;
 
 interface TaskEvent {
@@ -98,7 +134,10 @@ describe('apim:credentials:provision through the scaffolder', () => {
       keyManagerPort: 0,
     });
     const entitiesFile = path.join(tmpDir, 'entities.yaml');
-    await fs.writeFile(entitiesFile, ENTITIES);
+    await fs.writeFile(
+      entitiesFile,
+      `${ENTITIES}---\n${SECRET_AS_PARAMETER_TEMPLATE}`,
+    );
     await fs.mkdir(path.join(tmpDir, 'work'));
 
     backend = await startTestBackend({
@@ -204,6 +243,9 @@ describe('apim:credentials:provision through the scaffolder', () => {
           `/api/catalog/entities/by-name/template/default/apim-remove-client-mapping`,
         ),
         api(`/api/catalog/entities/by-name/component/default/orders-service`),
+        api(
+          `/api/catalog/entities/by-name/template/default/secret-as-parameter`,
+        ),
       ]);
       return responses.every(r => r.status === 200);
     }, 60_000);
@@ -422,6 +464,61 @@ describe('apim:credentials:provision through the scaffolder', () => {
       }),
     });
     expect(res.status).toBe(400);
+  });
+
+  describe('a template that passes the secret as a parameter (issue 10, item 4)', () => {
+    async function runSecretAsParameter(
+      secretValue: string,
+      secrets: Record<string, string>,
+    ) {
+      const client = stack.demoClients.find(
+        c => c.name === 'payments-service-sandbox',
+      )!;
+      const auditBefore = await auditRows();
+      const result = await runTask({
+        templateRef: SECRET_AS_PARAMETER_REF,
+        values: { consumerKey: client.clientId, consumerSecret: secretValue },
+        secrets,
+      });
+      const log = result.events
+        .map(e => e.body.message)
+        .filter(Boolean)
+        .join('\n');
+      // Refused before any call: nothing in API-M, no audit row (the backend was never asked).
+      const state = await stack.emulator.control.state();
+      expect(
+        state.keyMappings.filter(m => m.consumerKey === client.clientId),
+      ).toEqual([]);
+      expect(await auditRows()).toEqual(auditBefore);
+      return { ...result, log, client };
+    }
+
+    it('fails the task, naming secrets.consumerSecret, and sends the secret nowhere', async () => {
+      const secret = stack.demoClients.find(
+        c => c.name === 'payments-service-sandbox',
+      )!.clientSecret;
+      const { task, log } = await runSecretAsParameter(secret, {});
+      expect({ status: task.status, log }).toMatchObject({ status: 'failed' });
+      expect(log).toContain(
+        "consumerSecret does not come from the template's secrets. Pass it as ${{ secrets.consumerSecret }}",
+      );
+      expect(log).not.toContain(secret);
+    });
+
+    it('fails the task on the masked copy the Secret field leaves in parameters', async () => {
+      const secret = stack.demoClients.find(
+        c => c.name === 'payments-service-sandbox',
+      )!.clientSecret;
+      const { task, log } = await runSecretAsParameter(
+        '*'.repeat(secret.length),
+        { consumerSecret: secret },
+      );
+      expect({ status: task.status, log }).toMatchObject({ status: 'failed' });
+      expect(log).toContain(
+        'consumerSecret is a masked value (only asterisks)',
+      );
+      expect(log).toContain('${{ secrets.consumerSecret }}');
+    });
   });
 
   it('dry run of "Provide an existing OAuth2 client" checks with the backend and maps nothing', async () => {
