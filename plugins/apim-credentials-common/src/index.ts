@@ -6,6 +6,7 @@
 export * from './constants';
 export * from './permissions';
 export * from './schemas';
+export * from './entityRefs';
 export * from './types';
 export * from './client';
 export * from './applicationNames';

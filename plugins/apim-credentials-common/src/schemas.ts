@@ -4,6 +4,7 @@
  */
 import { z } from 'zod/v4';
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from './constants';
+import { canonicalEntityRef } from './entityRefs';
 
 // Printable text only: control characters (including newlines) never belong in these fields and
 // would end up in logs and CSV exports.
@@ -41,23 +42,35 @@ export const keyManagerNameSchema = z
       'keyManager must be a key manager name: letters, digits, spaces, ".", "-" and "_", at most 100 characters',
   });
 
-/** Path parameters of `/entities/:kind/:namespace/:name/...` (Backstage entity naming rules). */
+/** Entity refs are compared in lower case (see canonicalEntityRef), so path parts are folded too. */
+const lowerCase = (value: string) => value.toLocaleLowerCase('en-US');
+
+/**
+ * Path parameters of `/entities/:kind/:namespace/:name/...` (Backstage entity naming rules, in
+ * any case: `Component/Default/Orders-Service` is accepted). Parsed values are lower-case, so
+ * `stringifyEntityRef` of them is the canonical ref.
+ */
 export const entityPathSchema = z.object({
-  kind: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,62}$/, {
-    error: 'kind must be an entity kind such as "component"',
-  }),
+  kind: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{0,62}$/, {
+      error: 'kind must be an entity kind such as "component"',
+    })
+    .transform(lowerCase),
   namespace: z
     .string()
-    .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
-      error: 'namespace must be a lowercase entity namespace such as "default"',
+    .regex(/^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$/, {
+      error: 'namespace must be an entity namespace such as "default"',
     })
-    .max(63, { error: 'namespace must be at most 63 characters' }),
+    .max(63, { error: 'namespace must be at most 63 characters' })
+    .transform(lowerCase),
   name: z
     .string()
     .regex(/^[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$/, {
       error: 'name must be an entity name (letters, digits, "-", "_" and ".")',
     })
-    .max(63, { error: 'name must be at most 63 characters' }),
+    .max(63, { error: 'name must be at most 63 characters' })
+    .transform(lowerCase),
 });
 
 export const cellPathSchema = entityPathSchema.extend({
@@ -98,13 +111,21 @@ export const verifyRequestSchema = z.strictObject(
 );
 export type VerifyRequest = z.infer<typeof verifyRequestSchema>;
 
-/** A full entity ref, `kind:namespace/name` (filters, and the optional entityRef of POST /verify). */
+/**
+ * A full entity ref, `kind:namespace/name` in any case (filters, and the entityRef of POST
+ * /verify); the parsed value is its canonical lower-case form (see canonicalEntityRef), so a
+ * filter finds the rows whatever case the caller typed.
+ */
 export const entityRefSchema = z
   .string({ error: 'entityRef must be a string' })
-  .regex(/^[A-Za-z][A-Za-z0-9]{0,62}:[a-z0-9-]{1,63}\/[A-Za-z0-9_.-]{1,63}$/, {
-    error:
-      'entityRef must be a full entity ref such as "component:default/orders-service"',
-  });
+  .regex(
+    /^[A-Za-z][A-Za-z0-9]{0,62}:[A-Za-z0-9-]{1,63}\/[A-Za-z0-9_.-]{1,63}$/,
+    {
+      error:
+        'entityRef must be a full entity ref such as "component:default/orders-service"',
+    },
+  )
+  .transform(ref => canonicalEntityRef(ref));
 
 const isoDateSchema = (field: string) =>
   z.iso.datetime({
@@ -119,11 +140,9 @@ const limitSchema = z.coerce
   .max(500, { error: 'limit must be at most 500' })
   .default(50);
 
-const cursorSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,200}$/, {
-    error: 'cursor must be a cursor returned by a previous page',
-  });
+const cursorSchema = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, {
+  error: 'cursor must be a cursor returned by a previous page',
+});
 
 /** Filters of `GET /audit` and `GET /audit/export`. */
 export const auditQuerySchema = z.strictObject({

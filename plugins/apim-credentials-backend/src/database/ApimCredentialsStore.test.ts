@@ -3,6 +3,7 @@ import {
   createTestDatabases,
   expectPostgresWhenRequired,
 } from '../__testUtils__/databases';
+import { rawTimestamp } from '../__testUtils__/sessions';
 import { ApimCredentialsStore } from './ApimCredentialsStore';
 
 jest.setTimeout(60_000);
@@ -147,6 +148,126 @@ describe.each(databases.eachSupportedId())(
       const streamed: string[] = [];
       for await (const r of store.streamAudit({}, 4)) streamed.push(r.id);
       expect(streamed).toEqual(all);
+    });
+
+    it('pages rows a few microseconds apart exactly once, also when exporting (issue 12 item 9)', async () => {
+      await knex('apim_credentials_audit').delete();
+      // 120 rows inside one millisecond, inserted out of time order as replicas would.
+      const micros = Array.from({ length: 120 }, (_, i) => (i * 37) % 120);
+      for (const [i, us] of micros.entries()) {
+        await knex('apim_credentials_audit').insert({
+          id: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
+          started_at: rawTimestamp(
+            knex,
+            databaseId,
+            `2026-07-01T12:00:00.123${String(us * 7).padStart(3, '0')}Z`,
+          ),
+          actor: 'user:default/guest',
+          source: 'ui',
+          action: 'provision',
+          outcome: 'succeeded',
+        });
+      }
+      const pages: number[] = [];
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.queryAudit({ limit: 50, cursor });
+        pages.push(page.items.length);
+        ids.push(...page.items.map(r => r.id));
+        cursor = page.nextCursor;
+      } while (cursor && pages.length < 10);
+      expect(pages).toEqual([50, 50, 20]);
+      expect(new Set(ids).size).toBe(120);
+      const streamed: string[] = [];
+      for await (const r of store.streamAudit({}, 50)) streamed.push(r.id);
+      expect(streamed).toEqual(ids);
+    });
+
+    it('stores entity refs in canonical form and finds them in any case (issue 12 item 6)', async () => {
+      await knex('apim_credentials_audit').delete();
+      await knex('apim_credentials_mappings').delete();
+      const ref = 'Component:Default/Orders-Reporting';
+      await store.recordAudit(
+        start({ entityRef: ref, actor: 'User:default/Guest' }),
+        { outcome: 'succeeded' },
+      );
+      await store.recordAudit(
+        start({ entityRef: ref.toLowerCase(), actor: 'user:default/guest' }),
+        { outcome: 'failed' },
+      );
+      const stored = await knex('apim_credentials_audit').select(
+        'entity_ref',
+        'actor',
+      );
+      expect(stored).toEqual([
+        {
+          entity_ref: 'component:default/orders-reporting',
+          actor: 'user:default/guest',
+        },
+        {
+          entity_ref: 'component:default/orders-reporting',
+          actor: 'user:default/guest',
+        },
+      ]);
+      for (const entityRef of [
+        ref,
+        ref.toLowerCase(),
+        'COMPONENT:DEFAULT/ORDERS-REPORTING',
+      ]) {
+        expect(
+          (await store.queryAudit({ limit: 10, entityRef })).items,
+        ).toHaveLength(2);
+        const exported: string[] = [];
+        for await (const r of store.streamAudit({ entityRef }))
+          exported.push(r.id);
+        expect(exported).toHaveLength(2);
+      }
+      expect(
+        (await store.queryAudit({ limit: 10, actor: 'user:Default/GUEST' }))
+          .items,
+      ).toHaveLength(2);
+
+      const mapping = {
+        entityRef: ref,
+        environment: 'sandbox',
+        keyManager: 'IS',
+        instance: 'local',
+        keyType: 'SANDBOX' as const,
+        applicationId: 'app-1',
+        applicationName: 'orders-reporting',
+        consumerKey: 'c1',
+        keyMappingId: 'k1',
+        grantTypes: ['client_credentials'],
+        provisionedBy: 'User:default/Guest',
+        provisionedAt: new Date(),
+      };
+      await store.upsertMapping(mapping);
+      // The same cell in another spelling is the same row, not a second one.
+      await store.upsertMapping({
+        ...mapping,
+        entityRef: ref.toLowerCase(),
+        consumerKey: 'c2',
+      });
+      const mappings = await store.getMappingsForEntity(
+        'component:DEFAULT/orders-REPORTING',
+      );
+      expect(mappings).toHaveLength(1);
+      expect(mappings[0]).toMatchObject({
+        entityRef: 'component:default/orders-reporting',
+        provisionedBy: 'user:default/guest',
+        consumerKey: 'c2',
+      });
+      expect(
+        (await store.queryMappings({ limit: 10, entityRef: ref })).items,
+      ).toHaveLength(1);
+      await store.markDrift(
+        { ...mapping, entityRef: ref.toUpperCase() },
+        'gone',
+      );
+      expect((await store.getMappingsForEntity(ref))[0].state).toBe('drifted');
+      await store.deleteMapping(mapping);
+      expect(await store.getMappingsForEntity(ref)).toEqual([]);
     });
 
     it('rejects a forged cursor', async () => {

@@ -11,6 +11,7 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError } from '@backstage/errors';
+import { canonicalEntityRef } from '@internal/backstage-plugin-apim-credentials-common';
 import type {
   AuditAction,
   AuditOutcome,
@@ -22,6 +23,15 @@ import type {
   ParsedAuditQuery,
   ParsedMappingsQuery,
 } from '@internal/backstage-plugin-apim-credentials-common';
+import {
+  AuditPosition,
+  decodeAuditCursor,
+  encodeAuditPosition,
+  withoutLooserUntil,
+} from './auditCursor';
+import { Timestamps } from './timestamps';
+
+export { decodeAuditCursor } from './auditCursor';
 
 const migrationsDir = resolvePackagePath(
   '@internal/backstage-plugin-apim-credentials-backend',
@@ -48,6 +58,8 @@ export interface AuditStart {
   applicationName?: string;
   consumerKey?: string;
   requestId?: string;
+  /** A dry run that was denied or that really asked a key manager (issue 10 item 3). */
+  dryRun?: boolean;
 }
 
 /** Fields set when an attempt ends. */
@@ -88,20 +100,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms));
 }
 
-function toDate(value: unknown): Date {
-  if (value instanceof Date) return value;
-  if (typeof value === 'number') return new Date(value);
-  if (typeof value === 'string' && /^\d+$/.test(value))
-    return new Date(Number(value));
-  return new Date(String(value));
-}
-
-function iso(value: unknown): string | undefined {
-  return value === null || value === undefined
-    ? undefined
-    : toDate(value).toISOString();
-}
-
 function orUndefined<T>(value: T | null): T | undefined {
   return value === null ? undefined : value;
 }
@@ -118,49 +116,31 @@ function decodeCursor(cursor: string): number {
   return value;
 }
 
-/** An audit page position: the last row's start time (epoch ms) and sequence number. */
-interface AuditPosition {
-  startedAtMs: number;
-  seq: number;
-}
-
-/** The cursor of the audit page that follows `row` (exported for the benchmarks). */
+/**
+ * The cursor of the audit page that follows `row`, a row read by the store (with
+ * `started_at_utc`) or one with a plain `started_at` Date (the benchmarks).
+ */
 export function encodeAuditCursor(row: Row): string {
-  return encodeCursor(`${toDate(row.started_at).getTime()}.${row.seq}`);
-}
-
-export function decodeAuditCursor(cursor: string): AuditPosition {
-  const [ms, seq] = Buffer.from(cursor, 'base64url')
-    .toString('utf8')
-    .split('.')
-    .map(Number);
-  if (
-    !Number.isSafeInteger(ms) ||
-    !Number.isSafeInteger(seq) ||
-    ms < 0 ||
-    seq < 0
-  ) {
-    throw new InputError('cursor must be a cursor returned by a previous page');
-  }
-  return { startedAtMs: ms, seq };
+  return encodeAuditPosition({
+    startedAt: row.started_at_utc ?? row.started_at,
+    seq: row.seq,
+  });
 }
 
 /**
- * Past the first page the cursor is a tighter upper bound than `until`; keeping both makes
- * SQLite range-scan on `until` and filter on the cursor, walking every row in between.
+ * Stored entity refs are canonical (lower-case) so that every filter and comparison finds an
+ * entity whatever case its ref was typed in; a value that is not an entity ref is only folded.
  */
-function withoutLooserUntil<T extends { until?: string }>(
-  query: T,
-  position?: AuditPosition,
-): T {
-  if (
-    !position ||
-    !query.until ||
-    position.startedAtMs >= new Date(query.until).getTime()
-  ) {
-    return query;
+function canonicalRef(ref: string): string {
+  try {
+    return canonicalEntityRef(ref);
+  } catch {
+    return ref.toLocaleLowerCase('en-US');
   }
-  return { ...query, until: undefined };
+}
+
+function canonicalRefOrNull(ref: string | undefined): string | null {
+  return ref ? canonicalRef(ref) : null;
 }
 
 export class ApimCredentialsStore {
@@ -174,7 +154,33 @@ export class ApimCredentialsStore {
     return new ApimCredentialsStore(knex);
   }
 
-  constructor(private readonly knex: Knex) {}
+  private readonly time: Timestamps;
+
+  constructor(private readonly knex: Knex) {
+    this.time = new Timestamps(knex);
+  }
+
+  /** Audit rows with their times as full-precision UTC text (see Timestamps). */
+  private audits() {
+    return this.knex(AUDIT).select(
+      `${AUDIT}.*`,
+      this.time.select('started_at', 'started_at_utc'),
+      this.time.select('finished_at', 'finished_at_utc'),
+    );
+  }
+
+  private mappings() {
+    return this.knex(MAPPINGS).select(
+      `${MAPPINGS}.*`,
+      this.time.select('provisioned_at', 'provisioned_at_utc'),
+    );
+  }
+
+  private toAuditRecord = (row: Row): AuditRecord =>
+    toAuditRecord(row, this.time);
+
+  private toMappingRecord = (row: Row): MappingRecord =>
+    toMappingRecord(row, this.time);
 
   // ---- audit -------------------------------------------------------------------------------
 
@@ -183,14 +189,14 @@ export class ApimCredentialsStore {
     const id = randomUUID();
     await this.knex(AUDIT).insert({
       id,
-      started_at: now,
-      actor: start.actor,
+      started_at: this.time.value(now),
+      actor: canonicalRef(start.actor),
       source: start.source,
       via: start.via ?? null,
       task_id: start.taskId ?? null,
       action: start.action,
       outcome: 'pending',
-      entity_ref: start.entityRef ?? null,
+      entity_ref: canonicalRefOrNull(start.entityRef),
       environment: start.environment ?? null,
       instance: start.instance ?? null,
       key_type: start.keyType ?? null,
@@ -199,6 +205,7 @@ export class ApimCredentialsStore {
       application_name: start.applicationName ?? null,
       consumer_key: start.consumerKey ?? null,
       request_id: start.requestId ?? null,
+      dry_run: start.dryRun === true,
     });
     return id;
   }
@@ -210,7 +217,7 @@ export class ApimCredentialsStore {
   ): Promise<void> {
     const update: Row = {
       outcome: completion.outcome,
-      finished_at: now,
+      finished_at: this.time.value(now),
       error_code: completion.errorCode ?? null,
       error_message: completion.errorMessage?.slice(0, 2000) ?? null,
     };
@@ -236,20 +243,20 @@ export class ApimCredentialsStore {
   }
 
   async getAudit(id: string): Promise<AuditRecord | undefined> {
-    const row = await this.knex(AUDIT).where({ id }).first();
-    return row ? toAuditRecord(row) : undefined;
+    const row = await this.audits().where({ id }).first();
+    return row ? this.toAuditRecord(row) : undefined;
   }
 
   async listPendingAudits(
     olderThan: Date,
     limit = 100,
   ): Promise<AuditRecord[]> {
-    const rows = await this.knex(AUDIT)
+    const rows = await this.audits()
       .where({ outcome: 'pending' })
-      .andWhere('started_at', '<', olderThan)
+      .andWhere('started_at', '<', this.time.value(olderThan))
       .orderBy('seq', 'asc')
       .limit(limit);
-    return rows.map(toAuditRecord);
+    return rows.map(this.toAuditRecord);
   }
 
   /**
@@ -261,24 +268,25 @@ export class ApimCredentialsStore {
     errorCodes: string[],
     limit = 500,
   ): Promise<AuditRecord[]> {
-    const rows = await this.knex(AUDIT)
+    const rows = await this.audits()
       .where({ outcome: 'failed', action: 'provision' })
       .whereIn('error_code', errorCodes)
-      .andWhere('started_at', '>=', since)
+      .andWhere('started_at', '>=', this.time.value(since))
       .orderBy('started_at', 'asc')
       .limit(limit);
-    return rows.map(toAuditRecord);
+    return rows.map(this.toAuditRecord);
   }
 
   private auditQuery(query: Omit<ParsedAuditQuery, 'limit' | 'cursor'>) {
-    const q = this.knex(AUDIT);
-    if (query.entityRef) q.where('entity_ref', query.entityRef);
+    const q = this.audits();
+    if (query.entityRef) q.where('entity_ref', canonicalRef(query.entityRef));
     if (query.environment) q.where('environment', query.environment);
-    if (query.actor) q.where('actor', query.actor);
+    if (query.actor) q.where('actor', canonicalRef(query.actor));
     if (query.action) q.where('action', query.action);
     if (query.outcome) q.where('outcome', query.outcome);
-    if (query.since) q.where('started_at', '>=', new Date(query.since));
-    if (query.until) q.where('started_at', '<', new Date(query.until));
+    const { since, until } = query;
+    if (since) q.where('started_at', '>=', this.time.value(new Date(since)));
+    if (until) q.where('started_at', '<', this.time.value(new Date(until)));
     return q;
   }
 
@@ -288,7 +296,7 @@ export class ApimCredentialsStore {
    */
   private afterPosition(q: Knex.QueryBuilder, position: AuditPosition) {
     return q.whereRaw('(started_at, seq) < (?, ?)', [
-      new Date(position.startedAtMs),
+      this.time.cursorValue(position.startedAt),
       position.seq,
     ]);
   }
@@ -304,7 +312,7 @@ export class ApimCredentialsStore {
         { column: 'seq', order: 'desc' },
       ])
       .limit(query.limit + 1);
-    const items = rows.slice(0, query.limit).map(toAuditRecord);
+    const items = rows.slice(0, query.limit).map(this.toAuditRecord);
     return {
       items,
       nextCursor:
@@ -329,13 +337,10 @@ export class ApimCredentialsStore {
           { column: 'seq', order: 'desc' },
         ])
         .limit(batchSize);
-      for (const row of rows) yield toAuditRecord(row);
+      for (const row of rows) yield this.toAuditRecord(row);
       if (rows.length < batchSize) return;
       const last = rows[rows.length - 1];
-      position = {
-        startedAtMs: toDate(last.started_at).getTime(),
-        seq: Number(last.seq),
-      };
+      position = decodeAuditCursor(encodeAuditCursor(last));
     }
   }
 
@@ -343,7 +348,7 @@ export class ApimCredentialsStore {
 
   async upsertMapping(mapping: MappingUpsert): Promise<void> {
     const row = {
-      entity_ref: mapping.entityRef,
+      entity_ref: canonicalRef(mapping.entityRef),
       environment: mapping.environment,
       key_manager: mapping.keyManager,
       instance: mapping.instance,
@@ -353,8 +358,8 @@ export class ApimCredentialsStore {
       consumer_key: mapping.consumerKey,
       key_mapping_id: mapping.keyMappingId,
       grant_types: JSON.stringify(mapping.grantTypes),
-      provisioned_by: mapping.provisionedBy,
-      provisioned_at: mapping.provisionedAt,
+      provisioned_by: canonicalRef(mapping.provisionedBy),
+      provisioned_at: this.time.value(mapping.provisionedAt),
       state: 'active',
       drift_reason: null,
     };
@@ -371,7 +376,7 @@ export class ApimCredentialsStore {
   }) {
     await this.knex(MAPPINGS)
       .where({
-        entity_ref: cell.entityRef,
+        entity_ref: canonicalRef(cell.entityRef),
         environment: cell.environment,
         key_manager: cell.keyManager,
       })
@@ -384,7 +389,7 @@ export class ApimCredentialsStore {
   ): Promise<void> {
     await this.knex(MAPPINGS)
       .where({
-        entity_ref: cell.entityRef,
+        entity_ref: canonicalRef(cell.entityRef),
         environment: cell.environment,
         key_manager: cell.keyManager,
       })
@@ -392,23 +397,23 @@ export class ApimCredentialsStore {
   }
 
   async getMappingsForEntity(entityRef: string): Promise<MappingRecord[]> {
-    const rows = await this.knex(MAPPINGS)
-      .where({ entity_ref: entityRef })
+    const rows = await this.mappings()
+      .where({ entity_ref: canonicalRef(entityRef) })
       .orderBy('id');
-    return rows.map(toMappingRecord);
+    return rows.map(this.toMappingRecord);
   }
 
   async queryMappings(
     query: ParsedMappingsQuery,
   ): Promise<Page<MappingRecord>> {
-    const q = this.knex(MAPPINGS);
+    const q = this.mappings();
     if (query.environment) q.where('environment', query.environment);
     if (query.keyManager) q.where('key_manager', query.keyManager);
-    if (query.entityRef) q.where('entity_ref', query.entityRef);
+    if (query.entityRef) q.where('entity_ref', canonicalRef(query.entityRef));
     if (query.cursor) q.where('id', '>', decodeCursor(query.cursor));
     const rows = await q.orderBy('id', 'asc').limit(query.limit + 1);
     return {
-      items: rows.slice(0, query.limit).map(toMappingRecord),
+      items: rows.slice(0, query.limit).map(this.toMappingRecord),
       nextCursor:
         rows.length > query.limit
           ? encodeCursor(rows[query.limit - 1].id)
@@ -420,11 +425,11 @@ export class ApimCredentialsStore {
   async *streamMappings(batchSize = 500): AsyncGenerator<MappingRecord> {
     let after = 0;
     for (;;) {
-      const rows = await this.knex(MAPPINGS)
+      const rows = await this.mappings()
         .where('id', '>', after)
         .orderBy('id')
         .limit(batchSize);
-      for (const row of rows) yield toMappingRecord(row);
+      for (const row of rows) yield this.toMappingRecord(row);
       if (rows.length < batchSize) return;
       after = Number(rows[rows.length - 1].id);
     }
@@ -500,11 +505,15 @@ export class ApimCredentialsStore {
   }
 }
 
-function toAuditRecord(row: Row): AuditRecord {
+function iso(time: Timestamps, value: unknown): string | undefined {
+  return time.parse(value)?.toISOString();
+}
+
+function toAuditRecord(row: Row, time: Timestamps): AuditRecord {
   return {
     id: row.id,
-    startedAt: iso(row.started_at)!,
-    finishedAt: iso(row.finished_at),
+    startedAt: iso(time, row.started_at_utc ?? row.started_at)!,
+    finishedAt: iso(time, row.finished_at_utc ?? row.finished_at),
     actor: row.actor,
     source: row.source,
     via: orUndefined(row.via),
@@ -523,10 +532,12 @@ function toAuditRecord(row: Row): AuditRecord {
     errorCode: orUndefined(row.error_code),
     errorMessage: orUndefined(row.error_message),
     requestId: orUndefined(row.request_id),
+    // Only flagged rows carry the field, so records of real attempts look as they always did.
+    ...(row.dry_run === true || row.dry_run === 1 ? { dryRun: true } : {}),
   };
 }
 
-function toMappingRecord(row: Row): MappingRecord {
+function toMappingRecord(row: Row, time: Timestamps): MappingRecord {
   return {
     entityRef: row.entity_ref,
     environment: row.environment,
@@ -539,7 +550,7 @@ function toMappingRecord(row: Row): MappingRecord {
     keyMappingId: row.key_mapping_id,
     grantTypes: JSON.parse(row.grant_types),
     provisionedBy: row.provisioned_by,
-    provisionedAt: iso(row.provisioned_at)!,
+    provisionedAt: iso(time, row.provisioned_at_utc ?? row.provisioned_at)!,
     state: row.state,
     driftReason: orUndefined(row.drift_reason),
   };

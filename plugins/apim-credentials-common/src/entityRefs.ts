@@ -1,0 +1,23 @@
+/**
+ * One spelling per entity. Backstage's catalog compares entity refs case-insensitively
+ * (`Component:Default/Orders-Service` and `component:default/orders-service` name one entity), so
+ * everything we store, filter on or compare uses the canonical form below; otherwise an audit
+ * filter typed in another case finds nothing and one entity gets two histories.
+ */
+import {
+  CompoundEntityRef,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+
+/**
+ * The canonical form of an entity ref: the full `kind:namespace/name`, lower-cased the way the
+ * catalog folds refs (`toLocaleLowerCase('en-US')`). A ref without a namespace gets `default`.
+ *
+ * @param ref - a ref string (`Component:Default/Orders`, `component:orders`) or a compound ref
+ * @throws TypeError from `parseEntityRef` when the string is not an entity ref with a kind
+ */
+export function canonicalEntityRef(ref: string | CompoundEntityRef): string {
+  const compound = typeof ref === 'string' ? parseEntityRef(ref) : ref;
+  return stringifyEntityRef(compound).toLocaleLowerCase('en-US');
+}
