@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import { newOpaqueToken, Users } from './auth';
 import { errors } from './errors';
+import { GatewayKeyCache } from './gateway-cache';
 import { ExternalKeyManagerClient } from './key-manager-client';
 import { Stats } from './stats';
 import type { DcrClient, IssuedToken, KeyManager, Store } from './state';
@@ -13,6 +14,8 @@ export interface EmulatorContext {
   users: Users;
   stats: Stats;
   logger: EmulatorLogger;
+  /** The gateway's event-fed view of key mappings (CONTRACT 14.2.4). */
+  gatewayCache: GatewayKeyCache;
   /** Public base URL of this emulator, e.g. https://localhost:9443. */
   url(): string;
   /** Client for an external (IS-like) key manager; undefined for the resident KM. */
@@ -43,6 +46,7 @@ export function createContext(options: {
     users: options.users,
     stats: options.stats,
     logger: options.logger,
+    gatewayCache: new GatewayKeyCache(store),
     url: options.url,
     externalClient(km) {
       if (!km.baseUrl || km.type === 'default') return undefined;

@@ -5,16 +5,33 @@ import type {
   EmulatorStateSnapshot,
   EmulatorStats,
   FaultRule,
+  KeyManagerOptions,
+  KeyManagerPermissions,
+  KeyManagerTransportFailure,
   StateKeyManager,
 } from './types';
 
 export interface KeyManagerPatch {
+  /** Enabling a disabled KM starts `keyManagerLoadDelayMs` of 400/901403 on map-keys (CONTRACT 14.1). */
   enabled?: boolean;
   enableMapOAuthConsumerApps?: boolean;
   enableTokenGeneration?: boolean;
   enableOAuthAppCreation?: boolean;
   tokenType?: 'DIRECT' | 'EXCHANGED' | 'BOTH';
+  /** Listed as enabled but not loaded (CONTRACT 14.1): true = permanently, ms = for that long, false = loaded. */
+  notLoaded?: boolean | number;
+  /** API-M cannot reach the KM (CONTRACT 14.1): map-keys 500/500 after a delay, key listing 500; null = reachable. */
+  transportFailure?: KeyManagerTransportFailure | null;
+  /** Role permissions: hide the KM from the listing from 4.3 on (CONTRACT 14.1). */
+  permissions?: KeyManagerPermissions;
+  /** Global KM: listed after tenant KMs from 4.3, absent on 4.2 (CONTRACT 14.3). */
+  global?: boolean;
+  /** Display token endpoint listed instead of the real one (CONTRACT 14.2.1); null clears it. */
+  displayTokenEndpoint?: string | null;
 }
+
+/** Application statuses a test may set (CONTRACT 4.1, 14.2.2). */
+export type ApplicationStatus = 'APPROVED' | 'CREATED' | 'REJECTED';
 
 export class EmulatorControl {
   constructor(readonly baseUrl: string, private readonly ca?: string) {}
@@ -70,7 +87,30 @@ export class EmulatorControl {
       patch,
     );
   }
+  /** Changes the runtime config, e.g. `{apimVersion: '4.2'}` to switch the release profile (CONTRACT 14.3). */
   setConfig(patch: Partial<EmulatorConfig>): Promise<EmulatorConfig> {
     return this.call('PUT', '/config', patch);
+  }
+  /** Registers a KM as an admin would; it is not loaded for `keyManagerLoadDelayMs` (CONTRACT 14.1). */
+  addKeyManager(
+    km: KeyManagerOptions &
+      Pick<KeyManagerPatch, 'notLoaded' | 'transportFailure'>,
+  ): Promise<StateKeyManager> {
+    return this.call('POST', '/key-managers', km);
+  }
+  /** Approves or rejects an application pending approval (CONTRACT 14.2.2). */
+  setApplicationStatus(
+    applicationId: string,
+    status: ApplicationStatus,
+  ): Promise<{ applicationId: string; status: ApplicationStatus }> {
+    return this.call(
+      'PUT',
+      `/applications/${encodeURIComponent(applicationId)}/status`,
+      { status },
+    );
+  }
+  /** Gateway restart/resync: it forgets mappings removed by clean-up (CONTRACT 14.2.4). */
+  async resyncGateway(): Promise<void> {
+    await this.call('POST', '/gateway/resync');
   }
 }

@@ -1,6 +1,10 @@
 /** Response shapes (DTOs) of devportal v3; null fields stay present as null (contract 3). */
 import type { ApiDefinition, KeyManager, Store } from './state';
-import type { StateApplication, StateSubscription } from './types';
+import type {
+  EmulatorConfig,
+  StateApplication,
+  StateSubscription,
+} from './types';
 
 function subscriptionCount(store: Store, applicationId: string) {
   return store.subscriptions.filter(s => s.applicationId === applicationId)
@@ -55,14 +59,21 @@ const IS_GRANTS = [
   'urn:ietf:params:oauth:grant-type:token-exchange',
 ];
 
-export function keyManagerTokenEndpoint(km: KeyManager, selfUrl: string) {
-  return `${km.baseUrl ?? selfUrl}/oauth2/token`;
+/**
+ * Endpoints as the devportal lists them (CONTRACT 5.1, 14.2.1): a display endpoint when the admin
+ * set one; for the resident KM otherwise `[apim.key_manager] service_url` (by default
+ * `https://localhost:9443`, whatever host the caller reached), never the emulator's own URL.
+ */
+export function listedEndpoints(km: KeyManager, config: EmulatorConfig) {
+  const base = km.baseUrl ?? config.residentKeyManagerServiceUrl;
+  return {
+    tokenEndpoint: km.displayTokenEndpoint ?? `${base}/oauth2/token`,
+    revokeEndpoint: `${base}/oauth2/revoke`,
+  };
 }
 
-export function keyManagerInfoDto(km: KeyManager, selfUrl: string) {
-  const base = km.baseUrl ?? selfUrl;
-  const tokenEndpoint = `${base}/oauth2/token`;
-  const revokeEndpoint = `${base}/oauth2/revoke`;
+export function keyManagerInfoDto(km: KeyManager, config: EmulatorConfig) {
+  const { tokenEndpoint, revokeEndpoint } = listedEndpoints(km, config);
   return {
     id: km.id,
     name: km.name,

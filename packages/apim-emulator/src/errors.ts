@@ -75,8 +75,8 @@ export const errors = {
         })),
       ),
     ),
-  badRequest: (description: string, code = 400) =>
-    new ApiError(400, errorBody(code, 'Bad Request', description)),
+  badRequest: (description: string, code = 400, message = 'Bad Request') =>
+    new ApiError(400, errorBody(code, message, description)),
   unrecognizedProperty: (name: string) =>
     new ApiError(
       400,

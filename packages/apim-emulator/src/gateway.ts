@@ -120,15 +120,20 @@ export function gatewayRouter(ctx: EmulatorContext): Router {
           invalidCredentials(res);
           return;
         }
-        const kmIds = who.kms.map(k => k.id);
-        const mapping = store.keyMappings.find(
-          m => kmIds.includes(m.keyManagerId) && m.consumerKey === who.clientId,
+        // The gateway knows key mappings from events, not from the database (CONTRACT 14.2.4).
+        const applicationId = ctx.gatewayCache.resolve(
+          who.kms.map(k => k.id),
+          who.clientId,
         );
+        const app = store.applications.find(
+          a => a.applicationId === applicationId,
+        );
+        // A pending or rejected application is unknown to the gateway until approved (CONTRACT 14.2.2).
         const subscribed =
-          mapping &&
+          app?.status === 'APPROVED' &&
           store.subscriptions.some(
             s =>
-              s.applicationId === mapping.applicationId &&
+              s.applicationId === app.applicationId &&
               s.apiId === api.id &&
               s.status === 'UNBLOCKED',
           );

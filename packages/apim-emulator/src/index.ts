@@ -8,7 +8,14 @@ export type { ApimEmulator } from './server';
 export { spawnApimEmulator } from './spawn';
 export type { SpawnApimEmulatorOptions, SpawnedApimEmulator } from './spawn';
 export { EmulatorControl } from './control';
-export type { KeyManagerPatch } from './control';
+export type { ApplicationStatus, KeyManagerPatch } from './control';
+export {
+  APIM_VERSIONS,
+  DEFAULT_APIM_VERSION,
+  parseApimVersion,
+  releaseProfile,
+} from './profiles';
+export type { ApimVersion, ReleaseProfile } from './profiles';
 export type {
   ApimEmulatorOptions,
   EmulatorConfig,
@@ -19,6 +26,8 @@ export type {
   FaultRule,
   FaultType,
   KeyManagerOptions,
+  KeyManagerPermissions,
+  KeyManagerTransportFailure,
   StateApplication,
   StateKeyManager,
   StateKeyMapping,

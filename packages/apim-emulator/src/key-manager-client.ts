@@ -12,7 +12,14 @@ export interface KmClientInfo {
   redirectUris: string[];
 }
 
+/** The KM answered, with an HTTP error (401, 5xx): map-keys 500/900967, listing skips the row (CONTRACT 14.1). */
 export class KeyManagerUnavailableError extends Error {}
+
+/**
+ * The KM could not be reached at all (refused, DNS, connect/read timeout): an unchecked exception
+ * in API-M, so map-keys answers 500/500 and the whole key listing fails (CONTRACT 14.1).
+ */
+export class KeyManagerTransportError extends Error {}
 
 export interface KmTokenResult {
   accessToken: string;
@@ -54,6 +61,10 @@ export class ExternalKeyManagerClient {
       },
       ca: this.ca,
       timeoutMs: TIMEOUT_MS,
+    }).catch((e: Error) => {
+      throw new KeyManagerTransportError(
+        `Key manager ${this.baseUrl} unreachable: ${e.message}`,
+      );
     });
     if (res.status === 404) return null;
     if (res.status !== 200) {

@@ -3,9 +3,11 @@
  *   --key-manager-url https://localhost:9444 [--key-manager-admin admin:admin] [--state-file f]
  *   (the admin may also come from env APIM_EMULATOR_KM_ADMIN=user:password, kept out of argv)
  *   [--no-provisioned-app-validation] [--token-lifetime 3600] [--no-delete-endpoint]
+ *   [--apim-version 4.2|4.3|4.4|4.5|4.6] (default 4.6, or env APIM_EMULATOR_VERSION)
  * Prints {"event":"listening","url":"https://localhost:<port>"} on stdout; logs go to stderr.
  */
 import { loadOrCreateLocalTls } from '@internal/local-tls';
+import { DEFAULT_APIM_VERSION, parseApimVersion } from './profiles';
 import { createApimEmulator } from './server';
 import type { EmulatorLogger } from './types';
 
@@ -56,7 +58,14 @@ async function main() {
     if (i < 0) throw new Error('--key-manager-admin must be user:password');
     admin = { username: s.slice(0, i), password: s.slice(i + 1) };
   }
+  // The environment variable lets a test matrix switch every spawned emulator (CONTRACT 14.3).
+  const apimVersion = parseApimVersion(
+    args['apim-version'] ??
+      (process.env.APIM_EMULATOR_VERSION || DEFAULT_APIM_VERSION),
+    '--apim-version',
+  );
   const emulator = await createApimEmulator({
+    apimVersion,
     port: args.port !== undefined ? Number(args.port) : 9443,
     host: typeof args.host === 'string' ? args.host : undefined,
     tls,
@@ -79,7 +88,11 @@ async function main() {
     logger,
   });
   process.stdout.write(
-    `${JSON.stringify({ event: 'listening', url: emulator.url })}\n`,
+    `${JSON.stringify({
+      event: 'listening',
+      url: emulator.url,
+      apimVersion,
+    })}\n`,
   );
   let stopping = false;
   const stop = (signal: string) => {

@@ -17,7 +17,12 @@ import { subscriptionsRouter } from './routes/subscriptions';
 import { tokenRouter } from './routes/token';
 import { Store } from './state';
 import { Stats } from './stats';
-import type { ApimEmulatorOptions, EmulatorLogger } from './types';
+import { DEFAULT_APIM_VERSION, parseApimVersion } from './profiles';
+import type {
+  ApimEmulatorOptions,
+  EmulatorConfig,
+  EmulatorLogger,
+} from './types';
 
 export const DEVPORTAL_BASE = '/api/am/devportal/v3';
 export const DEFAULT_KEY_MANAGER_URL = 'https://localhost:9444';
@@ -32,6 +37,38 @@ export interface ApimEmulator {
 
 const silentLogger: EmulatorLogger = { info() {}, warn() {}, error() {} };
 
+/** WSO2's default application tiers (CONTRACT 14.2.5 rejects any other). */
+export const DEFAULT_APPLICATION_TIERS = [
+  'Unlimited',
+  '10PerMin',
+  '20PerMin',
+  '50PerMin',
+];
+
+/** Options -> runtime config; `reset()` returns to this. Throws on an unknown `apimVersion`. */
+function initialConfig(options: ApimEmulatorOptions): EmulatorConfig {
+  return {
+    provisionedAppValidation: options.provisionedAppValidation ?? true,
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600,
+    hasDeleteEndpoint: options.hasDeleteEndpoint ?? true,
+    keyProvisioningEnabled: options.keyProvisioningEnabled ?? false,
+    apimVersion: parseApimVersion(
+      options.apimVersion ?? DEFAULT_APIM_VERSION,
+      'apimVersion',
+    ),
+    applicationApprovalWorkflow: options.applicationApprovalWorkflow ?? false,
+    searchCollation: options.searchCollation ?? 'case-sensitive',
+    kmTransportFailureDelayMs: options.kmTransportFailureDelayMs ?? 1000,
+    keyManagerLoadDelayMs: options.keyManagerLoadDelayMs ?? 0,
+    residentKeyManagerServiceUrl: (
+      options.residentKeyManagerServiceUrl ?? 'https://localhost:9443'
+    ).replace(/\/+$/, ''),
+    applicationThrottlingPolicies: options.applicationThrottlingPolicies ?? [
+      ...DEFAULT_APPLICATION_TIERS,
+    ],
+  };
+}
+
 export async function createApimEmulator(
   options: ApimEmulatorOptions,
 ): Promise<ApimEmulator> {
@@ -44,12 +81,7 @@ export async function createApimEmulator(
   const bindHost = host === 'localhost' ? '127.0.0.1' : host;
   const logger = options.logger ?? silentLogger;
   const store = new Store({
-    config: {
-      provisionedAppValidation: options.provisionedAppValidation ?? true,
-      tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600,
-      hasDeleteEndpoint: options.hasDeleteEndpoint ?? true,
-      keyProvisioningEnabled: options.keyProvisioningEnabled ?? false,
-    },
+    config: initialConfig(options),
     keyManagerBaseUrl: (
       options.keyManager?.baseUrl ?? DEFAULT_KEY_MANAGER_URL
     ).replace(/\/+$/, ''),
@@ -85,7 +117,7 @@ export async function createApimEmulator(
   });
   app.use(
     '/_emulator',
-    controlRouter(ctx, () => undefined),
+    controlRouter(ctx, () => ctx.gatewayCache.clear()),
   );
   app.use(faultMiddleware(store));
   app.use(dcrRouter(ctx));

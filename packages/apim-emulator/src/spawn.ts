@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EmulatorControl } from './control';
+import type { ApimVersion } from './profiles';
 
 export interface SpawnApimEmulatorOptions {
   /** Default 0 (random). */
@@ -13,6 +14,8 @@ export interface SpawnApimEmulatorOptions {
   /** `user:password` for the key manager's DCR endpoint; default admin:admin. */
   keyManagerAdmin?: string;
   stateFile?: string;
+  /** Release profile (CONTRACT 14.3); default: env APIM_EMULATOR_VERSION, else 4.6. */
+  apimVersion?: ApimVersion;
   /** Extra environment for the child. */
   env?: Record<string, string | undefined>;
   /** Default 30 000. */
@@ -52,6 +55,7 @@ export async function spawnApimEmulator(
   if (options.keyManagerUrl)
     args.push('--key-manager-url', options.keyManagerUrl);
   if (options.stateFile) args.push('--state-file', options.stateFile);
+  if (options.apimVersion) args.push('--apim-version', options.apimVersion);
   const child = spawn(process.execPath, args, {
     // Admin credentials go through the environment, not argv (ps shows argv).
     env: {

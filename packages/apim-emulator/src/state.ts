@@ -7,10 +7,13 @@ import type {
   EmulatorStateSnapshot,
   FaultRule,
   KeyManagerOptions,
+  KeyManagerPermissions,
+  KeyManagerTransportFailure,
   StateApplication,
   StateKeyMapping,
   StateSubscription,
 } from './types';
+import { releaseProfile, type ReleaseProfile } from './profiles';
 
 export const RESIDENT_KM = 'Resident Key Manager';
 export const IS_KM = 'IS';
@@ -48,7 +51,16 @@ export interface KeyManager {
   enableTokenGeneration: boolean;
   enableOAuthAppCreation: boolean;
   tokenType: 'DIRECT' | 'EXCHANGED' | 'BOTH';
+  global: boolean;
+  permissions: KeyManagerPermissions;
+  displayTokenEndpoint?: string;
+  /** Listed as enabled, not loaded by the server (CONTRACT 14.1): `permanent` or an epoch-ms deadline. */
+  notLoaded: 'permanent' | number | null;
+  /** Simulated transport failure when API-M calls this KM (CONTRACT 14.1). */
+  transportFailure: KeyManagerTransportFailure | null;
 }
+
+const PUBLIC: KeyManagerPermissions = { type: 'PUBLIC', roles: [] };
 
 export interface ApiDefinition {
   id: string;
@@ -120,68 +132,95 @@ export class Store {
     const base = this.options.keyManagerBaseUrl;
     const kms: KeyManager[] = [
       {
-        id: uuidFromName(`km:${IS_KM}`),
-        name: IS_KM,
-        type: 'WSO2-IS',
+        ...this.newKeyManager({ name: IS_KM }),
         displayName: 'WSO2 Identity Server',
         description: 'WSO2 Identity Server as a third-party key manager',
         baseUrl: base,
-        enabled: true,
-        enableMapOAuthConsumerApps: true,
-        enableTokenGeneration: true,
-        enableOAuthAppCreation: true,
-        tokenType: 'DIRECT',
       },
       {
-        id: uuidFromName(`km:${RESIDENT_KM}`),
-        name: RESIDENT_KM,
-        type: 'default',
-        displayName: RESIDENT_KM,
+        ...this.newKeyManager({ name: RESIDENT_KM, type: 'default' }),
         description: 'This is Resident Key Manager',
-        enabled: true,
+        baseUrl: undefined,
         enableMapOAuthConsumerApps: this.config.keyProvisioningEnabled,
-        enableTokenGeneration: true,
-        enableOAuthAppCreation: true,
-        tokenType: 'DIRECT',
       },
     ];
     for (const o of this.options.keyManagers ?? []) {
       const existing = kms.find(k => k.name === o.name);
-      const km: KeyManager = existing ?? {
-        id: uuidFromName(`km:${o.name}`),
-        name: o.name,
-        type: o.type ?? 'WSO2-IS',
-        displayName: o.displayName ?? o.name,
-        description: o.description ?? '',
-        baseUrl: o.baseUrl ?? base,
-        enabled: true,
-        enableMapOAuthConsumerApps: true,
-        enableTokenGeneration: true,
-        enableOAuthAppCreation: true,
-        tokenType: 'DIRECT',
-      };
-      if (o.type !== undefined) km.type = o.type;
-      if (o.baseUrl !== undefined) km.baseUrl = o.baseUrl;
-      if (o.enabled !== undefined) km.enabled = o.enabled;
-      if (o.enableMapOAuthConsumerApps !== undefined)
-        km.enableMapOAuthConsumerApps = o.enableMapOAuthConsumerApps;
-      if (o.enableTokenGeneration !== undefined)
-        km.enableTokenGeneration = o.enableTokenGeneration;
-      if (o.enableOAuthAppCreation !== undefined)
-        km.enableOAuthAppCreation = o.enableOAuthAppCreation;
-      if (o.tokenType !== undefined) km.tokenType = o.tokenType;
-      if (o.displayName !== undefined) km.displayName = o.displayName;
-      if (o.description !== undefined) km.description = o.description;
-      if (!existing) kms.splice(kms.length - 1, 0, km); // resident KM stays last
+      if (existing) applyKeyManagerOptions(existing, o);
+      else kms.push(this.newKeyManager(o));
     }
-    return kms;
+    return sortKeyManagers(kms);
   }
 
-  /** Resolve by name first, then by UUID (contract 6.1). */
+  private newKeyManager(o: KeyManagerOptions): KeyManager {
+    const km: KeyManager = {
+      id: uuidFromName(`km:${o.name}`),
+      name: o.name,
+      type: 'WSO2-IS',
+      displayName: o.name,
+      description: '',
+      baseUrl: this.options.keyManagerBaseUrl,
+      enabled: true,
+      enableMapOAuthConsumerApps: true,
+      enableTokenGeneration: true,
+      enableOAuthAppCreation: true,
+      tokenType: 'DIRECT',
+      global: false,
+      permissions: PUBLIC,
+      notLoaded: null,
+      transportFailure: null,
+    };
+    applyKeyManagerOptions(km, o);
+    return km;
+  }
+
+  /**
+   * Registers a KM at runtime (admin portal "add"): not loaded for `keyManagerLoadDelayMs`
+   * (CONTRACT 14.1). Throws when the name is taken.
+   */
+  addKeyManager(o: KeyManagerOptions): KeyManager {
+    if (this.keyManagers.some(k => k.name === o.name)) {
+      throw new Error(`A key manager named '${o.name}' already exists`);
+    }
+    const km = this.newKeyManager(o);
+    this.markLoading(km);
+    this.keyManagers = sortKeyManagers([...this.keyManagers, km]);
+    return km;
+  }
+
+  /** After an add/enable/update the server takes a while to load the KM (CONTRACT 14.1). */
+  markLoading(km: KeyManager): void {
+    const delay = this.config.keyManagerLoadDelayMs;
+    if (delay > 0 && km.notLoaded !== 'permanent') {
+      km.notLoaded = Date.now() + delay;
+    }
+  }
+
+  /** True while the server has not loaded `km` (map-keys then answers 400/901403, CONTRACT 14.1). */
+  isNotLoaded(km: KeyManager): boolean {
+    if (km.notLoaded === null) return false;
+    if (km.notLoaded === 'permanent') return true;
+    if (Date.now() < km.notLoaded) return true;
+    km.notLoaded = null;
+    return false;
+  }
+
+  /** KMs that exist in this release: no global KMs before 4.3 (CONTRACT 14.3). */
+  existingKeyManagers(): KeyManager[] {
+    return this.profile().globalKeyManagers
+      ? this.keyManagers
+      : this.keyManagers.filter(k => !k.global);
+  }
+
+  profile(): ReleaseProfile {
+    return releaseProfile(this.config.apimVersion);
+  }
+
+  /** Resolve by name first, then by UUID (contract 6.1), among the KMs this release has. */
   findKeyManager(nameOrId: string): KeyManager | undefined {
+    const kms = this.existingKeyManagers();
     return (
-      this.keyManagers.find(k => k.name === nameOrId) ??
-      this.keyManagers.find(k => k.id === nameOrId)
+      kms.find(k => k.name === nameOrId) ?? kms.find(k => k.id === nameOrId)
     );
   }
 
@@ -252,6 +291,13 @@ export class Store {
         tokenEndpoint: k.baseUrl
           ? `${k.baseUrl}/oauth2/token`
           : '(self)/oauth2/token',
+        global: k.global,
+        permissions: {
+          type: k.permissions.type,
+          roles: [...k.permissions.roles],
+        },
+        notLoaded: k.notLoaded,
+        transportFailure: k.transportFailure,
       })),
       applications: this.applications.map(a => ({ ...a })),
       keyMappings: this.keyMappings.map(m => ({ ...m })),
@@ -269,4 +315,37 @@ export class Store {
   newId(): string {
     return randomUUID();
   }
+}
+
+function applyKeyManagerOptions(km: KeyManager, o: KeyManagerOptions): void {
+  if (o.type !== undefined) km.type = o.type;
+  if (o.baseUrl !== undefined) km.baseUrl = o.baseUrl;
+  if (o.enabled !== undefined) km.enabled = o.enabled;
+  if (o.enableMapOAuthConsumerApps !== undefined)
+    km.enableMapOAuthConsumerApps = o.enableMapOAuthConsumerApps;
+  if (o.enableTokenGeneration !== undefined)
+    km.enableTokenGeneration = o.enableTokenGeneration;
+  if (o.enableOAuthAppCreation !== undefined)
+    km.enableOAuthAppCreation = o.enableOAuthAppCreation;
+  if (o.tokenType !== undefined) km.tokenType = o.tokenType;
+  if (o.displayName !== undefined) km.displayName = o.displayName;
+  if (o.description !== undefined) km.description = o.description;
+  if (o.global !== undefined) km.global = o.global;
+  if (o.permissions !== undefined)
+    km.permissions = {
+      type: o.permissions.type,
+      roles: [...o.permissions.roles],
+    };
+  if (o.displayTokenEndpoint !== undefined)
+    km.displayTokenEndpoint = o.displayTokenEndpoint;
+}
+
+/** Listing order (CONTRACT 5.1): tenant KMs with the resident KM moved to the end, then global KMs. */
+function sortKeyManagers(kms: KeyManager[]): KeyManager[] {
+  const rank = (k: KeyManager) =>
+    k.global ? 2 : k.name === RESIDENT_KM ? 1 : 0;
+  return kms
+    .map((k, i) => ({ k, i }))
+    .sort((a, b) => rank(a.k) - rank(b.k) || a.i - b.i)
+    .map(x => x.k);
 }

@@ -1,4 +1,5 @@
 /** Public types of the API-M emulator. */
+import type { ApimVersion } from './profiles';
 
 export interface EmulatorLogger {
   info(message: string, meta?: Record<string, unknown>): void;
@@ -27,7 +28,23 @@ export interface KeyManagerOptions {
   tokenType?: 'DIRECT' | 'EXCHANGED' | 'BOTH';
   displayName?: string;
   description?: string;
+  /** A global KM (all tenants): listed after the tenant's KMs from 4.3; absent on 4.2 (CONTRACT 14.3). */
+  global?: boolean;
+  /** Role permissions of the KM; filter the devportal listing from 4.3, never map-keys (CONTRACT 14.1). */
+  permissions?: KeyManagerPermissions;
+  /** Admin-configured display token endpoint; listed instead of the real one (CONTRACT 5.1, 14.2.1). */
+  displayTokenEndpoint?: string;
 }
+
+/** KM role permissions set in the admin portal (CONTRACT 5.1, 14.1). */
+export interface KeyManagerPermissions {
+  /** PUBLIC: everybody; ALLOW: only users with one of `roles`; DENY: everybody but them. */
+  type: 'PUBLIC' | 'ALLOW' | 'DENY';
+  roles: string[];
+}
+
+/** How a simulated transport failure towards a KM looks to API-M (CONTRACT 14.1). */
+export type KeyManagerTransportFailure = 'refused' | 'dns' | 'timeout';
 
 export interface ApimEmulatorOptions {
   /** 0 (default) = random port. */
@@ -59,6 +76,20 @@ export interface ApimEmulatorOptions {
   tokenLifetimeSeconds?: number;
   /** false emulates API-M 4.2: DELETE .../oauth-keys/{id} answers 405, only clean-up exists. Default true. */
   hasDeleteEndpoint?: boolean;
+  /** Release profile (CONTRACT 14.3); default `4.6`. */
+  apimVersion?: ApimVersion;
+  /** Application approval workflow on: new applications are `CREATED` (pending); default false (CONTRACT 14.1, 14.2.2). */
+  applicationApprovalWorkflow?: boolean;
+  /** Collation of `NAME like ?` on 4.2/4.3 (CONTRACT 14.1): PostgreSQL/H2 `case-sensitive` (default) or MySQL/MSSQL `case-insensitive`. */
+  searchCollation?: 'case-sensitive' | 'case-insensitive';
+  /** How long a KM transport failure takes to surface (WSO2's HTTP client retries 5 times; CONTRACT 14.1); default 1000 ms. */
+  kmTransportFailureDelayMs?: number;
+  /** A KM added or enabled through the control API answers map-keys with 400/901403 for this long (CONTRACT 14.1; about 5 s on a real server); default 0. */
+  keyManagerLoadDelayMs?: number;
+  /** `[apim.key_manager] service_url`: the resident KM's listed token endpoint base (CONTRACT 14.2.1); default `https://localhost:9443`. */
+  residentKeyManagerServiceUrl?: string;
+  /** Application throttling tiers; any other tier on create is 400/900305 (CONTRACT 14.2.5). Default Unlimited, 10PerMin, 20PerMin, 50PerMin. */
+  applicationThrottlingPolicies?: string[];
   /** When set, apps, mappings, subscriptions, DCR clients and tokens survive restarts. */
   stateFile?: string;
   logger?: EmulatorLogger;
@@ -67,8 +98,16 @@ export interface ApimEmulatorOptions {
 export interface EmulatorConfig {
   provisionedAppValidation: boolean;
   tokenLifetimeSeconds: number;
+  /** false removes DELETE oauth-keys in any profile (405); 4.2 never has it. */
   hasDeleteEndpoint: boolean;
   keyProvisioningEnabled: boolean;
+  apimVersion: ApimVersion;
+  applicationApprovalWorkflow: boolean;
+  searchCollation: 'case-sensitive' | 'case-insensitive';
+  kmTransportFailureDelayMs: number;
+  keyManagerLoadDelayMs: number;
+  residentKeyManagerServiceUrl: string;
+  applicationThrottlingPolicies: string[];
 }
 
 export type FaultType =
@@ -148,6 +187,11 @@ export interface StateKeyManager {
   enableTokenGeneration: boolean;
   tokenType: string;
   tokenEndpoint: string;
+  global: boolean;
+  permissions: KeyManagerPermissions;
+  /** Listed as enabled but not loaded by the server: `permanent`, an epoch-ms deadline, or null. */
+  notLoaded: 'permanent' | number | null;
+  transportFailure: KeyManagerTransportFailure | null;
 }
 
 /** What `GET /_emulator/state` returns: never secrets or tokens. */

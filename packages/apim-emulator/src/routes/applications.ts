@@ -40,15 +40,17 @@ export function ownedApplication(
   return app;
 }
 
-/** `LOWER(NAME) LIKE LOWER('%<query>%')` as a RegExp: `%` and `_` are wildcards. */
-export function likePattern(query: string): RegExp {
+/**
+ * `NAME LIKE '%<query>%'` as a RegExp: `%` and `_` are wildcards (CONTRACT 4.2). Case-insensitive
+ * (`LOWER(NAME) LIKE LOWER(?)`) from 4.4; before, as the database collation says (CONTRACT 14.1).
+ */
+export function likePattern(query: string, caseInsensitive = true): RegExp {
   const wildcard: Record<string, string> = { '%': '.*', _: '.' };
   const source = query
-    .toLowerCase()
     .split('')
     .map(c => wildcard[c] ?? c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
     .join('');
-  return new RegExp(source);
+  return new RegExp(source, caseInsensitive ? 'i' : '');
 }
 
 const APP_SCOPES = ['apim:subscribe', 'apim:app_manage'];
@@ -76,10 +78,13 @@ export function applicationsRouter(ctx: EmulatorContext): Router {
         ? (String(req.query.sortBy) as 'name' | 'throttlingPolicy' | 'status')
         : 'name';
       const desc = req.query.sortOrder === 'desc';
-      // SQL: LOWER(NAME) LIKE LOWER('%query%'): '%' and '_' act as wildcards.
-      const pattern = likePattern(query);
+      const pattern = likePattern(
+        query,
+        store.profile().searchCaseInsensitive ||
+          store.config.searchCollation === 'case-insensitive',
+      );
       const matching = store.applications
-        .filter(a => a.owner === username && pattern.test(a.name.toLowerCase()))
+        .filter(a => a.owner === username && pattern.test(a.name))
         .sort((a, b) => a[sortBy].localeCompare(b[sortBy]) * (desc ? -1 : 1));
       const page = matching.slice(offset, offset + limit);
       res.status(200).json({
@@ -118,6 +123,19 @@ export function applicationsRouter(ctx: EmulatorContext): Router {
           'Application name cannot contain leading or trailing white spaces',
         );
       }
+      // Unknown application tier (CONTRACT 14.2.5, ExceptionCodes TIER_NAME_INVALID).
+      if (
+        !store.config.applicationThrottlingPolicies.includes(
+          String(body.throttlingPolicy),
+        )
+      ) {
+        throw errors.badRequest(
+          'The tier name is invalid',
+          900305,
+          'The tier name is invalid.',
+        );
+      }
+      // The duplicate check is case-insensitive in every release (CONTRACT 14.1).
       if (
         store.applications.some(
           a =>
@@ -137,7 +155,10 @@ export function applicationsRouter(ctx: EmulatorContext): Router {
         throttlingPolicy: String(body.throttlingPolicy),
         description:
           typeof body.description === 'string' ? body.description : null,
-        status: 'APPROVED',
+        // Always 201; pending approval shows as CREATED (CONTRACT 14.1).
+        status: store.config.applicationApprovalWorkflow
+          ? 'CREATED'
+          : 'APPROVED',
         groups: Array.isArray(body.groups) ? body.groups.map(String) : [],
         attributes:
           body.attributes && typeof body.attributes === 'object'
@@ -185,6 +206,7 @@ export function applicationsRouter(ctx: EmulatorContext): Router {
       store.subscriptions = store.subscriptions.filter(
         s => s.applicationId !== id,
       );
+      ctx.gatewayCache.applicationRemoved(id);
       ctx.changed();
       res.status(200).end();
     }),

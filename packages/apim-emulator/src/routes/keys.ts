@@ -3,15 +3,24 @@
  * generate-token (10).
  */
 import { Router, type Request } from 'express';
-import { grantScopes, principalOf, requireScopes } from '../auth';
+import { principalOf, requireScopes } from '../auth';
 import { jsonBody, type EmulatorContext } from '../context';
-import { ApiError, errorBody, errors } from '../errors';
+import { errors } from '../errors';
 import { takeFault } from '../faults';
-import type { KmClientInfo } from '../key-manager-client';
-import type { KeyManager } from '../state';
+import {
+  KeyManagerTransportError,
+  type KmClientInfo,
+} from '../key-manager-client';
 import type { StateKeyMapping } from '../types';
 import { ownedApplication } from './applications';
 import { handle } from './handler';
+import { generateTokenRoutes } from './generate-token';
+import { keyRemovalRoutes } from './key-removal';
+import {
+  keyManagerAccess,
+  type ClientLookup,
+  type TokenDto,
+} from './km-access';
 
 const KEY_SCOPES = ['apim:subscribe', 'apim:app_manage'];
 const MAP_KEYS_PROPERTIES = [
@@ -19,14 +28,6 @@ const MAP_KEYS_PROPERTIES = [
   'consumerSecret',
   'keyManager',
   'keyType',
-];
-const TOKEN_PROPERTIES = [
-  'consumerSecret',
-  'validityPeriod',
-  'scopes',
-  'revokeToken',
-  'grantType',
-  'additionalProperties',
 ];
 
 const ADDITIONAL_PROPERTIES = {
@@ -39,71 +40,12 @@ const ADDITIONAL_PROPERTIES = {
   bypassClientCredentials: false,
 };
 
-interface TokenDto {
-  accessToken: string | null;
-  tokenScopes: string[];
-  validityTime: number;
-}
-
-type ClientLookup = KmClientInfo | null; // null = the KM says the client does not exist
-
 export function keysRouter(ctx: EmulatorContext): Router {
   const router = Router();
   const { store, users, logger } = ctx;
   const auth = requireScopes(store, users, KEY_SCOPES);
 
-  /** Reads a client from a KM; throws (anything) when the KM cannot be asked. */
-  async function readClient(
-    km: KeyManager,
-    clientId: string,
-  ): Promise<ClientLookup> {
-    const external = ctx.externalClient(km);
-    if (external) return external.getClient(clientId);
-    const c = store.dcrClients.find(x => x.clientId === clientId);
-    if (!c) return null;
-    return {
-      clientId: c.clientId,
-      clientSecret: c.clientSecret,
-      grantTypes: c.grantTypes,
-      redirectUris: c.callbackUrl ? [c.callbackUrl] : [],
-    };
-  }
-
-  async function mintToken(
-    km: KeyManager,
-    clientId: string,
-    secret: string,
-    scopes: string[],
-  ): Promise<TokenDto> {
-    const external = ctx.externalClient(km);
-    if (external) {
-      const t = await external.clientCredentialsToken(
-        clientId,
-        secret,
-        scopes.filter(s => s !== 'default'),
-      );
-      return {
-        accessToken: t.accessToken,
-        tokenScopes: t.scopes,
-        validityTime: t.expiresIn,
-      };
-    }
-    const client = store.dcrClients.find(c => c.clientId === clientId);
-    if (
-      !client ||
-      client.clientSecret !== secret ||
-      !client.grantTypes.includes('client_credentials')
-    ) {
-      throw new Error('Resident key manager rejected the client credentials');
-    }
-    const granted = grantScopes(scopes, users.get(client.owner)?.roles ?? []);
-    const t = ctx.issueToken(client, client.owner, granted, false);
-    return {
-      accessToken: t.accessToken,
-      tokenScopes: granted,
-      validityTime: store.config.tokenLifetimeSeconds,
-    };
-  }
+  const { readClient, mintToken, transportFailure } = keyManagerAccess(ctx);
 
   function keyDto(
     m: StateKeyMapping,
@@ -171,7 +113,9 @@ export function keysRouter(ctx: EmulatorContext): Router {
           ? body.keyManager
           : 'Resident Key Manager';
       const km = store.findKeyManager(kmName);
-      if (!km || !km.enabled) throw errors.keyManagerNotRegistered();
+      // Unknown, disabled, or listed as enabled but not loaded yet (CONTRACT 6.5, 14.1).
+      if (!km || !km.enabled || store.isNotLoaded(km))
+        throw errors.keyManagerNotRegistered();
       if (km.tokenType === 'EXCHANGED') throw errors.keyManagerNoAppSupport();
 
       const duplicate = store.keyMappings.find(
@@ -189,6 +133,8 @@ export function keysRouter(ctx: EmulatorContext): Router {
         try {
           found = await readClient(km, consumerKey);
         } catch (e) {
+          if (e instanceof KeyManagerTransportError)
+            return transportFailure(km, e); // 500/500 after retries (CONTRACT 14.1)
           logger.warn('map-keys: key manager could not be reached', {
             keyManager: km.name,
             error: (e as Error).message,
@@ -210,6 +156,24 @@ export function keysRouter(ctx: EmulatorContext): Router {
           throw errors.generalError();
         }
         client = found;
+      }
+
+      // The table's primary key is (application, key type, KM): a concurrent map-keys that
+      // passed the duplicate check first loses the insert with 500/900967 (CONTRACT 14.2.3).
+      if (
+        store.keyMappings.some(
+          m =>
+            m.applicationId === app.applicationId &&
+            m.keyType === keyType &&
+            m.keyManagerId === km.id,
+        )
+      ) {
+        logger.warn('map-keys: lost the insert race on the primary key', {
+          applicationId: app.applicationId,
+          keyType,
+          keyManager: km.name,
+        });
+        throw errors.generalError();
       }
 
       const mapping: StateKeyMapping = {
@@ -246,9 +210,11 @@ export function keysRouter(ctx: EmulatorContext): Router {
         client?.grantTypes.includes('client_credentials')
       ) {
         try {
-          token = await mintToken(km, consumerKey, consumerSecret!, [
-            'default',
-          ]);
+          // The answer's tokenScopes is always [] (CONTRACT 14.1, row 6.4).
+          token = {
+            ...(await mintToken(km, consumerKey, consumerSecret!, ['default'])),
+            tokenScopes: [],
+          };
         } catch (e) {
           logger.warn('map-keys: token generation failed after insert', {
             keyMappingId: mapping.keyMappingId,
@@ -258,6 +224,7 @@ export function keysRouter(ctx: EmulatorContext): Router {
         }
       }
 
+      ctx.gatewayCache.registered(mapping); // APPLICATION_REGISTRATION_CREATE (CONTRACT 6.2 step 11)
       res.status(200).json(
         keyDto(mapping, kmName, {
           consumerSecret,
@@ -303,6 +270,9 @@ export function keysRouter(ctx: EmulatorContext): Router {
         try {
           client = await readClient(km, m.consumerKey);
         } catch (e) {
+          // Unreachable KM: the whole listing fails; a KM that answered: the row is skipped (CONTRACT 14.1).
+          if (e instanceof KeyManagerTransportError)
+            return transportFailure(km, e);
           logger.warn('oauth-keys: skipping row, key manager lookup failed', {
             keyManager: km.name,
             error: (e as Error).message,
@@ -361,144 +331,9 @@ export function keysRouter(ctx: EmulatorContext): Router {
     }),
   );
 
-  // 9.2 delete (API-M 4.3+): owner checked, never deletes a MAPPED client in the KM.
-  router.delete(
-    '/applications/:applicationId/oauth-keys/:keyMappingId',
-    (_req, res, next) => {
-      if (!store.config.hasDeleteEndpoint) {
-        res.status(405).setHeader('allow', 'GET, PUT');
-        res.end();
-        return;
-      }
-      next();
-    },
-    auth,
-    handle(ctx, (req, res) => {
-      const app = ownedApplication(
-        ctx,
-        req.params.applicationId,
-        principalOf(res).username,
-      );
-      const m = store.keyMappings.find(
-        x =>
-          x.applicationId === app.applicationId &&
-          x.keyMappingId === req.params.keyMappingId,
-      );
-      if (!m) throw errors.internal();
-      store.keyMappings = store.keyMappings.filter(x => x !== m);
-      ctx.changed();
-      res.status(200).end();
-    }),
-  );
+  router.use(keyRemovalRoutes(ctx));
 
-  // 9.1 clean-up: no owner check, unknown mapping = no-op, unknown app = 500.
-  router.post(
-    '/applications/:applicationId/oauth-keys/:keyMappingId/clean-up',
-    auth,
-    handle(ctx, (req, res) => {
-      const app = store.applications.find(
-        a => a.applicationId === req.params.applicationId,
-      );
-      if (!app) throw errors.internal();
-      const before = store.keyMappings.length;
-      store.keyMappings = store.keyMappings.filter(
-        x =>
-          !(
-            x.applicationId === app.applicationId &&
-            x.keyMappingId === req.params.keyMappingId
-          ),
-      );
-      if (store.keyMappings.length !== before) ctx.changed();
-      res.status(200).end();
-    }),
-  );
-
-  // 10. generate-token
-  router.post(
-    '/applications/:applicationId/oauth-keys/:keyMappingId/generate-token',
-    auth,
-    handle(ctx, async (req, res) => {
-      const body = jsonBody(req, TOKEN_PROPERTIES)!;
-      const app = ownedApplication(
-        ctx,
-        req.params.applicationId,
-        principalOf(res).username,
-      );
-      const m = store.keyMappings.find(
-        x =>
-          x.applicationId === app.applicationId &&
-          x.keyMappingId === req.params.keyMappingId,
-      );
-      if (!m) throw errors.internal();
-      if (body.validityPeriod === undefined || body.validityPeriod === null)
-        throw errors.internal();
-      if (!Array.isArray(body.scopes)) throw errors.internal();
-      const km = store.findKeyManagerById(m.keyManagerId);
-      if (!km) throw errors.internal();
-      const bad = (code: number, description: string) =>
-        new ApiError(400, errorBody(code, 'Bad Request', description));
-      if (!km.enabled) throw bad(901406, `Key Manager ${km.name} is disabled`);
-      if (!km.enableTokenGeneration) {
-        throw bad(
-          901405,
-          `Key Manager ${km.name} doesn't support token generation`,
-        );
-      }
-      const grantType = body.grantType ?? 'CLIENT_CREDENTIALS';
-      if (
-        grantType !== 'CLIENT_CREDENTIALS' &&
-        grantType !== 'TOKEN_EXCHANGE'
-      ) {
-        throw errors.validation(['grantType']);
-      }
-      if (grantType === 'TOKEN_EXCHANGE') {
-        const extra = body.additionalProperties as
-          | Record<string, unknown>
-          | undefined;
-        if (!extra?.subject_token)
-          throw bad(400, 'Subject token is required for token exchange');
-        throw bad(
-          901405,
-          `Key Manager ${km.name} doesn't support token exchange`,
-        );
-      }
-      let secret =
-        typeof body.consumerSecret === 'string' && body.consumerSecret
-          ? body.consumerSecret
-          : null;
-      if (!secret) {
-        try {
-          secret = (await readClient(km, m.consumerKey))?.clientSecret ?? null;
-        } catch (e) {
-          throw bad(
-            900967,
-            `Error while retrieving the OAuth application: ${
-              (e as Error).message
-            }`,
-          );
-        }
-      }
-      if (!secret)
-        throw bad(
-          900967,
-          'Consumer secret of the OAuth application is not available',
-        );
-      try {
-        const token = await mintToken(
-          km,
-          m.consumerKey,
-          secret,
-          (body.scopes as unknown[]).map(String),
-        );
-        res.status(200).json(token);
-      } catch (e) {
-        throw bad(
-          900967,
-          `Error while generating token: ${(e as Error).message}`,
-        );
-      }
-    }),
-  );
+  router.use(generateTokenRoutes(ctx));
 
   return router;
 }

@@ -68,6 +68,9 @@ export function subscriptionsRouter(ctx: EmulatorContext): Router {
         String(body.applicationId),
         principalOf(res).username,
       );
+      // Pending or rejected applications cannot subscribe (CONTRACT 14.2.2).
+      if (app.status !== 'APPROVED')
+        throw errors.badRequest('Workflow status is not Approved');
       const api = store.apis.find(a => a.id === body.apiId);
       if (!api) throw errors.notFound('API', String(body.apiId));
       if (
