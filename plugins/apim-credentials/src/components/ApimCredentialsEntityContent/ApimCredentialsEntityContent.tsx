@@ -8,6 +8,7 @@ import {
   EmptyState,
   Progress,
   ResponseErrorPanel,
+  WarningPanel,
 } from '@backstage/core-components';
 import {
   MissingAnnotationEmptyState,
@@ -18,6 +19,7 @@ import {
   APIM_APPLICATION_ANNOTATION,
   apimCredentialsProvisionPermission,
   apimCredentialsReadPermission,
+  checkApplicationName,
 } from '@internal/backstage-plugin-apim-credentials-common';
 import { apimCredentialsApiRef } from '../../api';
 import { PermissionDeniedState } from '../common';
@@ -37,6 +39,18 @@ export function ApimCredentialsEntityContent() {
   if (!applicationName) {
     return (
       <MissingAnnotationEmptyState annotation={APIM_APPLICATION_ANNOTATION} />
+    );
+  }
+  // The backend refuses such a name with this very message (checkApplicationName): say it here
+  // instead of loading cards that could only show that error.
+  const nameProblem = checkApplicationName(applicationName);
+  if (nameProblem) {
+    return (
+      <WarningPanel
+        severity="error"
+        title="API-M will not accept this application name"
+        message={nameProblem.message}
+      />
     );
   }
   return (

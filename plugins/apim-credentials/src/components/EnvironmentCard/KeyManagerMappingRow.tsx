@@ -40,6 +40,17 @@ export function KeyManagerMappingRow(props: {
       </TableCell>
       <TableCell>
         <MappingStateChip state={state} />
+        {mapping?.keyManagerDisabled && (
+          <Typography
+            variant="caption"
+            color="textSecondary"
+            display="block"
+            data-testid="key-manager-disabled"
+          >
+            key manager disabled in API-M: API-M keeps the mapping but hides
+            it until the key manager is enabled again; it can still be removed
+          </Typography>
+        )}
       </TableCell>
       <TableCell>
         {mapping?.consumerKey ? (
