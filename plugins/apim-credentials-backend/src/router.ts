@@ -41,6 +41,8 @@ import { ApimCredentialsStore } from './database/ApimCredentialsStore';
 import { Caller, ProvisioningService } from './service/ProvisioningService';
 import { CredentialsReader } from './service/CredentialsReader';
 import { writeAuditCsv } from './service/auditCsv';
+import { errorResponse } from './errorResponse';
+import { coded } from './errors';
 
 export interface RouterOptions {
   logger: LoggerService;
@@ -161,12 +163,18 @@ export async function createRouter(
     const entityRef = stringifyEntityRef(params);
     const entity = await catalog.getEntityByRef(entityRef, { credentials });
     if (!entity)
-      throw new NotFoundError(`No entity ${entityRef} in the catalog`);
+      throw coded(
+        new NotFoundError(`No entity ${entityRef} in the catalog`),
+        'ENTITY_NOT_FOUND',
+      );
     const applicationName =
       entity.metadata.annotations?.[APIM_APPLICATION_ANNOTATION];
     if (!applicationName) {
-      throw new InputError(
-        `Entity ${entityRef} has no ${APIM_APPLICATION_ANNOTATION} annotation; add it to its catalog-info.yaml with the name of its API-M application`,
+      throw coded(
+        new InputError(
+          `Entity ${entityRef} has no ${APIM_APPLICATION_ANNOTATION} annotation; add it to its catalog-info.yaml with the name of its API-M application`,
+        ),
+        'MISSING_ANNOTATION',
       );
     }
     return { entityRef: stringifyEntityRef(entity), applicationName, entity };
@@ -462,5 +470,6 @@ export async function createRouter(
     res.json(await store.queryMappings(query));
   });
 
+  router.use(errorResponse(options.logger));
   return router;
 }

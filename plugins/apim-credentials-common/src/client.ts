@@ -9,6 +9,10 @@ import {
   APIM_CREDENTIALS_PLUGIN_ID,
   APIM_CREDENTIALS_TASK_ID_HEADER,
 } from './constants';
+import {
+  ApimCredentialsResponseError,
+  getApimCredentialsErrorCode,
+} from './errors';
 import type {
   AuditQuery,
   MappingsQuery,
@@ -34,6 +38,11 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The REST API of the apim-credentials backend (PRODUCT.md section 5). Every method rejects a
+ * failed call with an {@link ApimCredentialsResponseError}: its `statusCode` is the HTTP status,
+ * its `code` the backend's stable `ApimCredentialsErrorCode`.
+ */
 export interface ApimCredentialsApi {
   getEnvironments(options?: RequestOptions): Promise<EnvironmentInfo[]>;
   getEntityCredentials(
@@ -213,7 +222,11 @@ export class ApimCredentialsClient implements ApimCredentialsApi {
       signal: options?.signal,
     });
     if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
+      // Callers switch on `code`, never on message text (see errors.ts).
+      const error: ApimCredentialsResponseError =
+        await ResponseError.fromResponse(response);
+      error.code = getApimCredentialsErrorCode(error);
+      throw error;
     }
     return (await response.json()) as T;
   }

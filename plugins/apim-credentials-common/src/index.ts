@@ -9,4 +9,5 @@ export * from './schemas';
 export * from './entityRefs';
 export * from './types';
 export * from './client';
+export * from './errors';
 export * from './applicationNames';

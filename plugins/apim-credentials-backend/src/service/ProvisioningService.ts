@@ -33,7 +33,7 @@ import { ApimDirectory } from './ApimDirectory';
 import { mappingOf } from './mappingOf';
 import { translateError } from './translateError';
 import { describeKeyManager } from './describeKeyManager';
-import { UpstreamError, VerificationFailedError } from '../errors';
+import { UpstreamError, VerificationFailedError, coded } from '../errors';
 
 /** Who is asking, and through which path; recorded on every audit row. */
 export interface Caller {
@@ -93,10 +93,13 @@ export class ProvisioningService {
   environment(id: string): EnvironmentConfig {
     const env = this.deps.config.environments.find(e => e.id === id);
     if (!env) {
-      throw new NotFoundError(
-        `Unknown environment "${id}"; configured environments are ${this.deps.config.environments
-          .map(e => e.id)
-          .join(', ')}`,
+      throw coded(
+        new NotFoundError(
+          `Unknown environment "${id}"; configured environments are ${this.deps.config.environments
+            .map(e => e.id)
+            .join(', ')}`,
+        ),
+        'UNKNOWN_ENVIRONMENT',
       );
     }
     return env;
@@ -119,18 +122,24 @@ export class ProvisioningService {
       .filter(k => describeKeyManager(env, k).mappingAllowed)
       .map(k => k.name);
     if (!km) {
-      throw new InputError(
-        `Key manager "${name}" is not registered in API-M instance "${
-          env.instance
-        }"; environment "${env.id}" offers ${offered.join(', ') || 'none'}`,
+      throw coded(
+        new InputError(
+          `Key manager "${name}" is not registered in API-M instance "${
+            env.instance
+          }"; environment "${env.id}" offers ${offered.join(', ') || 'none'}`,
+        ),
+        'KEY_MANAGER_NOT_REGISTERED',
       );
     }
     const info = describeKeyManager(env, km);
     if (!info.mappingAllowed) {
-      throw new InputError(
-        `Key manager "${name}" is not offered for environment "${env.id}": ${
-          info.reason
-        }; it offers ${offered.join(', ') || 'none'}`,
+      throw coded(
+        new InputError(
+          `Key manager "${name}" is not offered for environment "${env.id}": ${
+            info.reason
+          }; it offers ${offered.join(', ') || 'none'}`,
+        ),
+        'KEY_MANAGER_NOT_OFFERED',
       );
     }
     return km;
@@ -178,8 +187,11 @@ export class ProvisioningService {
     },
   ): Promise<VerifyResult> {
     if (!km.tokenEndpoint) {
-      throw new InputError(
-        `Key manager "${km.name}" has no token endpoint in API-M, so its credentials cannot be verified`,
+      throw coded(
+        new InputError(
+          `Key manager "${km.name}" has no token endpoint in API-M, so its credentials cannot be verified`,
+        ),
+        'KEY_MANAGER_NO_TOKEN_ENDPOINT',
       );
     }
     try {
@@ -201,11 +213,13 @@ export class ProvisioningService {
         // Same transport as API-M, different system: name the key manager.
         const timedOut = error.kind === 'timeout';
         throw new UpstreamError(
-          `Key manager "${km.name}" (${km.tokenEndpoint}) ${
+          `Key manager "${km.name}" ${
             timedOut
               ? 'did not answer in time'
-              : `could not be reached or answered badly (${error.message})`
-          }; check that it is up and that API-M's key manager configuration points at the right token endpoint.`,
+              : error.kind === 'redirect'
+                ? 'answered the token request with a redirect, which is never followed (it would re-send the credentials)'
+                : 'could not be reached or answered badly'
+          }; check that it is up and that API-M's key manager configuration points at the right token endpoint. The backend log has the details.`,
           timedOut ? 504 : 502,
           timedOut ? 'KEY_MANAGER_TIMEOUT' : 'KEY_MANAGER_UNREACHABLE',
           error,
@@ -213,7 +227,7 @@ export class ProvisioningService {
       }
       if (error instanceof ApimError) {
         throw new UpstreamError(
-          `Key manager "${km.name}" failed to answer a token request (${error.message}); check its logs.`,
+          `Key manager "${km.name}" failed to answer a token request (HTTP ${error.upstreamStatus}); check its logs.`,
           502,
           'KEY_MANAGER_ERROR',
           error,
@@ -425,20 +439,29 @@ export class ProvisioningService {
         k.keyType !== env.keyType,
     );
     if (otherType) {
-      return new ConflictError(
-        `Client "${input.consumerKey}" is already the ${otherType.keyType} key of application "${app.name}" in key manager "${km.name}"; one client cannot be both key types. Use another client for ${env.keyType}.`,
+      return coded(
+        new ConflictError(
+          `Client "${input.consumerKey}" is already the ${otherType.keyType} key of application "${app.name}" in key manager "${km.name}"; one client cannot be both key types. Use another client for ${env.keyType}.`,
+        ),
+        'OTHER_KEY_TYPE',
       );
     }
     const slot = keys.find(
       k => k.keyManager === km.name && k.keyType === env.keyType,
     );
     if (slot) {
-      return new ConflictError(
-        `Environment "${env.id}" already has client "${slot.consumerKey}" mapped as the ${env.keyType} key of application "${app.name}" in key manager "${km.name}" (keyMappingId ${slot.keyMappingId}). Remove that mapping first to provide another client.`,
+      return coded(
+        new ConflictError(
+          `Environment "${env.id}" already has client "${slot.consumerKey}" mapped as the ${env.keyType} key of application "${app.name}" in key manager "${km.name}" (keyMappingId ${slot.keyMappingId}). Remove that mapping first to provide another client.`,
+        ),
+        'SLOT_TAKEN',
       );
     }
-    return new ConflictError(
-      `Client "${input.consumerKey}" is already mapped to another API-M application in key manager "${km.name}"; a client can be mapped only once per key manager. Remove it there first.`,
+    return coded(
+      new ConflictError(
+        `Client "${input.consumerKey}" is already mapped to another API-M application in key manager "${km.name}"; a client can be mapped only once per key manager. Remove it there first.`,
+      ),
+      'MAPPED_ELSEWHERE',
     );
   }
 
@@ -457,14 +480,17 @@ export class ProvisioningService {
       this.deps.config.applications.createIfMissing &&
       input.createApplication !== false;
     if (!allowed) {
-      throw new NotFoundError(
-        `API-M application "${
-          input.applicationName
-        }" does not exist in instance "${env.instance}" and creating it is ${
-          this.deps.config.applications.createIfMissing
-            ? 'turned off for this request'
-            : 'disabled (apimCredentials.applications.createIfMissing)'
-        }`,
+      throw coded(
+        new NotFoundError(
+          `API-M application "${
+            input.applicationName
+          }" does not exist in instance "${env.instance}" and creating it is ${
+            this.deps.config.applications.createIfMissing
+              ? 'turned off for this request'
+              : 'disabled (apimCredentials.applications.createIfMissing)'
+          }`,
+        ),
+        'APPLICATION_NOT_FOUND',
       );
     }
     const auditId = await this.deps.store.startAudit(
@@ -526,8 +552,11 @@ export class ProvisioningService {
           input.createApplication !== false
         )
       ) {
-        throw new NotFoundError(
-          `API-M application "${input.applicationName}" does not exist in instance "${env.instance}" and would not be created`,
+        throw coded(
+          new NotFoundError(
+            `API-M application "${input.applicationName}" does not exist in instance "${env.instance}" and would not be created`,
+          ),
+          'APPLICATION_NOT_FOUND',
         );
       }
       const keys = app ? await client.listOAuthKeys(app.applicationId) : [];
@@ -677,12 +706,15 @@ export class ProvisioningService {
           )
         : false;
       if (recorded) return {};
-      throw new InputError(
-        `Key manager "${name}" is not registered in API-M instance "${
-          env.instance
-        }" and nothing is recorded for it; registered key managers are ${
-          kms.map(k => k.name).join(', ') || 'none'
-        }`,
+      throw coded(
+        new InputError(
+          `Key manager "${name}" is not registered in API-M instance "${
+            env.instance
+          }" and nothing is recorded for it; registered key managers are ${
+            kms.map(k => k.name).join(', ') || 'none'
+          }`,
+        ),
+        'KEY_MANAGER_NOT_REGISTERED',
       );
     } catch (error) {
       if (error instanceof InputError) throw error;

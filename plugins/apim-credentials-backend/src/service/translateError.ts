@@ -1,16 +1,31 @@
 /**
  * Turns what went wrong into the error the caller gets (PRODUCT.md section 5) and the code the
  * audit row records. WSO2's quirks are translated here; see CONTRACT.md sections 2.4, 3.1, 6.5.
+ * Messages name the failing system and what an operator can do, never the transport detail
+ * (hosts, ports) or WSO2's description: those stay on the cause, which only the log sees.
  */
 import { InputError, isError } from '@backstage/errors';
+import type { ApimCredentialsErrorCode } from '@internal/backstage-plugin-apim-credentials-common';
 import { ApimError } from '../apim/ApimError';
-import { UpstreamError, VerificationFailedError } from '../errors';
+import {
+  UpstreamError,
+  VerificationFailedError,
+  coded,
+  errorCodeOf,
+} from '../errors';
 
 export interface TranslatedError {
   error: Error;
-  code: string;
+  /** The stable code the caller sees; audit rows record it too. */
+  code: ApimCredentialsErrorCode;
 }
 
+/**
+ * @param error - anything thrown while serving a request
+ * @param instanceId - the API-M instance the request went to, named in messages
+ * @returns the error to throw (UpstreamError 502/503/504 for API-M failures, a coded 400 for
+ *   WSO2's 901403) and its code; errors that are not ApimError pass through with their code.
+ */
 export function translateError(
   error: unknown,
   instanceId: string,
@@ -22,13 +37,7 @@ export function translateError(
     return { error, code: error.code };
   }
   if (!(error instanceof ApimError)) {
-    if (isError(error)) {
-      const code =
-        error.name === 'Error'
-          ? 'INTERNAL'
-          : error.name.replace(/Error$/, '').toUpperCase() || 'INTERNAL';
-      return { error, code };
-    }
+    if (isError(error)) return { error, code: errorCodeOf(error) };
     return { error: new Error(String(error)), code: 'INTERNAL' };
   }
   const where = `API-M instance "${instanceId}"`;
@@ -47,7 +56,7 @@ export function translateError(
       return {
         code: 'APIM_UNREACHABLE',
         error: new UpstreamError(
-          `${where} is unreachable (${error.message}). Check its baseUrl, network and TLS settings (tls.ca). Retrying is safe.`,
+          `${where} is unreachable (${error.operation}). Check its baseUrl, network and TLS settings (tls.ca); the backend log has the details. Retrying is safe.`,
           503,
           'APIM_UNREACHABLE',
           error,
@@ -63,18 +72,31 @@ export function translateError(
           error,
         ),
       };
+    case 'redirect':
+      return {
+        code: 'APIM_REDIRECT',
+        error: new UpstreamError(
+          `${where} answered ${error.message}; redirects are never followed (they would re-send credentials). Point apimCredentials.instances[].baseUrl at the final address.`,
+          502,
+          'APIM_REDIRECT',
+          error,
+        ),
+      };
     default:
       break;
   }
-  if (error.status === 400 && error.code === 901403) {
+  if (error.is(400, 901403)) {
     return {
       code: 'KEY_MANAGER_NOT_REGISTERED',
-      error: new InputError(
-        `${where} says the key manager is not registered or is disabled (WSO2 code 901403); pick one of the key managers GET /environments offers.`,
+      error: coded(
+        new InputError(
+          `${where} says the key manager is not registered or is disabled (WSO2 code 901403); pick one of the key managers GET /environments offers.`,
+        ),
+        'KEY_MANAGER_NOT_REGISTERED',
       ),
     };
   }
-  if (error.status === 401) {
+  if (error.is(401)) {
     return {
       code: 'APIM_AUTH_FAILED',
       error: new UpstreamError(
@@ -85,7 +107,7 @@ export function translateError(
       ),
     };
   }
-  if (error.status === 403) {
+  if (error.is(403)) {
     return {
       code: 'APIM_FORBIDDEN',
       error: new UpstreamError(
@@ -96,14 +118,16 @@ export function translateError(
       ),
     };
   }
+  const wso2 =
+    error.code && error.code !== error.upstreamStatus
+      ? ` (WSO2 code ${error.code})`
+      : '';
   return {
-    code: `APIM_HTTP_${error.status}${
-      error.code && error.code !== error.status ? `_${error.code}` : ''
-    }`,
+    code: 'APIM_ERROR',
     error: new UpstreamError(
-      `${where} failed: ${error.message}. Check API-M's server log; retrying is safe.`,
+      `${where} answered ${error.operation} with HTTP ${error.upstreamStatus}${wso2}. Check API-M's server log; retrying is safe.`,
       502,
-      `APIM_HTTP_${error.status}`,
+      'APIM_ERROR',
       error,
     ),
   };

@@ -1,0 +1,127 @@
+/**
+ * Stable error codes of the REST API. Every error body the backend sends carries one as
+ * `error.code` (Backstage's error body shape: `{ error: { name, message, code }, request, response }`);
+ * the frontend and the scaffolder actions switch on it instead of matching message text. Codes
+ * are also what audit rows record as `errorCode`. Adding a code is compatible; renaming or
+ * removing one is a breaking change of the REST API.
+ */
+import { ResponseError } from '@backstage/errors';
+
+export const APIM_CREDENTIALS_ERROR_CODES = [
+  // ---- 400: the request itself is wrong ----
+  /** A path, query or body field failed validation; the message names the field. */
+  'INVALID_INPUT',
+  /** The body is not parseable JSON, too large, or in an unsupported charset or encoding. */
+  'MALFORMED_BODY',
+  /** The entity has no `wso2.com/apim-application` annotation. */
+  'MISSING_ANNOTATION',
+  /** The annotation names an application API-M would refuse (checkApplicationName, CONTRACT.md 4.1/4.2). */
+  'APPLICATION_NAME_INVALID',
+  /** The key manager is registered in API-M but not offered for the environment. */
+  'KEY_MANAGER_NOT_OFFERED',
+  /** API-M does not know the key manager, or it is disabled (WSO2 901403, CONTRACT.md 6.5, 14.1). */
+  'KEY_MANAGER_NOT_REGISTERED',
+  /** The key manager has no token endpoint, so its credentials cannot be verified. */
+  'KEY_MANAGER_NO_TOKEN_ENDPOINT',
+  /** The key manager's token endpoint is not one the operator allowed secrets to be sent to. */
+  'TOKEN_ENDPOINT_NOT_ALLOWED',
+  /** The key manager refused the credentials (wrong secret, unknown or disabled client). */
+  'VERIFICATION_FAILED',
+  /** The key manager wants a scope/audience the backend's configuration must supply (500). */
+  'KEY_MANAGER_NEEDS_SCOPE',
+  // ---- 401 / 403 ----
+  /** No or an invalid Backstage token. */
+  'AUTHENTICATION_REQUIRED',
+  /** The permission policy said no. */
+  'PERMISSION_DENIED',
+  /** The entity's application is bound to another entity. */
+  'APPLICATION_BOUND_ELSEWHERE',
+  /** The entity's application exists in API-M but is bound to no entity yet. */
+  'APPLICATION_NOT_BOUND',
+  // ---- 404 ----
+  'UNKNOWN_ENVIRONMENT',
+  'ENTITY_NOT_FOUND',
+  /** The application does not exist in API-M and may not be created by this call. */
+  'APPLICATION_NOT_FOUND',
+  /** Anything else that was not found (a route, a mapping). */
+  'NOT_FOUND',
+  // ---- 409 ----
+  /** Another client is already mapped in this (application, key type, key manager) slot. */
+  'SLOT_TAKEN',
+  /** The client is already the other key type's key of the application. */
+  'OTHER_KEY_TYPE',
+  /** The client is mapped into another API-M application. */
+  'MAPPED_ELSEWHERE',
+  /** The key in the slot was generated in API-M; only mapped keys are removed. */
+  'KEY_GENERATED_IN_APIM',
+  /** API-M already has the annotation's application under a spelling that differs only in case (CONTRACT.md 14.1). */
+  'APPLICATION_NAME_CASE_CONFLICT',
+  /** Another conflict; the message says what. */
+  'CONFLICT',
+  // ---- 429 ----
+  /** Too many attempts by this caller or for this consumer key; see the Retry-After header. */
+  'RATE_LIMITED',
+  // ---- 5xx: a system the backend depends on failed ----
+  'APIM_TIMEOUT',
+  'APIM_UNREACHABLE',
+  /** API-M rejected the service account's credentials or token. */
+  'APIM_AUTH_FAILED',
+  /** API-M refused the call (the application belongs to another API-M user). */
+  'APIM_FORBIDDEN',
+  /** API-M answered with a redirect, which is never followed (it would re-send secrets). */
+  'APIM_REDIRECT',
+  /** API-M's answer could not be read (not JSON, or larger than the cap). */
+  'APIM_MALFORMED_RESPONSE',
+  /** API-M's opaque "General Error" (900967) although the key manager accepts the credentials. */
+  'APIM_900967',
+  /** Any other error status from API-M. */
+  'APIM_ERROR',
+  'KEY_MANAGER_TIMEOUT',
+  'KEY_MANAGER_UNREACHABLE',
+  /** The key manager answered a token request with something other than a grant or a refusal. */
+  'KEY_MANAGER_ERROR',
+  /**
+   * The key manager refused the token request's parameters (invalid_request / invalid_scope):
+   * it needs a scope or audience that `instances[].keyManagers[].verification` must supply.
+   */
+  'KEY_MANAGER_NEEDS_SCOPE',
+  /** An error of the backend itself; details are in its log under the logId of the message. */
+  'INTERNAL',
+] as const;
+
+/** One of {@link APIM_CREDENTIALS_ERROR_CODES}. */
+export type ApimCredentialsErrorCode =
+  (typeof APIM_CREDENTIALS_ERROR_CODES)[number];
+
+const KNOWN_CODES: ReadonlySet<string> = new Set(APIM_CREDENTIALS_ERROR_CODES);
+
+/** Whether a value is one of the stable error codes. */
+export function isApimCredentialsErrorCode(
+  value: unknown,
+): value is ApimCredentialsErrorCode {
+  return typeof value === 'string' && KNOWN_CODES.has(value);
+}
+
+/**
+ * A failed REST call as thrown by {@link ApimCredentialsClient}: Backstage's `ResponseError`
+ * (status, parsed body, remote error as `cause`) plus the backend's stable `code`. `code` is
+ * `undefined` when the answer did not come from this backend (a proxy, an older version).
+ */
+export type ApimCredentialsResponseError = ResponseError & {
+  code?: ApimCredentialsErrorCode;
+};
+
+/**
+ * The stable code of an error: from a client error's body (`body.error.code`), or from an
+ * error object that carries `code` itself. `undefined` for anything else, never a guess.
+ */
+export function getApimCredentialsErrorCode(
+  error: unknown,
+): ApimCredentialsErrorCode | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const own = (error as { code?: unknown }).code;
+  if (isApimCredentialsErrorCode(own)) return own;
+  const fromBody = (error as { body?: { error?: { code?: unknown } } }).body
+    ?.error?.code;
+  return isApimCredentialsErrorCode(fromBody) ? fromBody : undefined;
+}
