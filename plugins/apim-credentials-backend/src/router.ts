@@ -28,6 +28,7 @@ import {
   apimCredentialsProvisionPermission,
   apimCredentialsReadPermission,
   auditQuerySchema,
+  canonicalEntityRef,
   cellPathSchema,
   describeZodError,
   entityPathSchema,
@@ -177,7 +178,8 @@ export async function createRouter(
         'MISSING_ANNOTATION',
       );
     }
-    return { entityRef: stringifyEntityRef(entity), applicationName, entity };
+    // The catalog's spelling may differ in case; every row and comparison uses the canonical one.
+    return { entityRef: canonicalEntityRef(entity), applicationName, entity };
   }
 
   router.get('/environments', async (req, res) => {

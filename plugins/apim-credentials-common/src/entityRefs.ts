@@ -5,7 +5,7 @@
  * filter typed in another case finds nothing and one entity gets two histories.
  */
 import {
-  CompoundEntityRef,
+  Entity,
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
@@ -14,10 +14,13 @@ import {
  * The canonical form of an entity ref: the full `kind:namespace/name`, lower-cased the way the
  * catalog folds refs (`toLocaleLowerCase('en-US')`). A ref without a namespace gets `default`.
  *
- * @param ref - a ref string (`Component:Default/Orders`, `component:orders`) or a compound ref
+ * @param ref - a ref string (`Component:Default/Orders`, `component:orders`), a compound ref
+ *   (`{ kind, namespace?, name }`) or an entity
  * @throws TypeError from `parseEntityRef` when the string is not an entity ref with a kind
  */
-export function canonicalEntityRef(ref: string | CompoundEntityRef): string {
-  const compound = typeof ref === 'string' ? parseEntityRef(ref) : ref;
-  return stringifyEntityRef(compound).toLocaleLowerCase('en-US');
+export function canonicalEntityRef(
+  ref: string | Entity | { kind: string; namespace?: string; name: string },
+): string {
+  const parsed = typeof ref === 'string' ? parseEntityRef(ref) : ref;
+  return stringifyEntityRef(parsed).toLocaleLowerCase('en-US');
 }

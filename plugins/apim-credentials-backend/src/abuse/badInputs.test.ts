@@ -768,7 +768,7 @@ describe('abuse: bad inputs against every route', () => {
       );
       const valid: Record<string, RegExp> = {
         kind: /^[A-Za-z][A-Za-z0-9]{0,62}$/,
-        namespace: /^[a-z0-9]+(?:-[a-z0-9]+)*$/,
+        namespace: /^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$/,
         name: /^[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$/,
         environment: /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/,
         keyManager: /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/,
