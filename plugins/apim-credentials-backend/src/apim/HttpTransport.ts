@@ -1,11 +1,33 @@
 /**
  * One HTTPS connection pool per API-M instance (and the key managers reached through it): the
- * configured CA, certificate checks on unless the config says otherwise, and a timeout on every
- * call. Transport failures become ApimError with kind timeout / unreachable.
+ * configured CA in addition to the default roots, certificate checks on unless the config says
+ * otherwise, and a timeout on every call. Transport failures become ApimError with kind timeout /
+ * unreachable. Redirects are never followed: a 307/308 would re-send map-keys' body or a token
+ * request's Basic credentials to wherever the Location points (issue 10 item 4); a 3xx is an
+ * ApimError of kind `redirect` naming the location. Bodies are read up to a cap.
  */
+import tls from 'node:tls';
 import { Agent, fetch } from 'undici';
 import type { Response } from 'undici';
 import { ApimError } from './ApimError';
+
+/** The most a response body may hold; API-M's largest answers (listings) are far below. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+/**
+ * The CAs a connection trusts: the process's default roots (Node's bundle, plus the system
+ * store or NODE_EXTRA_CA_CERTS when Node is told to use them) and the configured one. Passing
+ * only `ca` to TLS would replace the roots, and a key manager with a public certificate would
+ * stop verifying.
+ */
+export function trustedCas(ca?: string): string[] | undefined {
+  if (!ca) return undefined;
+  const defaults =
+    typeof tls.getCACertificates === 'function'
+      ? tls.getCACertificates('default')
+      : [...tls.rootCertificates];
+  return [...defaults, ca];
+}
 
 export interface HttpTransportOptions {
   ca?: string;
@@ -30,7 +52,7 @@ export class HttpTransport {
     this.timeoutMs = options.timeoutMs;
     this.agent = new Agent({
       connect: {
-        ca: options.ca,
+        ca: trustedCas(options.ca),
         rejectUnauthorized: options.rejectUnauthorized,
         timeout: options.timeoutMs,
       },
@@ -39,32 +61,92 @@ export class HttpTransport {
     });
   }
 
+  /**
+   * Sends one request. Rejects with ApimError: `redirect` for any 3xx (never followed),
+   * `timeout` / `unreachable` for transport failures. Other statuses resolve.
+   */
   async send(request: HttpRequest): Promise<Response> {
+    let response: Response;
     try {
-      return await fetch(request.url, {
+      response = await fetch(request.url, {
         method: request.method,
         headers: request.headers,
         body: request.body,
         dispatcher: this.agent,
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
       throw toTransportError(error, request.operation, this.timeoutMs);
     }
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel().catch(() => undefined);
+      throw redirectError(response, request.operation);
+    }
+    return response;
   }
 
-  /** Reads a body, turning a stalled or broken body into the same errors as a failed call. */
+  /**
+   * Reads a body as UTF-8 text, up to MAX_RESPONSE_BYTES (ApimError `malformed` beyond), turning
+   * a stalled or broken body into the same errors as a failed call.
+   */
   async readText(response: Response, operation: string): Promise<string> {
+    const declared = Number(response.headers.get('content-length') ?? 0);
+    if (declared > MAX_RESPONSE_BYTES) {
+      await response.body?.cancel().catch(() => undefined);
+      throw tooLarge(operation);
+    }
+    if (!response.body) return '';
+    const chunks: Uint8Array[] = [];
+    let size = 0;
     try {
-      return await response.text();
+      for await (const chunk of response.body) {
+        size += chunk.byteLength;
+        if (size > MAX_RESPONSE_BYTES) {
+          await response.body.cancel().catch(() => undefined);
+          throw tooLarge(operation);
+        }
+        chunks.push(chunk);
+      }
     } catch (error) {
+      if (error instanceof ApimError) throw error;
       throw toTransportError(error, operation, this.timeoutMs);
     }
+    return Buffer.concat(chunks).toString('utf8');
   }
 
   async close(): Promise<void> {
     await this.agent.close();
   }
+}
+
+function tooLarge(operation: string): ApimError {
+  return new ApimError(
+    'malformed',
+    operation,
+    `${operation} answered with a body larger than ${MAX_RESPONSE_BYTES} bytes`,
+  );
+}
+
+/** Names where the redirect pointed (the Location header without its query, which may hold tokens). */
+function redirectError(response: Response, operation: string): ApimError {
+  const location = response.headers.get('location');
+  let where = 'no Location header';
+  if (location) {
+    try {
+      const url = new URL(location, response.url || undefined);
+      where = `Location ${url.origin}${url.pathname}`;
+    } catch {
+      where = 'an unparseable Location header';
+    }
+  }
+  return new ApimError(
+    'redirect',
+    operation,
+    `${operation} with HTTP ${response.status} redirecting to ${where}`,
+    response.status,
+    response.status,
+  );
 }
 
 function toTransportError(
