@@ -42,6 +42,7 @@ import { ApimCredentialsStore } from './database/ApimCredentialsStore';
 import { Caller, ProvisioningService } from './service/ProvisioningService';
 import { CredentialsReader } from './service/CredentialsReader';
 import { writeAuditCsv } from './service/auditCsv';
+import { assertApplicationName } from './service/applicationNames';
 import { errorResponse } from './errorResponse';
 import { coded } from './errors';
 
@@ -178,6 +179,8 @@ export async function createRouter(
         'MISSING_ANNOTATION',
       );
     }
+    // A name API-M would refuse is a 400 here, before any API-M call or audit row.
+    assertApplicationName(applicationName);
     // The catalog's spelling may differ in case; every row and comparison uses the canonical one.
     return { entityRef: canonicalEntityRef(entity), applicationName, entity };
   }

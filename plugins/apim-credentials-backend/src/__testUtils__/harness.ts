@@ -24,7 +24,7 @@ export const entities: Entity[] = [
   ...Array.from({ length: 12 }, (_, i) => component(`svc-${i}`, `svc-${i}`)),
 ];
 
-function component(name: string, app?: string): Entity {
+export function component(name: string, app?: string): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
@@ -140,6 +140,8 @@ export async function startBackend(options: {
   config?: Record<string, unknown>;
   permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
   logs?: string[];
+  /** The catalog's entities; the standard set when absent. */
+  entities?: Entity[];
 }): Promise<Backend> {
   const logs = options.logs ?? [];
   const bodies: string[] = [];
@@ -157,7 +159,7 @@ export async function startBackend(options: {
       mockServices.permissions.factory({
         result: options.permission ?? AuthorizeResult.ALLOW,
       }),
-      catalogServiceMock.factory({ entities }),
+      catalogServiceMock.factory({ entities: options.entities ?? entities }),
     ],
   });
   const server = backend.server;

@@ -97,6 +97,33 @@ export class ApimClient {
     }
   }
 
+  /**
+   * Every application of the service account whose name matches `query`, all pages (at most
+   * 100 pages of 100). WSO2 runs `query` as a SQL LIKE substring pattern in which `%` and `_` are
+   * wildcards, case-insensitive from 4.4 and following the database collation on 4.2/4.3
+   * (CONTRACT.md 4.2, 14.1).
+   */
+  async searchApplications(query: string): Promise<ApimApplication[]> {
+    const limit = 100;
+    const found: ApimApplication[] = [];
+    for (let offset = 0; offset < 100 * limit; offset += limit) {
+      const page = await this.call<{ list?: ApimApplication[] }>({
+        method: 'GET',
+        path: `/applications?${new URLSearchParams({
+          query,
+          limit: String(limit),
+          offset: String(offset),
+        })}`,
+        operation: 'GET /applications?query',
+      });
+      const list = page.list ?? [];
+      for (const app of list)
+        found.push({ applicationId: app.applicationId, name: app.name });
+      if (list.length < limit) break;
+    }
+    return found;
+  }
+
   async createApplication(
     name: string,
     throttlingPolicy: string,

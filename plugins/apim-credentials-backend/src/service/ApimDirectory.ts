@@ -15,6 +15,8 @@ import type {
 interface Entry<T> {
   value: Promise<T>;
   expiresAt: number;
+  loadedAt: number;
+  settled?: boolean;
 }
 
 export class ApimDirectory {
@@ -39,6 +41,24 @@ export class ApimDirectory {
       this.options.keyManagerTtlMs ?? 30_000,
       () => client.listKeyManagers(),
     );
+  }
+
+  /**
+   * Reloads an instance's key managers for an answer that says one is missing or disabled
+   * (ours, or WSO2's 901403, CONTRACT.md 6.5): after an admin enables a key manager the cached
+   * listing would keep saying "disabled" for its whole TTL. Concurrent callers share one reload,
+   * and a listing younger than `minAgeMs` is kept (so bad input cannot defeat the cache).
+   */
+  refreshKeyManagers(
+    client: ApimClient,
+    minAgeMs = 0,
+  ): Promise<ApimKeyManager[]> {
+    const hit = this.keyManagers.get(client.instanceId);
+    if (hit && (!hit.settled || this.now() - hit.loadedAt < minAgeMs)) {
+      return hit.value;
+    }
+    this.keyManagers.delete(client.instanceId);
+    return this.listKeyManagers(client);
   }
 
   findApplication(
@@ -76,6 +96,8 @@ export class ApimDirectory {
     this.applications.set(`${client.instanceId}\u0000${app.name}`, {
       value: Promise.resolve(app),
       expiresAt: this.now() + (this.options.applicationTtlMs ?? 300_000),
+      loadedAt: this.now(),
+      settled: true,
     });
   }
 
@@ -94,10 +116,15 @@ export class ApimDirectory {
     if (hit && hit.expiresAt > this.now()) return hit.value;
     // Concurrent callers share one load; a failed or unwanted result is not kept.
     const value = load();
-    const entry = { value, expiresAt: this.now() + ttlMs };
+    const entry: Entry<T> = {
+      value,
+      expiresAt: this.now() + ttlMs,
+      loadedAt: this.now(),
+    };
     map.set(key, entry);
     value.then(
       v => {
+        entry.settled = true;
         if (!keep(v) && map.get(key) === entry) map.delete(key);
       },
       () => {

@@ -20,6 +20,7 @@ import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
 import { ApimDirectory } from './ApimDirectory';
 import { describeKeyManager } from './describeKeyManager';
 import { translateError } from './translateError';
+import { isDisabled } from './disabledKeyManagers';
 
 export class CredentialsReader {
   private readonly directory: ApimDirectory;
@@ -119,6 +120,8 @@ export class CredentialsReader {
       }),
     ]);
 
+    await this.refreshWhereMappingsAreMissing(recorded, perInstance);
+
     const environments: EnvironmentCredentials[] =
       this.deps.config.environments.map(env => {
         const base = {
@@ -150,24 +153,28 @@ export class CredentialsReader {
         const mappings: CredentialMapping[] = names.map(name => {
           const key = envKeys.find(k => k.keyManager === name);
           const record = envRecords.find(r => r.keyManager === name);
+          // API-M hides a disabled key manager's mappings but keeps them (CONTRACT.md 7.1):
+          // still mapped, as recorded, not drift.
+          const hidden = Boolean(record && !key && isDisabled(data.kms, name));
           let state: CredentialMapping['state'] = 'unmapped';
           if (key) state = key.mode === 'CREATED' ? 'generated' : 'mapped';
           if (record && (!key || key.consumerKey !== record.consumerKey))
-            state = 'drifted';
+            state = hidden ? 'mapped' : 'drifted';
           return {
             environment: env.id,
             keyManager: name,
             keyType: env.keyType,
             state,
+            ...(hidden ? { keyManagerDisabled: true } : {}),
             consumerKey: key?.consumerKey ?? record?.consumerKey,
             keyMappingId: key?.keyMappingId ?? record?.keyMappingId,
             grantTypes: key?.supportedGrantTypes ?? record?.grantTypes,
             provisionedBy:
-              record && key?.consumerKey === record.consumerKey
+              record && (hidden || key?.consumerKey === record.consumerKey)
                 ? record.provisionedBy
                 : undefined,
             provisionedAt:
-              record && key?.consumerKey === record.consumerKey
+              record && (hidden || key?.consumerKey === record.consumerKey)
                 ? record.provisionedAt
                 : undefined,
           };
@@ -181,5 +188,45 @@ export class CredentialsReader {
         };
       });
     return { entityRef, applicationName, environments };
+  }
+
+  /**
+   * A recorded mapping missing from API-M's listing is drift only if its key manager is still
+   * enabled; a cached listing may predate an admin disabling it, so such an instance's key
+   * managers are read again (shared and rate-limited by the directory).
+   */
+  private async refreshWhereMappingsAreMissing(
+    recorded: Array<{ environment: string; keyManager: string }>,
+    perInstance: Map<
+      string,
+      { keys: ApimApplicationKey[]; kms: ApimKeyManager[] } | { error: string }
+    >,
+  ): Promise<void> {
+    await Promise.all(
+      [...perInstance].map(async ([instanceId, data]) => {
+        if ('error' in data) return;
+        const missing = recorded.some(r => {
+          const env = this.deps.config.environments.find(
+            e => e.id === r.environment && e.instance === instanceId,
+          );
+          return (
+            env &&
+            !isDisabled(data.kms, r.keyManager) &&
+            !data.keys.some(
+              k => k.keyManager === r.keyManager && k.keyType === env.keyType,
+            )
+          );
+        });
+        if (!missing) return;
+        try {
+          data.kms = await this.directory.refreshKeyManagers(
+            this.deps.clients.get(instanceId)!,
+            1000,
+          );
+        } catch {
+          // The listing read a moment ago stands.
+        }
+      }),
+    );
   }
 }

@@ -30,6 +30,12 @@ import {
 } from '../database/ApimCredentialsStore';
 import { CredentialVerifier } from '../keymanager/CredentialVerifier';
 import { ApimDirectory } from './ApimDirectory';
+import {
+  assertApplicationName,
+  caseConflictError,
+  findCaseVariant,
+} from './applicationNames';
+import { hiddenMapping, keyManagerRefused } from './disabledKeyManagers';
 import { mappingOf } from './mappingOf';
 import { translateError } from './translateError';
 import { describeKeyManager } from './describeKeyManager';
@@ -115,9 +121,16 @@ export class ProvisioningService {
   async offeredKeyManager(
     env: EnvironmentConfig,
     name: string,
+    refreshed = false,
   ): Promise<ApimKeyManager> {
-    const kms = await this.directory.listKeyManagers(this.client(env));
+    const kms = refreshed
+      ? await this.directory.refreshKeyManagers(this.client(env), 1000)
+      : await this.directory.listKeyManagers(this.client(env));
     const km = kms.find(k => k.name === name);
+    if (!refreshed && !(km && describeKeyManager(env, km).mappingAllowed)) {
+      // A cached "missing" or "disabled" may predate an admin's fix: look once more.
+      return this.offeredKeyManager(env, name, true);
+    }
     const offered = kms
       .filter(k => describeKeyManager(env, k).mappingAllowed)
       .map(k => k.name);
@@ -245,6 +258,7 @@ export class ProvisioningService {
   ): Promise<ProvisionOutcome> {
     const env = this.environment(input.environment);
     const client = this.client(env);
+    assertApplicationName(input.applicationName);
     if (input.dryRun) return this.planProvision(input, env);
 
     const checked = await this.checkKeyManager(env, input.keyManager);
@@ -363,6 +377,9 @@ export class ProvisioningService {
       });
     } catch (error) {
       if (!(error instanceof ApimError)) throw error;
+      if (error.is(400, 901403)) {
+        throw await keyManagerRefused(this.directory, client, env, km.name);
+      }
       const keys = await client
         .listOAuthKeys(app.applicationId)
         .catch(() => undefined);
@@ -476,6 +493,11 @@ export class ProvisioningService {
       input.applicationName,
     );
     if (found) return found;
+    // Before a create that API-M would refuse, or a 404 that misleads (CONTRACT.md 14.1).
+    const variant = await findCaseVariant(client, input.applicationName);
+    if (variant) {
+      throw caseConflictError(input.applicationName, variant, env.instance);
+    }
     const allowed =
       this.deps.config.applications.createIfMissing &&
       input.createApplication !== false;
@@ -524,6 +546,17 @@ export class ProvisioningService {
           });
           return app;
         }
+        const variant = await findCaseVariant(
+          client,
+          input.applicationName,
+        ).catch(() => undefined);
+        if (variant) {
+          throw await this.fail(
+            auditId,
+            env,
+            caseConflictError(input.applicationName, variant, env.instance),
+          );
+        }
       }
       throw await this.fail(auditId, env, error);
     }
@@ -545,6 +578,12 @@ export class ProvisioningService {
         client,
         input.applicationName,
       );
+      const variant = app
+        ? undefined
+        : await findCaseVariant(client, input.applicationName);
+      if (variant) {
+        throw caseConflictError(input.applicationName, variant, env.instance);
+      }
       if (
         !app &&
         !(
@@ -603,17 +642,29 @@ export class ProvisioningService {
   ): Promise<UnprovisionResult> {
     const env = this.environment(input.environment);
     const client = this.client(env);
+    assertApplicationName(input.applicationName);
     const find = async () => {
       const app = await this.directory.findApplication(
         client,
         input.applicationName,
       );
       const keys = app ? await this.directory.listKeys(client, app) : [];
+      const listed = keys.find(
+        k => k.keyManager === input.keyManager && k.keyType === env.keyType,
+      );
       return {
         app,
-        key: keys.find(
-          k => k.keyManager === input.keyManager && k.keyType === env.keyType,
-        ),
+        // A disabled key manager's mapping is hidden from the listing, not gone (CONTRACT 7.1).
+        key:
+          listed ??
+          (app
+            ? await hiddenMapping(
+                { directory: this.directory, store: this.deps.store },
+                client,
+                env,
+                input,
+              )
+            : undefined),
       };
     };
     if (input.dryRun) {

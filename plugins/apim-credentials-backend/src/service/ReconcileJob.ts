@@ -12,7 +12,11 @@ import type {
 } from '@internal/backstage-plugin-apim-credentials-common';
 import { ApimClient } from '../apim/ApimClient';
 import { ApimError } from '../apim/ApimError';
-import type { ApimApplication, ApimApplicationKey } from '../apim/types';
+import type {
+  ApimApplication,
+  ApimApplicationKey,
+  ApimKeyManager,
+} from '../apim/types';
 
 /** Failures after which API-M may still have written the mapping. */
 const INCONCLUSIVE_CODES = [
@@ -23,6 +27,7 @@ const INCONCLUSIVE_CODES = [
 import type { ApimCredentialsConfig } from '../config';
 import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
 import { mappingOf } from './mappingOf';
+import { isDisabled } from './disabledKeyManagers';
 
 export interface ReconcileReport {
   resolved: number;
@@ -311,6 +316,20 @@ export class ReconcileJob {
       const key = `${mapping.instance}\u0000${mapping.applicationId}`;
       byApp.set(key, [...(byApp.get(key) ?? []), mapping]);
     }
+    // Read only when a mapping is missing: API-M hides a disabled key manager's mappings from
+    // its listing but keeps them (CONTRACT.md 7.1), which is not drift. One read per instance.
+    const keyManagers = new Map<string, Promise<ApimKeyManager[] | undefined>>();
+    const disabled = async (client: ApimClient, name: string) => {
+      if (!keyManagers.has(client.instanceId)) {
+        keyManagers.set(
+          client.instanceId,
+          client.listKeyManagers().catch(() => undefined),
+        );
+      }
+      const kms = await keyManagers.get(client.instanceId)!;
+      // Unknown: do not call it drift on a guess.
+      return kms ? isDisabled(kms, name) : true;
+    };
     for (const mappings of byApp.values()) {
       const client = this.deps.clients.get(mappings[0].instance);
       if (!client) continue;
@@ -334,6 +353,7 @@ export class ReconcileJob {
             k.keyManager === mapping.keyManager &&
             k.keyType === mapping.keyType,
         );
+        if (!key && (await disabled(client, mapping.keyManager))) continue;
         let reason: string | null = null;
         if (!key) reason = 'The mapping was removed in API-M outside Backstage';
         else if (key.consumerKey !== mapping.consumerKey)
