@@ -3,6 +3,9 @@
  * picker follows the environments picked on the same page, and the fields' validation runs
  * when the user goes on.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
@@ -132,4 +135,118 @@ describe('the pickers in the scaffolder form', () => {
     ).toBeGreaterThan(0);
     expect(screen.getByRole('button', { name: 'Review' })).toBeInTheDocument();
   });
+});
+
+/**
+ * The example templates' own field declarations (read from examples/templates), so the form is
+ * tested with exactly what a user runs: `minItems: 1` makes the form library seed the array with
+ * an empty entry, which once reached the task as "'Environments 0' must be string".
+ */
+describe('the example templates’ environment fields', () => {
+  const templatesDir = path.resolve(
+    __dirname,
+    '../../../../examples/templates',
+  );
+  const templates = fs
+    .readdirSync(templatesDir)
+    .map(dir => path.join(templatesDir, dir, 'template.yaml'))
+    .filter(file => fs.existsSync(file));
+
+  function apimFieldsOf(file: string): TemplateParameterSchema {
+    const doc = YAML.parse(fs.readFileSync(file, 'utf8'));
+    const steps: TemplateParameterSchema['steps'] = [];
+    for (const step of doc.spec.parameters) {
+      const entries = Object.entries(step.properties ?? {}).filter(
+        ([, prop]: [string, any]) =>
+          prop['ui:field'] === APIM_ENVIRONMENTS_PICKER ||
+          prop['ui:field'] === APIM_KEY_MANAGER_PICKER,
+      );
+      if (entries.length === 0) continue;
+      const names = entries.map(([name]) => name);
+      steps.push({
+        title: step.title,
+        schema: {
+          type: 'object',
+          required: (step.required ?? []).filter((r: string) =>
+            names.includes(r),
+          ),
+          properties: Object.fromEntries(entries),
+        },
+      });
+    }
+    return { title: doc.metadata.title, steps };
+  }
+
+  function renderTemplateForm(file: string) {
+    const onCreate = jest.fn();
+    renderInTestApp(
+      <Stepper
+        manifest={apimFieldsOf(file)}
+        extensions={extensions}
+        onCreate={onCreate}
+      />,
+      {
+        apis: [
+          [
+            apimCredentialsApiRef,
+            fakeApi({
+              getEnvironments: jest
+                .fn()
+                .mockResolvedValue(environmentsWithRestriction),
+            }),
+          ],
+        ],
+      },
+    );
+    return { onCreate };
+  }
+
+  it('covers every example template that uses the environments picker', () => {
+    expect(
+      templates.filter(file => apimFieldsOf(file).steps.length > 0).length,
+    ).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(templates.map(file => [path.basename(path.dirname(file)), file]))(
+    '%s: from an empty form, ticking one environment reaches the task with only real ids',
+    async (_name, file) => {
+      const manifest = apimFieldsOf(file);
+      if (manifest.steps.length === 0) return;
+      const { onCreate } = renderTemplateForm(file);
+      await userEvent.click(
+        await screen.findByRole('checkbox', { name: /Sandbox/ }),
+      );
+      const keyManager = screen.queryByRole('radio', {
+        name: /WSO2 Identity Server/,
+      });
+      if (keyManager) await userEvent.click(keyManager);
+      await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+      expect(screen.queryByText(/must be string/)).not.toBeInTheDocument();
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Create' }),
+      );
+      expect(onCreate).toHaveBeenCalledTimes(1);
+      expect(onCreate.mock.calls[0][0].environments).toEqual(['sandbox']);
+    },
+  );
+
+  it.each(templates.map(file => [path.basename(path.dirname(file)), file]))(
+    '%s: with nothing ticked, Review asks for an environment, not for a string',
+    async (_name, file) => {
+      if (apimFieldsOf(file).steps.length === 0) return;
+      const { onCreate } = renderTemplateForm(file);
+      await screen.findByRole('checkbox', { name: /Sandbox/ });
+      await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+      // Either the schema's or the field's own wording; never an error about an empty entry.
+      expect(
+        (
+          await screen.findAllByText(
+            /'Environments' must NOT have fewer than 1 items|Select at least one environment/,
+          )
+        ).length,
+      ).toBeGreaterThan(0);
+      expect(screen.queryByText(/must be string/)).not.toBeInTheDocument();
+      expect(onCreate).not.toHaveBeenCalled();
+    },
+  );
 });

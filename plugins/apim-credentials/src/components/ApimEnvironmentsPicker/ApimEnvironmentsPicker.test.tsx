@@ -4,11 +4,14 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { apimCredentialsApiRef } from '../../api';
 import { fakeApi, responseError } from '../../testing/fixtures';
 import { fieldProps } from '../../testing/fieldProps';
-import { ApimEnvironmentsPicker } from './ApimEnvironmentsPicker';
+import {
+  ApimEnvironmentsPicker,
+  environmentIdsOf,
+} from './ApimEnvironmentsPicker';
 
-function renderPicker(api = fakeApi(), formData?: string[]) {
+function renderPicker(api = fakeApi(), formData?: unknown[]) {
   const props = fieldProps<string[]>({
-    formData,
+    formData: formData as string[] | undefined,
     schema: { title: 'Environments', description: 'Where to map the client' },
   });
   renderInTestApp(<ApimEnvironmentsPicker {...props} />, {
@@ -68,5 +71,45 @@ describe('ApimEnvironmentsPicker', () => {
       await screen.findByRole('checkbox', { name: /Sandbox/ }),
     );
     expect(props.onChange).toHaveBeenLastCalledWith(['sandbox', 'production']);
+  });
+});
+
+describe('environmentIdsOf', () => {
+  it.each([
+    [undefined, undefined, []],
+    ['sandbox', undefined, []],
+    [[undefined], undefined, []],
+    [[null, '', '  ', 3], undefined, []],
+    [[undefined, 'sandbox'], undefined, ['sandbox']],
+    [['sandbox', 'sandbox'], undefined, ['sandbox']],
+    [
+      ['production', 'gone', 'sandbox'],
+      ['sandbox', 'production'],
+      ['sandbox', 'production'],
+    ],
+  ])('%j (known %j) -> %j', (value, known, expected) => {
+    expect(environmentIdsOf(value, known)).toEqual(expected);
+  });
+});
+
+describe('ApimEnvironmentsPicker with a seeded or stale value', () => {
+  it('replaces the empty entry the form library seeds for minItems', async () => {
+    const props = renderPicker(fakeApi(), [undefined]);
+    await screen.findByRole('checkbox', { name: /Sandbox/ });
+    expect(props.onChange).toHaveBeenCalledWith([]);
+  });
+
+  it('drops ids the backend does not configure and keeps the rest', async () => {
+    const props = renderPicker(fakeApi(), ['gone', 'production']);
+    await screen.findByRole('checkbox', { name: /Sandbox/ });
+    expect(props.onChange).toHaveBeenLastCalledWith(['production']);
+  });
+
+  it('ticks next to the seeded entry without keeping it', async () => {
+    const props = renderPicker(fakeApi(), [undefined]);
+    await userEvent.click(
+      await screen.findByRole('checkbox', { name: /Production/ }),
+    );
+    expect(props.onChange).toHaveBeenLastCalledWith(['production']);
   });
 });

@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/core-plugin-api';
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
@@ -15,6 +16,31 @@ import { backendMessage } from '../common/errors';
 
 function keyTypeLabel(env: EnvironmentInfo) {
   return `${env.keyType} keys, API-M instance ${env.instance}`;
+}
+
+/**
+ * The environment ids in a form value, without what is not one. The scaffolder's form library
+ * seeds an array with `minItems: 1` with an empty entry (`[undefined]`), and a shared link or a
+ * back-navigation can carry ids that the backend no longer configures: neither may reach the
+ * task (the scaffolder would answer "'Environments 0' must be string").
+ *
+ * @param value - the field's form data, whatever its shape
+ * @param known - the configured environment ids; when omitted (still loading) only non-string
+ *   and blank entries are dropped
+ * @returns the distinct ids, in the configured order when `known` is given
+ */
+export function environmentIdsOf(
+  value: unknown,
+  known?: readonly string[],
+): string[] {
+  const ids = Array.isArray(value)
+    ? value.filter(
+        (v): v is string => typeof v === 'string' && v.trim().length > 0,
+      )
+    : [];
+  const distinct = [...new Set(ids)];
+  if (!known) return distinct;
+  return known.filter(id => distinct.includes(id));
 }
 
 /**
@@ -43,7 +69,26 @@ export function ApimEnvironmentsPicker(
     error,
   } = useAsync(() => api.getEnvironments(), [api]);
 
-  const selected = Array.isArray(formData) ? formData : [];
+  const known = environments?.map(e => e.id);
+  const selected = environmentIdsOf(formData, known);
+
+  // Write the cleaned value back as soon as seeded or stale entries are seen, so that "Next"
+  // validates what the user sees ("Select at least one environment", never "must be string").
+  // Duplicates are left to the field's validation, which names them.
+  const isClean =
+    Array.isArray(formData) &&
+    formData.every(
+      v =>
+        typeof v === 'string' &&
+        v.trim().length > 0 &&
+        (!known || known.includes(v)),
+    );
+  useEffect(() => {
+    if (formData === undefined || isClean) return;
+    const cleaned = environmentIdsOf(formData, known);
+    onChange(cleaned);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [isClean, known?.join('\n')]);
   const title = uiSchema?.['ui:title'] ?? schema.title ?? 'Environments';
   const description =
     uiSchema?.['ui:description'] ?? schema.description ?? undefined;
@@ -54,8 +99,9 @@ export function ApimEnvironmentsPicker(
       ? [...selected.filter(s => s !== id), id]
       : selected.filter(s => s !== id);
     // Keep the configured order, whatever order they were clicked in.
-    const order = (environments ?? []).map(e => e.id);
+    const order = known ?? [];
     next.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+    // Never `undefined` for "nothing": the form library would seed `minItems` empty entries again.
     onChange(next);
   };
 
