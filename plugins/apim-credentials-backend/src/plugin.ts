@@ -7,6 +7,8 @@ import { apimCredentialsPermissions } from '@internal/backstage-plugin-apim-cred
 import { ApimClient } from './apim/ApimClient';
 import { readApimCredentialsConfig } from './config';
 import { ApimCredentialsStore } from './database/ApimCredentialsStore';
+import { ApplicationBindingStore } from './database/ApplicationBindingStore';
+import { ApplicationBindings } from './service/ApplicationBindings';
 import { CredentialVerifier } from './keymanager/CredentialVerifier';
 import { createRouter } from './router';
 import { ApimDirectory } from './service/ApimDirectory';
@@ -67,11 +69,21 @@ export const apimCredentialsPlugin = createBackendPlugin({
           keyManagerTtlMs: settings.cache.keyManagersSeconds * 1000,
           applicationTtlMs: settings.cache.applicationsSeconds * 1000,
         });
+        const bindings = new ApplicationBindings({
+          // Migrations ran with the store above; this one only opens the table.
+          bindings: await ApplicationBindingStore.create({
+            database: { getClient: () => database.getClient(), migrations: { skip: true } },
+          }),
+          store,
+          clients,
+          directory,
+        });
         const service = new ProvisioningService({
           config: settings,
           clients,
           store,
           directory,
+          bindings,
           verifier: new CredentialVerifier(),
           logger,
         });
@@ -109,6 +121,7 @@ export const apimCredentialsPlugin = createBackendPlugin({
             service,
             reader,
             store,
+            bindings,
           }),
         );
       },

@@ -14,7 +14,11 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   AuthorizeResult,
@@ -30,6 +34,7 @@ import {
   auditQuerySchema,
   canonicalEntityRef,
   cellPathSchema,
+  consumerKeySchema,
   describeZodError,
   entityPathSchema,
   entityRefSchema,
@@ -38,7 +43,13 @@ import {
   verifyRequestSchema,
 } from '@internal/backstage-plugin-apim-credentials-common';
 import { z } from 'zod/v4';
-import { ApimCredentialsStore } from './database/ApimCredentialsStore';
+import {
+  ApimCredentialsStore,
+  AuditStart,
+} from './database/ApimCredentialsStore';
+import { ApplicationBindings } from './service/ApplicationBindings';
+import { isBindingDenial } from './service/bindingErrors';
+import { registerBindingRoutes } from './bindingRoutes';
 import { Caller, ProvisioningService } from './service/ProvisioningService';
 import { CredentialsReader } from './service/CredentialsReader';
 import { writeAuditCsv } from './service/auditCsv';
@@ -55,6 +66,7 @@ export interface RouterOptions {
   service: ProvisioningService;
   reader: CredentialsReader;
   store: ApimCredentialsStore;
+  bindings: ApplicationBindings;
 }
 
 function parse<T extends z.ZodType>(
@@ -80,11 +92,24 @@ const cellQuerySchema = z.strictObject({
     .optional(),
 });
 
+/** DELETE names the client it means to remove (issue 10 item 2). */
+const removeQuerySchema = cellQuerySchema.extend({
+  consumerKey: consumerKeySchema,
+});
+
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, permissions, auditor, catalog, service, reader, store } =
-    options;
+  const {
+    httpAuth,
+    permissions,
+    auditor,
+    catalog,
+    service,
+    reader,
+    store,
+    bindings,
+  } = options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
   // A body in another format would reach the schemas as `{}` and be misreported as missing fields.
@@ -210,7 +235,27 @@ export async function createRouter(
           `You may not see the API-M credentials of ${entityRef}`,
         );
       }
-      res.json(await reader.getEntityCredentials(entityRef, applicationName));
+      // Per instance, the application must be bound to this entity before any key is read.
+      const denials = new Map<string, Error>();
+      const result = await reader.getEntityCredentials(
+        entityRef,
+        applicationName,
+        async (instance, app) => {
+          try {
+            await bindings.guard(instance, entityRef, applicationName, app);
+          } catch (error) {
+            if (isBindingDenial(error)) denials.set(instance, error);
+            throw error;
+          }
+        },
+      );
+      const instances = new Set(
+        service.config.environments.map(e => e.instance),
+      );
+      if (denials.size > 0 && denials.size === instances.size) {
+        throw denials.values().next().value;
+      }
+      res.json(result);
     },
   );
 
@@ -220,7 +265,11 @@ export async function createRouter(
     action: 'provision' | 'unprovision',
   ) {
     const params = parse(cellPathSchema, req.params, 'path');
-    const query = parse(cellQuerySchema, req.query, 'query');
+    const query = parse(
+      action === 'unprovision' ? removeQuerySchema : cellQuerySchema,
+      req.query,
+      'query',
+    ) as z.output<typeof cellQuerySchema> & { consumerKey?: string };
     const body =
       action === 'provision'
         ? parse(provisionRequestSchema, req.body, 'body')
@@ -243,6 +292,22 @@ export async function createRouter(
         taskId: caller.taskId,
       },
     });
+    const denialStart: AuditStart = {
+      action,
+      actor: caller.userEntityRef,
+      source: caller.source,
+      via: caller.via,
+      taskId: caller.taskId,
+      requestId: caller.requestId,
+      entityRef,
+      environment: env.id,
+      instance: env.instance,
+      keyType: env.keyType,
+      keyManager: params.keyManager,
+      applicationName,
+      consumerKey: body?.consumerKey ?? query.consumerKey,
+      dryRun: query.dryRun === 'true',
+    };
     if (
       !(await isAllowed(
         credentials,
@@ -253,31 +318,22 @@ export async function createRouter(
       const error = new NotAllowedError(
         `You may not change the API-M credentials of ${entityRef}; ask its owners`,
       );
-      if (query.dryRun !== 'true') {
-        await store.recordAudit(
-          {
-            action,
-            actor: caller.userEntityRef,
-            source: caller.source,
-            via: caller.via,
-            taskId: caller.taskId,
-            requestId: caller.requestId,
-            entityRef,
-            environment: env.id,
-            instance: env.instance,
-            keyType: env.keyType,
-            keyManager: params.keyManager,
-            applicationName,
-            consumerKey: body?.consumerKey,
-          },
-          {
-            outcome: 'denied',
-            errorCode: 'PERMISSION_DENIED',
-            errorMessage: error.message,
-          },
-        );
-      }
+      // A denied dry run is recorded too, flagged as one (issue 10 item 3).
+      await store.recordAudit(denialStart, {
+        outcome: 'denied',
+        errorCode: 'PERMISSION_DENIED',
+        errorMessage: error.message,
+      });
       await event.fail({ error });
+      throw error;
+    }
+    try {
+      await bindings.check(env, entityRef, applicationName);
+    } catch (error) {
+      if (isBindingDenial(error)) {
+        await bindings.auditDenial(denialStart, error);
+        await event.fail({ error });
+      }
       throw error;
     }
     return {
@@ -291,6 +347,7 @@ export async function createRouter(
         dryRun: query.dryRun === 'true',
         createApplication:
           query.createApplication === 'false' ? false : undefined,
+        consumerKey: query.consumerKey,
       },
       body,
     };
@@ -324,7 +381,10 @@ export async function createRouter(
     async (req, res) => {
       const { event, caller, cell } = await cellRequest(req, 'unprovision');
       try {
-        const result = await service.unprovision(cell, caller);
+        const result = await service.unprovision(
+          { ...cell, consumerKey: cell.consumerKey! },
+          caller,
+        );
         await event.success({
           meta: {
             status: result.status,
@@ -341,71 +401,100 @@ export async function createRouter(
   );
 
   router.post('/verify', async (req, res) => {
+    // Verifying is an oracle for guessing secrets: only for an entity the caller may provision,
+    // whose application is bound to it, and never for a client of an entity they may not.
     const body = parse(
-      verifyRequestSchema.extend({ entityRef: entityRefSchema.optional() }),
+      verifyRequestSchema.extend({ entityRef: entityRefSchema }),
       req.body,
       'body',
     );
     const credentials = await httpAuth.credentials(req);
     const env = service.environment(body.environment);
+    const { entityRef, applicationName } = await entityOf(
+      parseEntityRef(body.entityRef),
+      credentials,
+    );
     const caller = callerOf(req, credentials);
     const event = await auditor.createEvent({
       eventId: 'verify',
       severityLevel: 'low',
       request: req,
       meta: {
+        entityRef,
         environment: env.id,
         keyManager: body.keyManager,
         consumerKey: body.consumerKey,
       },
     });
-    // Verifying is an oracle for guessing secrets: only people who may provision something.
-    let allowed: boolean;
-    if (body.entityRef) {
-      allowed = await isAllowed(
+    const start: AuditStart = {
+      action: 'verify',
+      actor: caller.userEntityRef,
+      source: caller.source,
+      via: caller.via,
+      taskId: caller.taskId,
+      requestId: caller.requestId,
+      entityRef,
+      environment: env.id,
+      instance: env.instance,
+      keyType: env.keyType,
+      keyManager: body.keyManager,
+      applicationName,
+      consumerKey: body.consumerKey,
+    };
+    const deny = async (error: Error) => {
+      await store.recordAudit(start, {
+        outcome: 'denied',
+        errorCode: 'PERMISSION_DENIED',
+        errorMessage: error.message,
+      });
+      await event.fail({ error });
+      return error;
+    };
+    if (
+      !(await isAllowed(
         credentials,
         apimCredentialsProvisionPermission,
-        body.entityRef,
+        entityRef,
+      ))
+    ) {
+      throw await deny(
+        new NotAllowedError(
+          `You may not verify API-M credentials for ${entityRef}; ask its owners`,
+        ),
       );
-    } else if ((credentials.principal as { type?: string }).type !== 'user') {
-      allowed = false; // see isAllowed
-    } else {
-      const [decision] = await permissions.authorizeConditional(
-        [{ permission: apimCredentialsProvisionPermission }],
-        { credentials },
-      );
-      allowed = decision.result !== AuthorizeResult.DENY;
-    }
-    if (!allowed) {
-      const error = new NotAllowedError(
-        'You may not verify API-M credentials: you own nothing you could provision them for',
-      );
-      await store.recordAudit(
-        {
-          action: 'verify',
-          actor: caller.userEntityRef,
-          source: caller.source,
-          via: caller.via,
-          taskId: caller.taskId,
-          requestId: caller.requestId,
-          entityRef: body.entityRef,
-          environment: env.id,
-          instance: env.instance,
-          keyType: env.keyType,
-          keyManager: body.keyManager,
-          consumerKey: body.consumerKey,
-        },
-        {
-          outcome: 'denied',
-          errorCode: 'PERMISSION_DENIED',
-          errorMessage: error.message,
-        },
-      );
-      await event.fail({ error });
-      throw error;
     }
     try {
-      const result = await service.verify(body, caller);
+      await bindings.check(env, entityRef, applicationName);
+    } catch (error) {
+      if (isBindingDenial(error)) {
+        await bindings.auditDenial(start, error);
+        await event.fail({ error });
+      }
+      throw error;
+    }
+    const holders = await bindings.store.entitiesMappingConsumerKey(
+      body.consumerKey,
+    );
+    for (const holder of holders.filter(h => h !== entityRef)) {
+      if (
+        !(await isAllowed(
+          credentials,
+          apimCredentialsProvisionPermission,
+          holder,
+        ))
+      ) {
+        throw await deny(
+          new NotAllowedError(
+            `You may not verify client "${body.consumerKey}": it is mapped for an entity whose credentials you may not change`,
+          ),
+        );
+      }
+    }
+    try {
+      const result = await service.verify(
+        { ...body, entityRef, applicationName },
+        caller,
+      );
       await event.success({ meta: { ok: result.ok } });
       res.json(result);
     } catch (error) {
@@ -473,6 +562,17 @@ export async function createRouter(
       );
     }
     res.json(await store.queryMappings(query));
+  });
+
+  registerBindingRoutes(router, {
+    httpAuth,
+    auditor,
+    catalog,
+    bindings,
+    store,
+    isAllowed,
+    callerOf,
+    entityOf,
   });
 
   router.use(errorResponse(options.logger));

@@ -9,5 +9,6 @@ export * from './schemas';
 export * from './entityRefs';
 export * from './types';
 export * from './client';
+export * from './bindings';
 export * from './errors';
 export * from './applicationNames';

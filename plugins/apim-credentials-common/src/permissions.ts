@@ -21,8 +21,19 @@ export const apimAuditReadPermission = createPermission({
   attributes: { action: 'read' },
 });
 
+/**
+ * Bind an existing API-M application to a catalog entity, or unbind it (platform teams). The
+ * annotation only names an application: an application that Backstage did not create belongs to
+ * no entity until someone holding this permission binds it (audited as `bind` / `unbind`).
+ */
+export const apimApplicationsBindPermission = createPermission({
+  name: 'apim.applications.bind',
+  attributes: { action: 'update' },
+});
+
 export const apimCredentialsPermissions = [
   apimCredentialsReadPermission,
   apimCredentialsProvisionPermission,
   apimAuditReadPermission,
+  apimApplicationsBindPermission,
 ];

@@ -132,6 +132,8 @@ export interface AuditRecord {
   errorCode?: string;
   errorMessage?: string;
   requestId?: string;
+  /** Set on the rows of dry runs (denied, or verifying for real). */
+  dryRun?: boolean;
 }
 
 export interface Page<T> {

@@ -4,6 +4,7 @@ import {
   createPermission,
 } from '@backstage/plugin-permission-common';
 import {
+  apimApplicationsBindPermission,
   apimAuditReadPermission,
   apimCredentialsProvisionPermission,
   apimCredentialsReadPermission,
@@ -57,6 +58,24 @@ describe('ApimDemoPermissionPolicy', () => {
     );
     expect(
       await outsider.handle({ permission: apimAuditReadPermission }, user),
+    ).toEqual({ result: AuthorizeResult.DENY });
+  });
+
+  it('lets platform-team members bind applications, and no one else', async () => {
+    expect(
+      await policy.handle({ permission: apimApplicationsBindPermission }, user),
+    ).toEqual({ result: AuthorizeResult.ALLOW });
+    const outsider = new ApimDemoPermissionPolicy(
+      mockServices.userInfo({
+        userEntityRef: 'user:default/alice',
+        ownershipEntityRefs: ['user:default/alice', 'group:default/team-orders'],
+      }),
+    );
+    expect(
+      await outsider.handle({ permission: apimApplicationsBindPermission }, user),
+    ).toEqual({ result: AuthorizeResult.DENY });
+    expect(
+      await policy.handle({ permission: apimApplicationsBindPermission }, service),
     ).toEqual({ result: AuthorizeResult.DENY });
   });
 

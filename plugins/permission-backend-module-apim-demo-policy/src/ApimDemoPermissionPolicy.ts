@@ -17,6 +17,7 @@ import {
   createCatalogConditionalDecision,
 } from '@backstage/plugin-catalog-backend/alpha';
 import {
+  apimApplicationsBindPermission,
   apimAuditReadPermission,
   apimCredentialsProvisionPermission,
   apimCredentialsReadPermission,
@@ -26,7 +27,9 @@ import {
  * The demo's policy for the apim-credentials permissions:
  * - read an entity's credentials: any signed-in user (consumer keys are not secrets);
  * - provision / remove / verify: owners of the entity, directly or through their groups;
- * - the organisation-wide audit log and mapping list: members of the platform team.
+ * - the organisation-wide audit log and mapping list: members of the platform team;
+ * - binding an existing API-M application to an entity (`apim.applications.bind`): members of
+ *   the platform team.
  * Services acting without a user get none of these. Everything else is allowed, as in the
  * allow-all policy this replaces.
  */
@@ -43,7 +46,8 @@ export class ApimDemoPermissionPolicy implements PermissionPolicy {
     const isOurs =
       isPermission(request.permission, apimCredentialsReadPermission) ||
       isPermission(request.permission, apimCredentialsProvisionPermission) ||
-      isPermission(request.permission, apimAuditReadPermission);
+      isPermission(request.permission, apimAuditReadPermission) ||
+      isPermission(request.permission, apimApplicationsBindPermission);
     if (!isOurs) return { result: AuthorizeResult.ALLOW };
     const principal = user?.credentials.principal as
       | { type?: string }

@@ -11,6 +11,7 @@ import { readApimCredentialsConfig } from '../config';
 import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
 import { CredentialVerifier } from '../keymanager/CredentialVerifier';
 import { ProvisioningService } from '../service/ProvisioningService';
+import { bindingsFor } from './bindings';
 
 async function main() {
   const { dbFile, config, input } = JSON.parse(process.argv[2]);
@@ -39,6 +40,7 @@ async function main() {
     store,
     verifier: new CredentialVerifier(),
     logger,
+    bindings: await bindingsFor(knex, store, clients),
   });
   process.stdout.write('started\n');
   await service.provision(input, {

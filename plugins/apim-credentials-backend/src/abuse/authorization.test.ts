@@ -89,6 +89,15 @@ metadata:
   name: payments-service
   annotations: { wso2.com/apim-application: payments-service }
 spec: { type: service, lifecycle: production, owner: group:default/team-payments }
+---
+# Another team's entity naming orders-service's application (in another case: WSO2 compares
+# application names case-insensitively, CONTRACT.md 14.1).
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: orders-copy
+  annotations: { wso2.com/apim-application: Orders-Service }
+spec: { type: service, lifecycle: production, owner: group:default/team-payments }
 `;
 
 /** What the catalog's membership gives each user (mock auth has no sign-in resolver). */
@@ -375,7 +384,7 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
     [
       'DELETE credentials',
       'delete',
-      () => CELL,
+      () => `${CELL}?consumerKey=${encodeURIComponent(client.clientId)}`,
       () => undefined,
       'unprovision',
     ],
@@ -438,13 +447,25 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
     expect(verify.status).toBe(200);
     expect(verify.body.ok).toBe(true);
     // other users still may not remove it
-    expect((await call('other group', 'delete', CELL)).status).toBe(403);
+    expect(
+      (
+        await call(
+          'other group',
+          'delete',
+          `${CELL}?consumerKey=${encodeURIComponent(client.clientId)}`,
+        )
+      ).status,
+    ).toBe(403);
     expect(
       (await stack.emulator.control.state()).keyMappings.filter(
         m => m.consumerKey === client.clientId,
       ),
     ).toHaveLength(1);
-    const removed = await call('owner', 'delete', CELL);
+    const removed = await call(
+      'owner',
+      'delete',
+      `${CELL}?consumerKey=${encodeURIComponent(client.clientId)}`,
+    );
     expect(removed.status).toBe(200);
     expect(removed.body.status).toBe('removed');
     const rows = await knex('apim_credentials_audit')
@@ -473,7 +494,9 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
     const foreign = await call(
       'owner',
       'delete',
-      '/entities/component/default/payments-service/credentials/sandbox/IS',
+      `/entities/component/default/payments-service/credentials/sandbox/IS?consumerKey=${encodeURIComponent(
+        other.clientId,
+      )}`,
     );
     expect(foreign.status).toBe(403);
     expect(
@@ -481,6 +504,226 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
         m => m.consumerKey === other.clientId,
       ),
     ).toHaveLength(1);
+  });
+
+  describe('two entities with different owners naming one application (issue 10)', () => {
+    const COPY = '/entities/component/default/orders-copy/credentials';
+    const ORDERS = 'component:default/orders-service';
+    let aliceClient: { clientId: string; clientSecret: string };
+    let bobClient: { clientId: string; clientSecret: string };
+
+    beforeAll(async () => {
+      aliceClient = await stack.keyManager.createClient({
+        name: 'authz-bound-owner',
+        grantTypes: ['client_credentials'],
+      });
+      bobClient = await stack.keyManager.createClient({
+        name: 'authz-intruder',
+        grantTypes: ['client_credentials'],
+      });
+      const put = await call('owner', 'put', CELL, {
+        consumerKey: aliceClient.clientId,
+        consumerSecret: aliceClient.clientSecret,
+      });
+      expect(put.status).toBe(201);
+    });
+
+    async function expectUntouched(
+      before: Awaited<ReturnType<typeof snapshot>>,
+    ) {
+      const after = await snapshot(knex, stack);
+      expect(after.apim).toEqual(before.apim);
+      for (const route of Object.keys(after.stats.byRoute)) {
+        if (/map-keys|oauth-keys\/|DELETE|POST \/api\/am\/devportal\/v3\/applications$/.test(route)) {
+          expect({ route, count: after.stats.byRoute[route] }).toEqual({
+            route,
+            count: before.stats.byRoute[route],
+          });
+        }
+      }
+    }
+
+    it('the application was bound to the entity Backstage created it for', async () => {
+      const res = await call('platform', 'get', '/bindings');
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            instance: 'local',
+            applicationName: 'orders-service',
+            entityRef: ORDERS,
+            origin: 'created',
+            boundBy: 'user:default/alice',
+          }),
+        ]),
+      );
+    });
+
+    it('GET: 403 naming the entity it belongs to, and no key of it', async () => {
+      const res = await call('other group', 'get', COPY);
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe('APPLICATION_BOUND_ELSEWHERE');
+      expect(res.body.error.message).toContain(ORDERS);
+      expect(res.text).not.toContain(aliceClient.clientId);
+    });
+
+    it('PUT: 403, nothing mapped, a denied row on both histories', async () => {
+      const before = await snapshot(knex, stack);
+      const res = await call('other group', 'put', `${COPY}/sandbox/IS`, {
+        consumerKey: bobClient.clientId,
+        consumerSecret: bobClient.clientSecret,
+      });
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe('APPLICATION_BOUND_ELSEWHERE');
+      expect(res.body.error.message).toContain(ORDERS);
+      await expectUntouched(before);
+      const rows = await knex('apim_credentials_audit')
+        .where({ action: 'provision', outcome: 'denied' })
+        .andWhere('error_code', 'APPLICATION_BOUND_ELSEWHERE')
+        .andWhere('seq', '>', (before.db.apim_credentials_audit as any[]).length)
+        .select('entity_ref', 'actor');
+      expect(rows.map(r => r.entity_ref).sort()).toEqual([
+        'component:default/orders-copy',
+        ORDERS,
+      ]);
+      expect(rows.every(r => r.actor === 'user:default/bob')).toBe(true);
+      expect(JSON.stringify(await knex('apim_credentials_audit'))).not.toContain(
+        bobClient.clientSecret,
+      );
+    });
+
+    it('PUT as a dry run: 403 and a denied row flagged as a dry run', async () => {
+      const res = await call(
+        'other group',
+        'put',
+        `${COPY}/sandbox/IS?dryRun=true`,
+        { consumerKey: bobClient.clientId, consumerSecret: bobClient.clientSecret },
+      );
+      expect(res.status).toBe(403);
+      const row = await knex('apim_credentials_audit')
+        .where({ entity_ref: 'component:default/orders-copy', outcome: 'denied' })
+        .orderBy('seq', 'desc')
+        .first();
+      expect(Boolean(row.dry_run)).toBe(true);
+    });
+
+    it('DELETE: 403, the owner\'s client stays mapped', async () => {
+      const before = await snapshot(knex, stack);
+      const res = await call(
+        'other group',
+        'delete',
+        `${COPY}/sandbox/IS?consumerKey=${encodeURIComponent(aliceClient.clientId)}`,
+      );
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toContain(ORDERS);
+      await expectUntouched(before);
+      expect(
+        (await stack.emulator.control.state()).keyMappings.filter(
+          m => m.consumerKey === aliceClient.clientId,
+        ),
+      ).toHaveLength(1);
+    });
+
+    it('verify: 403 for the copy, and for the owner\'s client through an entity of their own', async () => {
+      const forCopy = await call('other group', 'post', '/verify', {
+        environment: 'sandbox',
+        keyManager: 'IS',
+        entityRef: 'component:default/orders-copy',
+        consumerKey: aliceClient.clientId,
+        consumerSecret: 'a-guess',
+      });
+      expect(forCopy.status).toBe(403);
+      expect(forCopy.body.error.message).toContain(ORDERS);
+      const viaOwn = await call('other group', 'post', '/verify', {
+        environment: 'sandbox',
+        keyManager: 'IS',
+        entityRef: 'component:default/payments-service',
+        consumerKey: aliceClient.clientId,
+        consumerSecret: 'a-guess',
+      });
+      expect(viaOwn.status).toBe(403);
+      expect(viaOwn.body.error.message).toMatch(/may not verify/);
+      // and verify without an entity is a 400 naming the field
+      const bare = await call('other group', 'post', '/verify', {
+        environment: 'sandbox',
+        keyManager: 'IS',
+        consumerKey: aliceClient.clientId,
+        consumerSecret: 'a-guess',
+      });
+      expect(bare.status).toBe(400);
+      expect(bare.body.error.message).toContain('entityRef');
+    });
+
+    it('the bound owner still works', async () => {
+      const res = await call(
+        'owner',
+        'get',
+        '/entities/component/default/orders-service/credentials',
+      );
+      expect(res.status).toBe(200);
+      expect(res.text).toContain(aliceClient.clientId);
+    });
+
+    it('an unbound application is usable only after the platform team binds it', async () => {
+      const bound = await call('platform', 'get', `/bindings?entityRef=${ORDERS}`);
+      const appId = bound.body[0].applicationId;
+      // Only apim.applications.bind may unbind; the attempt is audited.
+      expect(
+        (await call('owner', 'delete', `/bindings/local/${appId}`)).status,
+      ).toBe(403);
+      expect((await call('platform', 'delete', `/bindings/local/${appId}`)).status).toBe(200);
+      const denied = await call(
+        'owner',
+        'get',
+        '/entities/component/default/orders-service/credentials',
+      );
+      expect(denied.status).toBe(403);
+      expect(denied.body.error.code).toBe('APPLICATION_NOT_BOUND');
+      expect(denied.text).not.toContain(aliceClient.clientId);
+      const candidates = await call('platform', 'get', '/bindings/candidates');
+      expect(candidates.status).toBe(200);
+      expect(candidates.body).toEqual([
+        expect.objectContaining({
+          applicationId: appId,
+          entityRefs: ['component:default/orders-copy', ORDERS],
+        }),
+      ]);
+      const body = {
+        instance: 'local',
+        applicationName: 'orders-service',
+        entityRef: ORDERS,
+      };
+      expect((await call('owner', 'post', '/bindings', body)).status).toBe(403);
+      const bind = await call('platform', 'post', '/bindings', body);
+      expect(bind.status).toBe(201);
+      expect(bind.body).toMatchObject({ entityRef: ORDERS, origin: 'bound' });
+      expect(
+        (
+          await call(
+            'owner',
+            'get',
+            '/entities/component/default/orders-service/credentials',
+          )
+        ).status,
+      ).toBe(200);
+      const rows = await knex('apim_credentials_audit')
+        .whereIn('action', ['bind', 'unbind'])
+        .orderBy('seq');
+      expect(rows.map(r => [r.action, r.outcome, r.entity_ref])).toEqual([
+        ['unbind', 'denied', ORDERS],
+        ['unbind', 'succeeded', ORDERS],
+        ['bind', 'denied', ORDERS],
+        ['bind', 'succeeded', ORDERS],
+      ]);
+    });
+
+    afterAll(async () => {
+      await call(
+        'owner',
+        'delete',
+        `${CELL}?consumerKey=${encodeURIComponent(aliceClient.clientId)}`,
+      );
+    });
   });
 
   it('the platform team sees what the denials left in the audit log', async () => {
@@ -491,7 +734,13 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
     );
     expect(res.status).toBe(200);
     const actions = new Set(res.body.items.map((r: any) => r.action));
-    expect([...actions].sort()).toEqual(['provision', 'unprovision', 'verify']);
+    expect([...actions].sort()).toEqual([
+      'bind',
+      'provision',
+      'unbind',
+      'unprovision',
+      'verify',
+    ]);
     expect(JSON.stringify(res.body)).not.toContain(client.clientSecret);
   });
 });

@@ -198,6 +198,18 @@ export class ApimClient {
     }
   }
 
+  /**
+   * Deletes an application with its mappings and subscriptions; mapped clients stay in their key
+   * managers (CONTRACT.md 4.2). Used only for an application Backstage created in a failed attempt.
+   */
+  async deleteApplication(applicationId: string): Promise<void> {
+    await this.call({
+      method: 'DELETE',
+      path: `/applications/${encodeURIComponent(applicationId)}`,
+      operation: 'DELETE /applications/{id}',
+    });
+  }
+
   async cleanUp(applicationId: string, keyMappingId: string): Promise<void> {
     await this.call({
       method: 'POST',

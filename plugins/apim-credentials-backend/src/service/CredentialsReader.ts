@@ -82,6 +82,11 @@ export class CredentialsReader {
   async getEntityCredentials(
     entityRef: string,
     applicationName: string,
+    /** Throws when the entity may not see this instance's application (issue 10 item 1). */
+    guard?: (
+      instanceId: string,
+      app: ApimApplication | undefined,
+    ) => Promise<void>,
   ): Promise<EntityCredentials> {
     const instanceIds = [
       ...new Set(this.deps.config.environments.map(e => e.instance)),
@@ -106,10 +111,16 @@ export class CredentialsReader {
             this.directory.listKeyManagers(client),
             this.directory
               .findApplication(client, applicationName)
-              .then(async found => ({
-                app: found,
-                keys: found ? await this.directory.listKeys(client, found) : [],
-              })),
+              .then(async found => {
+                // Before any key is read: another entity's application shows nothing.
+                await guard?.(instanceId, found);
+                return {
+                  app: found,
+                  keys: found
+                    ? await this.directory.listKeys(client, found)
+                    : [],
+                };
+              }),
           ]);
           perInstance.set(instanceId, { app, keys, kms });
         } catch (error) {

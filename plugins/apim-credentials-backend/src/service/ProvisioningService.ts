@@ -39,6 +39,11 @@ import { hiddenMapping, keyManagerRefused } from './disabledKeyManagers';
 import { mappingOf } from './mappingOf';
 import { translateError } from './translateError';
 import { describeKeyManager } from './describeKeyManager';
+import { ApplicationBindings } from './ApplicationBindings';
+import { isBindingDenial } from './bindingErrors';
+import { checkRemoval } from './removalRules';
+import { discardCreatedApplication } from './discardCreatedApplication';
+import { applicationNameKey } from '../database/ApplicationBindingStore';
 import { UpstreamError, VerificationFailedError, coded } from '../errors';
 
 /** Who is asking, and through which path; recorded on every audit row. */
@@ -81,6 +86,8 @@ export class ProvisioningService {
       verifier: CredentialVerifier;
       logger: LoggerService;
       directory?: ApimDirectory;
+      /** The binding rules (issue 10 item 1), checked again under the provisioning lock. */
+      bindings: ApplicationBindings;
     },
   ) {
     this.directory =
@@ -165,14 +172,17 @@ export class ProvisioningService {
       consumerKey: string;
       consumerSecret: string;
       entityRef?: string;
+      applicationName?: string;
     },
     caller: Caller,
+    options: { dryRun?: boolean } = {},
   ): Promise<VerifyResult> {
     const env = this.environment(input.environment);
     const checked = await this.checkKeyManager(env, input.keyManager);
-    const auditId = await this.deps.store.startAudit(
-      this.auditStart('verify', env, input, caller),
-    );
+    const auditId = await this.deps.store.startAudit({
+      ...this.auditStart('verify', env, input, caller),
+      dryRun: options.dryRun,
+    });
     try {
       if (checked.error) throw checked.error;
       // Offered-key-manager checks always return the key manager when they pass.
@@ -259,7 +269,8 @@ export class ProvisioningService {
     const env = this.environment(input.environment);
     const client = this.client(env);
     assertApplicationName(input.applicationName);
-    if (input.dryRun) return this.planProvision(input, env);
+    if (input.dryRun) return this.planProvision(input, env, caller);
+    const attempt: Attempt = {};
 
     const checked = await this.checkKeyManager(env, input.keyManager);
     // The pending row and the cell lock are independent writes: one round trip, not two.
@@ -269,7 +280,7 @@ export class ProvisioningService {
       ),
       checked.error
         ? undefined
-        : this.deps.store.acquireCellLock(cellKey(input)),
+        : this.deps.store.acquireCellLock(cellKey(input, env)),
     ]);
     if (audit.status === 'rejected') {
       if (lock.status === 'fulfilled') await lock.value?.release();
@@ -289,8 +300,21 @@ export class ProvisioningService {
           caller,
           auditId,
           checked.km!,
+          attempt,
         );
       } catch (error) {
+        // A refused client must not leave behind the application this attempt created.
+        if (attempt.createdApp) {
+          await discardCreatedApplication({
+            store: this.deps.store,
+            bindings: this.deps.bindings,
+            directory: this.directory,
+            logger: this.deps.logger,
+            client,
+            app: attempt.createdApp,
+            audit: this.auditStart('delete-application', env, input, caller),
+          });
+        }
         await cellLock.release();
         throw error;
       }
@@ -314,6 +338,7 @@ export class ProvisioningService {
             this.deps.logger.warn(
               `Could not release the provisioning lock of ${cellKey(
                 input,
+                env,
               )}: ${error}`,
             ),
           );
@@ -331,14 +356,22 @@ export class ProvisioningService {
     caller: Caller,
     auditId: string,
     km: ApimKeyManager,
+    attempt: Attempt,
   ): Promise<{ result: ProvisionResult; mapping?: MappingUpsert }> {
-    let verified = false;
     if (input.verify || this.deps.config.verification.required) {
       const check = await this.runVerification(env, km, input);
       if (!check.ok) throw new VerificationFailedError(check.message);
-      verified = true;
+      attempt.verified = true;
     }
-    const app = await this.resolveApplication(input, env, client, caller);
+    const app = await this.resolveApplication(
+      input,
+      env,
+      client,
+      caller,
+      attempt,
+      km,
+    );
+    const verified = attempt.verified === true;
     const result = (
       key: ApimApplicationKey,
       status: 'created' | 'unchanged',
@@ -487,12 +520,22 @@ export class ProvisioningService {
     env: EnvironmentConfig,
     client: ApimClient,
     caller: Caller,
+    attempt: Attempt,
+    km: ApimKeyManager,
   ): Promise<ApimApplication> {
     const found = await this.directory.findApplication(
       client,
       input.applicationName,
     );
-    if (found) return found;
+    if (found) {
+      // Under the lock: the application may have appeared since the router checked.
+      await this.deps.bindings.assertBound(
+        env.instance,
+        found,
+        input.entityRef,
+      );
+      return found;
+    }
     // Before a create that API-M would refuse, or a 404 that misleads (CONTRACT.md 14.1).
     const variant = await findCaseVariant(client, input.applicationName);
     if (variant) {
@@ -515,6 +558,12 @@ export class ProvisioningService {
         'APPLICATION_NOT_FOUND',
       );
     }
+    // Nothing is created for credentials that are not proven (issue 10 item 6).
+    if (!attempt.verified) {
+      const check = await this.runVerification(env, km, input);
+      if (!check.ok) throw new VerificationFailedError(check.message);
+      attempt.verified = true;
+    }
     const auditId = await this.deps.store.startAudit(
       this.auditStart('create-application', env, input, caller),
     );
@@ -525,11 +574,18 @@ export class ProvisioningService {
         `Created by Backstage for ${input.entityRef}`,
       );
       this.directory.rememberApplication(client, app);
+      attempt.createdApp = app;
       await this.deps.store.completeAudit(auditId, {
         outcome: 'succeeded',
         applicationId: app.applicationId,
         applicationName: app.name,
       });
+      await this.deps.bindings.recordCreated(
+        env.instance,
+        app,
+        input.entityRef,
+        caller.userEntityRef,
+      );
       return app;
     } catch (error) {
       if (error instanceof ApimError && error.is(409)) {
@@ -544,6 +600,11 @@ export class ProvisioningService {
             outcome: 'unchanged',
             applicationId: app.applicationId,
           });
+          await this.deps.bindings.assertBound(
+            env.instance,
+            app,
+            input.entityRef,
+          );
           return app;
         }
         const variant = await findCaseVariant(
@@ -566,18 +627,27 @@ export class ProvisioningService {
   private async planProvision(
     input: ProvisionInput,
     env: EnvironmentConfig,
+    caller: Caller,
   ): Promise<ProvisionOutcome> {
     const client = this.client(env);
     try {
       const km = await this.offeredKeyManager(env, input.keyManager);
       if (input.verify || this.deps.config.verification.required) {
-        const check = await this.runVerification(env, km, input);
+        // Audited as a dry-run verification: the key manager was really asked.
+        const check = await this.verify(input, caller, { dryRun: true });
         if (!check.ok) throw new VerificationFailedError(check.message);
       }
       const app = await this.directory.findApplication(
         client,
         input.applicationName,
       );
+      if (app) {
+        await this.deps.bindings.assertBound(
+          env.instance,
+          app,
+          input.entityRef,
+        );
+      }
       const variant = app
         ? undefined
         : await findCaseVariant(client, input.applicationName);
@@ -637,17 +707,24 @@ export class ProvisioningService {
   // ---- unprovision -------------------------------------------------------------------------
 
   async unprovision(
-    input: Cell & { dryRun?: boolean },
+    input: Cell & { dryRun?: boolean; consumerKey: string },
     caller: Caller,
   ): Promise<UnprovisionResult> {
     const env = this.environment(input.environment);
     const client = this.client(env);
     assertApplicationName(input.applicationName);
-    const find = async () => {
+    const lookup = async () => {
       const app = await this.directory.findApplication(
         client,
         input.applicationName,
       );
+      if (app) {
+        await this.deps.bindings.assertBound(
+          env.instance,
+          app,
+          input.entityRef,
+        );
+      }
       const keys = app ? await this.directory.listKeys(client, app) : [];
       const listed = keys.find(
         k => k.keyManager === input.keyManager && k.keyType === env.keyType,
@@ -666,6 +743,12 @@ export class ProvisioningService {
               )
             : undefined),
       };
+    };
+    const find = async () => {
+      const found = await lookup();
+      // Only the named, mapped client is removed (issue 10 item 2).
+      checkRemoval(found.key, input, env);
+      return found;
     };
     if (input.dryRun) {
       const checked = await this.checkKeyManager(env, input.keyManager, {
@@ -698,7 +781,7 @@ export class ProvisioningService {
     try {
       if (checked.error) throw checked.error;
       const result = await this.deps.store.withCellLock(
-        cellKey(input),
+        cellKey(input, env),
         async () => {
           const { app, key } = await find();
           if (app && key) {
@@ -750,22 +833,27 @@ export class ProvisioningService {
         return { km: await this.offeredKeyManager(env, name) };
       const kms = await this.directory.listKeyManagers(this.client(env));
       const km = kms.find(k => k.name === name);
-      if (km) return { km };
+      // Outside the environment's offer (allow-list, disabled), only what Backstage recorded.
+      if (km && describeKeyManager(env, km).mappingAllowed) return { km };
       const recorded = options.entityRef
         ? (await this.deps.store.getMappingsForEntity(options.entityRef)).some(
             m => m.environment === env.id && m.keyManager === name,
           )
         : false;
-      if (recorded) return {};
+      if (recorded) return { km };
       throw coded(
         new InputError(
-          `Key manager "${name}" is not registered in API-M instance "${
-            env.instance
-          }" and nothing is recorded for it; registered key managers are ${
+          `Key manager "${name}" is ${
+            km
+              ? `not offered for environment "${env.id}"`
+              : `not registered in API-M instance "${env.instance}"`
+          } and nothing is recorded for ${
+            options.entityRef ?? 'the entity'
+          } there; registered key managers are ${
             kms.map(k => k.name).join(', ') || 'none'
           }`,
         ),
-        'KEY_MANAGER_NOT_REGISTERED',
+        km ? 'KEY_MANAGER_NOT_OFFERED' : 'KEY_MANAGER_NOT_REGISTERED',
       );
     } catch (error) {
       if (error instanceof InputError) throw error;
@@ -807,10 +895,12 @@ export class ProvisioningService {
     env: EnvironmentConfig,
     error: unknown,
   ): Promise<Error> {
-    const { error: translated, code } = translateError(error, env.instance);
+    const { error: translated, code } = isBindingDenial(error)
+      ? { error, code: error.code }
+      : translateError(error, env.instance);
     try {
       await this.deps.store.completeAudit(auditId, {
-        outcome: 'failed',
+        outcome: isBindingDenial(error) ? 'denied' : 'failed',
         errorCode: code,
         errorMessage: translated.message,
       });
@@ -824,10 +914,24 @@ export class ProvisioningService {
   }
 }
 
-export function cellKey(cell: {
-  entityRef: string;
-  environment: string;
-  keyManager: string;
-}): string {
-  return `${cell.entityRef}|${cell.environment}|${cell.keyManager}`;
+/**
+ * What one provisioning attempt did so far: whether the credentials were proven, and the
+ * application it created (deleted again when the attempt fails).
+ */
+interface Attempt {
+  verified?: boolean;
+  createdApp?: ApimApplication;
+}
+
+/**
+ * The lock of a provisioning or removal: one application slot (instance, application name as
+ * WSO2 compares it, key type, key manager), whichever entity names the application.
+ */
+export function cellKey(
+  cell: { applicationName: string; keyManager: string },
+  env: { instance: string; keyType: string },
+): string {
+  return `${env.instance}|${applicationNameKey(cell.applicationName)}|${
+    env.keyType
+  }|${cell.keyManager}`;
 }

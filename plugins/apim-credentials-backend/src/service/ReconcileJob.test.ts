@@ -17,6 +17,7 @@ import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
 import { apimConfig, startStack } from '../__testUtils__/harness';
 import { ReconcileJob } from './ReconcileJob';
 import { ProvisioningService } from './ProvisioningService';
+import { bindingsFor } from '../__testUtils__/bindings';
 import { CredentialVerifier } from '../keymanager/CredentialVerifier';
 
 jest.setTimeout(120_000);
@@ -204,6 +205,7 @@ describe('ReconcileJob', () => {
       store,
       verifier: new CredentialVerifier(),
       logger,
+      bindings: await bindingsFor(knex, store, clients),
     });
     const client = await stack.keyManager.createClient({
       name: 'reconcile-late',

@@ -1,0 +1,23 @@
+/** The binding rules over a test's own knex, for tests that build a ProvisioningService. */
+import { Knex } from 'knex';
+import { ApimClient } from '../apim/ApimClient';
+import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
+import { ApplicationBindingStore } from '../database/ApplicationBindingStore';
+import { ApimDirectory } from '../service/ApimDirectory';
+import { ApplicationBindings } from '../service/ApplicationBindings';
+
+/** Expects the plugin's migrations to have run on `knex` already. */
+export async function bindingsFor(
+  knex: Knex,
+  store: ApimCredentialsStore,
+  clients: Map<string, ApimClient>,
+): Promise<ApplicationBindings> {
+  return new ApplicationBindings({
+    bindings: await ApplicationBindingStore.create({
+      database: { getClient: async () => knex, migrations: { skip: true } },
+    }),
+    store,
+    clients,
+    directory: new ApimDirectory(),
+  });
+}

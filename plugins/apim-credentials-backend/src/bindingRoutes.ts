@@ -1,0 +1,267 @@
+/**
+ * REST routes of application bindings (issue 10, item 1):
+ *
+ * - `GET /bindings?entityRef=&instance=`: the recorded bindings;
+ * - `GET /bindings/candidates`: applications that exist in API-M, are named by an entity's
+ *   `wso2.com/apim-application` annotation and are bound to no entity, with the entities naming
+ *   them (what the platform page offers to bind);
+ * - `POST /bindings` `{ instance, applicationName, entityRef }`: bind an existing application;
+ * - `DELETE /bindings/:instance/:applicationId`: unbind it.
+ *
+ * Reading needs `apim.audit.read` or `apim.applications.bind`; changing needs
+ * `apim.applications.bind`. Every change, allowed or not, is an audit row (`bind` / `unbind`) on
+ * the entity's history and an auditor event.
+ */
+import express, { Request } from 'express';
+import {
+  AuditorService,
+  BackstageCredentials,
+  HttpAuthService,
+} from '@backstage/backend-plugin-api';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { BasicPermission } from '@backstage/plugin-permission-common';
+import {
+  APIM_APPLICATION_ANNOTATION,
+  apimApplicationsBindPermission,
+  apimAuditReadPermission,
+  bindRequestSchema,
+  describeZodError,
+  entityRefSchema,
+} from '@internal/backstage-plugin-apim-credentials-common';
+import { z } from 'zod/v4';
+import {
+  ApimCredentialsStore,
+  AuditStart,
+} from './database/ApimCredentialsStore';
+import { applicationNameKey } from './database/ApplicationBindingStore';
+import { ApplicationBindings } from './service/ApplicationBindings';
+import type { Caller } from './service/ProvisioningService';
+
+const listQuerySchema = z.strictObject({
+  entityRef: entityRefSchema.optional(),
+  instance: z.string().max(64).optional(),
+});
+
+const unbindPathSchema = z.object({
+  instance: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, {
+    error: 'instance must be an instance id',
+  }),
+  applicationId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, {
+    error: 'applicationId must be an API-M application id',
+  }),
+});
+
+function parse<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  what: string,
+): z.output<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new InputError(`Invalid ${what}: ${describeZodError(result.error)}`);
+  }
+  return result.data;
+}
+
+/** Registers the binding routes on the plugin's router (before its error handler). */
+export function registerBindingRoutes(
+  router: express.Router,
+  deps: {
+    httpAuth: HttpAuthService;
+    auditor: AuditorService;
+    catalog: CatalogService;
+    bindings: ApplicationBindings;
+    store: ApimCredentialsStore;
+    isAllowed(
+      credentials: BackstageCredentials,
+      permission: BasicPermission,
+    ): Promise<boolean>;
+    callerOf(req: Request, credentials: BackstageCredentials): Caller;
+    entityOf(
+      params: { kind: string; namespace: string; name: string },
+      credentials: BackstageCredentials,
+    ): Promise<{ entityRef: string; applicationName: string; entity: Entity }>;
+  },
+): void {
+  const { httpAuth, auditor, catalog, bindings, store, isAllowed } = deps;
+
+  async function mayRead(req: Request) {
+    const credentials = await httpAuth.credentials(req);
+    if (
+      (await isAllowed(credentials, apimAuditReadPermission)) ||
+      (await isAllowed(credentials, apimApplicationsBindPermission))
+    ) {
+      return credentials;
+    }
+    throw new NotAllowedError(
+      'You may not list API-M application bindings; ask for apim.audit.read or apim.applications.bind',
+    );
+  }
+
+  router.get('/bindings', async (req, res) => {
+    const query = parse(listQuerySchema, req.query, 'query');
+    await mayRead(req);
+    res.json(await bindings.store.list(query));
+  });
+
+  router.get('/bindings/candidates', async (req, res) => {
+    const credentials = await mayRead(req);
+    // Only the fields needed, filtered here: an "annotation exists" filter needs the catalog
+    // client's symbol, which this package does not depend on.
+    const { items } = await catalog.getEntities(
+      {
+        fields: [
+          'kind',
+          'metadata.namespace',
+          'metadata.name',
+          `metadata.annotations.${APIM_APPLICATION_ANNOTATION}`,
+        ],
+      },
+      { credentials },
+    );
+    const named = items.flatMap(entity => {
+      const name = entity.metadata.annotations?.[APIM_APPLICATION_ANNOTATION];
+      return name
+        ? [
+            {
+              entityRef: stringifyEntityRef(entity).toLocaleLowerCase('en-US'),
+              applicationName: name,
+            },
+          ]
+        : [];
+    });
+    res.json(await bindings.candidates(named));
+  });
+
+  /** The audited change: denied when the caller lacks the permission, failed or succeeded. */
+  async function change(
+    req: Request,
+    action: 'bind' | 'unbind',
+    start: Omit<AuditStart, 'action' | 'actor' | 'source'>,
+    credentials: BackstageCredentials,
+    run: () => Promise<{ applicationId?: string; applicationName?: string }>,
+  ) {
+    const caller = deps.callerOf(req, credentials);
+    const audit: AuditStart = {
+      ...start,
+      action,
+      actor: caller.userEntityRef,
+      source: caller.source,
+      via: caller.via,
+      taskId: caller.taskId,
+      requestId: caller.requestId,
+    };
+    const event = await auditor.createEvent({
+      eventId: action,
+      severityLevel: 'high',
+      request: req,
+      meta: { ...start },
+    });
+    if (!(await isAllowed(credentials, apimApplicationsBindPermission))) {
+      const error = new NotAllowedError(
+        `You may not ${action} API-M applications; ask for apim.applications.bind`,
+      );
+      await store.recordAudit(audit, {
+        outcome: 'denied',
+        errorCode: 'PERMISSION_DENIED',
+        errorMessage: error.message,
+      });
+      await event.fail({ error });
+      throw error;
+    }
+    const auditId = await store.startAudit(audit);
+    try {
+      const done = await run();
+      await store.completeAudit(auditId, { outcome: 'succeeded', ...done });
+      await event.success({ meta: { ...done } });
+      return auditId;
+    } catch (error) {
+      await store.completeAudit(auditId, {
+        outcome: 'failed',
+        errorCode: String((error as { code?: unknown }).code ?? 'CONFLICT'),
+        errorMessage: (error as Error).message,
+      });
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  }
+
+  router.post('/bindings', async (req, res) => {
+    const body = parse(bindRequestSchema, req.body, 'body');
+    const credentials = await httpAuth.credentials(req);
+    const instance = bindings.instance(body.instance);
+    const { entityRef, applicationName } = await deps.entityOf(
+      parseEntityRef(body.entityRef),
+      credentials,
+    );
+    // A binding the annotation does not ask for would give the entity nothing it can use.
+    if (
+      applicationNameKey(applicationName) !==
+      applicationNameKey(body.applicationName)
+    ) {
+      throw new InputError(
+        `Entity ${entityRef} names application "${applicationName}" in its ${APIM_APPLICATION_ANNOTATION} annotation, not "${body.applicationName}"`,
+      );
+    }
+    let binding;
+    const auditId = await change(
+      req,
+      'bind',
+      { entityRef, instance, applicationName: body.applicationName },
+      credentials,
+      async () => {
+        binding = await bindings.bindExisting(
+          instance,
+          body.applicationName,
+          entityRef,
+          deps.callerOf(req, credentials).userEntityRef,
+        );
+        return {
+          applicationId: binding.applicationId,
+          applicationName: binding.applicationName,
+        };
+      },
+    );
+    res.status(201).json({ ...binding!, auditId });
+  });
+
+  router.delete('/bindings/:instance/:applicationId', async (req, res) => {
+    const params = parse(unbindPathSchema, req.params, 'path');
+    const credentials = await httpAuth.credentials(req);
+    const instance = bindings.instance(params.instance);
+    const existing = await bindings.store.getById(
+      instance,
+      params.applicationId,
+    );
+    if (!existing) {
+      throw new NotFoundError(
+        `Application ${params.applicationId} is not bound in instance "${instance}"`,
+      );
+    }
+    const auditId = await change(
+      req,
+      'unbind',
+      {
+        entityRef: existing.entityRef,
+        instance,
+        applicationId: existing.applicationId,
+        applicationName: existing.applicationName,
+      },
+      credentials,
+      async () => {
+        await bindings.store.unbind(instance, existing.applicationId);
+        return {
+          applicationId: existing.applicationId,
+          applicationName: existing.applicationName,
+        };
+      },
+    );
+    res.json({ ...existing, auditId });
+  });
+}

@@ -1,0 +1,240 @@
+/**
+ * Knex access to `apim_credentials_bindings`: which catalog entity an API-M application belongs
+ * to, per instance (issue 10, item 1; migration 20261130120000). The table is unique on the
+ * application id and on the name as WSO2 compares names (case-insensitively, CONTRACT.md 14.1),
+ * so two entities can never both hold one application, whatever their annotations say.
+ */
+import { Knex } from 'knex';
+import {
+  DatabaseService,
+  isDatabaseConflictError,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import type {
+  ApplicationBinding,
+  BindingOrigin,
+} from '@internal/backstage-plugin-apim-credentials-common';
+import { BindingConflictError } from '../service/bindingErrors';
+
+const migrationsDir = resolvePackagePath(
+  '@internal/backstage-plugin-apim-credentials-backend',
+  'migrations',
+);
+
+const BINDINGS = 'apim_credentials_bindings';
+const MAPPINGS = 'apim_credentials_mappings';
+
+/** A row of `apim_credentials_bindings` as the database returns it. */
+export interface BindingRow {
+  id: number | string;
+  instance: string;
+  application_id: string;
+  application_name: string;
+  application_name_key: string;
+  entity_ref: string;
+  origin: BindingOrigin;
+  bound_by: string;
+  bound_at: Date | string | number;
+}
+
+/** What a new binding says. */
+export interface BindingInsert {
+  instance: string;
+  applicationId: string;
+  applicationName: string;
+  entityRef: string;
+  origin: BindingOrigin;
+  boundBy: string;
+}
+
+/**
+ * The key WSO2 compares application names by: its duplicate check on create is
+ * case-insensitive in every release (CONTRACT.md 4.2, 14.1).
+ */
+export function applicationNameKey(name: string): string {
+  return name.toLowerCase();
+}
+
+export class ApplicationBindingStore {
+  /**
+   * Opens the store on the plugin's database, running the plugin's migrations unless the
+   * database service says to skip them (they are shared with ApimCredentialsStore).
+   */
+  static async create(options: {
+    database: Pick<DatabaseService, 'getClient' | 'migrations'>;
+  }): Promise<ApplicationBindingStore> {
+    const knex = await options.database.getClient();
+    if (!options.database.migrations?.skip) {
+      await knex.migrate.latest({ directory: migrationsDir });
+    }
+    return new ApplicationBindingStore(knex);
+  }
+
+  private constructor(private readonly knex: Knex) {}
+
+  /** The binding of the application with this id in `instance`, if any. */
+  async getById(
+    instance: string,
+    applicationId: string,
+  ): Promise<ApplicationBinding | undefined> {
+    const row = await this.knex<BindingRow>(BINDINGS)
+      .where({ instance, application_id: applicationId })
+      .first();
+    return row ? toBinding(row) : undefined;
+  }
+
+  /** The binding of the application named `name` (compared as WSO2 does) in `instance`. */
+  async getByName(
+    instance: string,
+    name: string,
+  ): Promise<ApplicationBinding | undefined> {
+    const row = await this.knex<BindingRow>(BINDINGS)
+      .where({ instance, application_name_key: applicationNameKey(name) })
+      .first();
+    return row ? toBinding(row) : undefined;
+  }
+
+  /** Every binding, optionally of one entity or instance, ordered by instance and name. */
+  async list(
+    filter: { entityRef?: string; instance?: string } = {},
+  ): Promise<ApplicationBinding[]> {
+    const q = this.knex<BindingRow>(BINDINGS);
+    if (filter.entityRef) q.where('entity_ref', filter.entityRef);
+    if (filter.instance) q.where('instance', filter.instance);
+    const rows = await q.orderBy([
+      { column: 'instance' },
+      { column: 'application_name_key' },
+    ]);
+    return rows.map(toBinding);
+  }
+
+  /**
+   * Binds an application to an entity. Idempotent for the same entity: a binding of that entity
+   * under the same name but another id (the application was deleted and created again) is moved
+   * to the new id. Throws ApplicationBoundElsewhereError (409 semantics: a conflict naming the
+   * owner) when the id or the name is bound to another entity.
+   */
+  async bind(insert: BindingInsert): Promise<ApplicationBinding> {
+    return this.knex.transaction(async tx => {
+      const rows = await tx<BindingRow>(BINDINGS)
+        .where({ instance: insert.instance })
+        .andWhere(q =>
+          q.where({ application_id: insert.applicationId }).orWhere({
+            application_name_key: applicationNameKey(insert.applicationName),
+          }),
+        );
+      const foreign = rows.find(r => r.entity_ref !== insert.entityRef);
+      if (foreign) {
+        throw new BindingConflictError(
+          insert.applicationName,
+          foreign.entity_ref,
+          insert.instance,
+        );
+      }
+      const row = {
+        instance: insert.instance,
+        application_id: insert.applicationId,
+        application_name: insert.applicationName,
+        application_name_key: applicationNameKey(insert.applicationName),
+        entity_ref: insert.entityRef,
+        origin: insert.origin,
+        bound_by: insert.boundBy,
+        bound_at: new Date(),
+      };
+      const same = rows.find(r => r.application_id === insert.applicationId);
+      if (same && rows.length === 1) return toBinding(same as BindingRow);
+      // Stale rows of this entity (an older id under this name) make way for the new one.
+      if (rows.length) {
+        await tx(BINDINGS)
+          .whereIn(
+            'id',
+            rows.map(r => r.id),
+          )
+          .delete();
+      }
+      try {
+        await tx(BINDINGS).insert(row);
+      } catch (error) {
+        if (!isDatabaseConflictError(error)) throw error;
+        // Another replica bound it meanwhile.
+        const winner = await tx<BindingRow>(BINDINGS)
+          .where({ instance: insert.instance })
+          .andWhere(q =>
+            q
+              .where({ application_id: insert.applicationId })
+              .orWhere({ application_name_key: row.application_name_key }),
+          )
+          .first();
+        throw new BindingConflictError(
+          insert.applicationName,
+          winner?.entity_ref ?? 'another entity',
+          insert.instance,
+        );
+      }
+      const created = await tx<BindingRow>(BINDINGS)
+        .where({
+          instance: insert.instance,
+          application_id: insert.applicationId,
+        })
+        .first();
+      return toBinding(created!);
+    });
+  }
+
+  /** Removes the binding of one application; returns what was removed. */
+  async unbind(
+    instance: string,
+    applicationId: string,
+  ): Promise<ApplicationBinding | undefined> {
+    const existing = await this.getById(instance, applicationId);
+    if (existing) {
+      await this.knex(BINDINGS)
+        .where({ instance, application_id: applicationId })
+        .delete();
+    }
+    return existing;
+  }
+
+  /**
+   * Entities whose bound applications hold `consumerKey` according to the recorded mappings:
+   * the owners a verification of that client would tell something about (issue 10, item 3).
+   */
+  async entitiesMappingConsumerKey(consumerKey: string): Promise<string[]> {
+    const rows: Array<{ entity_ref: string; mapped_for: string }> =
+      await this.knex(`${MAPPINGS} as m`)
+        .leftJoin(`${BINDINGS} as b`, function joinOn() {
+          this.on('b.instance', '=', 'm.instance').andOn(
+            'b.application_id',
+            '=',
+            'm.application_id',
+          );
+        })
+        .where('m.consumer_key', consumerKey)
+        .select('b.entity_ref as entity_ref', 'm.entity_ref as mapped_for');
+    return [
+      ...new Set(
+        rows.flatMap(r => [r.entity_ref, r.mapped_for]).filter(Boolean),
+      ),
+    ];
+  }
+}
+
+function toBinding(row: BindingRow): ApplicationBinding {
+  const boundAt =
+    row.bound_at instanceof Date
+      ? row.bound_at
+      : new Date(
+          typeof row.bound_at === 'string' && /^\d+$/.test(row.bound_at)
+            ? Number(row.bound_at)
+            : row.bound_at,
+        );
+  return {
+    instance: row.instance,
+    applicationId: row.application_id,
+    applicationName: row.application_name,
+    entityRef: row.entity_ref,
+    origin: row.origin,
+    boundBy: row.bound_by,
+    boundAt: boundAt.toISOString(),
+  };
+}

@@ -1,0 +1,267 @@
+/**
+ * The binding rules (issue 10, item 1; PRODUCT.md 2 "Binding"): an entity may act on the API-M
+ * application its annotation names only when the backend recorded that application as bound to
+ * that entity. Backstage binds what it creates; an application that already existed is bound
+ * only by an explicit, audited act of someone holding `apim.applications.bind`.
+ *
+ * Names are compared as WSO2 compares them (case-insensitively, CONTRACT.md 14.1); ids decide
+ * when API-M holds an application under that name that is not the one bound (it was deleted and
+ * created again outside Backstage).
+ */
+import { InputError, NotFoundError } from '@backstage/errors';
+import type {
+  ApplicationBinding,
+  BindingCandidate,
+} from '@internal/backstage-plugin-apim-credentials-common';
+import { ApimClient } from '../apim/ApimClient';
+import type { ApimApplication } from '../apim/types';
+import {
+  ApimCredentialsStore,
+  AuditStart,
+} from '../database/ApimCredentialsStore';
+import {
+  ApplicationBindingStore,
+  applicationNameKey,
+} from '../database/ApplicationBindingStore';
+import { ApimDirectory } from './ApimDirectory';
+import {
+  ApplicationBoundElsewhereError,
+  ApplicationNotBoundError,
+  isBindingDenial,
+} from './bindingErrors';
+
+/** What a successful check found: the application, when API-M already has it. */
+export interface BindingCheck {
+  /** The bound application in API-M; undefined when it does not exist yet (may be created). */
+  app?: ApimApplication;
+}
+
+export class ApplicationBindings {
+  constructor(
+    private readonly deps: {
+      bindings: ApplicationBindingStore;
+      store: ApimCredentialsStore;
+      clients: Map<string, ApimClient>;
+      directory: ApimDirectory;
+    },
+  ) {}
+
+  get store(): ApplicationBindingStore {
+    return this.deps.bindings;
+  }
+
+  private client(instance: string): ApimClient {
+    const client = this.deps.clients.get(instance);
+    if (!client) throw new NotFoundError(`Unknown API-M instance "${instance}"`);
+    return client;
+  }
+
+  /**
+   * Checks that `applicationName` in the environment's instance is bound to `entityRef`, or does
+   * not exist yet (then provisioning may create and bind it).
+   *
+   * @throws ApplicationBoundElsewhereError (403) when the name or the id API-M holds under it is
+   *   bound to another entity; ApplicationNotBoundError (403) when API-M holds an application of
+   *   that name that is bound to no entity (or not under this id); API-M errors from the lookup.
+   */
+  async check(
+    env: { instance: string },
+    entityRef: string,
+    applicationName: string,
+  ): Promise<BindingCheck> {
+    await this.guard(env.instance, entityRef, applicationName, undefined);
+    const app = await this.deps.directory.findApplication(
+      this.client(env.instance),
+      applicationName,
+    );
+    if (app) await this.assertBound(env.instance, app, entityRef);
+    return { app };
+  }
+
+  /**
+   * The same rules for an application the caller already looked up (`app` undefined: API-M has
+   * none of that name), so the entity tab checks without an extra API-M round trip.
+   *
+   * @throws ApplicationBoundElsewhereError or ApplicationNotBoundError (403)
+   */
+  async guard(
+    instance: string,
+    entityRef: string,
+    applicationName: string,
+    app: ApimApplication | undefined,
+  ): Promise<void> {
+    const byName = await this.deps.bindings.getByName(instance, applicationName);
+    if (byName && byName.entityRef !== entityRef) {
+      throw new ApplicationBoundElsewhereError(
+        applicationName,
+        byName.entityRef,
+        instance,
+      );
+    }
+    if (app) await this.assertBound(instance, app, entityRef);
+  }
+
+  /**
+   * Checks, by id, that an application found in API-M is the one bound to `entityRef`; used
+   * again under the provisioning lock, where the application may have appeared meanwhile.
+   *
+   * @throws ApplicationBoundElsewhereError or ApplicationNotBoundError (403)
+   */
+  async assertBound(
+    instance: string,
+    app: ApimApplication,
+    entityRef: string,
+  ): Promise<ApplicationBinding> {
+    const byId = await this.deps.bindings.getById(instance, app.applicationId);
+    if (byId && byId.entityRef !== entityRef) {
+      throw new ApplicationBoundElsewhereError(
+        app.name,
+        byId.entityRef,
+        instance,
+      );
+    }
+    if (!byId) throw new ApplicationNotBoundError(app.name, instance, entityRef);
+    return byId;
+  }
+
+  /** Binds an application Backstage has just created for the entity (origin `created`). */
+  recordCreated(
+    instance: string,
+    app: ApimApplication,
+    entityRef: string,
+    actor: string,
+  ): Promise<ApplicationBinding> {
+    return this.deps.bindings.bind({
+      instance,
+      applicationId: app.applicationId,
+      applicationName: app.name,
+      entityRef,
+      origin: 'created',
+      boundBy: actor,
+    });
+  }
+
+  /**
+   * Records a binding denial as `denied` audit rows on the history of the entity that asked and,
+   * when the application belongs to another entity, on that entity's history too: its owners
+   * see who tried to use their application.
+   */
+  async auditDenial(start: AuditStart, error: unknown): Promise<void> {
+    if (!isBindingDenial(error)) return;
+    const completion = {
+      outcome: 'denied' as const,
+      errorCode: error.code,
+      errorMessage: error.message,
+    };
+    const rows = [this.deps.store.recordAudit(start, completion)];
+    if (
+      error instanceof ApplicationBoundElsewhereError &&
+      error.boundTo !== start.entityRef
+    ) {
+      rows.push(
+        this.deps.store.recordAudit(
+          {
+            ...start,
+            entityRef: error.boundTo,
+            // The attempt was made for the other entity; this row only tells the owner.
+            via: start.via,
+          },
+          {
+            ...completion,
+            errorMessage: `${start.entityRef} tried to use this entity's application "${error.applicationName}": ${error.message}`,
+          },
+        ),
+      );
+    }
+    await Promise.all(rows);
+  }
+
+  /**
+   * Binds the existing application named `applicationName` in `instance` to `entityRef`
+   * (platform teams, `apim.applications.bind`).
+   *
+   * @throws NotFoundError when API-M has no application of exactly that name; BindingConflictError
+   *   (409) when it is bound to another entity.
+   */
+  async bindExisting(
+    instance: string,
+    applicationName: string,
+    entityRef: string,
+    actor: string,
+  ): Promise<ApplicationBinding> {
+    const app = await this.deps.directory.findApplication(
+      this.client(instance),
+      applicationName,
+    );
+    if (!app) {
+      throw new NotFoundError(
+        `API-M instance "${instance}" has no application named "${applicationName}"; nothing to bind (Backstage creates and binds missing applications itself)`,
+      );
+    }
+    return this.deps.bindings.bind({
+      instance,
+      applicationId: app.applicationId,
+      applicationName: app.name,
+      entityRef,
+      origin: 'bound',
+      boundBy: actor,
+    });
+  }
+
+  /**
+   * Applications named by annotations, existing in API-M and bound to no entity, with the
+   * entities naming them (names compared as WSO2 does). API-M is asked once per distinct
+   * unbound name and instance, through the directory's cache.
+   */
+  async candidates(
+    named: Array<{ entityRef: string; applicationName: string }>,
+  ): Promise<BindingCandidate[]> {
+    const byKey = new Map<string, { name: string; entityRefs: Set<string> }>();
+    for (const n of named) {
+      const key = applicationNameKey(n.applicationName);
+      const entry = byKey.get(key) ?? {
+        name: n.applicationName,
+        entityRefs: new Set<string>(),
+      };
+      entry.entityRefs.add(n.entityRef);
+      byKey.set(key, entry);
+    }
+    const result: BindingCandidate[] = [];
+    for (const [instance, client] of this.deps.clients) {
+      const bound = new Set(
+        (await this.deps.bindings.list({ instance })).map(b =>
+          applicationNameKey(b.applicationName),
+        ),
+      );
+      const open = [...byKey.entries()].filter(([key]) => !bound.has(key));
+      const found = await Promise.all(
+        open.map(([, entry]) =>
+          this.deps.directory.findApplication(client, entry.name),
+        ),
+      );
+      open.forEach(([, entry], i) => {
+        const app = found[i];
+        if (!app) return;
+        result.push({
+          instance,
+          applicationId: app.applicationId,
+          applicationName: app.name,
+          entityRefs: [...entry.entityRefs].sort(),
+        });
+      });
+    }
+    return result;
+  }
+
+  /** Checks the instance id of a REST request (400 naming the configured ones). */
+  instance(id: string): string {
+    if (!this.deps.clients.has(id)) {
+      throw new InputError(
+        `instance must be one of ${[...this.deps.clients.keys()].join(
+          ', ',
+        )}, not "${id}"`,
+      );
+    }
+    return id;
+  }
+}
