@@ -1,4 +1,3 @@
-import { ReactNode } from 'react';
 import { SWRConfig } from 'swr';
 import { screen, within } from '@testing-library/react';
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
