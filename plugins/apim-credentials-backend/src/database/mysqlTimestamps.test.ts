@@ -1,0 +1,141 @@
+/**
+ * Issue 12 items 7 and 8 on MySQL / MariaDB (run when BACKSTAGE_TEST_DATABASE_MYSQL8_CONNECTION_STRING
+ * is set; CI sets it). The sessions here are configured like the servers of the field reports:
+ * `explicit_defaults_for_timestamp=OFF` (MySQL 5.7, MariaDB <= 10.9), and replicas whose session
+ * time zones differ. The store must keep every instant as it was written.
+ */
+import { Knex } from 'knex';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { knexWithSession } from '../__testUtils__/sessions';
+import { ApimCredentialsStore } from './ApimCredentialsStore';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+const mysql = databases.supports('MYSQL_8') ? ['MYSQL_8' as const] : [];
+const LEGACY_MODE = 'SET SESSION explicit_defaults_for_timestamp = OFF';
+
+const start = {
+  actor: 'user:default/guest',
+  source: 'ui' as const,
+  action: 'provision' as const,
+  entityRef: 'component:default/orders-service',
+  environment: 'sandbox',
+};
+
+const mapping = {
+  entityRef: 'component:default/orders-service',
+  environment: 'sandbox',
+  keyManager: 'IS',
+  instance: 'local',
+  keyType: 'SANDBOX' as const,
+  applicationId: 'app-1',
+  applicationName: 'orders-service',
+  consumerKey: 'c1',
+  keyMappingId: 'k1',
+  grantTypes: ['client_credentials'],
+  provisionedBy: 'user:default/guest',
+};
+
+it('runs on MariaDB in CI', () => {
+  if (process.env.BACKSTAGE_TEST_DATABASE_MYSQL8_CONNECTION_STRING) {
+    expect(mysql).toHaveLength(1);
+  }
+});
+
+describe.each(mysql)('timestamps on %p', databaseId => {
+  const opened: Knex[] = [];
+  const session = (knex: Knex, statements: string[]) => {
+    const k = knexWithSession(knex, statements);
+    opened.push(k);
+    return k;
+  };
+
+  afterAll(async () => {
+    await Promise.all(opened.map(k => k.destroy()));
+  });
+
+  it('with explicit_defaults_for_timestamp=OFF, completing a row or marking drift rewrites no time (item 7)', async () => {
+    const legacy = session(await databases.init(databaseId), [LEGACY_MODE]);
+    const [[mode]] = await legacy.raw(
+      'SELECT @@session.explicit_defaults_for_timestamp AS mode',
+    );
+    expect(Number(mode.mode)).toBe(0);
+    const store = await ApimCredentialsStore.create({
+      database: { getClient: async () => legacy, migrations: { skip: false } },
+    });
+
+    // Every time column of every table of the plugin, not only the ones the field report named.
+    const [[{ db }]] = await legacy.raw('SELECT DATABASE() AS db');
+    const autoUpdated = await legacy('information_schema.columns')
+      .where({ table_schema: db })
+      .andWhere('table_name', 'like', 'apim\\_credentials\\_%')
+      .andWhere(q =>
+        q
+          .where('extra', 'like', '%on update%')
+          .orWhere('column_default', 'like', '%current_timestamp%'),
+      )
+      .select('table_name', 'column_name', 'column_default', 'extra');
+    expect(autoUpdated.filter((c: any) => c.column_name !== 'bound_at')).toEqual([]);
+
+    const startedAt = new Date('2026-01-01T10:00:00.123Z');
+    const id = await store.startAudit(start, startedAt);
+    await store.completeAudit(
+      id,
+      { outcome: 'succeeded' },
+      new Date('2026-01-01T10:00:05.500Z'),
+    );
+    const row = await store.getAudit(id);
+    expect(row?.startedAt).toBe('2026-01-01T10:00:00.123Z');
+    expect(row?.finishedAt).toBe('2026-01-01T10:00:05.500Z');
+
+    const provisionedAt = new Date('2026-02-01T08:00:00.000Z');
+    await store.upsertMapping({ ...mapping, provisionedAt });
+    await store.markDrift(mapping, 'removed in API-M');
+    const [drifted] = await store.getMappingsForEntity(mapping.entityRef);
+    expect(drifted.state).toBe('drifted');
+    expect(drifted.provisionedAt).toBe(provisionedAt.toISOString());
+  });
+
+  it('replicas whose sessions are in different time zones agree on every instant and filter (item 8)', async () => {
+    const knex = await databases.init(databaseId);
+    await ApimCredentialsStore.create({
+      database: { getClient: async () => knex, migrations: { skip: false } },
+    });
+    const kolkata = new ApimCredentialsStore(
+      session(knex, ["SET time_zone = '+05:30'"]),
+    );
+    const utc = new ApimCredentialsStore(
+      session(knex, ["SET time_zone = '+00:00'"]),
+    );
+    const startedAt = new Date('2026-03-01T00:00:00.250Z');
+    const id = await kolkata.startAudit(start, startedAt);
+    await kolkata.completeAudit(id, { outcome: 'succeeded' }, startedAt);
+    await kolkata.upsertMapping({ ...mapping, provisionedAt: startedAt });
+
+    for (const store of [kolkata, utc]) {
+      expect((await store.getAudit(id))?.startedAt).toBe(
+        startedAt.toISOString(),
+      );
+      expect(
+        (await store.getMappingsForEntity(mapping.entityRef))[0].provisionedAt,
+      ).toBe(startedAt.toISOString());
+      const around = await store.queryAudit({
+        limit: 10,
+        since: '2026-03-01T00:00:00.250Z',
+        until: '2026-03-01T00:00:00.251Z',
+      });
+      expect(around.items.map(r => r.id)).toEqual([id]);
+      const pending = await store.listPendingAudits(
+        new Date('2026-03-01T00:00:01Z'),
+      );
+      expect(pending).toEqual([]);
+    }
+    // Stored as UTC wall-clock time, readable as such by any SQL client.
+    const [[raw]] = await knex.raw(
+      "SELECT DATE_FORMAT(started_at, '%Y-%m-%d %H:%i:%s.%f') AS t FROM apim_credentials_audit WHERE id = ?",
+      [id],
+    );
+    expect(raw.t).toBe('2026-03-01 00:00:00.250000');
+  });
+});
