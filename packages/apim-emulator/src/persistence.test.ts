@@ -173,8 +173,10 @@ describe('spawnApimEmulator', () => {
         tlsDir: stack.tlsDir,
         keyManagerUrl: stack.km.baseUrl,
         stateFile: childState,
+        apimVersion: '4.2',
       });
       const state = await child.control.state();
+      expect(state.config.apimVersion).toBe('4.2'); // --apim-version reached the child
       expect(state.applications.map(a => a.name)).toEqual(['child-app']);
       expect(state.keyMappings).toHaveLength(1);
     } finally {
@@ -190,5 +192,12 @@ describe('spawnApimEmulator', () => {
         keyManagerAdmin: 'no-colon',
       }),
     ).rejects.toThrow(/exited with code 1[\s\S]*user:password/);
+    await expect(
+      spawnApimEmulator({
+        port: 0,
+        tlsDir: stack.tlsDir,
+        env: { APIM_EMULATOR_VERSION: '4.1' },
+      }),
+    ).rejects.toThrow(/--apim-version must be one of 4.2, 4.3, 4.4, 4.5, 4.6/);
   });
 });

@@ -27,6 +27,7 @@ import {
 } from '@backstage/plugin-permission-common';
 import {
   APIM_APPLICATION_ANNOTATION,
+  APIM_CREDENTIALS_SOURCE_HEADER,
   APIM_CREDENTIALS_TASK_ID_HEADER,
   apimAuditReadPermission,
   apimCredentialsProvisionPermission,
@@ -153,9 +154,12 @@ export async function createRouter(
         requestId,
       };
     }
+    // A user token without an acting plugin is the UI only when the frontend says so; the
+    // header is informational (anyone may set it) and decides nothing but this column.
+    const fromUi = !via && req.header(APIM_CREDENTIALS_SOURCE_HEADER) === 'ui';
     return {
       userEntityRef: principal.userEntityRef,
-      source: via ? 'api' : 'ui',
+      source: fromUi ? 'ui' : 'api',
       via,
       requestId,
     };

@@ -7,6 +7,7 @@ import { ResponseError } from '@backstage/errors';
 import { CompoundEntityRef, parseEntityRef } from '@backstage/catalog-model';
 import {
   APIM_CREDENTIALS_PLUGIN_ID,
+  APIM_CREDENTIALS_SOURCE_HEADER,
   APIM_CREDENTIALS_TASK_ID_HEADER,
 } from './constants';
 import {
@@ -101,12 +102,19 @@ export class ApimCredentialsClient implements ApimCredentialsApi {
     getBaseUrl(pluginId: string): Promise<string>;
   };
   private readonly fetch: FetchLike;
+  private readonly source?: 'ui';
 
+  /**
+   * @param options.source - `ui` in the browser: sent as the informational
+   *   APIM_CREDENTIALS_SOURCE_HEADER so audit rows tell the UI from direct API calls.
+   */
   constructor(options: {
     discoveryApi: { getBaseUrl(pluginId: string): Promise<string> };
     fetchApi?: { fetch: FetchLike };
+    source?: 'ui';
   }) {
     this.discoveryApi = options.discoveryApi;
+    this.source = options.source;
     this.fetch = options.fetchApi
       ? options.fetchApi.fetch.bind(options.fetchApi)
       : (input, init) => fetch(input, init);
@@ -215,6 +223,7 @@ export class ApimCredentialsClient implements ApimCredentialsApi {
     if (options?.token) headers.authorization = `Bearer ${options.token}`;
     if (options?.taskId)
       headers[APIM_CREDENTIALS_TASK_ID_HEADER] = options.taskId;
+    if (this.source) headers[APIM_CREDENTIALS_SOURCE_HEADER] = this.source;
     const response = await this.fetch(`${baseUrl}${path}`, {
       method,
       headers,

@@ -38,7 +38,7 @@ export class ApimCredentialsFrontendClient
       fetch: (input: string, init?: RequestInit) => Promise<Response>;
     };
   }) {
-    super(options);
+    super({ ...options, source: 'ui' });
     this.fetchApi = options.fetchApi;
   }
 
