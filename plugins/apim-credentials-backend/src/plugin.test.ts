@@ -214,6 +214,7 @@ describe('apim-credentials backend against the local stack', () => {
   it('verifies credentials and says why they fail', async () => {
     const good = await newClient();
     const ok = await backend.call('post', '/verify', {
+      entityRef: 'component:default/orders-service',
       environment: 'sandbox',
       keyManager: 'IS',
       consumerKey: good.clientId,
@@ -223,6 +224,7 @@ describe('apim-credentials backend against the local stack', () => {
     expect(ok.body).toMatchObject({ ok: true });
 
     const wrong = await backend.call('post', '/verify', {
+      entityRef: 'component:default/orders-service',
       environment: 'sandbox',
       keyManager: 'IS',
       consumerKey: good.clientId,
@@ -236,6 +238,7 @@ describe('apim-credentials backend against the local stack', () => {
 
     const noCc = stack.demoClients.find(c => c.name === 'web-portal-no-cc')!;
     const grant = await backend.call('post', '/verify', {
+      entityRef: 'component:default/orders-service',
       environment: 'sandbox',
       keyManager: 'IS',
       consumerKey: noCc.clientId,
@@ -395,7 +398,23 @@ describe('apim-credentials backend against the local stack', () => {
     };
     const cell = '/entities/component/default/svc-1/credentials/sandbox/IS';
     expect((await backend.call('put', cell, body)).status).toBe(201);
-    const removed = await backend.call('delete', cell);
+    const named = `${cell}?consumerKey=${encodeURIComponent(client.clientId)}`;
+    // Naming another client removes nothing (issue 10 item 2).
+    const mismatch = await backend.call(
+      'delete',
+      `${cell}?consumerKey=someone-else`,
+    );
+    expect(mismatch.status).toBe(409);
+    expect(mismatch.body.error.code).toBe('CONSUMER_KEY_MISMATCH');
+    expect(mismatch.body.error.message).toContain(client.clientId);
+    expect(
+      (await mappings()).filter(m => m.consumerKey === client.clientId),
+    ).toHaveLength(1);
+    // Without naming one, a 400 naming the field.
+    const unnamed = await backend.call('delete', cell);
+    expect(unnamed.status).toBe(400);
+    expect(unnamed.body.error.message).toContain('consumerKey');
+    const removed = await backend.call('delete', named);
     expect(removed.status).toBe(200);
     expect(removed.body).toMatchObject({
       status: 'removed',
@@ -411,9 +430,81 @@ describe('apim-credentials backend against the local stack', () => {
       outcome: 'succeeded',
       consumer_key: client.clientId,
     });
-    const again = await backend.call('delete', cell);
+    const again = await backend.call('delete', named);
     expect(again.body).toMatchObject({ status: 'unchanged' });
     expect((await auditRow(again.body.auditId)).outcome).toBe('unchanged');
+  });
+
+  it('removes only what Backstage may: outside the allow-list, only key managers recorded for the entity', async () => {
+    // production offers only IS (allow-list); the resident key manager is registered but not offered.
+    const res = await backend.call(
+      'delete',
+      `/entities/component/default/svc-3/credentials/production/Resident%20Key%20Manager?consumerKey=x`,
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/not offered for environment "production"/);
+  });
+
+  it('creates no application for credentials that are not proven (issue 10 item 6)', async () => {
+    const client = await newClient();
+    const before = await stack.emulator.control.state();
+    const res = await backend.call(
+      'put',
+      '/entities/component/default/svc-4/credentials/sandbox/IS',
+      { consumerKey: client.clientId, consumerSecret: wrongSecret() },
+    );
+    expect(res.status).toBe(400);
+    const after = await stack.emulator.control.state();
+    expect(after.applications.map(a => a.name)).toEqual(
+      before.applications.map(a => a.name),
+    );
+    expect(
+      await knex('apim_credentials_audit').where({
+        action: 'create-application',
+        application_name: 'svc-4',
+      }),
+    ).toHaveLength(0);
+  });
+
+  it('deletes the application an attempt created when the attempt still fails, audited', async () => {
+    const client = await newClient();
+    await stack.emulator.control.setFaults([
+      {
+        type: 'error',
+        status: 503,
+        body: {
+          code: 503,
+          message: 'Service Unavailable',
+          description: '',
+          moreInfo: '',
+          error: [],
+        },
+        method: 'POST',
+        path: '/api/am/devportal/v3/applications/*/map-keys',
+      },
+    ]);
+    const res = await backend.call(
+      'put',
+      '/entities/component/default/svc-5/credentials/sandbox/IS',
+      { consumerKey: client.clientId, consumerSecret: client.clientSecret },
+    );
+    await stack.emulator.control.clearFaults();
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    const state = await stack.emulator.control.state();
+    expect(state.applications.find(a => a.name === 'svc-5')).toBeUndefined();
+    const rows = await knex('apim_credentials_audit')
+      .where({ application_name: 'svc-5' })
+      .whereIn('action', ['create-application', 'delete-application'])
+      .orderBy('seq');
+    expect(rows.map(r => [r.action, r.outcome])).toEqual([
+      ['create-application', 'succeeded'],
+      ['delete-application', 'succeeded'],
+    ]);
+    expect(
+      await knex('apim_credentials_bindings').where({
+        application_name: 'svc-5',
+      }),
+    ).toHaveLength(0);
   });
 
   it('falls back to clean-up on API-M 4.2, which has no DELETE', async () => {
@@ -429,7 +520,10 @@ describe('apim-credentials backend against the local stack', () => {
           })
         ).status,
       ).toBe(201);
-      const removed = await backend.call('delete', cell);
+      const removed = await backend.call(
+        'delete',
+        `${cell}?consumerKey=${encodeURIComponent(client.clientId)}`,
+      );
       expect(removed.body.status).toBe('removed');
       expect(
         (await mappings()).find(m => m.consumerKey === client.clientId),
@@ -636,10 +730,23 @@ describe('apim-credentials backend against the local stack', () => {
         'x-apim-credentials-task-id': 'task-123',
       },
     );
+    // a direct API call with a user token is `api`; the frontend's (informational) mark makes it `ui`
     expect(await auditRow(direct.body.auditId)).toMatchObject({
-      source: 'ui',
+      source: 'api',
       task_id: null,
       via: null,
+    });
+    const fromUi = await backend.call(
+      'put',
+      '/entities/component/default/svc-6/credentials/sandbox/IS',
+      body,
+      {
+        authorization: mockCredentials.user.header('user:default/guest'),
+        'x-apim-credentials-source': 'ui',
+      },
+    );
+    expect(await auditRow(fromUi.body.auditId)).toMatchObject({
+      source: 'ui',
     });
   });
 
@@ -750,9 +857,14 @@ describe('apim-credentials backend when the policy denies', () => {
     expect((await backend.call('put', `${CELL}/sandbox/IS`, body)).status).toBe(
       403,
     );
-    expect((await backend.call('delete', `${CELL}/sandbox/IS`)).status).toBe(
-      403,
-    );
+    expect(
+      (
+        await backend.call(
+          'delete',
+          `${CELL}/sandbox/IS?consumerKey=${encodeURIComponent(demo.clientId)}`,
+        )
+      ).status,
+    ).toBe(403);
     expect(
       (
         await backend.call('post', '/verify', {
