@@ -16,6 +16,7 @@ import { loadOrCreateLocalTls } from '@internal/local-tls';
 import { spawnApimEmulator } from '@internal/apim-emulator';
 
 import type {
+  ApimVersion,
   EmulatorControl,
   SpawnedApimEmulator,
 } from '@internal/apim-emulator';
@@ -36,6 +37,8 @@ export interface LocalStackOptions {
   seedDemoClients?: boolean;
   /** Admin of the key manager's DCR endpoints. Default admin/admin. */
   keyManagerAdmin?: { username: string; password: string };
+  /** API-M release the emulator reproduces (CONTRACT 14.3); default env APIM_EMULATOR_VERSION, else 4.6. */
+  apimVersion?: ApimVersion;
   /** Receives log lines of the child processes (default: not printed). */
   onLog?: (source: 'key-manager' | 'apim-emulator', line: string) => void;
 }
@@ -183,6 +186,7 @@ export async function startLocalStack(
       stateFile: options.persist
         ? path.join(stateDir, 'apim-emulator.json')
         : undefined,
+      apimVersion: options.apimVersion,
     });
 
     const stackFile = path.join(stateDir, 'stack.json');

@@ -13,7 +13,11 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { Entity } from '@backstage/catalog-model';
 import { JsonObject } from '@backstage/types';
-import { LocalStack, startLocalStack } from '@internal/local-stack';
+import {
+  LocalStack,
+  LocalStackOptions,
+  startLocalStack,
+} from '@internal/local-stack';
 import { apimCredentialsPlugin } from '../plugin';
 
 export const entities: Entity[] = [
@@ -41,13 +45,17 @@ export function component(name: string, app?: string): Entity {
   };
 }
 
-export async function startStack(): Promise<LocalStack & { logs: string[] }> {
+/** `apimVersion` picks the emulator's release profile (default: env APIM_EMULATOR_VERSION, else 4.6). */
+export async function startStack(
+  options: Pick<LocalStackOptions, 'apimVersion'> = {},
+): Promise<LocalStack & { logs: string[] }> {
   const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'apim-stack-'));
   const logs: string[] = [];
   const stack = await startLocalStack({
     stateDir,
     emulatorPort: 0,
     keyManagerPort: 0,
+    apimVersion: options.apimVersion,
     onLog: (source, line) => logs.push(`${source}: ${line}`),
   });
   return Object.assign(stack, { logs });
