@@ -14,4 +14,7 @@ export {
   createApimCredentialsUnprovisionAction,
   UNPROVISION_ACTION_ID,
 } from './actions/unprovision';
-export type { ApimCredentialsActionOptions, FetchLike } from './actions/shared';
+export type {
+  ApimCredentialsActionOptions,
+  FetchLike,
+} from './actions/backendClient';

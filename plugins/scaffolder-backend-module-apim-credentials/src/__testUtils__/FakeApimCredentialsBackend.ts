@@ -3,7 +3,10 @@
  * PRODUCT.md section 5), reached through an injected `fetch`, so the action tests see real
  * HTTP requests and Backstage error bodies without a server.
  */
-import type { EnvironmentInfo } from '@internal/backstage-plugin-apim-credentials-common';
+import type {
+  ApimCredentialsErrorCode,
+  EnvironmentInfo,
+} from '@internal/backstage-plugin-apim-credentials-common';
 
 export interface RecordedRequest {
   method: string;
@@ -12,7 +15,14 @@ export interface RecordedRequest {
   body?: any;
 }
 
-type Failure = { status: number; name: string; message: string };
+/** An error answer; `code` as the real backend sends it (absent: like a proxy or an old backend). */
+export type Failure = {
+  status: number;
+  name: string;
+  message: string;
+  code?: ApimCredentialsErrorCode;
+  headers?: Record<string, string>;
+};
 
 export const BASE_URL = 'http://localhost:0/api/apim-credentials';
 
@@ -60,19 +70,28 @@ export const defaultEnvironments: EnvironmentInfo[] = [
   },
 ];
 
-function json(status: number, body: unknown): Response {
+function json(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
   });
 }
 
 function errorResponse(failure: Failure, method: string, url: URL): Response {
-  return json(failure.status, {
-    error: { name: failure.name, message: failure.message },
-    request: { method, url: url.pathname },
-    response: { statusCode: failure.status },
-  });
+  const { status, name, message, code } = failure;
+  return json(
+    status,
+    {
+      error: { name, message, ...(code ? { code } : {}) },
+      request: { method, url: url.pathname },
+      response: { statusCode: status },
+    },
+    failure.headers,
+  );
 }
 
 export class FakeApimCredentialsBackend {
@@ -126,7 +145,12 @@ export class FakeApimCredentialsBackend {
       );
     if (!match)
       return errorResponse(
-        { status: 404, name: 'NotFoundError', message: `no route ${path}` },
+        {
+          status: 404,
+          name: 'NotFoundError',
+          message: `no route ${path}`,
+          code: 'NOT_FOUND',
+        },
         method,
         url,
       );
@@ -143,6 +167,7 @@ export class FakeApimCredentialsBackend {
           status: 404,
           name: 'NotFoundError',
           message: `unknown environment "${environment}"`,
+          code: 'UNKNOWN_ENVIRONMENT',
         },
         method,
         url,
@@ -167,6 +192,7 @@ export class FakeApimCredentialsBackend {
             status: 409,
             name: 'ConflictError',
             message: `client ${existing.consumerKey} is already mapped for ${entityRef} in ${environment} (${keyManager})`,
+            code: 'SLOT_TAKEN',
           },
           method,
           url,

@@ -105,7 +105,6 @@ function corpus(kind: 'provision' | 'unprovision'): Case[] {
   for (const [label, ref] of [
     ['empty', ''],
     ['name with a slash', 'component:default/a/b'],
-    ['namespace in capitals', 'component:Default/orders-service'],
     ['colon only', ':'],
     ['slash only', '/'],
     ['kind only', 'component:'],

@@ -44,7 +44,7 @@ export const provisionExamples: TemplateExample[] = [
           input: {
             entityRef: 'component:default/${{ parameters.name }}',
             environments: '${{ parameters.environments }}',
-            keyManager: 'Resident Key Manager',
+            keyManager: 'IS',
             consumerKey: '${{ parameters.consumerKey }}',
             consumerSecret: '${{ secrets.consumerSecret }}',
             waitForEntity: 60,

@@ -152,6 +152,18 @@ describe('apim:credentials:provision', () => {
     });
   });
 
+  it('sends the canonical entity ref, whatever case the template used (issue 10, item 5)', async () => {
+    const { backend, action } = setup();
+    await action.handler(
+      context({ ...baseInput, entityRef: 'Component:Default/Orders-Service' })
+        .ctx,
+    );
+    const [put] = backend.requests.filter(r => r.method === 'PUT');
+    expect(put.url.pathname).toContain(
+      '/entities/component/default/orders-service/credentials/sandbox/IS',
+    );
+  });
+
   it('passes createApplication=false only when the author set it false', async () => {
     const { backend, action } = setup();
     await action.handler(
@@ -383,6 +395,7 @@ describe('apim:credentials:provision', () => {
           status: 400,
           name: 'InputError',
           message: 'verification failed: the key manager said invalid_client',
+          code: 'VERIFICATION_FAILED' as const,
         },
         'InputError',
         /verification failed.*Check the consumer key and secret/,
@@ -392,6 +405,7 @@ describe('apim:credentials:provision', () => {
           status: 400,
           name: 'InputError',
           message: 'key manager "IS" does not allow mapping existing clients',
+          code: 'KEY_MANAGER_NOT_OFFERED' as const,
         },
         'InputError',
         /does not allow mapping existing clients\. Choose a key manager/,
@@ -401,6 +415,7 @@ describe('apim:credentials:provision', () => {
           status: 404,
           name: 'NotFoundError',
           message: 'entity component:default/orders-service not found',
+          code: 'ENTITY_NOT_FOUND' as const,
         },
         'NotFoundError',
         /not found: entity .* set waitForEntity/,

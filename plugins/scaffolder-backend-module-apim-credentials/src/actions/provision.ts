@@ -1,29 +1,25 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import {
-  consumerKeySchema,
-  consumerSecretSchema,
-  describeZodError,
-  ProvisionResult,
-} from '@internal/backstage-plugin-apim-credentials-common';
+import type { ProvisionResult } from '@internal/backstage-plugin-apim-credentials-common';
 import {
   ApimCredentialsActionOptions,
-  checkKeyManager,
-  checkpointKey,
   createClient,
-  describeCell,
-  fetchEnvironments,
-  forEachEnvironment,
   getToken,
+} from './backendClient';
+import { checkpointKey, describeCell } from './cell';
+import { forEachEnvironment } from './environmentLoop';
+import { toError } from './failures';
+import {
+  checkConsumerKey,
+  checkConsumerSecret,
+  checkKeyManager,
   normaliseEntityRef,
   normaliseEnvironments,
-  preflight,
-  registerSensitive,
-  toError,
-  waitForEntity,
-} from './shared';
+} from './inputs';
+import { fetchEnvironments, preflight } from './preflight';
 import { provisionExamples } from './provision.examples';
-import { requireTemplateSecret } from './templateSecret';
+import { registerSensitive, requireTemplateSecret } from './secret';
+import { waitForEntity } from './waitForEntity';
 
 export const PROVISION_ACTION_ID = 'apim:credentials:provision';
 
@@ -157,16 +153,10 @@ export function createApimCredentialsProvisionAction(
       const entityRef = normaliseEntityRef(ctx.input.entityRef);
       const environments = normaliseEnvironments(ctx.input.environments);
       const keyManager = checkKeyManager(ctx.input.keyManager);
-      const consumerKey = ctx.input.consumerKey;
-      const keyCheck = consumerKeySchema.safeParse(consumerKey);
-      if (!keyCheck.success)
-        throw new InputError(describeZodError(keyCheck.error));
-      // The secret's own message never contains its value.
-      const secretCheck = consumerSecretSchema.safeParse(consumerSecret);
-      if (!secretCheck.success)
-        throw new InputError(describeZodError(secretCheck.error));
+      const consumerKey = checkConsumerKey(ctx.input.consumerKey);
+      checkConsumerSecret(consumerSecret);
       // Before any call: a secret from parameters is already stored with the task spec.
-      // requireTemplateSecret('consumerSecret', consumerSecret, ctx.secrets);
+      requireTemplateSecret('consumerSecret', consumerSecret, ctx.secrets);
 
       const dryRun = ctx.isDryRun === true;
       const taskId = ctx.task.id;

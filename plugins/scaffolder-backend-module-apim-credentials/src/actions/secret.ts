@@ -1,10 +1,10 @@
 /**
- * The consumer secret must reach the action through the template's `secrets`, because that is
- * the only channel the scaffolder keeps out of the stored task spec (PRODUCT.md sections 6 and 10;
- * issue 10, item 4). A value typed into `parameters` or written into the template is stored with
- * the task, where everyone who may read tasks can read it; so the action refuses it before it
- * calls anything, instead of sending it on and warning afterwards.
+ * How the actions handle the consumer secret (PRODUCT.md sections 6 and 10): it must arrive
+ * through the template's `secrets`, it is registered with the redacting task logger, and it is
+ * scrubbed from any text the actions emit. Otherwise it only travels in the body of the `PUT` to
+ * the apim-credentials backend.
  */
+import type { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 
 /**
@@ -29,6 +29,11 @@ function isMasked(value: string): boolean {
 }
 
 /**
+ * The secret must come from the template's `secrets`, the only channel the scaffolder keeps out
+ * of the stored task spec (issue 10, item 4). A value typed into `parameters` or written into the
+ * template is stored with the task, where everyone who may read tasks can read it; so the action
+ * refuses it before it calls anything.
+ *
  * Throws an `InputError` naming `secrets.<field>` unless `value` is exactly the value of one of
  * the template's own secrets (`ctx.secrets` without the scaffolder's entries, see above).
  * A value of only asterisks is refused with its own message: it is what a `ui:field: Secret`
@@ -58,4 +63,36 @@ export function requireTemplateSecret(
       `${field} does not come from the template's secrets. ${how}. A value from parameters or written into the template is stored with the task, where anyone who may read tasks can read it; nothing was sent`,
     );
   }
+}
+
+/**
+ * Tells the task logger (the scaffolder's redacting logger, when it is the one we got) to mask
+ * these values too. The scaffolder masks the template's secrets itself; this also covers a value
+ * that {@link requireTemplateSecret} is about to refuse, so the refusal cannot leak it.
+ */
+export function registerSensitive(
+  logger: LoggerService,
+  values: Array<string | undefined>,
+): void {
+  const redacting = logger as LoggerService & {
+    addRedactions?: (redactions: Iterable<string>) => void;
+  };
+  const sensitive = values.filter(
+    (v): v is string => typeof v === 'string' && v !== '',
+  );
+  if (sensitive.length > 0 && typeof redacting.addRedactions === 'function') {
+    redacting.addRedactions(sensitive);
+  }
+}
+
+/**
+ * Replaces every occurrence of the given values by `***`: a backend message that ever echoed the
+ * secret must not carry it into the task log or the step's error.
+ */
+export function scrub(text: string, values: Array<string | undefined>): string {
+  let result = text;
+  for (const value of values) {
+    if (value) result = result.split(value).join('***');
+  }
+  return result;
 }

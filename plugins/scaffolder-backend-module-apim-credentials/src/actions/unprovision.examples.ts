@@ -13,7 +13,7 @@ export const unprovisionExamples: TemplateExample[] = [
           input: {
             entityRef: '${{ parameters.component }}',
             environments: ['sandbox', 'production'],
-            keyManager: 'Resident Key Manager',
+            keyManager: 'IS',
           },
         },
       ],

@@ -2,18 +2,18 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { UnprovisionResult } from '@internal/backstage-plugin-apim-credentials-common';
 import {
   ApimCredentialsActionOptions,
-  checkKeyManager,
-  checkpointKey,
   createClient,
-  describeCell,
-  fetchEnvironments,
-  forEachEnvironment,
   getToken,
+} from './backendClient';
+import { checkpointKey, describeCell } from './cell';
+import { forEachEnvironment } from './environmentLoop';
+import { toError } from './failures';
+import {
+  checkKeyManager,
   normaliseEntityRef,
   normaliseEnvironments,
-  preflight,
-  toError,
-} from './shared';
+} from './inputs';
+import { fetchEnvironments, preflight } from './preflight';
 import { unprovisionExamples } from './unprovision.examples';
 
 export const UNPROVISION_ACTION_ID = 'apim:credentials:unprovision';

@@ -1,0 +1,88 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { FakeApimCredentialsBackend } from '../__testUtils__/FakeApimCredentialsBackend';
+import { exampleSteps } from '../__testUtils__/exampleSteps';
+import {
+  createApimCredentialsProvisionAction,
+  PROVISION_ACTION_ID,
+} from './provision';
+import { provisionExamples } from './provision.examples';
+
+const SECRET = 'example-s3cret';
+const ENTITY = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'orders-service', namespace: 'default' },
+  spec: {},
+};
+// What the examples' forms would submit.
+const parameters = {
+  component: 'component:default/orders-service',
+  name: 'orders-service',
+  environments: ['sandbox', 'production'],
+  keyManager: 'IS',
+  consumerKey: 'orders-client',
+};
+const steps = exampleSteps(provisionExamples, PROVISION_ACTION_ID, {
+  parameters,
+  secrets: { consumerSecret: SECRET },
+});
+
+describe('apim:credentials:provision examples', () => {
+  it('every example has a step with the action', () => {
+    expect(steps.length).toBeGreaterThanOrEqual(provisionExamples.length);
+  });
+
+  it.each(steps.map(s => [s.description, s] as const))(
+    '%s',
+    async (_description, step) => {
+      const backend = new FakeApimCredentialsBackend();
+      const action = createApimCredentialsProvisionAction({
+        auth: mockServices.auth({ pluginId: 'scaffolder' }),
+        discovery: mockServices.discovery(),
+        catalog: catalogServiceMock({ entities: [ENTITY] }),
+        fetch: backend.fetch,
+      });
+      const logger = mockServices.logger.mock();
+      const ctx = createMockActionContext({
+        input: step.input as any,
+        secrets: { consumerSecret: SECRET },
+        logger,
+        task: { id: 'task-example' },
+      });
+
+      await action.handler(ctx);
+
+      // One PUT per environment the example names, carrying its options; then the outputs.
+      const environments = ([] as string[]).concat(
+        step.input.environments as string | string[],
+      );
+      const puts = backend.mutations;
+      expect(puts.map(r => decodeURIComponent(r.url.pathname))).toEqual(
+        environments.map(
+          env =>
+            `/api/apim-credentials/entities/component/default/orders-service/credentials/${env}/${step.input.keyManager}`,
+        ),
+      );
+      for (const put of puts) {
+        expect(put.body).toEqual({
+          consumerKey: 'orders-client',
+          consumerSecret: SECRET,
+          ...(step.input.verify !== undefined
+            ? { verify: step.input.verify }
+            : {}),
+        });
+        expect(put.url.searchParams.get('createApplication')).toBe(
+          step.input.createApplication === false ? 'false' : null,
+        );
+      }
+      const outputs = Object.fromEntries((ctx.output as jest.Mock).mock.calls);
+      expect(
+        outputs.mappings.map((m: { environment: string }) => m.environment),
+      ).toEqual(environments);
+      expect(outputs.applicationName).toBe('orders-service');
+      expect(JSON.stringify(logger.info.mock.calls)).not.toContain(SECRET);
+    },
+  );
+});

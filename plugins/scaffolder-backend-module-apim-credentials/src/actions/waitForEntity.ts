@@ -1,0 +1,65 @@
+/**
+ * `waitForEntity`: a template that registers an entity with `catalog:register` and provisions its
+ * client in the next step must wait until the catalog has processed the entity, otherwise the
+ * backend answers 404 for an entity that is about to exist.
+ */
+import type {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new Error('The task was cancelled'));
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    function onAbort() {
+      clearTimeout(timer);
+      reject(new Error('The task was cancelled'));
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Polls the catalog as the template's user (backing off from `pollMs`, default 0.5 s, up to 5 s)
+ * until it returns the entity. Resolves `found: false` when the time is up: the caller decides
+ * whether that is an error (in a dry run it is not, since the dry run of `catalog:register`
+ * registers nothing). Rejects when the task is cancelled (`signal`).
+ */
+export async function waitForEntity(options: {
+  catalog: CatalogService;
+  entityRef: string;
+  seconds: number;
+  credentials: BackstageCredentials;
+  logger: LoggerService;
+  signal?: AbortSignal;
+  pollMs?: number;
+}): Promise<{ found: boolean; waitedMs: number }> {
+  const started = Date.now();
+  const deadline = started + options.seconds * 1000;
+  let delay = options.pollMs ?? 500;
+  let announced = false;
+  for (;;) {
+    const entity = await options.catalog.getEntityByRef(options.entityRef, {
+      credentials: options.credentials,
+    });
+    if (entity) return { found: true, waitedMs: Date.now() - started };
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) return { found: false, waitedMs: Date.now() - started };
+    if (!announced) {
+      options.logger.info(
+        `Waiting up to ${options.seconds} seconds for ${options.entityRef} to appear in the catalog`,
+      );
+      announced = true;
+    }
+    await sleep(Math.min(delay, remaining), options.signal);
+    delay = Math.min(delay * 2, 5000);
+  }
+}
