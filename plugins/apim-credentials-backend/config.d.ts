@@ -29,6 +29,26 @@ export interface Config {
         /** Per-call timeout for API-M and key manager calls; default 15. */
         seconds?: number;
       };
+      /**
+       * Settings per key manager of this instance (by its name in API-M). Only needed for key
+       * managers that refuse a bare client_credentials request, e.g. Entra ID.
+       */
+      keyManagers?: Array<{
+        /** The key manager's name in API-M, e.g. "AzureAD" or "IS". */
+        name: string;
+        /**
+         * What verification's client_credentials request carries besides the client's
+         * credentials; also shown in the entity tab's token snippet, so nothing here is secret.
+         */
+        verification?: {
+          /** Sent as `scope`; Entra ID needs `<application id uri>/.default`. */
+          scope?: string;
+          /** Sent as `audience` (Auth0, some Okta authorization servers). */
+          audience?: string;
+          /** More form parameters sent as given, e.g. `{ resource: https://api.example.com }` (RFC 8707). */
+          extraParams?: { [name: string]: string };
+        };
+      }>;
     }>;
     /** What users pick: an instance plus a key type, optionally limited to some key managers. */
     environments: Array<{

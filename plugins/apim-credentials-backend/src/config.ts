@@ -7,6 +7,10 @@ import {
   KEY_TYPES,
   KeyType,
 } from '@internal/backstage-plugin-apim-credentials-common';
+import {
+  KeyManagerSettings,
+  readKeyManagerSettings,
+} from './keymanager/tokenRequestConfig';
 
 export interface InstanceConfig {
   id: string;
@@ -20,6 +24,8 @@ export interface InstanceConfig {
   };
   tls: { ca?: string; rejectUnauthorized: boolean };
   timeoutMs: number;
+  /** Per key manager token request settings (scope, audience...), in config order. */
+  keyManagers?: KeyManagerSettings[];
 }
 
 export interface EnvironmentConfig {
@@ -93,6 +99,7 @@ export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
           c.getOptionalBoolean('tls.rejectUnauthorized') ?? true,
       },
       timeoutMs: seconds * 1000,
+      keyManagers: readKeyManagerSettings(c, key, fail),
     };
   });
   if (instances.length === 0)

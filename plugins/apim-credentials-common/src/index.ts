@@ -12,3 +12,4 @@ export * from './client';
 export * from './bindings';
 export * from './errors';
 export * from './applicationNames';
+export * from './tokenSnippet';

@@ -15,6 +15,22 @@ export interface KeyManagerInfo {
   mappingAllowed: boolean;
   /** Why mapping is not allowed, when it is not. */
   reason?: string;
+  /**
+   * What a client_credentials request to this key manager must carry besides the client's
+   * credentials (e.g. Entra ID's `scope=<application id uri>/.default`), from the instance's
+   * `keyManagers[].verification` configuration. Absent when nothing extra is needed.
+   */
+  tokenRequest?: TokenRequestParams;
+}
+
+/** Extra client_credentials parameters a key manager needs; none of them is a secret. */
+export interface TokenRequestParams {
+  /** Sent as `scope` (space-separated scopes). */
+  scope?: string;
+  /** Sent as `audience` (Auth0, Okta custom servers and similar). */
+  audience?: string;
+  /** Sent as given (e.g. `resource` of RFC 8707). */
+  extraParams?: Record<string, string>;
 }
 
 export interface EnvironmentInfo {
@@ -23,6 +39,12 @@ export interface EnvironmentInfo {
   instance: string;
   keyType: KeyType;
   keyManagers: KeyManagerInfo[];
+  /**
+   * True when the instance is configured with its own CA (`tls.ca`), which also signs its key
+   * managers' certificates: a token request needs that CA (`curl --cacert`). Only the fact is
+   * published, never the configured PEM.
+   */
+  privateCa?: boolean;
   /** Set when the instance could not be reached to list its key managers. */
   error?: string;
 }
@@ -107,6 +129,12 @@ export interface VerifyResult {
   message: string;
   /** The OAuth2 error code, when the key manager refused (`invalid_client`, `unauthorized_client`...). */
   error?: string;
+  /**
+   * The stable code of a refusal: `VERIFICATION_FAILED` when the credentials were refused,
+   * `KEY_MANAGER_NEEDS_SCOPE` when the key manager wants a scope or audience the backend's
+   * configuration does not give (an operator's fix, not the client owner's).
+   */
+  code?: 'VERIFICATION_FAILED' | 'KEY_MANAGER_NEEDS_SCOPE';
   grantedScopes?: string[];
 }
 

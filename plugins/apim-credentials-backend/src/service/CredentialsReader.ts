@@ -8,6 +8,7 @@ import type {
   EntityCredentials,
   EnvironmentCredentials,
   EnvironmentInfo,
+  KeyManagerInfo,
 } from '@internal/backstage-plugin-apim-credentials-common';
 import { ApimClient } from '../apim/ApimClient';
 import type {
@@ -20,7 +21,21 @@ import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
 import { ApimDirectory } from './ApimDirectory';
 import { describeKeyManager } from './describeKeyManager';
 import { translateError } from './translateError';
+import type { InstanceConfig } from '../config';
 import { isDisabled } from './disabledKeyManagers';
+
+/** Adds what a token request to the key manager must carry (shown in the token snippet). */
+function withTokenRequest(
+  info: KeyManagerInfo,
+  instance?: InstanceConfig,
+): KeyManagerInfo {
+  const params = instance?.keyManagers?.find(
+    k => k.name === info.name,
+  )?.verification;
+  return params && Object.keys(params).length > 0
+    ? { ...info, tokenRequest: params }
+    : info;
+}
 
 export class CredentialsReader {
   private readonly directory: ApimDirectory;
@@ -40,13 +55,21 @@ export class CredentialsReader {
     const byInstance = await this.keyManagersByInstance();
     return this.deps.config.environments.map(env => {
       const kms = byInstance.get(env.instance)!;
+      const instance = this.deps.config.instances.find(
+        i => i.id === env.instance,
+      );
       return {
         id: env.id,
         title: env.title,
         instance: env.instance,
         keyType: env.keyType,
         keyManagers:
-          'error' in kms ? [] : kms.list.map(km => describeKeyManager(env, km)),
+          'error' in kms
+            ? []
+            : kms.list.map(km =>
+                withTokenRequest(describeKeyManager(env, km), instance),
+              ),
+        privateCa: Boolean(instance?.tls.ca),
         ...('error' in kms ? { error: kms.error } : {}),
       };
     });

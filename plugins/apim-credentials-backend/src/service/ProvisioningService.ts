@@ -29,6 +29,8 @@ import {
   MappingUpsert,
 } from '../database/ApimCredentialsStore';
 import { CredentialVerifier } from '../keymanager/CredentialVerifier';
+import { KeyManagerNeedsScopeError } from '../keymanager/errors';
+import { tokenRequestSettings } from '../keymanager/tokenRequestConfig';
 import { ApimDirectory } from './ApimDirectory';
 import {
   assertApplicationName,
@@ -190,7 +192,7 @@ export class ProvisioningService {
       const result = await this.runVerification(env, km, input);
       await this.deps.store.completeAudit(auditId, {
         outcome: result.ok ? 'succeeded' : 'failed',
-        errorCode: result.ok ? undefined : 'VERIFICATION_FAILED',
+        errorCode: result.ok ? undefined : result.code ?? 'VERIFICATION_FAILED',
         errorMessage: result.ok ? undefined : result.message,
       });
       return result;
@@ -223,6 +225,7 @@ export class ProvisioningService {
         km.tokenEndpoint,
         km.name,
         input,
+        tokenRequestSettings(this.deps.config.instances, env.instance, km.name),
       );
       return {
         ...outcome,
@@ -360,7 +363,7 @@ export class ProvisioningService {
   ): Promise<{ result: ProvisionResult; mapping?: MappingUpsert }> {
     if (input.verify || this.deps.config.verification.required) {
       const check = await this.runVerification(env, km, input);
-      if (!check.ok) throw new VerificationFailedError(check.message);
+      if (!check.ok) throw refusal(check);
       attempt.verified = true;
     }
     const app = await this.resolveApplication(
@@ -460,8 +463,7 @@ export class ProvisioningService {
         const check = await this.runVerification(env, km, input).catch(
           () => undefined,
         );
-        if (check && !check.ok)
-          throw new VerificationFailedError(check.message);
+        if (check && !check.ok) throw refusal(check);
       }
       if (error.is(500) && error.code === 900967) {
         throw new UpstreamError(
@@ -561,7 +563,7 @@ export class ProvisioningService {
     // Nothing is created for credentials that are not proven (issue 10 item 6).
     if (!attempt.verified) {
       const check = await this.runVerification(env, km, input);
-      if (!check.ok) throw new VerificationFailedError(check.message);
+      if (!check.ok) throw refusal(check);
       attempt.verified = true;
     }
     const auditId = await this.deps.store.startAudit(
@@ -635,7 +637,7 @@ export class ProvisioningService {
       if (input.verify || this.deps.config.verification.required) {
         // Audited as a dry-run verification: the key manager was really asked.
         const check = await this.verify(input, caller, { dryRun: true });
-        if (!check.ok) throw new VerificationFailedError(check.message);
+        if (!check.ok) throw refusal(check);
       }
       const app = await this.directory.findApplication(
         client,
@@ -927,6 +929,16 @@ interface Attempt {
  * The lock of a provisioning or removal: one application slot (instance, application name as
  * WSO2 compares it, key type, key manager), whichever entity names the application.
  */
+/**
+ * The error for a failed verification: the credentials were refused (400), or the key manager
+ * wants a scope the configuration does not give (500 naming the key; the client may be fine).
+ */
+function refusal(check: Pick<VerifyResult, 'code' | 'message'>): Error {
+  return check.code === 'KEY_MANAGER_NEEDS_SCOPE'
+    ? new KeyManagerNeedsScopeError(check.message)
+    : new VerificationFailedError(check.message);
+}
+
 export function cellKey(
   cell: { applicationName: string; keyManager: string },
   env: { instance: string; keyType: string },

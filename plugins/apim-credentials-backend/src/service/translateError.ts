@@ -13,6 +13,7 @@ import {
   coded,
   errorCodeOf,
 } from '../errors';
+import { KeyManagerNeedsScopeError } from '../keymanager/errors';
 
 export interface TranslatedError {
   error: Error;
@@ -32,7 +33,8 @@ export function translateError(
 ): TranslatedError {
   if (
     error instanceof UpstreamError ||
-    error instanceof VerificationFailedError
+    error instanceof VerificationFailedError ||
+    error instanceof KeyManagerNeedsScopeError
   ) {
     return { error, code: error.code };
   }

@@ -216,10 +216,52 @@ describe('ApimCredentialsEntityContent', () => {
       within(row).getByRole('button', { name: 'Get a token' }),
     );
     const dialog = await screen.findByRole('dialog');
-    expect(dialog).toHaveTextContent('https://localhost:9444/oauth2/token');
-    expect(dialog).toHaveTextContent('orders-sandbox-client:<consumer-secret>');
+    // The code block's highlighter loads lazily.
+    await waitFor(() =>
+      expect(dialog).toHaveTextContent('https://localhost:9444/oauth2/token'),
+    );
+    expect(dialog).toHaveTextContent(
+      "--data-urlencode 'client_id=orders-sandbox-client'",
+    );
+    expect(dialog).toHaveTextContent(
+      '--data-urlencode "client_secret=${CONSUMER_SECRET}"',
+    );
     expect(dialog).toHaveTextContent('grant_type=client_credentials');
     expect(dialog).toHaveTextContent(/Developer Portal cannot issue tokens/);
+    expect(dialog).not.toHaveTextContent('--cacert');
+    expect(dialog).not.toHaveTextContent('scope=');
+  });
+
+  it("puts the instance's private CA and the key manager's scope into the snippet", async () => {
+    renderTab(
+      fakeApi({
+        getEnvironments: jest.fn().mockResolvedValue(
+          environments.map(env => ({
+            ...env,
+            privateCa: true,
+            keyManagers: env.keyManagers.map(km => ({
+              ...km,
+              tokenRequest: { scope: 'api://orders/.default' },
+            })),
+          })),
+        ),
+        getEntityCredentials: jest.fn().mockResolvedValue(mappedCredentials),
+      }),
+    );
+    const row = await sandboxRow('IS');
+    await userEvent.click(
+      within(row).getByRole('button', { name: 'Get a token' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    await waitFor(() =>
+      expect(dialog).toHaveTextContent(
+        "--cacert '<path to the CA certificate of API-M>'",
+      ),
+    );
+    expect(dialog).toHaveTextContent(/uses a private certificate authority/);
+    expect(dialog).toHaveTextContent(
+      "--data-urlencode 'scope=api://orders/.default'",
+    );
   });
 
   it('provides keys and updates the card', async () => {

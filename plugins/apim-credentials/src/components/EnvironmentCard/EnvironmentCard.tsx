@@ -220,6 +220,8 @@ export function EnvironmentCard(props: {
           keyManager={dialog.keyManager.displayName || dialog.keyManager.name}
           consumerKey={dialog.mapping.consumerKey}
           tokenEndpoint={dialog.keyManager.tokenEndpoint}
+          privateCa={environment.privateCa}
+          tokenRequest={dialog.keyManager.tokenRequest}
           onClose={() => setDialog(undefined)}
         />
       )}

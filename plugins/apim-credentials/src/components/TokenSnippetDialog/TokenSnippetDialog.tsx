@@ -5,7 +5,8 @@ import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import Typography from '@material-ui/core/Typography';
 import { CodeSnippet } from '@backstage/core-components';
-import { buildTokenCurl, CONSUMER_SECRET_PLACEHOLDER } from './tokenSnippet';
+import type { TokenRequestParams } from '@internal/backstage-plugin-apim-credentials-common';
+import { buildTokenCurl, CA_CERT_PLACEHOLDER } from './tokenSnippet';
 
 /**
  * How to get a token for a provisioned client: straight from its key manager, since API-M's
@@ -15,6 +16,10 @@ export function TokenSnippetDialog(props: {
   keyManager: string;
   consumerKey: string;
   tokenEndpoint?: string;
+  /** The environment's instance uses a private CA (`EnvironmentInfo.privateCa`). */
+  privateCa?: boolean;
+  /** Scope, audience... the key manager needs (`KeyManagerInfo.tokenRequest`). */
+  tokenRequest?: TokenRequestParams;
   onClose: () => void;
 }) {
   return (
@@ -32,10 +37,16 @@ export function TokenSnippetDialog(props: {
         <Typography variant="body2" paragraph>
           This client was provisioned from outside API-M, so the Developer
           Portal cannot issue tokens for it. Ask its key manager directly with
-          the client credentials grant; replace{' '}
-          <code>{CONSUMER_SECRET_PLACEHOLDER}</code> with the client's secret
-          (Backstage never stores it).
+          the client credentials grant. The command asks for the client's secret
+          when it runs (Backstage never stores it).
         </Typography>
+        {props.privateCa && (
+          <Typography variant="body2" paragraph>
+            This API-M instance uses a private certificate authority: replace{' '}
+            <code>{CA_CERT_PLACEHOLDER}</code> with the path of its CA
+            certificate (your platform team publishes it).
+          </Typography>
+        )}
         {props.tokenEndpoint ? (
           <CodeSnippet
             language="bash"
@@ -43,6 +54,8 @@ export function TokenSnippetDialog(props: {
             text={buildTokenCurl({
               tokenEndpoint: props.tokenEndpoint,
               consumerKey: props.consumerKey,
+              privateCa: props.privateCa,
+              tokenRequest: props.tokenRequest,
             })}
           />
         ) : (
