@@ -80,11 +80,6 @@ export const APIM_CREDENTIALS_ERROR_CODES = [
   'KEY_MANAGER_UNREACHABLE',
   /** The key manager answered a token request with something other than a grant or a refusal. */
   'KEY_MANAGER_ERROR',
-  /**
-   * The key manager refused the token request's parameters (invalid_request / invalid_scope):
-   * it needs a scope or audience that `instances[].keyManagers[].verification` must supply.
-   */
-  'KEY_MANAGER_NEEDS_SCOPE',
   /** An error of the backend itself; details are in its log under the logId of the message. */
   'INTERNAL',
 ] as const;
