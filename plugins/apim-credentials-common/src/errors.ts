@@ -54,6 +54,10 @@ export const APIM_CREDENTIALS_ERROR_CODES = [
   'MAPPED_ELSEWHERE',
   /** The key in the slot was generated in API-M; only mapped keys are removed. */
   'KEY_GENERATED_IN_APIM',
+  /** DELETE named a client other than the one in the slot; nothing was removed. */
+  'CONSUMER_KEY_MISMATCH',
+  /** Binding an application that is bound to another entity; unbind it first. */
+  'BINDING_CONFLICT',
   /** API-M already has the annotation's application under a spelling that differs only in case (CONTRACT.md 14.1). */
   'APPLICATION_NAME_CASE_CONFLICT',
   /** Another conflict; the message says what. */

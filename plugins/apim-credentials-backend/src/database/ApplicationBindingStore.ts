@@ -115,70 +115,72 @@ export class ApplicationBindingStore {
    * owner) when the id or the name is bound to another entity.
    */
   async bind(insert: BindingInsert): Promise<ApplicationBinding> {
-    return this.knex.transaction(async tx => {
-      const rows = await tx<BindingRow>(BINDINGS)
-        .where({ instance: insert.instance })
-        .andWhere(q =>
-          q.where({ application_id: insert.applicationId }).orWhere({
+    // A concurrent bind of the same entity (another replica finishing the same creation) makes
+    // the unique keys fire; one retry sees its row. PostgreSQL aborts the whole transaction on a
+    // violation, so the retry is a new transaction.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.knex.transaction(tx => this.bindIn(tx, insert));
+      } catch (error) {
+        if (!isDatabaseConflictError(error) || attempt > 0) throw error;
+      }
+    }
+  }
+
+  private rowsFor(db: Knex, insert: BindingInsert) {
+    return db<BindingRow>(BINDINGS)
+      .where({ instance: insert.instance })
+      .andWhere(q =>
+        q
+          .where({ application_id: insert.applicationId })
+          .orWhere({
             application_name_key: applicationNameKey(insert.applicationName),
           }),
-        );
-      const foreign = rows.find(r => r.entity_ref !== insert.entityRef);
-      if (foreign) {
-        throw new BindingConflictError(
-          insert.applicationName,
-          foreign.entity_ref,
-          insert.instance,
-        );
-      }
-      const row = {
+      );
+  }
+
+  private async bindIn(
+    tx: Knex.Transaction,
+    insert: BindingInsert,
+  ): Promise<ApplicationBinding> {
+    const rows = await this.rowsFor(tx, insert);
+    const foreign = rows.find(r => r.entity_ref !== insert.entityRef);
+    if (foreign) {
+      throw new BindingConflictError(
+        insert.applicationName,
+        foreign.entity_ref,
+        insert.instance,
+      );
+    }
+    const same = rows.find(r => r.application_id === insert.applicationId);
+    if (same && rows.length === 1) return toBinding(same);
+    // Rows of this entity under this name with another id (a reservation, or an application
+    // deleted and created again) make way for the new one.
+    if (rows.length) {
+      await tx(BINDINGS)
+        .whereIn(
+          'id',
+          rows.map(r => r.id),
+        )
+        .delete();
+    }
+    await tx(BINDINGS).insert({
+      instance: insert.instance,
+      application_id: insert.applicationId,
+      application_name: insert.applicationName,
+      application_name_key: applicationNameKey(insert.applicationName),
+      entity_ref: insert.entityRef,
+      origin: insert.origin,
+      bound_by: insert.boundBy,
+      bound_at: new Date(),
+    });
+    const created = await tx<BindingRow>(BINDINGS)
+      .where({
         instance: insert.instance,
         application_id: insert.applicationId,
-        application_name: insert.applicationName,
-        application_name_key: applicationNameKey(insert.applicationName),
-        entity_ref: insert.entityRef,
-        origin: insert.origin,
-        bound_by: insert.boundBy,
-        bound_at: new Date(),
-      };
-      const same = rows.find(r => r.application_id === insert.applicationId);
-      if (same && rows.length === 1) return toBinding(same as BindingRow);
-      // Stale rows of this entity (an older id under this name) make way for the new one.
-      if (rows.length) {
-        await tx(BINDINGS)
-          .whereIn(
-            'id',
-            rows.map(r => r.id),
-          )
-          .delete();
-      }
-      try {
-        await tx(BINDINGS).insert(row);
-      } catch (error) {
-        if (!isDatabaseConflictError(error)) throw error;
-        // Another replica bound it meanwhile.
-        const winner = await tx<BindingRow>(BINDINGS)
-          .where({ instance: insert.instance })
-          .andWhere(q =>
-            q
-              .where({ application_id: insert.applicationId })
-              .orWhere({ application_name_key: row.application_name_key }),
-          )
-          .first();
-        throw new BindingConflictError(
-          insert.applicationName,
-          winner?.entity_ref ?? 'another entity',
-          insert.instance,
-        );
-      }
-      const created = await tx<BindingRow>(BINDINGS)
-        .where({
-          instance: insert.instance,
-          application_id: insert.applicationId,
-        })
-        .first();
-      return toBinding(created!);
-    });
+      })
+      .first();
+    return toBinding(created!);
   }
 
   /** Removes the binding of one application; returns what was removed. */

@@ -8,6 +8,7 @@
  * when API-M holds an application under that name that is not the one bound (it was deleted and
  * created again outside Backstage).
  */
+import { randomUUID } from 'node:crypto';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type {
   ApplicationBinding,
@@ -29,6 +30,9 @@ import {
   ApplicationNotBoundError,
   isBindingDenial,
 } from './bindingErrors';
+
+/** Application id of a name reserved while Backstage creates the application. */
+const PENDING = 'pending:';
 
 /** What a successful check found: the application, when API-M already has it. */
 export interface BindingCheck {
@@ -120,8 +124,54 @@ export class ApplicationBindings {
         instance,
       );
     }
-    if (!byId) throw new ApplicationNotBoundError(app.name, instance, entityRef);
+    if (!byId) {
+      // Reserved by this entity's own creation, and API-M shows only the service account's
+      // applications (CONTRACT.md 4.2): it is the application that attempt created.
+      const byName = await this.deps.bindings.getByName(instance, app.name);
+      if (
+        byName?.entityRef === entityRef &&
+        byName.applicationId.startsWith(PENDING)
+      ) {
+        return this.deps.bindings.bind({
+          instance,
+          applicationId: app.applicationId,
+          applicationName: app.name,
+          entityRef,
+          origin: 'created',
+          boundBy: byName.boundBy,
+        });
+      }
+      throw new ApplicationNotBoundError(app.name, instance, entityRef);
+    }
     return byId;
+  }
+
+  /**
+   * Reserves the name for the entity before Backstage creates the application, so that no
+   * other replica or cell sees the new application unbound. Returns the reservation's id.
+   *
+   * @throws BindingConflictError when the name is bound to another entity
+   */
+  async reserve(
+    instance: string,
+    applicationName: string,
+    entityRef: string,
+    actor: string,
+  ): Promise<string> {
+    const binding = await this.deps.bindings.bind({
+      instance,
+      applicationId: `${PENDING}${randomUUID()}`,
+      applicationName,
+      entityRef,
+      origin: 'created',
+      boundBy: actor,
+    });
+    return binding.applicationId;
+  }
+
+  /** Drops a reservation whose creation failed (a no-op once the real id replaced it). */
+  async release(instance: string, reservationId: string): Promise<void> {
+    await this.deps.bindings.unbind(instance, reservationId);
   }
 
   /** Binds an application Backstage has just created for the entity (origin `created`). */

@@ -566,6 +566,13 @@ export class ProvisioningService {
       if (!check.ok) throw refusal(check);
       attempt.verified = true;
     }
+    // The name is this entity's before the application exists, for every replica and cell.
+    const reservation = await this.deps.bindings.reserve(
+      env.instance,
+      input.applicationName,
+      input.entityRef,
+      caller.userEntityRef,
+    );
     const auditId = await this.deps.store.startAudit(
       this.auditStart('create-application', env, input, caller),
     );
@@ -620,6 +627,11 @@ export class ProvisioningService {
             caseConflictError(input.applicationName, variant, env.instance),
           );
         }
+      }
+      if (!attempt.createdApp) {
+        await this.deps.bindings
+          .release(env.instance, reservation)
+          .catch(() => undefined);
       }
       throw await this.fail(auditId, env, error);
     }

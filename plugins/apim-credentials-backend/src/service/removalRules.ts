@@ -32,11 +32,11 @@ export function checkRemoval(
     );
   }
   if (key.consumerKey !== input.consumerKey) {
-    throw Object.assign(
+    throw coded(
       new ConflictError(
         `Environment "${input.environment}" holds client "${key.consumerKey}" for key manager "${input.keyManager}", not "${input.consumerKey}"; nothing was removed. Reload and remove the client that is mapped there, if that is what you mean.`,
       ),
-      { code: 'CONSUMER_KEY_MISMATCH' },
+      'CONSUMER_KEY_MISMATCH',
     );
   }
 }
