@@ -1,0 +1,182 @@
+/**
+ * Issue 12 item 8: the store in a process whose time zone is not UTC. Two replicas on one
+ * database: this test process and a child process in another zone (Asia/Kolkata when this one
+ * is in UTC, UTC otherwise; a process has one time zone). Each reads back exactly the instants
+ * the other wrote, and `since`/`until` find them. On SQLite (a file), PostgreSQL and
+ * MySQL/MariaDB.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import knexFactory, { Knex } from 'knex';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { ApimCredentialsStore } from './ApimCredentialsStore';
+
+jest.setTimeout(120_000);
+
+const databases = createTestDatabases();
+const run = promisify(execFile);
+const ENTITY = 'component:default/orders-service';
+
+/** A zone other than this process's: the child must disagree with us about local time. */
+const OTHER_TZ =
+  new Date('2026-04-01T00:00:00Z').getTimezoneOffset() === 0
+    ? 'Asia/Kolkata'
+    : 'UTC';
+
+interface Seen {
+  offsetMinutes?: number;
+  audit: Array<{ startedAt: string; finishedAt?: string }>;
+  provisionedAt: string[];
+}
+
+/** Runs the store in a child process with TZ=`tz`; it writes at `at` when `write`, then reads. */
+async function replica(
+  tz: string,
+  knexConfig: Knex.Config,
+  at: string,
+  write: boolean,
+): Promise<Seen> {
+  const { stdout } = await run(
+    process.execPath,
+    [
+      '--require',
+      require.resolve('tsx/cjs'),
+      path.resolve(__dirname, '../__testUtils__/storeInTimeZone.ts'),
+      JSON.stringify({ knex: knexConfig, at, write }),
+    ],
+    { env: { ...process.env, TZ: tz }, timeout: 60_000 },
+  );
+  return JSON.parse(stdout.trim().split('\n').pop()!);
+}
+
+/** What this process reads: the same queries as storeInTimeZone.ts. */
+async function readHere(
+  store: ApimCredentialsStore,
+  at: string,
+): Promise<Seen> {
+  const window = await store.queryAudit({
+    limit: 10,
+    since: at,
+    until: new Date(new Date(at).getTime() + 1).toISOString(),
+  });
+  const mappings = await store.getMappingsForEntity(ENTITY);
+  return {
+    audit: window.items.map(r => ({
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
+    })),
+    provisionedAt: mappings.map(m => m.provisionedAt),
+  };
+}
+
+function expected(at: string): Seen {
+  return {
+    audit: [
+      {
+        startedAt: at,
+        finishedAt: new Date(new Date(at).getTime() + 1500).toISOString(),
+      },
+    ],
+    provisionedAt: [at],
+  };
+}
+
+async function writeHere(store: ApimCredentialsStore, at: string) {
+  const instant = new Date(at);
+  const id = await store.startAudit(
+    {
+      actor: 'user:default/guest',
+      source: 'ui',
+      action: 'provision',
+      entityRef: ENTITY,
+    },
+    instant,
+  );
+  await store.completeAudit(
+    id,
+    { outcome: 'succeeded' },
+    new Date(instant.getTime() + 1500),
+  );
+  await store.upsertMapping({
+    entityRef: ENTITY,
+    environment: 'sandbox',
+    keyManager: 'IS',
+    instance: 'local',
+    keyType: 'SANDBOX',
+    applicationId: 'app-1',
+    applicationName: 'orders-service',
+    consumerKey: 'c1',
+    keyMappingId: 'k1',
+    grantTypes: ['client_credentials'],
+    provisionedBy: 'user:default/guest',
+    provisionedAt: instant,
+  });
+}
+
+describe.each(databases.eachSupportedId())(
+  'replicas in two time zones on %p',
+  databaseId => {
+    let config: Knex.Config;
+    let cleanup: () => Promise<void> = async () => {};
+    let store: ApimCredentialsStore;
+
+    beforeAll(async () => {
+      let knex: Knex;
+      if (databaseId === 'SQLITE_3') {
+        // TestDatabases' SQLite lives in memory; two processes need a file.
+        const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'apim-tz-'));
+        config = {
+          client: 'better-sqlite3',
+          connection: { filename: path.join(dir, 'db.sqlite') },
+          useNullAsDefault: true,
+        };
+        knex = knexFactory(config);
+        cleanup = async () => {
+          await knex.destroy();
+          await fs.rm(dir, { recursive: true, force: true });
+        };
+      } else {
+        knex = await databases.init(databaseId);
+        const { client, connection } = knex.client.config;
+        config = {
+          client,
+          // knex hides the password (not enumerable); the child needs it.
+          connection: { ...connection, password: connection.password },
+          pool: { min: 0, max: 2 },
+        };
+      }
+      store = await ApimCredentialsStore.create({
+        database: { getClient: async () => knex, migrations: { skip: false } },
+      });
+    });
+
+    afterAll(async () => {
+      await cleanup();
+    });
+
+    it(`agrees with a replica in ${OTHER_TZ} on every instant either writes`, async () => {
+      // The child writes and reads its own rows, then this process reads them.
+      const theirs = '2026-04-01T00:00:00.250Z';
+      if (databaseId === 'MYSQL_8') { const kk = knexFactory(config); console.log(JSON.stringify(await kk.raw('SHOW CREATE TABLE apim_credentials_mappings'))); console.log(JSON.stringify(await kk('knex_migrations').select('name'))); await kk.destroy(); }
+      const child = await replica(OTHER_TZ, config, theirs, true);
+      expect(child.offsetMinutes).toBe(OTHER_TZ === 'UTC' ? 0 : -330);
+      expect(child).toMatchObject(expected(theirs));
+      expect(await readHere(store, theirs)).toEqual(expected(theirs));
+
+      // This process writes, the child reads.
+      await store.deleteMapping({
+        entityRef: ENTITY,
+        environment: 'sandbox',
+        keyManager: 'IS',
+      });
+      const ours = '2026-04-02T23:59:59.750Z';
+      await writeHere(store, ours);
+      expect(await replica(OTHER_TZ, config, ours, false)).toMatchObject(
+        expected(ours),
+      );
+    });
+  },
+);
