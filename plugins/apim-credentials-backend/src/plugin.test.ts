@@ -186,6 +186,7 @@ describe('apim-credentials backend against the local stack', () => {
     expect(slotTaken.status).toBe(409);
     expect(slotTaken.body.error.message).toContain(demo.clientId);
     expect(slotTaken.body.error.message).toContain('sandbox');
+    expect(slotTaken.body.error.code).toBe('SLOT_TAKEN');
 
     const otherType = await backend.call('put', `${CELL}/production/IS`, {
       consumerKey: demo.clientId,
@@ -193,6 +194,7 @@ describe('apim-credentials backend against the local stack', () => {
     });
     expect(otherType.status).toBe(409);
     expect(otherType.body.error.message).toMatch(/already the SANDBOX key/);
+    expect(otherType.body.error.code).toBe('OTHER_KEY_TYPE');
 
     const otherApp = await backend.call(
       'put',
@@ -204,10 +206,11 @@ describe('apim-credentials backend against the local stack', () => {
     );
     expect(otherApp.status).toBe(409);
     expect(otherApp.body.error.message).toMatch(/another API-M application/);
-    const failed = await knex('apim_credentials_audit').where({
-      outcome: 'failed',
-      error_code: 'CONFLICT',
-    });
+    expect(otherApp.body.error.code).toBe('MAPPED_ELSEWHERE');
+    // The audit rows record the same stable codes.
+    const failed = await knex('apim_credentials_audit')
+      .where({ outcome: 'failed' })
+      .whereIn('error_code', ['SLOT_TAKEN', 'OTHER_KEY_TYPE', 'MAPPED_ELSEWHERE']);
     expect(failed.length).toBeGreaterThanOrEqual(3);
   });
 
