@@ -155,6 +155,18 @@ const BY_CODE: Record<
     'ConflictError',
     /spell the existing application exactly/,
   ],
+  CONSUMER_KEY_MISMATCH: [
+    409,
+    'conflict',
+    'ConflictError',
+    /nothing was removed: check the consumer key/,
+  ],
+  BINDING_CONFLICT: [
+    409,
+    'conflict',
+    'ConflictError',
+    /the platform team must unbind it first/,
+  ],
   CONFLICT: [409, 'conflict', 'ConflictError', /conflict: /],
   RATE_LIMITED: [
     429,

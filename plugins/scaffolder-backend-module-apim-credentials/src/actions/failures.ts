@@ -189,6 +189,16 @@ function describeByCode(
         a,
         'That key was generated in API-M, so Backstage does not remove it: remove it in the API-M Developer Portal',
       );
+    case 'CONSUMER_KEY_MISMATCH':
+      return conflict(
+        a,
+        "Another client is mapped there now and nothing was removed: check the consumer key, or look at the entity's API-M Credentials tab",
+      );
+    case 'BINDING_CONFLICT':
+      return conflict(
+        a,
+        'The application is bound to another entity: the platform team must unbind it first',
+      );
     case 'APPLICATION_NAME_CASE_CONFLICT':
       return conflict(
         a,
