@@ -7,10 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import {
   DatabaseService,
-  isDatabaseConflictError,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
-import { ConflictError, InputError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import { canonicalEntityRef } from '@internal/backstage-plugin-apim-credentials-common';
 import type {
   AuditAction,
@@ -30,8 +29,11 @@ import {
   withoutLooserUntil,
 } from './auditCursor';
 import { Timestamps } from './timestamps';
+import { CellLock, CellLocks } from './cellLocks';
+import { Row, toAuditRecord, toMappingRecord } from './rows';
 
 export { decodeAuditCursor } from './auditCursor';
+export type { CellLock } from './cellLocks';
 
 const migrationsDir = resolvePackagePath(
   '@internal/backstage-plugin-apim-credentials-backend',
@@ -40,7 +42,6 @@ const migrationsDir = resolvePackagePath(
 
 const AUDIT = 'apim_credentials_audit';
 const MAPPINGS = 'apim_credentials_mappings';
-const LOCKS = 'apim_credentials_locks';
 
 /** Fields known when an attempt starts. */
 export interface AuditStart {
@@ -87,21 +88,6 @@ export interface MappingUpsert {
   grantTypes: string[];
   provisionedBy: string;
   provisionedAt: Date;
-}
-
-type Row = Record<string, any>;
-
-/** A held cell lock. */
-export interface CellLock {
-  release(): Promise<void>;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise(resolve => setTimeout(resolve, ms));
-}
-
-function orUndefined<T>(value: T | null): T | undefined {
-  return value === null ? undefined : value;
 }
 
 function encodeCursor(value: number | string): string {
@@ -155,9 +141,26 @@ export class ApimCredentialsStore {
   }
 
   private readonly time: Timestamps;
+  private readonly locks: CellLocks;
 
   constructor(private readonly knex: Knex) {
     this.time = new Timestamps(knex);
+    this.locks = new CellLocks(knex);
+  }
+
+  private deniedRowGate?: (
+    start: AuditStart,
+  ) => Promise<{ write: boolean; note?: string }>;
+
+  /**
+   * Decides per `denied` row of {@link ApimCredentialsStore.recordAudit} whether it is written
+   * (and with what note), so that repeated denials cannot bury an entity's history; see
+   * service/attemptLimits.ts. Without a gate every denial is a row.
+   */
+  gateDeniedRows(
+    gate: (start: AuditStart) => Promise<{ write: boolean; note?: string }>,
+  ): void {
+    this.deniedRowGate = gate;
   }
 
   /** Audit rows with their times as full-precision UTC text (see Timestamps). */
@@ -232,10 +235,25 @@ export class ApimCredentialsStore {
   }
 
   /** A finished row in one go, for attempts that never reach API-M (denied, invalid). */
+  /**
+   * Writes a finished attempt as one row and returns its id. A `denied` row first passes the
+   * gate set by {@link ApimCredentialsStore.gateDeniedRows} (issue 10 item 5): `undefined` when
+   * the gate dropped it.
+   */
   async recordAudit(
     start: AuditStart,
     completion: AuditCompletion,
-  ): Promise<string> {
+  ): Promise<string | undefined> {
+    if (completion.outcome === 'denied' && this.deniedRowGate) {
+      const decision = await this.deniedRowGate(start);
+      if (!decision.write) return undefined;
+      if (decision.note) {
+        completion = {
+          ...completion,
+          errorMessage: `${completion.errorMessage ?? 'denied'}${decision.note}`,
+        };
+      }
+    }
     const now = new Date();
     const id = await this.startAudit(start, now);
     await this.completeAudit(id, completion, now);
@@ -410,6 +428,8 @@ export class ApimCredentialsStore {
     if (query.environment) q.where('environment', query.environment);
     if (query.keyManager) q.where('key_manager', query.keyManager);
     if (query.entityRef) q.where('entity_ref', canonicalRef(query.entityRef));
+    if (query.consumerKey) q.where('consumer_key', query.consumerKey);
+    if (query.state) q.where('state', query.state);
     if (query.cursor) q.where('id', '>', decodeCursor(query.cursor));
     const rows = await q.orderBy('id', 'asc').limit(query.limit + 1);
     return {
@@ -437,121 +457,20 @@ export class ApimCredentialsStore {
 
   // ---- locks -------------------------------------------------------------------------------
 
-  /**
-   * Runs `fn` while holding the lock of one cell (entity x environment x key manager). The lock
-   * is a row, so it works across replicas; it expires after `ttlMs` so a crashed holder cannot
-   * block the cell for ever. Waits up to `waitMs` for a busy cell, then gives up with a 409.
-   */
-  async withCellLock<T>(
+  /** See CellLocks.withCellLock: one provisioning per cell across replicas. */
+  withCellLock<T>(
     cell: string,
     fn: () => Promise<T>,
     options: { ttlMs?: number; waitMs?: number } = {},
   ): Promise<T> {
-    const lock = await this.acquireCellLock(cell, options);
-    try {
-      return await fn();
-    } finally {
-      await lock.release();
-    }
+    return this.locks.withCellLock(cell, fn, options);
   }
 
-  /**
-   * Takes the lock of one cell, waiting up to `waitMs` for a busy one (then a 409). The caller
-   * must `release()` it; a holder that dies loses it after `ttlMs`.
-   */
-  async acquireCellLock(
+  /** See CellLocks.acquireCellLock. */
+  acquireCellLock(
     cell: string,
     options: { ttlMs?: number; waitMs?: number } = {},
   ): Promise<CellLock> {
-    const ttlMs = options.ttlMs ?? 120_000;
-    const deadline = Date.now() + (options.waitMs ?? 60_000);
-    const owner = randomUUID();
-    let delay = 10;
-    for (;;) {
-      if (await this.tryLock(cell, owner, ttlMs)) break;
-      if (Date.now() > deadline) {
-        throw new ConflictError(
-          'Another provisioning of this environment and key manager is still in progress; try again in a minute',
-        );
-      }
-      await sleep(delay + Math.random() * delay);
-      delay = Math.min(delay * 2, 200);
-    }
-    return {
-      release: async () => {
-        await this.knex(LOCKS).where({ cell, owner }).delete();
-      },
-    };
+    return this.locks.acquireCellLock(cell, options);
   }
-
-  private async tryLock(
-    cell: string,
-    owner: string,
-    ttlMs: number,
-  ): Promise<boolean> {
-    const now = Date.now();
-    try {
-      await this.knex(LOCKS).insert({ cell, owner, expires_at: now + ttlMs });
-      return true;
-    } catch (error) {
-      if (!isDatabaseConflictError(error)) throw error;
-    }
-    // Take over a lock whose holder died without releasing it.
-    const taken = await this.knex(LOCKS)
-      .where({ cell })
-      .andWhere('expires_at', '<', now)
-      .update({ owner, expires_at: now + ttlMs });
-    return taken === 1;
-  }
-}
-
-function iso(time: Timestamps, value: unknown): string | undefined {
-  return time.parse(value)?.toISOString();
-}
-
-function toAuditRecord(row: Row, time: Timestamps): AuditRecord {
-  return {
-    id: row.id,
-    startedAt: iso(time, row.started_at_utc ?? row.started_at)!,
-    finishedAt: iso(time, row.finished_at_utc ?? row.finished_at),
-    actor: row.actor,
-    source: row.source,
-    via: orUndefined(row.via),
-    taskId: orUndefined(row.task_id),
-    action: row.action,
-    outcome: row.outcome,
-    entityRef: orUndefined(row.entity_ref),
-    environment: orUndefined(row.environment),
-    instance: orUndefined(row.instance),
-    keyType: orUndefined(row.key_type),
-    keyManager: orUndefined(row.key_manager),
-    applicationId: orUndefined(row.application_id),
-    applicationName: orUndefined(row.application_name),
-    keyMappingId: orUndefined(row.key_mapping_id),
-    consumerKey: orUndefined(row.consumer_key),
-    errorCode: orUndefined(row.error_code),
-    errorMessage: orUndefined(row.error_message),
-    requestId: orUndefined(row.request_id),
-    // Only flagged rows carry the field, so records of real attempts look as they always did.
-    ...(row.dry_run === true || row.dry_run === 1 ? { dryRun: true } : {}),
-  };
-}
-
-function toMappingRecord(row: Row, time: Timestamps): MappingRecord {
-  return {
-    entityRef: row.entity_ref,
-    environment: row.environment,
-    keyManager: row.key_manager,
-    instance: row.instance,
-    keyType: row.key_type,
-    applicationId: row.application_id,
-    applicationName: row.application_name,
-    consumerKey: row.consumer_key,
-    keyMappingId: row.key_mapping_id,
-    grantTypes: JSON.parse(row.grant_types),
-    provisionedBy: row.provisioned_by,
-    provisionedAt: iso(time, row.provisioned_at_utc ?? row.provisioned_at)!,
-    state: row.state,
-    driftReason: orUndefined(row.drift_reason),
-  };
 }
