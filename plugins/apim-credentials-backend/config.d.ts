@@ -37,6 +37,12 @@ export interface Config {
         /** The key manager's name in API-M, e.g. "AzureAD" or "IS". */
         name: string;
         /**
+         * The key manager's token endpoint, instead of the one API-M reports. The Resident Key
+         * Manager's defaults to `<baseUrl>/oauth2/token` (API-M reports its own localhost); a
+         * reported endpoint on a loopback host of a remote instance is refused without this.
+         */
+        tokenEndpoint?: string;
+        /**
          * What verification's client_credentials request carries besides the client's
          * credentials; also shown in the entity tab's token snippet, so nothing here is secret.
          */
@@ -68,6 +74,14 @@ export interface Config {
     verification?: {
       /** When true, every provisioning first proves the credentials at the key manager. */
       required?: boolean;
+    };
+    /** Bounded retries of API-M answers that are known to be transient. */
+    retries?: {
+      /**
+       * How long map-keys is retried (with backoff) while API-M refuses a key manager it lists
+       * as enabled (WSO2 901403: not loaded yet, CONTRACT.md 14.1); default 10, 0 to not retry.
+       */
+      keyManagerNotLoadedSeconds?: number;
     };
     /** How long API-M reads that rarely change are reused. */
     cache?: {

@@ -11,6 +11,10 @@ import {
   KeyManagerSettings,
   readKeyManagerSettings,
 } from './keymanager/tokenRequestConfig';
+import {
+  TokenEndpointPolicy,
+  readTokenEndpointPolicy,
+} from './keymanager/tokenEndpointPolicy';
 
 export interface InstanceConfig {
   id: string;
@@ -23,6 +27,8 @@ export interface InstanceConfig {
     clientName: string;
   };
   tls: { ca?: string; rejectUnauthorized: boolean };
+  /** `http:` base URL and token endpoints allowed (issue 10 item 4); warned about at start-up. */
+  allowInsecureHttp: boolean;
   timeoutMs: number;
   /** Per key manager token request settings (scope, audience...), in config order. */
   keyManagers?: KeyManagerSettings[];
@@ -34,6 +40,11 @@ export interface EnvironmentConfig {
   instance: string;
   keyType: KeyType;
   keyManagers?: string[];
+  /**
+   * Where verification may send secrets (keymanager/tokenEndpointPolicy.ts); always set by
+   * readApimCredentialsConfig. Absent (hand-built configs): only non-local https endpoints.
+   */
+  tokenEndpointPolicy?: TokenEndpointPolicy;
 }
 
 export interface ApimCredentialsConfig {
@@ -41,6 +52,8 @@ export interface ApimCredentialsConfig {
   environments: EnvironmentConfig[];
   applications: { createIfMissing: boolean; throttlingPolicy: string };
   verification: { required: boolean };
+  /** Bounded retries of transient API-M answers (CONTRACT.md 14.1). */
+  retries: { keyManagerNotLoadedSeconds: number };
   reconcile: {
     frequencyMinutes: number;
     pendingAfterSeconds: number;
@@ -72,6 +85,15 @@ export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
     if (url && url.protocol !== 'https:' && url.protocol !== 'http:') {
       fail(`${key}.baseUrl`, 'must be an http(s) URL');
     }
+    // The service account's password and every secret cross this connection (issue 10 item 4).
+    const allowInsecureHttp =
+      c.getOptionalBoolean('allowInsecureHttp') ?? false;
+    if (url?.protocol === 'http:' && !allowInsecureHttp) {
+      fail(
+        `${key}.baseUrl`,
+        `"${baseUrl}" is plain http; use https, or set ${key}.allowInsecureHttp: true (not for production)`,
+      );
+    }
     const clientId = c.getOptionalString('auth.clientId');
     const clientSecret = c.getOptionalString('auth.clientSecret');
     if (Boolean(clientId) !== Boolean(clientSecret)) {
@@ -99,9 +121,21 @@ export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
           c.getOptionalBoolean('tls.rejectUnauthorized') ?? true,
       },
       timeoutMs: seconds * 1000,
+      allowInsecureHttp,
       keyManagers: readKeyManagerSettings(c, key, fail),
     };
   });
+  config.getConfigArray('instances').forEach((c, i) =>
+    c.getOptionalConfigArray('keyManagers')?.forEach((km, j) => {
+      const endpoint = km.getOptionalString('tokenEndpoint')?.trim();
+      if (endpoint?.toLowerCase().startsWith('http:') && !instances[i].allowInsecureHttp) {
+        fail(
+          `instances[${i}].keyManagers[${j}].tokenEndpoint`,
+          `"${endpoint}" is plain http; use https, or set instances[${i}].allowInsecureHttp: true (not for production)`,
+        );
+      }
+    }),
+  );
   if (instances.length === 0)
     fail('instances', 'at least one instance is required');
   const instanceIds = new Set<string>();
@@ -135,6 +169,12 @@ export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
       instance,
       keyType: keyType as KeyType,
       keyManagers: c.getOptionalStringArray('keyManagers'),
+      tokenEndpointPolicy: readTokenEndpointPolicy(
+        c.getOptionalStringArray('tokenEndpoints'),
+        key,
+        instances.find(inst => inst.id === instance)!,
+        fail,
+      ),
     };
   });
   if (environments.length === 0)
@@ -158,6 +198,19 @@ export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
     },
     verification: {
       required: config.getOptionalBoolean('verification.required') ?? false,
+    },
+    retries: {
+      keyManagerNotLoadedSeconds: (() => {
+        const seconds =
+          config.getOptionalNumber('retries.keyManagerNotLoadedSeconds') ?? 10;
+        if (!(seconds >= 0 && seconds <= 120)) {
+          fail(
+            'retries.keyManagerNotLoadedSeconds',
+            'must be between 0 and 120',
+          );
+        }
+        return seconds;
+      })(),
     },
     reconcile: {
       frequencyMinutes:

@@ -21,6 +21,13 @@ export const APIM_CREDENTIALS_ERROR_CODES = [
   'KEY_MANAGER_NOT_OFFERED',
   /** API-M does not know the key manager, or it is disabled (WSO2 901403, CONTRACT.md 6.5, 14.1). */
   'KEY_MANAGER_NOT_REGISTERED',
+  /**
+   * The key manager is missing from what API-M lists to the service account although API-M may
+   * have it: from 4.3 a key manager's role permissions hide it (CONTRACT.md 5.1, 14.1).
+   */
+  'KEY_MANAGER_NOT_VISIBLE',
+  /** The configured application throttling tier does not exist in API-M (WSO2 900305, CONTRACT.md 14.2). */
+  'THROTTLING_POLICY_UNKNOWN',
   /** The key manager has no token endpoint, so its credentials cannot be verified. */
   'KEY_MANAGER_NO_TOKEN_ENDPOINT',
   /** The key manager's token endpoint is not one the operator allowed secrets to be sent to. */
@@ -60,6 +67,8 @@ export const APIM_CREDENTIALS_ERROR_CODES = [
   'BINDING_CONFLICT',
   /** API-M already has the annotation's application under a spelling that differs only in case (CONTRACT.md 14.1). */
   'APPLICATION_NAME_CASE_CONFLICT',
+  /** The application was rejected in API-M's approval workflow; its keys would never work (CONTRACT.md 14.2). */
+  'APPLICATION_REJECTED',
   /** Another conflict; the message says what. */
   'CONFLICT',
   // ---- 429 ----
@@ -80,6 +89,16 @@ export const APIM_CREDENTIALS_ERROR_CODES = [
   'APIM_900967',
   /** Any other error status from API-M. */
   'APIM_ERROR',
+  /**
+   * API-M lists the key manager as enabled but still refuses it (WSO2 901403) after the bounded
+   * retry: API-M has not loaded it (CONTRACT.md 14.1). 503.
+   */
+  'KEY_MANAGER_NOT_LOADED',
+  /**
+   * API-M could not reach the key manager behind it (its generic 500, CONTRACT.md 14.1) while the
+   * backend's own check found the credentials fine or the key manager unreachable too. 502.
+   */
+  'KEY_MANAGER_FAILED_BEHIND_APIM',
   'KEY_MANAGER_TIMEOUT',
   'KEY_MANAGER_UNREACHABLE',
   /** The key manager answered a token request with something other than a grant or a refusal. */

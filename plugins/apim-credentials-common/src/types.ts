@@ -82,7 +82,11 @@ export interface EnvironmentCredentials {
   title: string;
   instance: string;
   keyType: KeyType;
-  application: { id: string; name: string } | null;
+  /**
+   * `status` is API-M's workflow status of the application (CONTRACT.md 14.1): `APPROVED`,
+   * `CREATED` (pending approval: its tokens are refused until approved) or `REJECTED`.
+   */
+  application: { id: string; name: string; status?: string } | null;
   mappings: CredentialMapping[];
   /** Set when API-M could not be read for this environment. */
   error?: string;
@@ -107,6 +111,10 @@ export interface ProvisionResult {
   keyMappingId: string;
   grantTypes: string[];
   auditId: string;
+  /** API-M's workflow status of the application: `APPROVED`, or `CREATED` while pending approval. */
+  applicationStatus?: string;
+  /** Set when the mapping exists but will not work yet (a pending application, CONTRACT.md 14.2). */
+  warning?: string;
 }
 
 export interface UnprovisionResult {
@@ -117,6 +125,11 @@ export interface UnprovisionResult {
   consumerKey?: string;
   keyMappingId?: string;
   auditId: string;
+  /**
+   * Set when API-M removed the mapping without telling its gateways (clean-up on API-M 4.2,
+   * CONTRACT.md 14.2 item 4): what still works and what to do about it.
+   */
+  warning?: string;
 }
 
 export interface VerifyResult {

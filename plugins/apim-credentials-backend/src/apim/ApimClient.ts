@@ -12,6 +12,7 @@ import type {
   ApimKeyManager,
 } from './types';
 import type { InstanceConfig } from '../config';
+import { resolveTokenEndpoint } from '../keymanager/tokenEndpoint';
 
 const DEVPORTAL = '/api/am/devportal/v3';
 
@@ -26,6 +27,7 @@ interface CallOptions {
 export class ApimClient {
   readonly instanceId: string;
   readonly baseUrl: string;
+  private readonly endpointSettings: Parameters<typeof resolveTokenEndpoint>[0];
 
   constructor(
     instance: InstanceConfig,
@@ -34,6 +36,11 @@ export class ApimClient {
   ) {
     this.instanceId = instance.id;
     this.baseUrl = instance.baseUrl;
+    this.endpointSettings = {
+      baseUrl: instance.baseUrl,
+      keyManagers: instance.keyManagers,
+      configKey: `apimCredentials.instances[].keyManagers of instance "${instance.id}"`,
+    };
   }
 
   static create(instance: InstanceConfig): ApimClient {
@@ -60,15 +67,22 @@ export class ApimClient {
       path: '/key-managers',
       operation: 'GET /key-managers',
     });
-    return (body.list ?? []).map(km => ({
-      id: km.id,
-      name: km.name,
-      displayName: km.displayName ?? km.name,
-      type: km.type,
-      enabled: Boolean(km.enabled),
-      enableMapOAuthConsumerApps: Boolean(km.enableMapOAuthConsumerApps),
-      tokenEndpoint: km.tokenEndpoint ?? undefined,
-    }));
+    return (body.list ?? []).map(km => {
+      // Where a secret may go is decided once, here, for every caller (CONTRACT.md 14.2 item 1).
+      const endpoint = resolveTokenEndpoint(this.endpointSettings, km);
+      return {
+        id: km.id,
+        name: km.name,
+        displayName: km.displayName ?? km.name,
+        type: km.type,
+        enabled: Boolean(km.enabled),
+        enableMapOAuthConsumerApps: Boolean(km.enableMapOAuthConsumerApps),
+        tokenEndpoint: endpoint.tokenEndpoint,
+        ...(endpoint.refused
+          ? { tokenEndpointRefused: endpoint.refused }
+          : {}),
+      };
+    });
   }
 
   /** Finds the application with exactly this name; WSO2's `query` matches substrings. */
@@ -92,7 +106,12 @@ export class ApimClient {
       const list = page.list ?? [];
       const exact = list.find(app => app.name === name);
       if (exact)
-        return { applicationId: exact.applicationId, name: exact.name };
+        return {
+          applicationId: exact.applicationId,
+          name: exact.name,
+          // CREATED (pending approval) or REJECTED matter to the caller (CONTRACT.md 14.1, 14.2).
+          ...(exact.status ? { status: exact.status } : {}),
+        };
       if (list.length < limit) return undefined;
     }
   }
@@ -135,7 +154,11 @@ export class ApimClient {
       operation: 'POST /applications',
       body: { name, throttlingPolicy, description, tokenType: 'JWT' },
     });
-    return { applicationId: app.applicationId, name: app.name };
+    return {
+      applicationId: app.applicationId,
+      name: app.name,
+      ...(app.status ? { status: app.status } : {}),
+    };
   }
 
   async listOAuthKeys(applicationId: string): Promise<ApimApplicationKey[]> {
@@ -145,6 +168,25 @@ export class ApimClient {
       operation: 'GET /applications/{id}/oauth-keys',
     });
     return (body.list ?? []).map(toApplicationKey);
+  }
+
+  /**
+   * The single-mapping read (CONTRACT.md 7.2): no owner check, `keyManager` is the key manager's
+   * UUID, always asks the key manager. `null` when API-M answers 200 with an empty body, which it
+   * does for an unknown application; an unknown mapping is a 500 with the generic body.
+   */
+  async getOAuthKey(
+    applicationId: string,
+    keyMappingId: string,
+  ): Promise<ApimApplicationKey | null> {
+    const body = await this.call<unknown>({
+      method: 'GET',
+      path: `/applications/${encodeURIComponent(
+        applicationId,
+      )}/oauth-keys/${encodeURIComponent(keyMappingId)}`,
+      operation: 'GET /applications/{id}/oauth-keys/{keyMappingId}',
+    });
+    return body === undefined || body === null ? null : toApplicationKey(body);
   }
 
   async mapKeys(
@@ -173,11 +215,14 @@ export class ApimClient {
   /**
    * Removes a mapping from API-M; the client stays in its key manager. Uses DELETE (API-M 4.3+)
    * and falls back to clean-up on versions without it.
+   *
+   * @returns how: `deleted` (gateways are told, CONTRACT.md 9.2) or `cleaned-up` (gateways are not
+   *   told and keep accepting the client's tokens until they resync, CONTRACT.md 9.1, 14.2 item 4)
    */
   async removeMapping(
     applicationId: string,
     keyMappingId: string,
-  ): Promise<void> {
+  ): Promise<'deleted' | 'cleaned-up'> {
     const base = `/applications/${encodeURIComponent(
       applicationId,
     )}/oauth-keys/${encodeURIComponent(keyMappingId)}`;
@@ -187,6 +232,7 @@ export class ApimClient {
         path: base,
         operation: 'DELETE /applications/{id}/oauth-keys/{keyMappingId}',
       });
+      return 'deleted';
     } catch (error) {
       // API-M 4.2 has no DELETE route (405, or a 404 that is not "application not found").
       const noDeleteRoute =
@@ -195,6 +241,7 @@ export class ApimClient {
           (error.is(404) && !/application/i.test(error.description ?? '')));
       if (!noDeleteRoute) throw error;
       await this.cleanUp(applicationId, keyMappingId);
+      return 'cleaned-up';
     }
   }
 

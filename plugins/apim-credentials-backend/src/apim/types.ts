@@ -16,6 +16,11 @@ export interface ApimKeyManager {
   enabled: boolean;
   enableMapOAuthConsumerApps?: boolean;
   tokenEndpoint?: string | null;
+  /**
+   * Why API-M's reported token endpoint is not used (it points at the backend's own host and the
+   * operator configured no override; see keymanager/tokenEndpoint.ts). No secret goes there.
+   */
+  tokenEndpointRefused?: string;
 }
 
 /** An ApplicationKey with the secrets API-M echoes back already removed. */

@@ -12,6 +12,11 @@ export interface KeyManagerSettings {
   /** The key manager's name in API-M (`GET /key-managers` `name`). */
   name: string;
   verification: TokenRequestParams;
+  /**
+   * The key manager's token endpoint, replacing what API-M reports (CONTRACT.md 14.2 item 1:
+   * the resident key manager is reported as `https://localhost:9443/oauth2/token`).
+   */
+  tokenEndpoint?: string;
   /** Where this entry lives in the configuration, for messages that tell an operator what to set. */
   configKey: string;
 }
@@ -77,9 +82,22 @@ export function readKeyManagerSettings(
       }
       extraParams = { ...extraParams, [param]: extra!.getString(param) };
     }
+    const tokenEndpoint = c.getOptionalString('tokenEndpoint')?.trim();
+    if (tokenEndpoint !== undefined) {
+      let url: URL | undefined;
+      try {
+        url = new URL(tokenEndpoint);
+      } catch {
+        fail(`${at}.tokenEndpoint`, `"${tokenEndpoint}" is not a URL`);
+      }
+      if (url && url.protocol !== 'https:' && url.protocol !== 'http:') {
+        fail(`${at}.tokenEndpoint`, 'must be an http(s) URL');
+      }
+    }
     return {
       name,
       configKey: at,
+      ...(tokenEndpoint ? { tokenEndpoint } : {}),
       verification: {
         ...(scope ? { scope } : {}),
         ...(audience ? { audience } : {}),

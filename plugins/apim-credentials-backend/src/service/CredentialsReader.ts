@@ -216,7 +216,11 @@ export class CredentialsReader {
         return {
           ...base,
           application: data.app
-            ? { id: data.app.applicationId, name: data.app.name }
+            ? {
+                id: data.app.applicationId,
+                name: data.app.name,
+                ...(data.app.status ? { status: data.app.status } : {}),
+              }
             : null,
           mappings,
         };

@@ -31,13 +31,22 @@ import {
 import { CredentialVerifier } from '../keymanager/CredentialVerifier';
 import { KeyManagerNeedsScopeError } from '../keymanager/errors';
 import { tokenRequestSettings } from '../keymanager/tokenRequestConfig';
+import {
+  policyOf,
+  tokenEndpointRefusal,
+} from '../keymanager/tokenEndpointPolicy';
 import { ApimDirectory } from './ApimDirectory';
 import {
   assertApplicationName,
   caseConflictError,
   findCaseVariant,
 } from './applicationNames';
-import { hiddenMapping, keyManagerRefused } from './disabledKeyManagers';
+import { hiddenMapping } from './disabledKeyManagers';
+import {
+  classifyMapKeysFailure,
+  keyManagerBehindApimError,
+  mapKeysWhenLoaded,
+} from './mapKeysFailures';
 import { mappingOf } from './mappingOf';
 import { translateError } from './translateError';
 import { describeKeyManager } from './describeKeyManager';
@@ -45,6 +54,14 @@ import { ApplicationBindings } from './ApplicationBindings';
 import { isBindingDenial } from './bindingErrors';
 import { checkRemoval } from './removalRules';
 import { discardCreatedApplication } from './discardCreatedApplication';
+import {
+  assertNotRejected,
+  cleanUpWarning,
+  isUnknownTier,
+  keyManagerNotVisible,
+  pendingApplicationWarning,
+  unknownTierError,
+} from './releaseCaveats';
 import { applicationNameKey } from '../database/ApplicationBindingStore';
 import { UpstreamError, VerificationFailedError, coded } from '../errors';
 
@@ -143,16 +160,7 @@ export class ProvisioningService {
     const offered = kms
       .filter(k => describeKeyManager(env, k).mappingAllowed)
       .map(k => k.name);
-    if (!km) {
-      throw coded(
-        new InputError(
-          `Key manager "${name}" is not registered in API-M instance "${
-            env.instance
-          }"; environment "${env.id}" offers ${offered.join(', ') || 'none'}`,
-        ),
-        'KEY_MANAGER_NOT_REGISTERED',
-      );
-    }
+    if (!km) throw keyManagerNotVisible(env, name, offered);
     const info = describeKeyManager(env, km);
     if (!info.mappingAllowed) {
       throw coded(
@@ -211,6 +219,12 @@ export class ProvisioningService {
       consumerSecret: string;
     },
   ): Promise<VerifyResult> {
+    if (km.tokenEndpointRefused) {
+      throw coded(
+        new InputError(km.tokenEndpointRefused),
+        'TOKEN_ENDPOINT_NOT_ALLOWED',
+      );
+    }
     if (!km.tokenEndpoint) {
       throw coded(
         new InputError(
@@ -218,6 +232,11 @@ export class ProvisioningService {
         ),
         'KEY_MANAGER_NO_TOKEN_ENDPOINT',
       );
+    }
+    // The secret goes only where the operator allows it (issue 10 item 4).
+    const refusal = tokenEndpointRefusal(policyOf(env), km.tokenEndpoint);
+    if (refusal) {
+      throw coded(new InputError(refusal), 'TOKEN_ENDPOINT_NOT_ALLOWED');
     }
     try {
       const outcome = await this.deps.verifier.verify(
@@ -366,7 +385,7 @@ export class ProvisioningService {
       if (!check.ok) throw refusal(check);
       attempt.verified = true;
     }
-    const app = await this.resolveApplication(
+    let app = await this.resolveApplication(
       input,
       env,
       client,
@@ -374,6 +393,13 @@ export class ProvisioningService {
       attempt,
       km,
     );
+    if (app.status && app.status.toUpperCase() !== 'APPROVED' && !attempt.createdApp) {
+      // A cached pending status may be stale: an admin may have approved or rejected it since.
+      this.directory.forgetApplication(client, app.name);
+      app = (await this.directory.findApplication(client, app.name)) ?? app;
+    }
+    assertNotRejected(app, env.instance);
+    const warning = pendingApplicationWarning(app);
     const verified = attempt.verified === true;
     const result = (
       key: ApimApplicationKey,
@@ -390,6 +416,8 @@ export class ProvisioningService {
       keyMappingId: key.keyMappingId,
       grantTypes: key.supportedGrantTypes,
       auditId,
+      ...(app.status ? { applicationStatus: app.status } : {}),
+      ...(warning ? { warning } : {}),
     });
     /** What the mapping table should say after this call; written by the caller. */
     const record = (key: ApimApplicationKey): MappingUpsert =>
@@ -405,20 +433,46 @@ export class ProvisioningService {
 
     let mapped: ApimApplicationKey;
     try {
-      mapped = await client.mapKeys(app.applicationId, {
-        consumerKey: input.consumerKey,
-        consumerSecret: input.consumerSecret,
-        keyManager: km.name,
-        keyType: env.keyType,
-      });
+      mapped = await mapKeysWhenLoaded(
+        {
+          directory: this.directory,
+          client,
+          env,
+          keyManager: km.name,
+          budgetMs: this.deps.config.retries.keyManagerNotLoadedSeconds * 1000,
+        },
+        () =>
+          client.mapKeys(app.applicationId, {
+            consumerKey: input.consumerKey,
+            consumerSecret: input.consumerSecret,
+            keyManager: km.name,
+            keyType: env.keyType,
+          }),
+      );
     } catch (error) {
       if (!(error instanceof ApimError)) throw error;
-      if (error.is(400, 901403)) {
-        throw await keyManagerRefused(this.directory, client, env, km.name);
-      }
       const keys = await client
         .listOAuthKeys(app.applicationId)
         .catch(() => undefined);
+      const behindApim = () =>
+        keyManagerBehindApimError(
+          env,
+          km.name,
+          // Verified moments ago: the key manager answered the backend and accepted them.
+          verified
+            ? async () => ({ ok: true }) as VerifyResult
+            : km.tokenEndpoint && !km.tokenEndpointRefused
+            ? () => this.runVerification(env, km, input)
+            : undefined,
+          refusal,
+          error,
+        );
+      if (
+        !keys?.some(k => k.consumerKey === input.consumerKey) &&
+        classifyMapKeysFailure(error) === 'key-manager-unreachable-from-apim'
+      ) {
+        throw await behindApim();
+      }
       if (!keys) throw error;
       const same = keys.find(
         k =>
@@ -628,6 +682,12 @@ export class ProvisioningService {
           );
         }
       }
+      if (isUnknownTier(error)) {
+        error = unknownTierError(
+          env.instance,
+          this.deps.config.applications.throttlingPolicy,
+        );
+      }
       if (!attempt.createdApp) {
         await this.deps.bindings
           .release(env.instance, reservation)
@@ -637,16 +697,41 @@ export class ProvisioningService {
     }
   }
 
+  /**
+   * A dry run without the secret (the `plan-provision` action, issue 14 item 3): every check of
+   * `provision` except the verification, which needs the secret and is left to the person who
+   * completes the provisioning in the entity tab. Returns the predicted outcome (`dryRun: true`);
+   * throws what `provision` would (404 unknown environment or application, 409 conflicts, 400
+   * for a key manager not offered, 502/503/504 for API-M faults).
+   */
+  async plan(
+    input: Cell & { consumerKey: string; createApplication?: boolean },
+    caller: Caller,
+  ): Promise<ProvisionOutcome> {
+    const env = this.environment(input.environment);
+    assertApplicationName(input.applicationName);
+    return this.planProvision(
+      { ...input, consumerSecret: '', dryRun: true },
+      env,
+      caller,
+      { withoutSecret: true },
+    );
+  }
+
   /** Dry run: everything provisioning checks, and what it would do, without changing anything. */
   private async planProvision(
     input: ProvisionInput,
     env: EnvironmentConfig,
     caller: Caller,
+    options: { withoutSecret?: boolean } = {},
   ): Promise<ProvisionOutcome> {
     const client = this.client(env);
     try {
       const km = await this.offeredKeyManager(env, input.keyManager);
-      if (input.verify || this.deps.config.verification.required) {
+      if (
+        !options.withoutSecret &&
+        (input.verify || this.deps.config.verification.required)
+      ) {
         // Audited as a dry-run verification: the key manager was really asked.
         const check = await this.verify(input, caller, { dryRun: true });
         if (!check.ok) throw refusal(check);
@@ -661,6 +746,7 @@ export class ProvisioningService {
           app,
           input.entityRef,
         );
+        assertNotRejected(app, env.instance);
       }
       const variant = app
         ? undefined
@@ -798,20 +884,29 @@ export class ProvisioningService {
         cellKey(input, env),
         async () => {
           const { app, key } = await find();
-          if (app && key) {
-            await client.removeMapping(app.applicationId, key.keyMappingId);
-          }
+          const how =
+            app && key
+              ? await client.removeMapping(app.applicationId, key.keyMappingId)
+              : undefined;
           await this.deps.store.deleteMapping(input);
-          return { app, key };
+          return { app, key, how };
         },
       );
-      const { app, key } = result;
+      const { app, key, how } = result;
+      const warning =
+        key && how === 'cleaned-up'
+          ? cleanUpWarning(key.consumerKey, input.keyManager)
+          : undefined;
       await this.deps.store.completeAudit(auditId, {
         outcome: key ? 'succeeded' : 'unchanged',
         applicationId: app?.applicationId,
         applicationName: app?.name,
         keyMappingId: key?.keyMappingId,
         consumerKey: key?.consumerKey,
+        // A succeeded row's code and message carry the warning, as the job's RESOLVED_BY_JOB does.
+        ...(warning
+          ? { errorCode: 'GATEWAYS_NOT_NOTIFIED', errorMessage: warning }
+          : {}),
       });
       return {
         status: key ? 'removed' : 'unchanged',
@@ -821,10 +916,31 @@ export class ProvisioningService {
         consumerKey: key?.consumerKey,
         keyMappingId: key?.keyMappingId,
         auditId,
+        ...(warning ? { warning } : {}),
       };
     } catch (error) {
       throw await this.fail(auditId, env, error);
     }
+  }
+
+  /**
+   * Checks a request's key manager name against the environment's key managers before anything
+   * is audited, also a denial (issue 10 item 5): a made-up name must not reach an entity's
+   * history. Provisioning and verification need a key manager the environment offers; removal
+   * also one registered in API-M or recorded for `entityRef` there. When API-M cannot list its
+   * key managers the name passes (it is well-formed; the attempt itself then fails, audited).
+   *
+   * @throws InputError 400 `KEY_MANAGER_NOT_REGISTERED` / `KEY_MANAGER_NOT_OFFERED`
+   */
+  async assertKeyManagerName(
+    environment: EnvironmentConfig,
+    name: string,
+    options: { forRemoval?: boolean; entityRef?: string } = {},
+  ): Promise<void> {
+    await this.checkKeyManager(environment, name, {
+      registeredOnly: options.forRemoval,
+      entityRef: options.entityRef,
+    });
   }
 
   // ---- helpers -----------------------------------------------------------------------------

@@ -28,6 +28,7 @@ import type { ApimCredentialsConfig } from '../config';
 import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
 import { mappingOf } from './mappingOf';
 import { isDisabled } from './disabledKeyManagers';
+import { SingleRead, driftVerdict } from './driftConfirmation';
 
 export interface ReconcileReport {
   resolved: number;
@@ -39,6 +40,12 @@ export interface ReconcileReport {
 }
 
 export class ReconcileJob {
+  /**
+   * Mappings the last run saw missing without proof (driftConfirmation.ts). Kept in memory: a
+   * run on another replica merely starts the two-observation count again.
+   */
+  private suspects = new Set<string>();
+
   constructor(
     private readonly deps: {
       config: ApimCredentialsConfig;
@@ -330,6 +337,7 @@ export class ReconcileJob {
       // Unknown: do not call it drift on a guess.
       return kms ? isDisabled(kms, name) : true;
     };
+    const suspects = new Set<string>();
     for (const mappings of byApp.values()) {
       const client = this.deps.clients.get(mappings[0].instance);
       if (!client) continue;
@@ -354,10 +362,28 @@ export class ReconcileJob {
             k.keyType === mapping.keyType,
         );
         if (!key && (await disabled(client, mapping.keyManager))) continue;
-        let reason: string | null = null;
-        if (!key) reason = 'The mapping was removed in API-M outside Backstage';
-        else if (key.consumerKey !== mapping.consumerKey)
-          reason = `API-M now maps client "${key.consumerKey}" here, not the one Backstage provisioned`;
+        // One listing is no proof of removal (CONTRACT.md 7.1, 14.1): confirm first.
+        const single: SingleRead | undefined = key
+          ? undefined
+          : await client
+              .getOAuthKey(mapping.applicationId, mapping.keyMappingId)
+              .then(
+                found =>
+                  found
+                    ? { kind: 'found' as const, key: found }
+                    : { kind: 'no-application' as const },
+                error => ({ kind: 'error' as const, error }),
+              );
+        const suspectId = `${mapping.instance}\u0000${mapping.applicationId}\u0000${mapping.keyMappingId}`;
+        const verdict = driftVerdict(
+          mapping.consumerKey,
+          key,
+          single,
+          this.suspects.has(suspectId),
+        );
+        if (verdict.suspect) suspects.add(suspectId);
+        if (verdict.reason === undefined) continue;
+        const reason = verdict.reason;
         if (reason && mapping.state !== 'drifted') report.drifted += 1;
         if (!reason && mapping.state === 'drifted') report.restored += 1;
         if (
@@ -368,5 +394,6 @@ export class ReconcileJob {
         }
       }
     }
+    this.suspects = suspects;
   }
 }

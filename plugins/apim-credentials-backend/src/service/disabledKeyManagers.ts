@@ -6,7 +6,8 @@
  * (DELETE, or clean-up on 4.2: CONTRACT.md 9.1, 9.2). And a key manager re-enabled since the cache
  * was filled must not be reported as disabled (CONTRACT.md 14.1: API-M itself needs about 5 s).
  */
-import { InputError, ServiceUnavailableError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
+import { UpstreamError } from '../errors';
 import type { ApimClient } from '../apim/ApimClient';
 import type { ApimApplicationKey, ApimKeyManager } from '../apim/types';
 import type { EnvironmentConfig } from '../config';
@@ -53,7 +54,7 @@ export async function hiddenMapping(
 /**
  * The error for map-keys answering 400/901403 for a key manager the (possibly cached) listing
  * offered. The listing is reloaded once: disabled or gone -> 400 saying so; listed as enabled ->
- * 503, since API-M answers 901403 for a few seconds after a key manager is added, enabled or
+ * an UpstreamError 503 `KEY_MANAGER_NOT_LOADED` (mapKeysFailures.ts retries on it), since API-M answers 901403 for a few seconds after a key manager is added, enabled or
  * updated, and for good when its connector failed to load (CONTRACT.md 14.1).
  */
 export async function keyManagerRefused(
@@ -74,10 +75,9 @@ export async function keyManagerRefused(
       { code: 'KEY_MANAGER_NOT_REGISTERED' as const },
     );
   }
-  return Object.assign(
-    new ServiceUnavailableError(
-      `API-M instance "${env.instance}" lists key manager "${name}" as enabled but refused it (WSO2 code 901403): API-M has not loaded it yet, which takes a few seconds after a key manager is added, enabled or updated. Retry shortly; if this persists, its connector failed to load: check API-M's server log.`,
-    ),
-    { code: 'KEY_MANAGER_NOT_REGISTERED' as const },
+  return new UpstreamError(
+    `API-M instance "${env.instance}" has not loaded key manager "${name}": it lists it as enabled but refused it (WSO2 code 901403), which happens for a few seconds after a key manager is added, enabled or updated. Retry shortly; if this persists, its connector failed to load: check API-M's server log.`,
+    503,
+    'KEY_MANAGER_NOT_LOADED',
   );
 }

@@ -149,6 +149,36 @@ const BY_CODE: Record<
     'ConflictError',
     /remove it in the API-M Developer Portal/,
   ],
+  APPLICATION_REJECTED: [
+    409,
+    'conflict',
+    'ConflictError',
+    /ask an API-M admin to approve it/,
+  ],
+  KEY_MANAGER_NOT_VISIBLE: [
+    400,
+    'key-manager-not-allowed',
+    'InputError',
+    /service account the key manager's role/,
+  ],
+  THROTTLING_POLICY_UNKNOWN: [
+    400,
+    'unexpected',
+    'Error',
+    /must fix apimCredentials.applications.throttlingPolicy/,
+  ],
+  KEY_MANAGER_NOT_LOADED: [
+    503,
+    'key-manager-unavailable',
+    'ServiceUnavailableError',
+    /the key manager is unreachable or failing \(HTTP 503\)/,
+  ],
+  KEY_MANAGER_FAILED_BEHIND_APIM: [
+    502,
+    'key-manager-unavailable',
+    'ServiceUnavailableError',
+    /the key manager is unreachable or failing/,
+  ],
   APPLICATION_NAME_CASE_CONFLICT: [
     409,
     'conflict',

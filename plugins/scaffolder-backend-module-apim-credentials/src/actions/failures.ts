@@ -131,6 +131,16 @@ function describeByCode(
         a,
         `Choose a key manager the environment allows (${ENVIRONMENTS_HINT})`,
       );
+    case 'KEY_MANAGER_NOT_VISIBLE':
+      return keyManagerRefused(
+        a,
+        "The platform team must give API-M's service account the key manager's role (its permissions in the API-M admin portal), or choose another key manager",
+      );
+    case 'THROTTLING_POLICY_UNKNOWN':
+      return {
+        kind: 'unexpected',
+        text: `the backend's application tier does not exist in API-M (HTTP ${a.status}): ${a.said}. Retrying does not help: the platform team must fix apimCredentials.applications.throttlingPolicy`,
+      };
     case 'KEY_MANAGER_NO_TOKEN_ENDPOINT':
       return keyManagerRefused(
         a,
@@ -199,6 +209,11 @@ function describeByCode(
         a,
         'The application is bound to another entity: the platform team must unbind it first',
       );
+    case 'APPLICATION_REJECTED':
+      return conflict(
+        a,
+        "The application was rejected in API-M's approval workflow: ask an API-M admin to approve it, or name another application",
+      );
     case 'APPLICATION_NAME_CASE_CONFLICT':
       return conflict(
         a,
@@ -219,6 +234,8 @@ function describeByCode(
         a,
         "Nothing was changed there. Retrying does not help: the platform team must fix the API-M instance's configuration",
       );
+    case 'KEY_MANAGER_NOT_LOADED':
+    case 'KEY_MANAGER_FAILED_BEHIND_APIM':
     case 'KEY_MANAGER_TIMEOUT':
     case 'KEY_MANAGER_UNREACHABLE':
     case 'KEY_MANAGER_ERROR':
