@@ -37,15 +37,27 @@ function notLowerCase(knex, column) {
     : knex.raw('?? <> LOWER(??)', [column, column]);
 }
 
+/** The time column each table must keep as it is while its refs are rewritten. */
+const KEPT_TIME = { [AUDIT]: 'started_at', [MAPPINGS]: 'provisioned_at' };
+
 /**
+ * Lower-cases `column` where it is not already. The table's time column is assigned to itself:
+ * on MySQL created with explicit_defaults_for_timestamp=OFF it still has ON UPDATE
+ * CURRENT_TIMESTAMP here (20261130100100 removes it), and an explicit assignment is what
+ * stops the update from stamping the migration's time on every row.
+ *
  * @param {import('knex').Knex} knex
- * @param {string} table
+ * @param {typeof AUDIT | typeof MAPPINGS} table
  * @param {string} column
  */
 async function lowerCase(knex, table, column) {
+  const time = KEPT_TIME[table];
   await knex(table)
     .where(notLowerCase(knex, column))
-    .update({ [column]: knex.raw('LOWER(??)', [column]) });
+    .update({
+      [column]: knex.raw('LOWER(??)', [column]),
+      [time]: knex.ref(time),
+    });
 }
 
 /** @param {import('knex').Knex} knex */

@@ -1,0 +1,215 @@
+/**
+ * The plugin's migrations step by step on every engine: rows seeded before each step, the step
+ * taken alone, its rows and indexes checked, and every step taken down again. MySQL/MariaDB runs
+ * in a session like a MySQL 5.7 server's (explicit_defaults_for_timestamp=OFF) in a non-UTC
+ * session time zone, where the DATETIME conversion has to keep every instant.
+ */
+import path from 'node:path';
+import { Knex } from 'knex';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { engineOf, knexWithSession } from '../__testUtils__/sessions';
+import { ApimCredentialsStore } from './ApimCredentialsStore';
+
+jest.setTimeout(120_000);
+
+const databases = createTestDatabases();
+const directory = path.resolve(__dirname, '../../migrations');
+const AUDIT = 'apim_credentials_audit';
+const MAPPINGS = 'apim_credentials_mappings';
+const T0 = '2026-01-01T00:00:00.000Z';
+const T1 = '2026-01-02T12:00:00.000Z';
+
+async function indexNames(knex: Knex, id: string, table: string) {
+  switch (engineOf(id)) {
+    case 'pg':
+      return (
+        await knex('pg_indexes').where({ tablename: table }).select('indexname')
+      ).map(r => r.indexname);
+    case 'mysql':
+      return (
+        await knex('information_schema.statistics')
+          .whereRaw('table_schema = DATABASE()')
+          .andWhere({ table_name: table })
+          .distinct({ name: 'index_name' })
+      ).map(r => r.name);
+    default:
+      return (
+        await knex('sqlite_master')
+          .where({ type: 'index', tbl_name: table })
+          .select('name')
+      ).map(r => r.name);
+  }
+}
+
+/** A timestamp literal for the UTC instant `iso`, in the session's time zone on MySQL (+05:30). */
+function at(knex: Knex, id: string, iso: string) {
+  if (engineOf(id) === 'mysql') {
+    const local = new Date(new Date(iso).getTime() + 330 * 60_000);
+    return local.toISOString().replace('T', ' ').replace('Z', '');
+  }
+  return new Date(iso);
+}
+
+describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
+  let knex: Knex;
+  let session: Knex | undefined;
+
+  beforeAll(async () => {
+    knex = await databases.init(databaseId);
+    if (engineOf(databaseId) === 'mysql') {
+      session = knexWithSession(knex, [
+        'SET SESSION explicit_defaults_for_timestamp = OFF',
+        "SET time_zone = '+05:30'",
+      ]);
+      knex = session;
+    }
+  });
+
+  afterAll(async () => {
+    await session?.destroy();
+  });
+
+  const step = async (name: string) => {
+    const [, done] = await knex.migrate.up({ directory });
+    expect(done).toEqual([name]);
+  };
+
+  it('steps up one at a time with rows in place, then down to nothing', async () => {
+    await step('20261127100000_init.js');
+    const mysql = engineOf(databaseId) === 'mysql';
+    const audit = (id: string, entityRef: string, actor: string) => ({
+      id,
+      started_at: at(knex, databaseId, T0),
+      finished_at: at(knex, databaseId, T1),
+      actor,
+      source: 'ui',
+      action: 'provision',
+      outcome: 'succeeded',
+      entity_ref: entityRef,
+    });
+    await knex(AUDIT).insert([
+      audit('a1', 'component:default/Orders-Service', 'user:default/Guest'),
+      audit('a2', 'component:default/orders-service', 'user:default/guest'),
+    ]);
+    const mapping = (entityRef: string, key: string, when: string) => ({
+      entity_ref: entityRef,
+      environment: 'sandbox',
+      key_manager: 'IS',
+      instance: 'local',
+      key_type: 'SANDBOX',
+      application_id: 'app-1',
+      application_name: 'orders-service',
+      consumer_key: key,
+      key_mapping_id: `km-${key}`,
+      grant_types: '["client_credentials"]',
+      provisioned_by: 'user:default/Guest',
+      provisioned_at: at(knex, databaseId, when),
+      state: 'active',
+    });
+    // MySQL's case-insensitive unique key never let two spellings of one cell in.
+    await knex(MAPPINGS).insert(
+      mysql
+        ? [mapping('component:default/Orders-Service', 'newer', T1)]
+        : [
+            mapping('component:default/Orders-Service', 'newer', T1),
+            mapping('component:default/orders-service', 'older', T0),
+            mapping('component:default/ORDERS-SERVICE', 'oldest', T0),
+          ],
+    );
+    await knex(MAPPINGS).insert(
+      mapping('component:default/Web-Portal', 'web', T0),
+    );
+
+    await step('20261127110000_audit_time_keyset.js');
+    const indexes = await indexNames(knex, databaseId, AUDIT);
+    expect(indexes).toEqual(
+      expect.arrayContaining([
+        'apim_audit_time_idx',
+        'apim_audit_entity_time_idx',
+        'apim_audit_actor_time_idx',
+      ]),
+    );
+    expect(indexes).not.toContain('apim_audit_entity_seq_idx');
+
+    await step('20261130100000_canonical_entity_refs.js');
+    expect(
+      await knex(AUDIT).orderBy('id').select('entity_ref', 'actor'),
+    ).toEqual([
+      {
+        entity_ref: 'component:default/orders-service',
+        actor: 'user:default/guest',
+      },
+      {
+        entity_ref: 'component:default/orders-service',
+        actor: 'user:default/guest',
+      },
+    ]);
+    expect(
+      await knex(MAPPINGS)
+        .orderBy('entity_ref')
+        .select('entity_ref', 'consumer_key', 'provisioned_by'),
+    ).toEqual([
+      {
+        entity_ref: 'component:default/orders-service',
+        consumer_key: 'newer',
+        provisioned_by: 'user:default/guest',
+      },
+      {
+        entity_ref: 'component:default/web-portal',
+        consumer_key: 'web',
+        provisioned_by: 'user:default/guest',
+      },
+    ]);
+
+    await step('20261130100100_utc_datetime.js');
+    if (mysql) {
+      const columns = await knex('information_schema.columns')
+        .whereRaw('table_schema = DATABASE()')
+        .whereIn('column_name', ['started_at', 'finished_at', 'provisioned_at'])
+        .select({ column: 'column_name', type: 'column_type', extra: 'extra' });
+      expect(columns).toHaveLength(3);
+      for (const c of columns)
+        expect(c).toMatchObject({ type: 'datetime(6)', extra: '' });
+    }
+    // Every instant survived, read by the store whatever the session's time zone.
+    const store = new ApimCredentialsStore(knex);
+    expect(await store.getAudit('a1')).toMatchObject({
+      startedAt: T0,
+      finishedAt: T1,
+    });
+    expect(
+      (await store.getMappingsForEntity('component:default/orders-service'))[0]
+        .provisionedAt,
+    ).toBe(T1);
+
+    // Later migrations (other features), then the store works on the result.
+    await knex.migrate.latest({ directory });
+    const id = await store.startAudit(
+      { actor: 'user:default/guest', source: 'ui', action: 'verify' },
+      new Date(T1),
+    );
+    expect((await store.getAudit(id))?.startedAt).toBe(T1);
+
+    // Down, one step at a time, to nothing.
+    while ((await knex.migrate.currentVersion({ directory })) !== 'none') {
+      const version = await knex.migrate.currentVersion({ directory });
+      await knex.migrate.down({ directory });
+      if (version === '20261130100100' && mysql) {
+        const [[row]] = await knex.raw(
+          `SELECT COLUMN_TYPE AS type, EXTRA AS extra FROM information_schema.columns
+           WHERE table_schema = DATABASE() AND table_name = ? AND column_name = 'started_at'`,
+          [AUDIT],
+        );
+        expect(row.type).toBe('timestamp');
+        expect(row.extra).toBe('');
+        const [[a1]] = await knex.raw(
+          'SELECT UNIX_TIMESTAMP(started_at) AS s FROM ?? WHERE id = ?',
+          [AUDIT, 'a1'],
+        );
+        expect(Number(a1.s) * 1000).toBe(new Date(T0).getTime());
+      }
+    }
+    expect(await knex.schema.hasTable(AUDIT)).toBe(false);
+    expect(await knex.schema.hasTable(MAPPINGS)).toBe(false);
+  });
+});
