@@ -10,81 +10,23 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import {
+  appUrl,
+  openBrowser,
+  outDir,
+  readStack,
+  repoRoot,
+  signInAsGuest,
+} from './lib.mjs';
 
-const repoRoot = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../..',
-);
-const outDir = path.resolve(
-  repoRoot,
-  process.env.E2E_OUTPUT_DIR ?? 'test-results/e2e',
-);
-const appUrl = process.env.E2E_APP_URL ?? 'http://localhost:3000';
-const stackFile = path.resolve(
-  repoRoot,
-  process.env.E2E_STACK_FILE ?? '.local/stack.json',
-);
 const entityPath = '/catalog/default/component/orders-service';
 const entityRef = 'component:default/orders-service';
-const STEP_TIMEOUT = 60_000;
 
-const stack = JSON.parse(await fs.readFile(stackFile, 'utf8'));
+const stack = await readStack();
 const client = stack.demoClients.find(c => c.name === 'orders-service-sandbox');
-assert.ok(
-  client,
-  `stack.json (${stackFile}) lists no orders-service-sandbox demo client`,
-);
+assert.ok(client, 'stack.json lists no orders-service-sandbox demo client');
 
-await fs.mkdir(outDir, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--no-first-run',
-  ],
-});
-const context = await browser.newContext({
-  viewport: { width: 1600, height: 1000 },
-  acceptDownloads: true,
-});
-const page = await context.newPage();
-page.setDefaultTimeout(STEP_TIMEOUT);
-const consoleErrors = [];
-page.on(
-  'console',
-  msg => msg.type() === 'error' && consoleErrors.push(msg.text()),
-);
-
-let stepNumber = 0;
-async function step(name, fn) {
-  stepNumber += 1;
-  const label = `${String(stepNumber).padStart(2, '0')}-${name}`;
-  const started = Date.now();
-  try {
-    await fn();
-    await page.screenshot({
-      path: path.join(outDir, `${label}.png`),
-      fullPage: true,
-    });
-    console.log(`ok   ${label} (${Date.now() - started} ms)`);
-  } catch (error) {
-    await page
-      .screenshot({
-        path: path.join(outDir, `${label}-FAILED.png`),
-        fullPage: true,
-      })
-      .catch(() => {});
-    console.error(`FAIL ${label}: ${error?.stack ?? error}`);
-    throw error;
-  }
-}
+const { page, step, close, steps } = await openBrowser();
 
 const sandboxCard = () => page.getByTestId('environment-card-sandbox');
 const sandboxIsRow = () => sandboxCard().getByTestId('mapping-row-IS');
@@ -99,13 +41,7 @@ async function removeSandboxMapping() {
 }
 
 try {
-  await step('sign-in-as-guest', async () => {
-    await page.goto(appUrl);
-    const enter = page.getByRole('button', { name: 'Enter' });
-    await enter.waitFor({ timeout: 120_000 });
-    await enter.click();
-    await enter.waitFor({ state: 'detached' });
-  });
+  await step('sign-in-as-guest', () => signInAsGuest(page));
 
   await step('open-component', async () => {
     await page.goto(`${appUrl}${entityPath}`);
@@ -279,23 +215,13 @@ try {
   });
 
   console.log(
-    `\nAll ${stepNumber} steps passed; screenshots in ${path.relative(
+    `\nAll ${steps()} steps passed; screenshots in ${path.relative(
       repoRoot,
       outDir,
     )}/`,
   );
-  if (consoleErrors.length) {
-    await fs.writeFile(
-      path.join(outDir, 'browser-console-errors.log'),
-      consoleErrors.join('\n\n'),
-    );
-    console.log(
-      `(${consoleErrors.length} browser console errors, e.g. React dev warnings: see browser-console-errors.log)`,
-    );
-  }
 } catch (error) {
   process.exitCode = 1;
 } finally {
-  await context.close().catch(() => {});
-  await browser.close().catch(() => {});
+  await close();
 }

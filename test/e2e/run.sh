@@ -73,4 +73,8 @@ wait_for "http://localhost:3000/" '^200$'
 for _ in $(seq 1 60); do [ -f .local/stack.json ] && break; sleep 1; done
 
 echo ">> Running the browser tests"
-node test/e2e/apim-credentials.e2e.mjs
+status=0
+node test/e2e/apim-credentials.e2e.mjs || status=1
+echo ">> Running the template tests"
+node test/e2e/templates.e2e.mjs || status=1
+exit $status

@@ -7,6 +7,10 @@
  */
 
 import { createBackend } from '@backstage/backend-defaults';
+import {
+  demoLocalPublishModule,
+  demoRepositoriesPlugin,
+} from './demo/localRepositories';
 
 const backend = createBackend();
 
@@ -21,9 +25,15 @@ backend.add(
 );
 // apim:credentials:provision / apim:credentials:unprovision actions
 backend.add(
-  import('@internal/backstage-plugin-scaffolder-backend-module-apim-credentials'),
+  import(
+    '@internal/backstage-plugin-scaffolder-backend-module-apim-credentials'
+  ),
 );
 
+// Demo only: a repository host inside this backend, so the "New service with its OAuth2 client"
+// template runs to its end without GitHub (see src/demo/localRepositories.ts).
+backend.add(demoRepositoriesPlugin);
+backend.add(demoLocalPublishModule);
 
 // auth plugin
 backend.add(import('@backstage/plugin-auth-backend'));
@@ -44,7 +54,9 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 backend.add(import('@backstage/plugin-permission-backend'));
 // Owners provision their entities' API-M credentials; platform-team reads the audit log.
 backend.add(
-  import('@internal/backstage-plugin-permission-backend-module-apim-demo-policy'),
+  import(
+    '@internal/backstage-plugin-permission-backend-module-apim-demo-policy'
+  ),
 );
 
 // API-M Credentials: provision existing OAuth2 clients into WSO2 API-M applications
@@ -59,7 +71,6 @@ backend.add(import('@backstage/plugin-search-backend-module-pg'));
 
 // search collators
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));
-
 
 // user settings plugin
 backend.add(import('@backstage/plugin-user-settings-backend'));

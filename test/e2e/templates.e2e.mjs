@@ -1,0 +1,201 @@
+/**
+ * The example software templates, run in Chromium the way a person runs them: from an empty form
+ * (Create → the template), through every page and Review, to the task's end. This is what caught
+ * the environments picker that kept the form library's empty `minItems` entry
+ * ("'Environments 0' must be string").
+ *
+ * - "Provide an existing OAuth2 client": maps the seeded orders-service sandbox client; the task
+ *   completes and the entity tab shows the client mapped.
+ * - "Remove an OAuth2 client mapping": removes it again; the task completes and the tab shows
+ *   the cell unmapped.
+ * - "New service with its OAuth2 client": a new component published to the demo backend's own
+ *   repository host ("This Backstage", no GitHub here), registered in the catalog, and the same
+ *   client mapped into its new API-M application; the test then removes that mapping on the new
+ *   component's tab so the next run starts clean.
+ */
+import { strict as assert } from 'node:assert';
+import {
+  appUrl,
+  gotoSignedIn,
+  openBrowser,
+  readStack,
+  signInAsGuest,
+} from './lib.mjs';
+
+const entityPath = '/catalog/default/component/orders-service';
+const stack = await readStack();
+const client = stack.demoClients.find(c => c.name === 'orders-service-sandbox');
+assert.ok(client, 'stack.json lists no orders-service-sandbox demo client');
+
+const { page, step, close, steps } = await openBrowser({ prefix: 'template-' });
+const TASK_TIMEOUT = 120_000;
+
+async function openTemplate(name, title) {
+  await gotoSignedIn(
+    page,
+    `${appUrl}/create/templates/default/${name}`,
+    page.getByText(title).first(),
+  );
+}
+
+/** Picks an entity in an EntityPicker (an autocomplete) by typing its name. */
+async function pickEntity(label, name) {
+  const input = page.getByLabel(label, { exact: false }).first();
+  await input.click();
+  await input.fill(name);
+  await page
+    .getByRole('option', { name: new RegExp(name) })
+    .first()
+    .click();
+}
+
+async function pickSandboxAndIs() {
+  const sandbox = page.getByRole('checkbox', { name: /Sandbox/ });
+  await sandbox.check();
+  const is = page.getByRole('radio', { name: /WSO2 Identity Server|IS/ });
+  await is.first().check();
+}
+
+async function reviewAndCreate() {
+  await page.getByRole('button', { name: 'Review' }).click();
+  assert.equal(
+    await page.getByText(/must be string/).count(),
+    0,
+    'the review page shows no schema error about an empty entry',
+  );
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForURL(/\/create\/tasks\//);
+}
+
+async function waitForTaskEnd(linkName = 'Open the component') {
+  const done = page.getByRole('link', { name: linkName });
+  const failed = page.getByText(/Failed|failed/).first();
+  await Promise.race([
+    done.waitFor({ timeout: TASK_TIMEOUT }),
+    failed.waitFor({ timeout: TASK_TIMEOUT }).then(async () => {
+      throw new Error(
+        `the task failed: ${(await page.locator('main').innerText()).slice(
+          0,
+          2000,
+        )}`,
+      );
+    }),
+  ]);
+}
+
+async function sandboxIsRowText() {
+  const row = page
+    .getByTestId('environment-card-sandbox')
+    .getByTestId('mapping-row-IS');
+  await gotoSignedIn(page, `${appUrl}${path}/apim-credentials`, row);
+  return row;
+}
+
+try {
+  await step('sign-in-as-guest', () => signInAsGuest(page));
+
+  await step('clean-start', async () => {
+    // A mapping left by another run would turn "provide" into a conflict.
+    const row = await sandboxIsRowText();
+    if (await row.getByRole('button', { name: 'Remove' }).count()) {
+      await row.getByRole('button', { name: 'Remove' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByRole('button', { name: 'Remove mapping' }).click();
+      await dialog.waitFor({ state: 'detached', timeout: 90_000 });
+    }
+    await row.getByText('unmapped').waitFor();
+  });
+
+  await step('provide-template-empty-form', async () => {
+    await openTemplate(
+      'apim-provide-existing-client',
+      'Provide an existing OAuth2 client',
+    );
+    await pickEntity('Component', 'orders-service');
+    await pickSandboxAndIs();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Consumer key').fill(client.clientId);
+    await page.getByLabel('Consumer secret').fill(client.clientSecret);
+  });
+
+  await step('provide-template-review-and-run', async () => {
+    await reviewAndCreate();
+    await waitForTaskEnd();
+    assert.ok(
+      !(await page.content()).includes(client.clientSecret),
+      'the task page never shows the secret',
+    );
+  });
+
+  await step('provide-template-mapped-on-the-tab', async () => {
+    const row = await sandboxIsRowText();
+    await row.getByText(client.clientId, { exact: true }).waitFor();
+  });
+
+  await step('remove-template-empty-form', async () => {
+    await openTemplate(
+      'apim-remove-client-mapping',
+      'Remove an OAuth2 client mapping',
+    );
+    await pickEntity('Component', 'orders-service');
+    await pickSandboxAndIs();
+  });
+
+  await step('remove-template-review-and-run', async () => {
+    await reviewAndCreate();
+    await waitForTaskEnd();
+  });
+
+  await step('remove-template-unmapped-on-the-tab', async () => {
+    const row = await sandboxIsRowText();
+    await row.getByText('unmapped').waitFor();
+  });
+
+  const serviceName = `e2e-service-${Date.now().toString(36)}`;
+  const servicePath = `/catalog/default/component/${serviceName}`;
+
+  await step('new-service-template-empty-form', async () => {
+    await openTemplate(
+      'apim-new-service-with-client',
+      'New service with its OAuth2 client',
+    );
+    await page.getByLabel('Name').first().fill(serviceName);
+    await pickEntity('Owner', 'guests');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Publish to').first().click();
+    await page
+      .getByRole('option', { name: /This Backstage/ })
+      .first()
+      .click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await pickSandboxAndIs();
+    await page.getByLabel('Consumer key').fill(client.clientId);
+    await page.getByLabel('Consumer secret').fill(client.clientSecret);
+  });
+
+  await step('new-service-template-review-and-run', async () => {
+    await reviewAndCreate();
+    await waitForTaskEnd('Open in catalog');
+    assert.ok(
+      !(await page.content()).includes(client.clientSecret),
+      'the task page never shows the secret',
+    );
+  });
+
+  await step('new-service-mapped-on-its-tab', async () => {
+    const row = await sandboxIsRowText(servicePath);
+    await row.getByText(client.clientId, { exact: true }).waitFor();
+    // Leave the client free for the next run.
+    await row.getByRole('button', { name: 'Remove' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Remove mapping' }).click();
+    await dialog.waitFor({ state: 'detached', timeout: 90_000 });
+    await row.getByText('unmapped').waitFor();
+  });
+
+  console.log(`\nAll ${steps()} template steps passed`);
+} catch (error) {
+  process.exitCode = 1;
+} finally {
+  await close();
+}
