@@ -1,9 +1,13 @@
 import { createRouteRef } from '@backstage/core-plugin-api';
 
-/** Legacy system: the platform page `/apim-credentials`. */
+/**
+ * The platform page `/apim-credentials`. The one route ref of both frontend systems: the new
+ * system's plugin takes it through `convertLegacyRouteRef`, which gives this same object the new
+ * system's shape instead of creating a second ref, so a link to it resolves in either app.
+ */
 export const rootRouteRef = createRouteRef({ id: 'apim-credentials' });
 
-/** Legacy system: the entity tab. */
+/** The entity tab, for both frontend systems (see {@link rootRouteRef}). */
 export const entityContentRouteRef = createRouteRef({
   id: 'apim-credentials:entity-content',
 });

@@ -12,7 +12,9 @@ import {
 import plugin, {
   apimCredentialsEntityContent,
   apimCredentialsPage,
+  apimCredentialsRootRouteRef,
 } from '../alpha';
+import { entityContentRouteRef, rootRouteRef } from '../routes';
 
 jest.setTimeout(30_000);
 
@@ -62,11 +64,23 @@ describe('new frontend system', () => {
     ).toBeInTheDocument();
   });
 
-  it('leaves the tab out for an entity without the annotation', async () => {
+  it.each([
+    ['has no annotation', entityWithoutAnnotation],
+    [
+      'names its application with only spaces',
+      {
+        ...entity,
+        metadata: {
+          ...entity.metadata,
+          annotations: { 'wso2.com/apim-application': '   ' },
+        },
+      },
+    ],
+  ])('leaves the tab out for an entity that %s', async (_what, subject) => {
     const api = fakeApi();
     renderTestApp({
       extensions: [
-        createTestEntityPage({ entity: entityWithoutAnnotation }),
+        createTestEntityPage({ entity: subject }),
         apimCredentialsEntityContent,
       ],
       apis: [
@@ -78,5 +92,33 @@ describe('new frontend system', () => {
     await new Promise(resolve => setTimeout(resolve, 500));
     expect(screen.queryByText('API-M Credentials')).not.toBeInTheDocument();
     expect(api.getEntityCredentials).not.toHaveBeenCalled();
+  });
+
+  it('routes with the legacy route refs themselves (one ref per route for both systems)', () => {
+    expect(apimCredentialsRootRouteRef).toBe(rootRouteRef);
+    expect(plugin.routes.root).toBe(rootRouteRef);
+    expect(plugin.routes.entityContent).toBe(entityContentRouteRef);
+  });
+
+  it('renders the platform page as one Backstage page with one header', async () => {
+    renderTestApp({
+      extensions: [apimCredentialsPage],
+      initialRouteEntries: ['/apim-credentials'],
+      apis: [
+        [apimCredentialsApiRef, fakeApi()],
+        mockApis.permission({ authorize: AuthorizeResult.ALLOW }),
+      ],
+    });
+    expect(
+      await screen.findByText(
+        /OAuth2 clients mapped into WSO2 API Manager applications/,
+        undefined,
+        { timeout: 10_000 },
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getAllByRole('heading', { name: 'API-M Credentials' }),
+    ).toHaveLength(1);
+    expect(await screen.findByRole('tab', { name: 'Mappings' })).toBeVisible();
   });
 });

@@ -1,21 +1,25 @@
+import { convertLegacyRouteRef } from '@backstage/core-compat-api';
 import {
   ApiBlueprint,
   coreApis,
   createFrontendPlugin,
-  createRouteRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import VpnKeyIcon from '@material-ui/icons/VpnKey';
-import { APIM_APPLICATION_ANNOTATION } from '@internal/backstage-plugin-apim-credentials-common';
 import { apimCredentialsApiRef, ApimCredentialsFrontendClient } from '../api';
+import { isApimCredentialsAvailable } from '../conditions';
+import { entityContentRouteRef, rootRouteRef } from '../routes';
 import {
   apimEnvironmentsPickerFormField,
   apimKeyManagerPickerFormField,
 } from './formFields';
 
-/** New system: the platform page. */
-export const apimCredentialsRootRouteRef = createRouteRef();
+/**
+ * The platform page's route ref: the legacy system's `rootRouteRef` itself, in the new system's
+ * shape (one ref for both systems).
+ */
+export const apimCredentialsRootRouteRef = convertLegacyRouteRef(rootRouteRef);
 
 /** The client, shared by every extension of the plugin. */
 export const apimCredentialsApi = ApiBlueprint.make({
@@ -29,20 +33,18 @@ export const apimCredentialsApi = ApiBlueprint.make({
 });
 
 /**
- * The "API-M Credentials" entity tab (`entity-content:apim-credentials/credentials`), shown for
- * entities with the `wso2.com/apim-application` annotation. Admins can override `path`, `title`,
- * `group` and `filter` under `app.extensions`.
+ * The "API-M Credentials" entity tab (`entity-content:apim-credentials/credentials`), shown where
+ * {@link isApimCredentialsAvailable} says so, the same rule legacy apps pass to
+ * `EntityLayout.Route if`. Admins can override `path`, `title`, `group` and `filter` under
+ * `app.extensions`.
  */
 export const apimCredentialsEntityContent = EntityContentBlueprint.make({
   name: 'credentials',
   params: {
     path: '/apim-credentials',
     title: 'API-M Credentials',
-    filter: {
-      [`metadata.annotations.${APIM_APPLICATION_ANNOTATION}`]: {
-        $exists: true,
-      },
-    },
+    routeRef: convertLegacyRouteRef(entityContentRouteRef),
+    filter: isApimCredentialsAvailable,
     loader: () =>
       import('../components/ApimCredentialsEntityContent').then(m => (
         <m.ApimCredentialsEntityContent />
@@ -50,19 +52,19 @@ export const apimCredentialsEntityContent = EntityContentBlueprint.make({
   },
 });
 
-/** The platform page `/apim-credentials` (`page:apim-credentials`). */
+/**
+ * The platform page `/apim-credentials` (`page:apim-credentials`): the same page component as in
+ * legacy apps, with its own Backstage header, so the app's default page header is left out.
+ */
 export const apimCredentialsPage = PageBlueprint.make({
   params: {
     path: '/apim-credentials',
     routeRef: apimCredentialsRootRouteRef,
     title: 'API-M Credentials',
     icon: <VpnKeyIcon fontSize="inherit" />,
+    noHeader: true,
     loader: () =>
-      import('../components/PlatformPage').then(m => (
-        <div style={{ padding: 24 }}>
-          <m.ApimCredentialsPlatformContent />
-        </div>
-      )),
+      import('../components/PlatformPage').then(m => <m.ApimCredentialsPage />),
   },
 });
 
@@ -83,7 +85,9 @@ export const apimCredentialsPlugin = createFrontendPlugin({
     apimEnvironmentsPickerFormField,
     apimKeyManagerPickerFormField,
   ],
+  // The same refs as the legacy plugin's `routes`.
   routes: {
     root: apimCredentialsRootRouteRef,
+    entityContent: convertLegacyRouteRef(entityContentRouteRef),
   },
 });

@@ -3,19 +3,12 @@
  * `<ScaffolderFieldExtensions>` under the scaffolder route.
  */
 import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
-import { ApimEnvironmentsPicker } from '../components/ApimEnvironmentsPicker';
-import { ApimKeyManagerPicker } from '../components/ApimKeyManagerPicker';
 import { apimCredentialsPlugin } from '../plugin';
 import {
-  APIM_ENVIRONMENTS_PICKER,
-  apimEnvironmentsPickerSchema,
-  validateApimEnvironments,
-} from './environmentsField';
-import {
-  APIM_KEY_MANAGER_PICKER,
-  apimKeyManagerPickerSchema,
-  validateApimKeyManager,
-} from './keyManagerField';
+  apimEnvironmentsPickerDeclaration,
+  apimKeyManagerPickerDeclaration,
+  toFieldExtensionOptions,
+} from './fields';
 
 /**
  * Scaffolder field `ApimEnvironmentsPicker` (legacy frontend system). Provided by this plugin
@@ -25,12 +18,9 @@ import {
  */
 export const ApimEnvironmentsPickerFieldExtension =
   apimCredentialsPlugin.provide(
-    createScaffolderFieldExtension({
-      name: APIM_ENVIRONMENTS_PICKER,
-      component: ApimEnvironmentsPicker,
-      validation: validateApimEnvironments,
-      schema: apimEnvironmentsPickerSchema.schema,
-    }),
+    createScaffolderFieldExtension(
+      toFieldExtensionOptions(apimEnvironmentsPickerDeclaration),
+    ),
   );
 
 /**
@@ -39,10 +29,7 @@ export const ApimEnvironmentsPickerFieldExtension =
  * @public
  */
 export const ApimKeyManagerPickerFieldExtension = apimCredentialsPlugin.provide(
-  createScaffolderFieldExtension({
-    name: APIM_KEY_MANAGER_PICKER,
-    component: ApimKeyManagerPicker,
-    validation: validateApimKeyManager,
-    schema: apimKeyManagerPickerSchema.schema,
-  }),
+  createScaffolderFieldExtension(
+    toFieldExtensionOptions(apimKeyManagerPickerDeclaration),
+  ),
 );

@@ -4,6 +4,7 @@ import {
 } from '@backstage/plugin-scaffolder-react';
 import { apimCredentialsApiRef } from '../api';
 import { backendMessage } from '../components/common/errors';
+import { loadApimEnvironments } from '../hooks/useApimEnvironments';
 import { asStringArray, keyManagerOptions } from './keyManagerOptions';
 
 /** The `ui:field` name of the key manager picker. */
@@ -62,7 +63,8 @@ export const validateApimKeyManager: CustomFieldValidator<
   if (!api) return; // no client in this app: leave it to the backend
   let environments;
   try {
-    environments = await api.getEnvironments();
+    // The pickers on this form asked a moment ago: their answer serves here too.
+    environments = await loadApimEnvironments(api);
   } catch (error) {
     validation.addError(
       `Could not check the key manager: ${backendMessage(error)}`,

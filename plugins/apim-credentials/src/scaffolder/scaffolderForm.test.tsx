@@ -12,18 +12,15 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { Stepper } from '@backstage/plugin-scaffolder-react/alpha';
 import type { TemplateParameterSchema } from '@backstage/plugin-scaffolder-react';
 import { apimCredentialsApiRef } from '../api';
-import { ApimEnvironmentsPicker } from '../components/ApimEnvironmentsPicker';
-import { ApimKeyManagerPicker } from '../components/ApimKeyManagerPicker';
 import { fakeApi } from '../testing/fixtures';
 import { environmentsWithRestriction } from '../testing/fieldProps';
+import { APIM_ENVIRONMENTS_PICKER } from './environmentsField';
 import {
-  APIM_ENVIRONMENTS_PICKER,
-  validateApimEnvironments,
-} from './environmentsField';
-import {
-  APIM_KEY_MANAGER_PICKER,
-  validateApimKeyManager,
-} from './keyManagerField';
+  apimEnvironmentsPickerDeclaration,
+  apimKeyManagerPickerDeclaration,
+  toFieldExtensionOptions,
+} from './fields';
+import { APIM_KEY_MANAGER_PICKER } from './keyManagerField';
 
 jest.setTimeout(30_000);
 
@@ -58,21 +55,17 @@ const manifest: TemplateParameterSchema = {
   ],
 };
 
+// The very declarations both frontend systems register.
 const extensions = [
-  {
-    name: APIM_ENVIRONMENTS_PICKER,
-    component: ApimEnvironmentsPicker,
-    validation: validateApimEnvironments,
-  },
-  {
-    name: APIM_KEY_MANAGER_PICKER,
-    component: ApimKeyManagerPicker,
-    validation: validateApimKeyManager,
-  },
+  toFieldExtensionOptions(apimEnvironmentsPickerDeclaration),
+  toFieldExtensionOptions(apimKeyManagerPickerDeclaration),
 ];
 
 function renderForm(initialState?: Record<string, string | string[]>) {
   const onCreate = jest.fn();
+  const api = fakeApi({
+    getEnvironments: jest.fn().mockResolvedValue(environmentsWithRestriction),
+  });
   renderInTestApp(
     <Stepper
       manifest={manifest}
@@ -80,20 +73,9 @@ function renderForm(initialState?: Record<string, string | string[]>) {
       initialState={initialState}
       onCreate={onCreate}
     />,
-    {
-      apis: [
-        [
-          apimCredentialsApiRef,
-          fakeApi({
-            getEnvironments: jest
-              .fn()
-              .mockResolvedValue(environmentsWithRestriction),
-          }),
-        ],
-      ],
-    },
+    { apis: [[apimCredentialsApiRef, api]] },
   );
-  return { onCreate };
+  return { onCreate, api };
 }
 
 describe('the pickers in the scaffolder form', () => {
@@ -122,6 +104,22 @@ describe('the pickers in the scaffolder form', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Review' }));
     // The review step lists the values the task will get.
     expect(await screen.findByText('IS')).toBeInTheDocument();
+  });
+
+  it('asks for the environments once: both pickers and the validation on "Review" share it', async () => {
+    const { api, onCreate } = renderForm();
+    await userEvent.click(
+      await screen.findByRole('checkbox', { name: /Sandbox/ }),
+    );
+    await userEvent.click(
+      await screen.findByRole('radio', { name: /WSO2 Identity Server/ }),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Create' }),
+    );
+    expect(onCreate).toHaveBeenCalledTimes(1);
+    expect(api.getEnvironments).toHaveBeenCalledTimes(1);
   });
 
   it("runs the fields' validation before going on", async () => {
@@ -156,7 +154,7 @@ describe('the example templates’ environment fields', () => {
     const doc = YAML.parse(fs.readFileSync(file, 'utf8'));
     const steps: TemplateParameterSchema['steps'] = [];
     for (const step of doc.spec.parameters) {
-      const entries = Object.entries(step.properties ?? {}).filter(
+      const entries = Object.entries<any>(step.properties ?? {}).filter(
         ([, prop]: [string, any]) =>
           prop['ui:field'] === APIM_ENVIRONMENTS_PICKER ||
           prop['ui:field'] === APIM_KEY_MANAGER_PICKER,

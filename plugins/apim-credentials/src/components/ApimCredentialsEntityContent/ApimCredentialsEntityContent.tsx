@@ -22,6 +22,8 @@ import {
   checkApplicationName,
 } from '@internal/backstage-plugin-apim-credentials-common';
 import { apimCredentialsApiRef } from '../../api';
+import { isApimCredentialsAvailable } from '../../conditions';
+import { loadApimEnvironments } from '../../hooks/useApimEnvironments';
 import { PermissionDeniedState } from '../common';
 import { EnvironmentCard } from '../EnvironmentCard';
 import { EntityAuditHistory } from '../EntityAuditHistory';
@@ -36,7 +38,9 @@ export function ApimCredentialsEntityContent() {
   const { entity } = useEntity();
   const applicationName =
     entity.metadata.annotations?.[APIM_APPLICATION_ANNOTATION];
-  if (!applicationName) {
+  // The rule that decides whether the tab is shown at all, so an app that shows it anyway (a
+  // route without the `if`) says the same thing.
+  if (!applicationName || !isApimCredentialsAvailable(entity)) {
     return (
       <MissingAnnotationEmptyState annotation={APIM_APPLICATION_ANNOTATION} />
     );
@@ -116,7 +120,7 @@ function CredentialCards(props: {
 
   const { value, loading, error, retry } = useAsyncRetry(async () => {
     const [environments, credentials] = await Promise.all([
-      api.getEnvironments(),
+      loadApimEnvironments(api),
       api.getEntityCredentials(entityRef),
     ]);
     return { environments, credentials };

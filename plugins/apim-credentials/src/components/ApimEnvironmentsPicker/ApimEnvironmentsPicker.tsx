@@ -1,6 +1,4 @@
 import { useEffect } from 'react';
-import useAsync from 'react-use/esm/useAsync';
-import { useApi } from '@backstage/core-plugin-api';
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import Checkbox from '@material-ui/core/Checkbox';
 import FormControl from '@material-ui/core/FormControl';
@@ -11,7 +9,7 @@ import FormLabel from '@material-ui/core/FormLabel';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
 import type { EnvironmentInfo } from '@internal/backstage-plugin-apim-credentials-common';
-import { apimCredentialsApiRef } from '../../api';
+import { useApimEnvironments } from '../../hooks/useApimEnvironments';
 import { backendMessage } from '../common/errors';
 
 function keyTypeLabel(env: EnvironmentInfo) {
@@ -62,12 +60,7 @@ export function ApimEnvironmentsPicker(
     readonly,
     idSchema,
   } = props;
-  const api = useApi(apimCredentialsApiRef);
-  const {
-    value: environments,
-    loading,
-    error,
-  } = useAsync(() => api.getEnvironments(), [api]);
+  const { value: environments, loading, error } = useApimEnvironments();
 
   const known = environments?.map(e => e.id);
   const selected = environmentIdsOf(formData, known);

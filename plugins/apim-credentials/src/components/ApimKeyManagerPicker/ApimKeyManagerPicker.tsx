@@ -1,6 +1,4 @@
 import { useEffect, useMemo } from 'react';
-import useAsync from 'react-use/esm/useAsync';
-import { useApi } from '@backstage/core-plugin-api';
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import FormControl from '@material-ui/core/FormControl';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
@@ -10,7 +8,7 @@ import LinearProgress from '@material-ui/core/LinearProgress';
 import Radio from '@material-ui/core/Radio';
 import RadioGroup from '@material-ui/core/RadioGroup';
 import Typography from '@material-ui/core/Typography';
-import { apimCredentialsApiRef } from '../../api';
+import { useApimEnvironments } from '../../hooks/useApimEnvironments';
 import { backendMessage } from '../common/errors';
 import {
   environmentsFieldName,
@@ -43,12 +41,7 @@ export function ApimKeyManagerPicker(
     formContext,
     registry,
   } = props;
-  const api = useApi(apimCredentialsApiRef);
-  const {
-    value: environments,
-    loading,
-    error,
-  } = useAsync(() => api.getEnvironments(), [api]);
+  const { value: environments, loading, error } = useApimEnvironments();
 
   const field = environmentsFieldName(uiSchema?.['ui:options']);
   const formValues = (formContext ?? registry?.formContext)?.formData as

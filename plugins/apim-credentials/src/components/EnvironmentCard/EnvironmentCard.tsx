@@ -26,41 +26,27 @@ type OpenDialog =
   | { kind: 'token'; keyManager: KeyManagerInfo; mapping: CredentialMapping };
 
 /**
- * The rows of a card: every key manager that is offered for mapping, plus any other key manager
- * that already holds keys for this application (so they can be seen and removed).
+ * The rows of a card: the backend's own rows for this environment (GET .../credentials lists
+ * every key manager offered for mapping plus every one that holds or is recorded with a client,
+ * with its state), in its order. Each is joined with the key manager's description from
+ * GET /environments for its title, reason and token endpoint; a key manager missing there (API-M
+ * hides a disabled one) is shown by its name.
  */
 function rowsOf(
   environment: EnvironmentInfo,
   credentials?: EnvironmentCredentials,
-) {
-  const mappings = credentials?.mappings ?? [];
-  const rows = environment.keyManagers
-    .filter(
-      km =>
-        km.mappingAllowed ||
-        mappings.some(m => m.keyManager === km.name && m.state !== 'unmapped'),
-    )
-    .map(km => ({
-      keyManager: km,
-      mapping: mappings.find(m => m.keyManager === km.name),
-    }));
-  for (const mapping of mappings) {
-    if (
-      mapping.state !== 'unmapped' &&
-      !rows.some(r => r.keyManager.name === mapping.keyManager)
-    ) {
-      rows.push({
-        keyManager: {
-          name: mapping.keyManager,
-          displayName: mapping.keyManager,
-          type: '',
-          mappingAllowed: false,
-        },
-        mapping,
-      });
-    }
-  }
-  return rows;
+): Array<{ keyManager: KeyManagerInfo; mapping: CredentialMapping }> {
+  return (credentials?.mappings ?? []).map(mapping => ({
+    keyManager: environment.keyManagers.find(
+      km => km.name === mapping.keyManager,
+    ) ?? {
+      name: mapping.keyManager,
+      displayName: mapping.keyManager,
+      type: '',
+      mappingAllowed: false,
+    },
+    mapping,
+  }));
 }
 
 /** One environment of the entity: its application, and per key manager the mapped client. */
@@ -144,7 +130,8 @@ export function EnvironmentCard(props: {
             message={unavailable}
           />
         )}
-        {rows.length === 0 ? (
+        {/* Where API-M could not be read, the warning above says why there are no rows. */}
+        {rows.length === 0 && !unavailable && (
           <Typography variant="body2" color="textSecondary">
             No key manager of this environment allows mapping existing clients
             {environment.keyManagers.length > 0
@@ -154,7 +141,8 @@ export function EnvironmentCard(props: {
               : ''}
             .
           </Typography>
-        ) : (
+        )}
+        {rows.length > 0 && (
           <Table
             size="small"
             aria-label={`Key managers of ${environment.title}`}
@@ -178,11 +166,10 @@ export function EnvironmentCard(props: {
                   mapping={mapping}
                   provisionDisabledReason={provisionDisabledReason}
                   onRemove={() =>
-                    mapping &&
                     setDialog({ kind: 'remove', keyManager, mapping })
                   }
                   onGetToken={() =>
-                    mapping && setDialog({ kind: 'token', keyManager, mapping })
+                    setDialog({ kind: 'token', keyManager, mapping })
                   }
                 />
               ))}

@@ -2,8 +2,8 @@ import { Content, Header, Page } from '@backstage/core-components';
 import { ApimCredentialsPlatformContent } from './ApimCredentialsPlatformContent';
 
 /**
- * The platform page with its own header, for legacy apps (the new frontend system's page
- * blueprint supplies the header itself).
+ * The platform page (`/apim-credentials`) with its Backstage header, for both frontend systems
+ * (the new system's page extension hides the app's default header in favour of this one).
  *
  * @public
  */
