@@ -15,6 +15,9 @@ import { ApimDirectory } from './service/ApimDirectory';
 import { CredentialsReader } from './service/CredentialsReader';
 import { ProvisioningService } from './service/ProvisioningService';
 import { ReconcileJob } from './service/ReconcileJob';
+import { AttemptLimits, readRateLimitSettings } from './service/attemptLimits';
+import { DatabaseWindowCounter } from './database/windowCounters';
+import { warnAboutRiskyConfig } from './startupWarnings';
 
 /**
  * apim-credentials backend plugin: provisions existing OAuth2 clients into WSO2 API-M
@@ -51,16 +54,17 @@ export const apimCredentialsPlugin = createBackendPlugin({
         catalog,
       }) {
         const settings = readApimCredentialsConfig(config);
-        for (const instance of settings.instances) {
-          if (!instance.tls.rejectUnauthorized) {
-            logger.warn(
-              `TLS certificate checks are OFF for API-M instance "${instance.id}" (apimCredentials.instances[].tls.rejectUnauthorized: false); anyone on the network path can read the consumer secrets sent to it. Configure tls.ca instead.`,
-            );
-          }
-        }
+        const rateLimits = readRateLimitSettings(config);
+        warnAboutRiskyConfig(config, settings, logger);
         permissionsRegistry.addPermissions(apimCredentialsPermissions);
 
         const store = await ApimCredentialsStore.create({ database });
+        // Counted in the database, so that replicas count together (issue 10 items 3, 5).
+        const limits = new AttemptLimits(
+          new DatabaseWindowCounter(await database.getClient()),
+          rateLimits,
+        );
+        store.gateDeniedRows(start => limits.deniedRow(start));
         const clients = new Map(
           settings.instances.map(i => [i.id, ApimClient.create(i)]),
         );
@@ -122,6 +126,7 @@ export const apimCredentialsPlugin = createBackendPlugin({
             reader,
             store,
             bindings,
+            limits,
           }),
         );
       },

@@ -56,7 +56,8 @@ import { CredentialsReader } from './service/CredentialsReader';
 import { writeAuditCsv } from './service/auditCsv';
 import { assertApplicationName } from './service/applicationNames';
 import { errorResponse } from './errorResponse';
-import { coded } from './errors';
+import { RateLimitedError, coded } from './errors';
+import { AttemptLimits } from './service/attemptLimits';
 
 export interface RouterOptions {
   logger: LoggerService;
@@ -68,6 +69,8 @@ export interface RouterOptions {
   reader: CredentialsReader;
   store: ApimCredentialsStore;
   bindings: ApplicationBindings;
+  /** Rate limits of verification and provisioning attempts (issue 10 item 3). */
+  limits: AttemptLimits;
 }
 
 function parse<T extends z.ZodType>(
@@ -110,6 +113,7 @@ export async function createRouter(
     reader,
     store,
     bindings,
+    limits,
   } = options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
@@ -263,6 +267,29 @@ export async function createRouter(
     },
   );
 
+  /**
+   * Counts a verification or provisioning attempt (issue 10 item 3). Over the limit: a `denied`
+   * row (subject to the store's denied-row gate), the auditor event failed, and a 429.
+   */
+  async function countAttempt(
+    start: AuditStart & { consumerKey: string },
+    event: { fail(options: { error: Error }): Promise<void> },
+  ) {
+    try {
+      await limits.countAttempt(start);
+    } catch (error) {
+      if (error instanceof RateLimitedError) {
+        await store.recordAudit(start, {
+          outcome: 'denied',
+          errorCode: error.code,
+          errorMessage: error.message,
+        });
+        await event.fail({ error });
+      }
+      throw error;
+    }
+  }
+
   /** Shared by PUT and DELETE: input checks, caller, permission (denials audited), event. */
   async function cellRequest(
     req: Request,
@@ -281,6 +308,11 @@ export async function createRouter(
     const credentials = await httpAuth.credentials(req);
     const env = service.environment(params.environment);
     const { entityRef, applicationName } = await entityOf(params, credentials);
+    // A made-up key manager is a 400 before any row, also a denied one (issue 10 item 5).
+    await service.assertKeyManagerName(env, params.keyManager, {
+      forRemoval: action === 'unprovision',
+      entityRef,
+    });
     const caller = callerOf(req, credentials);
     const event = await auditor.createEvent({
       eventId: action,
@@ -312,6 +344,9 @@ export async function createRouter(
       consumerKey: body?.consumerKey ?? query.consumerKey,
       dryRun: query.dryRun === 'true',
     };
+    if (body) {
+      await countAttempt({ ...denialStart, consumerKey: body.consumerKey }, event);
+    }
     if (
       !(await isAllowed(
         credentials,
@@ -418,6 +453,7 @@ export async function createRouter(
       parseEntityRef(body.entityRef),
       credentials,
     );
+    await service.assertKeyManagerName(env, body.keyManager);
     const caller = callerOf(req, credentials);
     const event = await auditor.createEvent({
       eventId: 'verify',
@@ -454,6 +490,7 @@ export async function createRouter(
       await event.fail({ error });
       return error;
     };
+    await countAttempt({ ...start, consumerKey: body.consumerKey }, event);
     if (
       !(await isAllowed(
         credentials,

@@ -61,10 +61,28 @@ export async function startStack(
   return Object.assign(stack, { logs });
 }
 
+/**
+ * The local stack's token endpoints are on localhost, which the plugin refuses unless configured
+ * (issue 10 item 4): the emulator (resident key manager) and the key manager, by origin.
+ */
+export function stackTokenEndpoints(stack: LocalStack): string[] {
+  return [stack.emulator.url, stack.keyManager.tokenEndpoint].map(
+    u => new URL(u).origin,
+  );
+}
+
+/** Rate limits high enough for suites that provision many times as one user. */
+export const UNLIMITED_RATES = {
+  attemptsPerActor: 1_000_000,
+  attemptsPerConsumerKey: 1_000_000,
+  deniedAuditRowsPerHour: 1_000_000,
+};
+
 export function apimConfig(
   stack: LocalStack,
   overrides: Record<string, unknown> = {},
 ) {
+  const tokenEndpoints = stackTokenEndpoints(stack);
   return {
     instances: [
       {
@@ -81,6 +99,7 @@ export function apimConfig(
         title: 'Sandbox',
         instance: 'local',
         keyType: 'SANDBOX',
+        tokenEndpoints,
       },
       {
         id: 'production',
@@ -88,10 +107,12 @@ export function apimConfig(
         instance: 'local',
         keyType: 'PRODUCTION',
         keyManagers: ['IS'],
+        tokenEndpoints,
       },
     ],
     applications: { createIfMissing: true, throttlingPolicy: 'Unlimited' },
     verification: { required: false },
+    rateLimits: UNLIMITED_RATES,
     // Tests switch key managers on and off in the emulator and expect to see it at once.
     cache: { keyManagersSeconds: 0 },
     ...overrides,
@@ -150,6 +171,8 @@ export async function startBackend(options: {
   logs?: string[];
   /** The catalog's entities; the standard set when absent. */
   entities?: Entity[];
+  /** More root configuration besides `apimCredentials` (e.g. `permission`). */
+  rootConfig?: JsonObject;
 }): Promise<Backend> {
   const logs = options.logs ?? [];
   const bodies: string[] = [];
@@ -158,6 +181,7 @@ export async function startBackend(options: {
       apimCredentialsPlugin,
       mockServices.rootConfig.factory({
         data: {
+          ...options.rootConfig,
           apimCredentials: (options.config ??
             apimConfig(options.stack)) as JsonObject,
         },

@@ -1,0 +1,48 @@
+/**
+ * The rate-limit counters on every engine: concurrent hits from two "replicas" (two counters on
+ * one database) are all counted, windows are fixed and end, ended windows are swept.
+ */
+import { ApimCredentialsStore } from './ApimCredentialsStore';
+import { DatabaseWindowCounter } from './windowCounters';
+import {
+  createTestDatabases,
+  expectPostgresWhenRequired,
+} from '../__testUtils__/databases';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+
+describe('DatabaseWindowCounter', () => {
+  it('requires PostgreSQL in CI', () => expectPostgresWhenRequired(databases));
+
+  it.each(databases.eachSupportedId())('%p', async databaseId => {
+    const knex = await databases.init(databaseId);
+    await ApimCredentialsStore.create({
+      database: { getClient: async () => knex },
+    });
+    let now = 1_800_000_000_000 + 10_000; // 10 s into a 60 s window
+    const replicas = [0, 1].map(() => new DatabaseWindowCounter(knex, () => now));
+
+    const hits = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => replicas[i % 2].hit('actor:a', 60)),
+    );
+    expect(Math.max(...hits.map(h => h.count))).toBe(20);
+    expect(hits.map(h => h.count).sort((x, y) => x - y)).toEqual(
+      expect.arrayContaining([20]),
+    );
+    expect(hits[0].resetInSeconds).toBe(50);
+    // Other keys count apart; the key is not stored in clear.
+    expect((await replicas[0].hit('actor:b', 60)).count).toBe(1);
+    const stored = await knex('apim_credentials_rate_limits').select();
+    expect(JSON.stringify(stored)).not.toContain('actor:');
+
+    // The next window starts at zero, and a later sweep deletes the ended one.
+    now += 60_000;
+    expect((await replicas[1].hit('actor:a', 60)).count).toBe(1);
+    now += 120_000;
+    await replicas[0].hit('actor:c', 60);
+    const left = await knex('apim_credentials_rate_limits').select();
+    expect(left).toHaveLength(1);
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * Fixed-window counters in the plugin's database (table `apim_credentials_rate_limits`), shared
+ * by every backend replica: a rate limit kept in process memory, or in Backstage's default
+ * cache (memory, per process), would let each replica grant the full limit again.
+ */
+import { createHash } from 'node:crypto';
+import { Knex } from 'knex';
+
+const TABLE = 'apim_credentials_rate_limits';
+
+/** One counted hit: how many hits the window holds now, and when it ends. */
+export interface WindowHit {
+  /** Hits in the current window, this one included. */
+  count: number;
+  /** Whole seconds until the window ends (at least 1): the `Retry-After` of a refusal. */
+  resetInSeconds: number;
+}
+
+/** Counts hits per key in fixed windows; see the module comment. */
+export interface WindowCounter {
+  /**
+   * Adds one hit to `key`'s current window of `windowSeconds` and returns the window's count.
+   * `key` may be any text (it is hashed before it is stored).
+   */
+  hit(key: string, windowSeconds: number): Promise<WindowHit>;
+}
+
+export class DatabaseWindowCounter implements WindowCounter {
+  private lastSweep = 0;
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async hit(key: string, windowSeconds: number): Promise<WindowHit> {
+    const now = this.now();
+    const windowMs = windowSeconds * 1000;
+    const windowStart = Math.floor(now / windowMs) * windowMs;
+    const expiresAt = windowStart + windowMs;
+    const counterKey = createHash('sha256')
+      .update(`${windowSeconds}\u0000${windowStart}\u0000${key}`)
+      .digest('hex');
+    // One atomic statement on every engine (ON CONFLICT / ON DUPLICATE KEY): concurrent hits
+    // from several replicas are all counted.
+    await this.knex(TABLE)
+      .insert({ counter_key: counterKey, hits: 1, expires_at: expiresAt })
+      .onConflict('counter_key')
+      .merge({ hits: this.knex.raw('??.?? + 1', [TABLE, 'hits']) });
+    const row = await this.knex(TABLE)
+      .where({ counter_key: counterKey })
+      .first('hits');
+    await this.sweep(now);
+    return {
+      count: Number(row?.hits ?? 1),
+      resetInSeconds: Math.max(1, Math.ceil((expiresAt - now) / 1000)),
+    };
+  }
+
+  /** Deletes ended windows, at most once a minute per process, so the table stays small. */
+  private async sweep(now: number) {
+    if (now - this.lastSweep < 60_000) return;
+    this.lastSweep = now;
+    await this.knex(TABLE).where('expires_at', '<', now).delete();
+  }
+}

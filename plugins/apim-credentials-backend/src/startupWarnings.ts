@@ -1,0 +1,36 @@
+/**
+ * Loud start-up warnings for configurations that are allowed but dangerous, so that an operator
+ * reading the backend's log learns what they switched off (issue 10 items 4 and 5).
+ */
+import type { Config } from '@backstage/config';
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { ApimCredentialsConfig } from './config';
+
+/**
+ * Logs a warning per dangerous setting: the permission framework off (`permission.enabled` not
+ * true: Backstage then allows every request, so every user may change every entity's
+ * credentials), TLS checks off, plain-HTTP API-M or token endpoints allowed.
+ */
+export function warnAboutRiskyConfig(
+  root: Config,
+  settings: Pick<ApimCredentialsConfig, 'instances'>,
+  logger: Pick<LoggerService, 'warn'>,
+): void {
+  if (root.getOptionalBoolean('permission.enabled') !== true) {
+    logger.warn(
+      'The permission framework is DISABLED (permission.enabled is not true): every signed-in user may read, provision and remove the API-M credentials of EVERY entity, and read the whole audit log. Set permission.enabled: true and install a policy that decides the apim.* permissions.',
+    );
+  }
+  for (const instance of settings.instances) {
+    if (!instance.tls.rejectUnauthorized) {
+      logger.warn(
+        `TLS certificate checks are OFF for API-M instance "${instance.id}" (apimCredentials.instances[].tls.rejectUnauthorized: false); anyone on the network path can read the consumer secrets sent to it. Configure tls.ca instead.`,
+      );
+    }
+    if (instance.allowInsecureHttp) {
+      logger.warn(
+        `Plain HTTP is ALLOWED for API-M instance "${instance.id}" and its key managers (apimCredentials.instances[].allowInsecureHttp: true): the service account's password, tokens and consumer secrets may cross the network unencrypted. Use https in production.`,
+      );
+    }
+  }
+}
