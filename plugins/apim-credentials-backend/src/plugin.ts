@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { apimCredentialsPermissions } from '@internal/backstage-plugin-apim-credentials-common';
 import { ApimClient } from './apim/ApimClient';
@@ -15,6 +16,8 @@ import { ApimDirectory } from './service/ApimDirectory';
 import { CredentialsReader } from './service/CredentialsReader';
 import { ProvisioningService } from './service/ProvisioningService';
 import { ReconcileJob } from './service/ReconcileJob';
+import { createAccess } from './access';
+import { registerApimCredentialsActions } from './actions';
 import { AttemptLimits, readRateLimitSettings } from './service/attemptLimits';
 import { DatabaseWindowCounter } from './database/windowCounters';
 import { warnAboutRiskyConfig } from './startupWarnings';
@@ -40,6 +43,7 @@ export const apimCredentialsPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init({
         config,
@@ -52,6 +56,7 @@ export const apimCredentialsPlugin = createBackendPlugin({
         auditor,
         scheduler,
         catalog,
+        actionsRegistry,
       }) {
         const settings = readApimCredentialsConfig(config);
         const rateLimits = readRateLimitSettings(config);
@@ -129,6 +134,18 @@ export const apimCredentialsPlugin = createBackendPlugin({
             limits,
           }),
         );
+
+        // Actions for AI agents (issue 14 item 3), checked like the REST API.
+        registerApimCredentialsActions(actionsRegistry, {
+          access: createAccess({ permissions, catalog }),
+          service,
+          reader,
+          store,
+          bindings,
+          auditor,
+          logger,
+          appBaseUrl: config.getOptionalString('app.baseUrl'),
+        });
       },
     });
   },

@@ -14,26 +14,14 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { parseEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError } from '@backstage/errors';
 import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  BasicPermission,
-  ResourcePermission,
-} from '@backstage/plugin-permission-common';
-import {
-  APIM_APPLICATION_ANNOTATION,
   APIM_CREDENTIALS_SOURCE_HEADER,
   APIM_CREDENTIALS_TASK_ID_HEADER,
   apimAuditReadPermission,
   apimCredentialsProvisionPermission,
-  apimCredentialsReadPermission,
   auditQuerySchema,
-  canonicalEntityRef,
   cellPathSchema,
   consumerKeySchema,
   describeZodError,
@@ -54,9 +42,10 @@ import { registerBindingRoutes } from './bindingRoutes';
 import { Caller, ProvisioningService } from './service/ProvisioningService';
 import { CredentialsReader } from './service/CredentialsReader';
 import { writeAuditCsv } from './service/auditCsv';
-import { assertApplicationName } from './service/applicationNames';
 import { errorResponse } from './errorResponse';
-import { RateLimitedError, coded } from './errors';
+import { RateLimitedError } from './errors';
+import { createAccess } from './access';
+import { readEntityCredentials } from './entityCredentials';
 import { AttemptLimits } from './service/attemptLimits';
 
 export interface RouterOptions {
@@ -169,54 +158,9 @@ export async function createRouter(
     };
   }
 
-  async function isAllowed(
-    credentials: BackstageCredentials,
-    permission: ResourcePermission | BasicPermission,
-    resourceRef?: string,
-  ): Promise<boolean> {
-    // Backstage's permissions service answers ALLOW for service principals without asking the
-    // policy, so a policy can never deny them. Credentials are provisioned and audited on behalf
-    // of a user (the audit actor is a user entity ref): a service without a user gets nothing.
-    if ((credentials.principal as { type?: string }).type !== 'user')
-      return false;
-    const [decision] = await permissions.authorize(
-      [
-        resourceRef
-          ? { permission: permission as ResourcePermission, resourceRef }
-          : { permission: permission as BasicPermission },
-      ],
-      { credentials },
-    );
-    return decision.result === AuthorizeResult.ALLOW;
-  }
-
-  /** The entity and its application name; 404 unknown entity, 400 without the annotation. */
-  async function entityOf(
-    params: { kind: string; namespace: string; name: string },
-    credentials: BackstageCredentials,
-  ): Promise<{ entityRef: string; applicationName: string; entity: Entity }> {
-    const entityRef = stringifyEntityRef(params);
-    const entity = await catalog.getEntityByRef(entityRef, { credentials });
-    if (!entity)
-      throw coded(
-        new NotFoundError(`No entity ${entityRef} in the catalog`),
-        'ENTITY_NOT_FOUND',
-      );
-    const applicationName =
-      entity.metadata.annotations?.[APIM_APPLICATION_ANNOTATION];
-    if (!applicationName) {
-      throw coded(
-        new InputError(
-          `Entity ${entityRef} has no ${APIM_APPLICATION_ANNOTATION} annotation; add it to its catalog-info.yaml with the name of its API-M application`,
-        ),
-        'MISSING_ANNOTATION',
-      );
-    }
-    // A name API-M would refuse is a 400 here, before any API-M call or audit row.
-    assertApplicationName(applicationName);
-    // The catalog's spelling may differ in case; every row and comparison uses the canonical one.
-    return { entityRef: canonicalEntityRef(entity), applicationName, entity };
-  }
+  // Shared with the actions registry, so an agent is allowed exactly what the REST API allows.
+  const access = createAccess({ permissions, catalog });
+  const { isAllowed, entityOf, assertAuditAccess } = access;
 
   router.get('/environments', async (req, res) => {
     await httpAuth.credentials(req);
@@ -228,41 +172,11 @@ export async function createRouter(
     async (req, res) => {
       const params = parse(entityPathSchema, req.params, 'entity');
       const credentials = await httpAuth.credentials(req);
-      const { entityRef, applicationName } = await entityOf(
+      const result = await readEntityCredentials(
+        { access, reader, bindings, service },
         params,
         credentials,
       );
-      if (
-        !(await isAllowed(
-          credentials,
-          apimCredentialsReadPermission,
-          entityRef,
-        ))
-      ) {
-        throw new NotAllowedError(
-          `You may not see the API-M credentials of ${entityRef}`,
-        );
-      }
-      // Per instance, the application must be bound to this entity before any key is read.
-      const denials = new Map<string, Error>();
-      const result = await reader.getEntityCredentials(
-        entityRef,
-        applicationName,
-        async (instance, app) => {
-          try {
-            await bindings.guard(instance, entityRef, applicationName, app);
-          } catch (error) {
-            if (isBindingDenial(error)) denials.set(instance, error);
-            throw error;
-          }
-        },
-      );
-      const instances = new Set(
-        service.config.environments.map(e => e.instance),
-      );
-      if (denials.size > 0 && denials.size === instances.size) {
-        throw denials.values().next().value;
-      }
       res.json(result);
     },
   );
@@ -546,18 +460,7 @@ export async function createRouter(
 
   /** Platform readers see everything; an entity's readers see that entity's history. */
   async function auditAccess(req: Request, entityRef: string | undefined) {
-    const credentials = await httpAuth.credentials(req);
-    if (await isAllowed(credentials, apimAuditReadPermission)) return;
-    if (
-      entityRef &&
-      (await isAllowed(credentials, apimCredentialsReadPermission, entityRef))
-    )
-      return;
-    throw new NotAllowedError(
-      entityRef
-        ? `You may not read the API-M audit log of ${entityRef}`
-        : 'You may not read the API-M audit log; filter by an entity you may read, or ask for apim.audit.read',
-    );
+    await assertAuditAccess(await httpAuth.credentials(req), entityRef);
   }
 
   router.get('/audit', async (req, res) => {

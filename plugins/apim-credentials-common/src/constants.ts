@@ -48,7 +48,8 @@ export const AUDIT_OUTCOMES = [
 ] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
-export const AUDIT_SOURCES = ['ui', 'scaffolder', 'api'] as const;
+/** `action`: an action of the actions registry (an AI agent over MCP, issue 14 item 3). */
+export const AUDIT_SOURCES = ['ui', 'scaffolder', 'api', 'action'] as const;
 export type AuditSource = (typeof AUDIT_SOURCES)[number];
 
 export const KEY_TYPES = ['PRODUCTION', 'SANDBOX'] as const;

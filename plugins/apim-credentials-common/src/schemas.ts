@@ -167,11 +167,19 @@ export const auditQuerySchema = z.strictObject({
 export type AuditQuery = z.input<typeof auditQuerySchema>;
 export type ParsedAuditQuery = z.output<typeof auditQuerySchema>;
 
-/** Filters of `GET /mappings`. */
+/**
+ * Filters of `GET /mappings`. `consumerKey` answers "who holds this client?" (exact match: a
+ * consumer key is an identifier, not a search term); `state: drifted` lists what the drift job
+ * flagged (issue 14 item 3).
+ */
 export const mappingsQuerySchema = z.strictObject({
   environment: environmentIdSchema.optional(),
   keyManager: keyManagerNameSchema.optional(),
   entityRef: entityRefSchema.optional(),
+  consumerKey: consumerKeySchema.optional(),
+  state: z
+    .enum(['active', 'drifted'], { error: 'state must be active or drifted' })
+    .optional(),
   limit: limitSchema,
   cursor: cursorSchema.optional(),
 });

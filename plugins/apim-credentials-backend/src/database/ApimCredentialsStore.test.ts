@@ -335,6 +335,64 @@ describe.each(databases.eachSupportedId())(
       expect(await store.getMappingsForEntity(cell.entityRef)).toEqual([]);
     });
 
+    it('filters mappings by consumer key and by drift state (issue 14 item 3)', async () => {
+      const base = {
+        environment: 'sandbox',
+        keyManager: 'IS',
+        instance: 'local',
+        keyType: 'SANDBOX' as const,
+        applicationId: 'app-1',
+        applicationName: 'x',
+        keyMappingId: 'k',
+        grantTypes: ['client_credentials'],
+        provisionedBy: 'user:default/guest',
+        provisionedAt: new Date(),
+      };
+      await store.upsertMapping({
+        ...base,
+        entityRef: 'component:default/holder-a',
+        consumerKey: 'leaked-key',
+      });
+      await store.upsertMapping({
+        ...base,
+        entityRef: 'component:default/holder-b',
+        environment: 'production',
+        consumerKey: 'leaked-key',
+      });
+      // A key that merely starts like the one asked for is someone else's client.
+      await store.upsertMapping({
+        ...base,
+        entityRef: 'component:default/holder-c',
+        consumerKey: 'leaked-key-2',
+      });
+      const held = await store.queryMappings({
+        limit: 50,
+        consumerKey: 'leaked-key',
+      });
+      expect(held.items.map(m => [m.entityRef, m.environment]).sort()).toEqual(
+        [
+          ['component:default/holder-a', 'sandbox'],
+          ['component:default/holder-b', 'production'],
+        ],
+      );
+      await store.markDrift(
+        {
+          ...base,
+          entityRef: 'component:default/holder-b',
+          environment: 'production',
+        },
+        'removed in API-M',
+      );
+      const drifted = await store.queryMappings({
+        limit: 50,
+        state: 'drifted',
+        consumerKey: 'leaked-key',
+      });
+      expect(drifted.items.map(m => m.entityRef)).toEqual([
+        'component:default/holder-b',
+      ]);
+    });
+
     it('serialises work on one cell and lets other cells run', async () => {
       let inside = 0;
       let maxInside = 0;

@@ -1,0 +1,419 @@
+/**
+ * Actions for AI agents (issue 14 item 3), listed and invoked through Backstage's REAL actions
+ * service (HTTP to the plugin's /.backstage/actions routes, on behalf of the user) with the REAL
+ * actions registry, the demo permission policy in the permission backend, the real catalog and
+ * the local stack. Proves: the actions are listed with their attributes, none accepts a secret,
+ * an owner may and a non-owner may not (denials audited with source `action`), platform-only
+ * lookups are platform-only, and `plan-provision` links to the pre-filled dialog.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { Knex } from 'knex';
+import request from 'supertest';
+import {
+  coreServices,
+  createBackendPlugin,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  actionsServiceRef,
+  ActionsService,
+} from '@backstage/backend-plugin-api/alpha';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
+import {
+  actionsRegistryServiceFactory,
+  actionsServiceFactory,
+} from '@backstage/backend-defaults/alpha';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import permissionPlugin from '@backstage/plugin-permission-backend';
+import demoPolicyModule from '@internal/backstage-plugin-permission-backend-module-apim-demo-policy';
+import { LocalStack } from '@internal/local-stack';
+import { apimConfig, startStack } from '../__testUtils__/harness';
+import { apimCredentialsPlugin } from '../plugin';
+
+jest.setTimeout(240_000);
+
+const ENTITIES = `
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: { name: team-orders }
+spec: { type: team, children: [] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: { name: platform-team }
+spec: { type: team, children: [] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: { name: alice }
+spec: { memberOf: [team-orders] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: { name: dave }
+spec: { memberOf: [] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: { name: pat }
+spec: { memberOf: [platform-team] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: orders-service
+  annotations: { wso2.com/apim-application: orders-service }
+spec: { type: service, lifecycle: production, owner: group:default/team-orders }
+`;
+
+const OWNERSHIP: Record<string, string[]> = {
+  'user:default/alice': ['user:default/alice', 'group:default/team-orders'],
+  'user:default/dave': ['user:default/dave'],
+  'user:default/pat': ['user:default/pat', 'group:default/platform-team'],
+};
+
+/** Mock auth has no sign-in resolver: what the catalog's membership gives each user. */
+const userInfoFactory = createServiceFactory({
+  service: coreServices.userInfo,
+  deps: {},
+  factory: () => ({
+    async getUserInfo(credentials: any) {
+      const ref = credentials.principal.userEntityRef;
+      return { userEntityRef: ref, ownershipEntityRefs: OWNERSHIP[ref] ?? [ref] };
+    },
+  }),
+});
+
+/** Mock auth, except that an on-behalf-of token is the user with the calling plugin as actor. */
+const authFactory = createServiceFactory({
+  service: coreServices.auth,
+  deps: { plugin: coreServices.pluginMetadata },
+  factory({ plugin }) {
+    const inner = mockServices.auth({ pluginId: plugin.getId() });
+    const prefix = 'mock-service-token:';
+    return Object.assign(Object.create(Object.getPrototypeOf(inner)), inner, {
+      async authenticate(token: string, options?: any) {
+        if (token.startsWith(prefix)) {
+          const { sub, obo } = JSON.parse(token.slice(prefix.length));
+          if (obo) {
+            await inner.authenticate(token, options);
+            return mockCredentials.user(obo, {
+              actor: { subject: sub ?? 'plugin:unknown' },
+            } as any);
+          }
+        }
+        return inner.authenticate(token, options);
+      },
+    });
+  },
+});
+
+/** Stands in for the MCP plugin: a plugin that holds the actions service. */
+let actions: ActionsService;
+const agentPlugin = createBackendPlugin({
+  pluginId: 'agent',
+  register(env) {
+    env.registerInit({
+      deps: { actionsService: actionsServiceRef },
+      async init({ actionsService }) {
+        actions = actionsService;
+      },
+    });
+  },
+});
+
+const alice = mockCredentials.user('user:default/alice');
+const dave = mockCredentials.user('user:default/dave');
+const pat = mockCredentials.user('user:default/pat');
+const ORDERS = 'component:default/orders-service';
+
+/** Every property name anywhere in a JSON schema. */
+function propertyNames(schema: any): string[] {
+  if (!schema || typeof schema !== 'object') return [];
+  const own = Object.keys(schema.properties ?? {});
+  return [
+    ...own,
+    ...Object.values(schema).flatMap(v =>
+      Array.isArray(v) ? v.flatMap(propertyNames) : propertyNames(v),
+    ),
+  ];
+}
+
+describe('actions for AI agents, through the actions service', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+  let stack: LocalStack & { logs: string[] };
+  let knex: Knex;
+  let server: any;
+  let stop: () => Promise<void>;
+  let tmpDir: string;
+  let client: { clientId: string; clientSecret: string };
+
+  const invoke = (id: string, input: object, credentials = alice) =>
+    actions.invoke({
+      id: `apim-credentials:${id}`,
+      input: input as any,
+      credentials,
+    });
+  const cell = () => ({
+    entityRef: ORDERS,
+    environment: 'sandbox',
+    keyManager: 'IS',
+    consumerKey: client.clientId,
+  });
+
+  beforeAll(async () => {
+    stack = await startStack();
+    tmpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'apim-actions-'));
+    const entitiesFile = path.join(tmpDir, 'entities.yaml');
+    await fs.writeFile(entitiesFile, ENTITIES);
+    knex = await databases.init('SQLITE_3');
+    const perPlugin = new Map<string, Promise<Knex>>([
+      ['apim-credentials', Promise.resolve(knex)],
+    ]);
+    const databaseFactory = createServiceFactory({
+      service: coreServices.database,
+      deps: { plugin: coreServices.pluginMetadata },
+      factory({ plugin }) {
+        const id = plugin.getId();
+        if (!perPlugin.has(id)) perPlugin.set(id, databases.init('SQLITE_3'));
+        return {
+          getClient: () => perPlugin.get(id)!,
+          migrations: { skip: false },
+        };
+      },
+    });
+    const backend = await startTestBackend({
+      features: [
+        mockServices.rootConfig.factory({
+          data: {
+            app: { baseUrl: 'http://portal.example.com' },
+            backend: { actions: { pluginSources: ['apim-credentials'] } },
+            permission: { enabled: true },
+            catalog: {
+              rules: [{ allow: ['Component', 'Group', 'User', 'Location'] }],
+              locations: [{ type: 'file', target: entitiesFile }],
+              processingInterval: { seconds: 1 },
+            },
+            apimCredentials: apimConfig(stack) as any,
+          },
+        }),
+        databaseFactory,
+        authFactory,
+        httpAuthServiceFactory,
+        userInfoFactory,
+        actionsRegistryServiceFactory,
+        actionsServiceFactory,
+        catalogPlugin,
+        permissionPlugin,
+        demoPolicyModule,
+        apimCredentialsPlugin,
+        agentPlugin,
+      ],
+    });
+    server = backend.server;
+    stop = () => backend.stop();
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const res = await request(server)
+        .get('/api/catalog/entities/by-name/component/default/orders-service')
+        .set('authorization', mockCredentials.user.header('user:default/alice'));
+      if (res.status === 200) break;
+      if (Date.now() > deadline) throw new Error('the catalog did not load');
+      await new Promise(r => setTimeout(r, 500));
+    }
+    client = await stack.keyManager.createClient({
+      name: 'actions-client',
+      grantTypes: ['client_credentials'],
+    });
+  });
+
+  afterAll(async () => {
+    await stop?.();
+    await stack?.stop();
+    if (tmpDir) await fs.rm(tmpDir, { recursive: true, force: true });
+  });
+
+  it('lists the six actions, none of which accepts a secret', async () => {
+    const { actions: listed } = await actions.list({ credentials: dave });
+    const ours = listed.filter(a => a.pluginId === 'apim-credentials');
+    expect(ours.map(a => a.name).sort()).toEqual([
+      'find-consumer-key',
+      'get-entity-credentials',
+      'list-drift',
+      'plan-provision',
+      'search-audit',
+      'unprovision',
+    ]);
+    for (const action of ours) {
+      expect(action.schema.secrets).toBeUndefined();
+      for (const name of propertyNames(action.schema.input)) {
+        expect(`${action.name}.${name}`).not.toMatch(/secret|password/i);
+      }
+    }
+    const byName = Object.fromEntries(ours.map(a => [a.name, a]));
+    expect(byName.unprovision.attributes).toMatchObject({
+      destructive: true,
+      readOnly: false,
+    });
+    expect(byName.unprovision.schema.input.required).toContain('consumerKey');
+    for (const name of [
+      'get-entity-credentials',
+      'search-audit',
+      'find-consumer-key',
+      'list-drift',
+      'plan-provision',
+    ]) {
+      expect(byName[name].attributes).toMatchObject({
+        readOnly: true,
+        destructive: false,
+      });
+    }
+  });
+
+  it('refuses a secret passed to any action', async () => {
+    await expect(
+      actions.invoke({
+        id: 'apim-credentials:plan-provision',
+        input: cell(),
+        secrets: { consumerSecret: client.clientSecret },
+        credentials: alice,
+      }),
+    ).rejects.toMatchObject({ statusCode: 400 });
+    await expect(
+      invoke('plan-provision', { ...cell(), consumerSecret: 'x' }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      body: { error: { message: expect.stringMatching(/consumerSecret/) } },
+    });
+  });
+
+  it('plan-provision: the owner gets the pre-filled link, a non-owner is denied and audited', async () => {
+    const { output } = await invoke('plan-provision', cell());
+    expect(output).toMatchObject({
+      status: 'created',
+      applicationName: 'orders-service',
+      keyType: 'SANDBOX',
+      verificationRequired: false,
+    });
+    const link = new URL((output as any).link);
+    expect(link.origin + link.pathname).toBe(
+      'http://portal.example.com/catalog/default/component/orders-service/apim-credentials',
+    );
+    expect(Object.fromEntries(link.searchParams)).toEqual({
+      provide: 'sandbox',
+      keyManager: 'IS',
+      consumerKey: client.clientId,
+    });
+    // A plan changes nothing.
+    expect(await knex('apim_credentials_mappings').select()).toEqual([]);
+
+    await expect(invoke('plan-provision', cell(), dave)).rejects.toMatchObject(
+      { statusCode: 403, body: { error: { name: 'NotAllowedError' } } },
+    );
+    const [denied] = await knex('apim_credentials_audit')
+      .where({ actor: 'user:default/dave', outcome: 'denied' })
+      .select();
+    expect(denied).toMatchObject({
+      action: 'provision',
+      source: 'action',
+      // The plugin the agent's call came through (plugin:mcp-actions in the demo backend).
+      via: expect.stringMatching(/^plugin:/),
+      consumer_key: client.clientId,
+    });
+  });
+
+  it('get-entity-credentials, find-consumer-key and list-drift answer as the REST API does', async () => {
+    const put = await request(server)
+      .put(`/api/apim-credentials/entities/component/default/orders-service/credentials/sandbox/IS`)
+      .set('authorization', mockCredentials.user.header('user:default/alice'))
+      .send({ consumerKey: client.clientId, consumerSecret: client.clientSecret });
+    expect({ status: put.status, body: put.body }).toMatchObject({ status: 201 });
+
+    const read = await invoke('get-entity-credentials', { entityRef: ORDERS }, dave);
+    expect(JSON.stringify(read.output)).toContain(client.clientId);
+    expect(JSON.stringify(read.output)).not.toContain(client.clientSecret);
+
+    // The organisation-wide lookups are for apim.audit.read holders (the platform team).
+    await expect(
+      invoke('find-consumer-key', { consumerKey: client.clientId }, alice),
+    ).rejects.toMatchObject({ statusCode: 403 });
+    const found = await invoke('find-consumer-key', { consumerKey: client.clientId }, pat);
+    expect((found.output as any).holders).toEqual([
+      expect.objectContaining({
+        entityRef: ORDERS,
+        environment: 'sandbox',
+        keyManager: 'IS',
+        applicationName: 'orders-service',
+        consumerKey: client.clientId,
+      }),
+    ]);
+    expect(
+      (await invoke('find-consumer-key', { consumerKey: 'nobody-holds-this' }, pat))
+        .output,
+    ).toEqual({ holders: [] });
+
+    await expect(invoke('list-drift', {}, alice)).rejects.toMatchObject({
+      statusCode: 403,
+    });
+    expect((await invoke('list-drift', {}, pat)).output).toEqual({ items: [] });
+    await knex('apim_credentials_mappings')
+      .update({ state: 'drifted', drift_reason: 'removed in API-M' });
+    expect((await invoke('list-drift', {}, pat)).output).toMatchObject({
+      items: [{ entityRef: ORDERS, state: 'drifted', driftReason: 'removed in API-M' }],
+    });
+    await knex('apim_credentials_mappings').update({ state: 'active', drift_reason: null });
+  });
+
+  it('unprovision: a non-owner is denied (nothing removed, audited); the owner removes the named client', async () => {
+    await expect(invoke('unprovision', cell(), dave)).rejects.toMatchObject({
+      statusCode: 403,
+    });
+    expect(await knex('apim_credentials_mappings').select()).toHaveLength(1);
+    expect(
+      await knex('apim_credentials_audit')
+        .where({ actor: 'user:default/dave', action: 'unprovision' })
+        .select('outcome', 'source'),
+    ).toEqual([{ outcome: 'denied', source: 'action' }]);
+
+    // Another client's key removes nothing (the action names what it removes).
+    await expect(
+      invoke('unprovision', { ...cell(), consumerKey: 'some-other-client' }),
+    ).rejects.toMatchObject({ statusCode: 409 });
+    expect(await knex('apim_credentials_mappings').select()).toHaveLength(1);
+
+    const { output } = await invoke('unprovision', cell());
+    expect(output).toMatchObject({ status: 'removed', consumerKey: client.clientId });
+    expect(await knex('apim_credentials_mappings').select()).toEqual([]);
+  });
+
+  it('search-audit: platform readers see all, others only an entity they may read', async () => {
+    await expect(invoke('search-audit', {}, alice)).rejects.toMatchObject({
+      statusCode: 403,
+    });
+    const own = await invoke('search-audit', { entityRef: ORDERS }, alice);
+    expect((own.output as any).items.length).toBeGreaterThan(0);
+    const all = await invoke('search-audit', { outcome: 'denied' }, pat);
+    expect(
+      (all.output as any).items.map((r: any) => [r.actor, r.action, r.source]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['user:default/dave', 'unprovision', 'action'],
+        ['user:default/dave', 'provision', 'action'],
+      ]),
+    );
+    await expect(
+      invoke('search-audit', { outcome: 'bogus' }, pat),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      body: { error: { message: expect.stringMatching(/outcome/) } },
+    });
+  });
+});

@@ -1,0 +1,194 @@
+/**
+ * The actions that concern one cell (entity x environment x key manager), issue 14 item 3:
+ * `unprovision` (destructive; names the client it removes) and `plan-provision`. No action takes
+ * a secret: `plan-provision` checks what a provisioning would check and hands back a link to the
+ * entity tab's dialog, pre-filled, where the person enters the secret themselves.
+ */
+import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
+import { parseEntityRef } from '@backstage/catalog-model';
+import { z } from 'zod/v4';
+import {
+  ActionDeps,
+  cellInputSchema,
+  gateCell,
+  guarded,
+  parseInput,
+} from './shared';
+
+const cellFields = (zod: typeof import('zod/v3').z) => ({
+  entityRef: zod
+    .string()
+    .describe('Full entity ref, e.g. component:default/orders-service'),
+  environment: zod.string().describe('Environment id from app-config'),
+  keyManager: zod.string().describe('API-M key manager name, e.g. IS'),
+  consumerKey: zod.string().describe('OAuth2 client id (never a secret)'),
+});
+
+/**
+ * The entity tab with its provide dialog open and pre-filled (query `provide`, `keyManager`,
+ * `consumerKey`, read by the frontend's entity tab); relative without `app.baseUrl`.
+ */
+export function provideDialogLink(
+  appBaseUrl: string | undefined,
+  cell: {
+    entityRef: string;
+    environment: string;
+    keyManager: string;
+    consumerKey: string;
+  },
+): string {
+  const { kind, namespace, name } = parseEntityRef(cell.entityRef);
+  const path = [namespace, kind.toLocaleLowerCase('en-US'), name]
+    .map(encodeURIComponent)
+    .join('/');
+  const query = new URLSearchParams({
+    provide: cell.environment,
+    keyManager: cell.keyManager,
+    consumerKey: cell.consumerKey,
+  });
+  const base = (appBaseUrl ?? '').replace(/\/+$/, '');
+  return `${base}/catalog/${path}/apim-credentials?${query}`;
+}
+
+export function registerCellActions(
+  registry: ActionsRegistryService,
+  deps: ActionDeps,
+) {
+  registry.register({
+    name: 'unprovision',
+    title: 'Remove an OAuth2 client mapping from API-M',
+    description:
+      "Removes the mapping of the named OAuth2 client (consumer key) from the entity's API-M application in one environment and key manager. The client itself stays in its key manager. Nothing is removed when another client is mapped there. Needs apim.credentials.provision on the entity; audited.",
+    attributes: { destructive: true, readOnly: false, idempotent: true },
+    schema: {
+      input: zod =>
+        zod.strictObject({
+          ...cellFields(zod),
+          dryRun: zod
+            .boolean()
+            .optional()
+            .describe('Check everything and say what would be removed'),
+        }),
+      output: zod =>
+        zod
+          .object({
+            status: zod.string(),
+            consumerKey: zod.string().optional(),
+            keyMappingId: zod.string().optional(),
+            auditId: zod.string(),
+            warning: zod.string().optional(),
+          })
+          .passthrough(),
+    },
+    action: ({ input, credentials }) =>
+      guarded(deps.logger, async () => {
+        const { dryRun, ...cell } = parseInput(
+          cellInputSchema.extend({ dryRun: z.boolean().optional() }),
+          input,
+        );
+        const gated = await gateCell(
+          deps,
+          credentials,
+          cell,
+          'unprovision',
+          dryRun === true,
+        );
+        try {
+          const result = await deps.service.unprovision(
+            {
+              entityRef: gated.entityRef,
+              applicationName: gated.applicationName,
+              environment: gated.env.id,
+              keyManager: cell.keyManager,
+              consumerKey: cell.consumerKey,
+              dryRun,
+            },
+            gated.caller,
+          );
+          await gated.event.success({
+            meta: { status: result.status, auditId: result.auditId },
+          });
+          return { output: JSON.parse(JSON.stringify(result)) };
+        } catch (error) {
+          await gated.event.fail({ error: error as Error });
+          throw error;
+        }
+      }),
+  });
+
+  registry.register({
+    name: 'plan-provision',
+    title: 'Check a provisioning and link to the dialog that completes it',
+    description:
+      "Checks everything provisioning an existing OAuth2 client would check (permission, binding, environment, key manager, application, conflicts with what is mapped) without the secret and without changing anything, and returns what would happen plus a link to the entity's API-M Credentials tab with the provide dialog pre-filled (environment, key manager, consumer key). Give the link to the person: they enter the consumer secret there; no action accepts a secret.",
+    attributes: { readOnly: true, idempotent: true, destructive: false },
+    schema: {
+      input: zod =>
+        zod.strictObject({
+          ...cellFields(zod),
+          createApplication: zod
+            .boolean()
+            .optional()
+            .describe('false: fail instead of creating a missing application'),
+        }),
+      output: zod =>
+        zod.object({
+          status: zod
+            .string()
+            .describe('created: would be mapped; unchanged: already mapped'),
+          applicationName: zod.string(),
+          applicationId: zod.string().describe('empty: would be created'),
+          keyType: zod.string(),
+          verificationRequired: zod.boolean(),
+          link: zod.string(),
+        }),
+    },
+    action: ({ input, credentials }) =>
+      guarded(deps.logger, async () => {
+        const { createApplication, ...cell } = parseInput(
+          cellInputSchema.extend({ createApplication: z.boolean().optional() }),
+          input,
+        );
+        const gated = await gateCell(
+          deps,
+          credentials,
+          cell,
+          'provision',
+          true,
+        );
+        try {
+          const plan = await deps.service.plan(
+            {
+              entityRef: gated.entityRef,
+              applicationName: gated.applicationName,
+              environment: gated.env.id,
+              keyManager: cell.keyManager,
+              consumerKey: cell.consumerKey,
+              createApplication,
+            },
+            gated.caller,
+          );
+          await gated.event.success({ meta: { status: plan.status } });
+          return {
+            output: {
+              status: plan.status,
+              applicationName: plan.applicationName,
+              applicationId: plan.applicationId,
+              keyType: plan.keyType,
+              verificationRequired:
+                deps.service.config.verification.required,
+              link: provideDialogLink(deps.appBaseUrl, {
+                entityRef: gated.entityRef,
+                environment: gated.env.id,
+                keyManager: plan.keyManager,
+                consumerKey: cell.consumerKey,
+              }),
+            },
+          };
+        } catch (error) {
+          await gated.event.fail({ error: error as Error });
+          throw error;
+        }
+      }),
+  });
+}
