@@ -19,6 +19,13 @@ export interface Config {
         /** Name used for the DCR client; defaults to backstage_apim_credentials. */
         clientName?: string;
       };
+      /**
+       * Allow plain `http:` for this instance's baseUrl, its key managers' token endpoints and the
+       * origins of its environments' `tokenEndpoints`; default false, in which case `http:` fails
+       * start-up. When true, start-up logs a loud warning: passwords, tokens and consumer secrets
+       * would cross the network unencrypted. For local development only.
+       */
+      allowInsecureHttp?: boolean;
       tls?: {
         /** PEM CA certificate(s) to trust for this instance and its key managers. */
         ca?: string;
@@ -64,6 +71,15 @@ export interface Config {
       keyType: 'PRODUCTION' | 'SANDBOX';
       /** Allow-list of key manager names offered for this environment. */
       keyManagers?: string[];
+      /**
+       * Allow-list of token endpoint origins (`https://is.example.com:9443`, no path) that
+       * verification may send a client's secret to. When set, any other origin is refused
+       * (TOKEN_ENDPOINT_NOT_ALLOWED). When absent, any https origin except the backend's own
+       * host or link (localhost, loopback, link-local such as 169.254.169.254) is allowed; those
+       * pass only when listed here, or when they are the instance's baseUrl or a configured
+       * key manager tokenEndpoint.
+       */
+      tokenEndpoints?: string[];
     }>;
     applications?: {
       /** Create the entity's API-M application on first provisioning; default true. */
@@ -82,6 +98,23 @@ export interface Config {
        * as enabled (WSO2 901403: not loaded yet, CONTRACT.md 14.1); default 10, 0 to not retry.
        */
       keyManagerNotLoadedSeconds?: number;
+    };
+    /**
+     * Rate limits, counted in the plugin's database so that all replicas count together. Every
+     * value is a whole number of at least 1.
+     */
+    rateLimits?: {
+      /** Length of the counting window of attempts, in seconds; default 60. */
+      windowSeconds?: number;
+      /** Verification and provisioning attempts (PUT, POST /verify) per user per window; default 30. */
+      attemptsPerActor?: number;
+      /** Attempts with one consumer key, by anyone, per window; default 10. */
+      attemptsPerConsumerKey?: number;
+      /**
+       * Denied audit rows per user x entity x action per hour; default 10. Further denials are
+       * still refused and still reach Backstage's auditor, but add no row until the hour ends.
+       */
+      deniedAuditRowsPerHour?: number;
     };
     /** How long API-M reads that rarely change are reused. */
     cache?: {

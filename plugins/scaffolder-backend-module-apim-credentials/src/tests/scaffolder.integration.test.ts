@@ -187,6 +187,10 @@ describe('apim:credentials:provision through the scaffolder', () => {
                   title: 'Sandbox',
                   instance: 'local',
                   keyType: 'SANDBOX',
+                  // The stack's token endpoints are on localhost: listed, as an operator must.
+                  tokenEndpoints: [stack.emulator.url, stack.keyManager.tokenEndpoint].map(
+                    u => new URL(u).origin,
+                  ),
                 },
                 {
                   id: 'production',
@@ -194,6 +198,7 @@ describe('apim:credentials:provision through the scaffolder', () => {
                   instance: 'local',
                   keyType: 'PRODUCTION',
                   keyManagers: ['IS'],
+                  tokenEndpoints: [new URL(stack.keyManager.tokenEndpoint).origin],
                 },
               ],
               applications: {
