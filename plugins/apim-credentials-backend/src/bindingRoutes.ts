@@ -120,7 +120,8 @@ export function registerBindingRoutes(
           'kind',
           'metadata.namespace',
           'metadata.name',
-          `metadata.annotations.${APIM_APPLICATION_ANNOTATION}`,
+          // The annotation's key has a dot, which a field path cannot express.
+          'metadata.annotations',
         ],
       },
       { credentials },

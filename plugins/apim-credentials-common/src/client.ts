@@ -55,11 +55,24 @@ export interface ApimCredentialsApi {
     body: ProvisionRequest,
     options?: RequestOptions & ProvisionOptions,
   ): Promise<ProvisionResult>;
+  /**
+   * Removes the mapping of `cell.consumerKey` (issue 10 item 2): a 409 when another client or a
+   * key generated in API-M sits in the slot, so nothing is removed by mistake.
+   */
   unprovision(
-    cell: { entityRef: string; environment: string; keyManager: string },
+    cell: {
+      entityRef: string;
+      environment: string;
+      keyManager: string;
+      consumerKey: string;
+    },
     options?: RequestOptions & { dryRun?: boolean },
   ): Promise<UnprovisionResult>;
-  verify(body: VerifyRequest, options?: RequestOptions): Promise<VerifyResult>;
+  /** Verifies credentials for an entity the caller may provision (`entityRef` required). */
+  verify(
+    body: VerifyRequest & { entityRef: string },
+    options?: RequestOptions,
+  ): Promise<VerifyResult>;
   getAudit(
     query?: AuditQuery,
     options?: RequestOptions,
@@ -157,18 +170,27 @@ export class ApimCredentialsClient implements ApimCredentialsApi {
   }
 
   unprovision(
-    cell: { entityRef: string; environment: string; keyManager: string },
+    cell: {
+      entityRef: string;
+      environment: string;
+      keyManager: string;
+      consumerKey: string;
+    },
     options?: RequestOptions & { dryRun?: boolean },
   ) {
+    const query = toSearch({
+      consumerKey: cell.consumerKey,
+      dryRun: options?.dryRun ? 'true' : undefined,
+    });
     return this.request<UnprovisionResult>(
       'DELETE',
-      `${this.cellPath(cell)}${options?.dryRun ? '?dryRun=true' : ''}`,
+      `${this.cellPath(cell)}${query}`,
       undefined,
       options,
     );
   }
 
-  verify(body: VerifyRequest, options?: RequestOptions) {
+  verify(body: VerifyRequest & { entityRef: string }, options?: RequestOptions) {
     return this.request<VerifyResult>('POST', '/verify', body, options);
   }
 

@@ -525,7 +525,9 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
         consumerKey: aliceClient.clientId,
         consumerSecret: aliceClient.clientSecret,
       });
-      expect(put.status).toBe(201);
+      expect({ status: put.status, body: put.body }).toMatchObject({
+        status: 201,
+      });
     });
 
     async function expectUntouched(

@@ -266,13 +266,17 @@ export class ApplicationBindings {
   async candidates(
     named: Array<{ entityRef: string; applicationName: string }>,
   ): Promise<BindingCandidate[]> {
-    const byKey = new Map<string, { name: string; entityRefs: Set<string> }>();
+    const byKey = new Map<
+      string,
+      { names: Set<string>; entityRefs: Set<string> }
+    >();
     for (const n of named) {
       const key = applicationNameKey(n.applicationName);
       const entry = byKey.get(key) ?? {
-        name: n.applicationName,
+        names: new Set<string>(),
         entityRefs: new Set<string>(),
       };
+      entry.names.add(n.applicationName);
       entry.entityRefs.add(n.entityRef);
       byKey.set(key, entry);
     }
@@ -284,10 +288,15 @@ export class ApplicationBindings {
         ),
       );
       const open = [...byKey.entries()].filter(([key]) => !bound.has(key));
+      // API-M's lookup is by exact name: try each spelling the annotations use.
       const found = await Promise.all(
-        open.map(([, entry]) =>
-          this.deps.directory.findApplication(client, entry.name),
-        ),
+        open.map(async ([, entry]) => {
+          for (const name of entry.names) {
+            const app = await this.deps.directory.findApplication(client, name);
+            if (app) return app;
+          }
+          return undefined;
+        }),
       );
       open.forEach(([, entry], i) => {
         const app = found[i];

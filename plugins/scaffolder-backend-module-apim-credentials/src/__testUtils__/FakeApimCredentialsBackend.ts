@@ -139,6 +139,33 @@ export class FakeApimCredentialsBackend {
         return errorResponse(this.environmentsFailure, method, url);
       return json(200, this.environments);
     }
+    const read = /^\/entities\/([^/]+)\/([^/]+)\/([^/]+)\/credentials$/.exec(
+      path,
+    );
+    if (method === 'GET' && read) {
+      // The entity tab's read, as the real backend shapes it (what the actions need of it).
+      const entityRef = read.slice(1, 4).map(decodeURIComponent).join('/').replace('/', ':');
+      return json(200, {
+        entityRef,
+        applicationName: read[3],
+        environments: this.environments.map(env => ({
+          environment: env.id,
+          title: env.title,
+          instance: env.instance,
+          keyType: env.keyType,
+          application: null,
+          mappings: [...this.mappings.entries()]
+            .filter(([k]) => k.startsWith(`${entityRef}|${env.id}|`))
+            .map(([k, m]) => ({
+              environment: env.id,
+              keyManager: k.split('|')[2],
+              keyType: env.keyType,
+              state: 'mapped',
+              ...m,
+            })),
+        })),
+      });
+    }
     const match =
       /^\/entities\/([^/]+)\/([^/]+)\/([^/]+)\/credentials\/([^/]+)\/([^/]+)$/.exec(
         path,
@@ -220,6 +247,19 @@ export class FakeApimCredentialsBackend {
     }
     if (method === 'DELETE') {
       if (!existing) return json(200, { ...common, status: 'unchanged' });
+      // Like the real backend: only the client the caller names is removed.
+      if (existing.consumerKey !== url.searchParams.get('consumerKey')) {
+        return errorResponse(
+          {
+            status: 409,
+            name: 'ConflictError',
+            message: `client ${existing.consumerKey} is mapped there, not ${url.searchParams.get('consumerKey')}`,
+            code: 'CONSUMER_KEY_MISMATCH',
+          },
+          method,
+          url,
+        );
+      }
       if (!dryRun) this.mappings.delete(key);
       return json(200, {
         ...common,

@@ -58,8 +58,11 @@ describe('apim:credentials:unprovision', () => {
     const { ctx } = context();
     await action.handler(ctx);
 
+    // Only where a client is mapped: the backend removes only the client the caller names
+    // (issue 10 item 2), which the action reads from the entity's credentials first.
     const deletes = backend.requests.filter(r => r.method === 'DELETE');
-    expect(deletes).toHaveLength(2);
+    expect(deletes).toHaveLength(1);
+    expect(deletes[0].url.searchParams.get('consumerKey')).toBe('orders-client');
     expect(deletes[0].headers[APIM_CREDENTIALS_TASK_ID_HEADER]).toBe(
       'task-456',
     );
@@ -112,7 +115,7 @@ describe('apim:credentials:unprovision', () => {
     await action.handler(first.ctx);
     const second = context({ checkpoints });
     await action.handler(second.ctx);
-    expect(backend.requests.filter(r => r.method === 'DELETE')).toHaveLength(2);
+    expect(backend.requests.filter(r => r.method === 'DELETE')).toHaveLength(1);
     expect(outputs(second.ctx)).toEqual(outputs(first.ctx));
     expect([...checkpoints.keys()]).toEqual([
       'apim-credentials|unprovision|component:default/orders-service|sandbox|IS',
@@ -132,6 +135,10 @@ describe('apim:credentials:unprovision', () => {
 
   it('reports a denied environment next to the one that succeeded', async () => {
     const { backend, action } = setup();
+    backend.mappings.set('component:default/orders-service|production|IS', {
+      consumerKey: 'orders-prod-client',
+      keyMappingId: 'km-9',
+    });
     backend.failures.set('production', {
       status: 403,
       name: 'NotAllowedError',

@@ -70,6 +70,13 @@ export function createApimCredentialsUnprovisionAction(
             description:
               'Name of the API-M key manager of the mapping to remove',
           }),
+        consumerKey: z =>
+          z
+            .string({
+              description:
+                'The client id you mean to remove; another client in the slot is then left alone (409). Default: the client the entity tab shows there when the step runs',
+            })
+            .optional(),
       },
       output: {
         removed: z =>
@@ -113,14 +120,34 @@ export function createApimCredentialsUnprovisionAction(
         operation: 'unprovision',
         logger: ctx.logger,
         run: async (cell): Promise<UnprovisionCheckpoint> => {
+          // The backend removes only the client the caller names (issue 10 item 2): the
+          // template's, or the one the entity's credentials show in that slot now.
+          const remove = async (
+            options: typeof requestOptions & { dryRun?: boolean },
+          ): Promise<UnprovisionCheckpoint> => {
+            const consumerKey =
+              ctx.input.consumerKey ??
+              (await client.getEntityCredentials(entityRef, requestOptions))
+                .environments.find(e => e.environment === cell.environment)
+                ?.mappings.find(m => m.keyManager === cell.keyManager)
+                ?.consumerKey;
+            if (!consumerKey) {
+              return {
+                status: 'unchanged',
+                environment: cell.environment,
+                keyManager: cell.keyManager,
+                consumerKey: '',
+                keyMappingId: '',
+                auditId: '',
+              };
+            }
+            return toCheckpoint(
+              await client.unprovision({ ...cell, consumerKey }, options),
+            );
+          };
           let result: UnprovisionCheckpoint;
           if (dryRun) {
-            result = toCheckpoint(
-              await client.unprovision(cell, {
-                ...requestOptions,
-                dryRun: true,
-              }),
-            );
+            result = await remove({ ...requestOptions, dryRun: true });
             ctx.logger.info(
               result.status === 'removed'
                 ? `Dry run: would remove client ${
@@ -133,8 +160,7 @@ export function createApimCredentialsUnprovisionAction(
           } else {
             result = await ctx.checkpoint({
               key: checkpointKey('unprovision', cell),
-              fn: async () =>
-                toCheckpoint(await client.unprovision(cell, requestOptions)),
+              fn: () => remove(requestOptions),
             });
             ctx.logger.info(
               result.status === 'removed'

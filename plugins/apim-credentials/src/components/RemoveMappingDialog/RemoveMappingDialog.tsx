@@ -36,6 +36,8 @@ export function RemoveMappingDialog(props: {
         entityRef: props.entityRef,
         environment: props.environmentId,
         keyManager: props.keyManager,
+        // The backend removes only this client; another one in the slot is a 409.
+        consumerKey: props.consumerKey ?? '',
       });
       props.onRemoved(result);
     } catch (error) {
