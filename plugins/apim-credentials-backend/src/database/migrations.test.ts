@@ -42,7 +42,7 @@ async function indexNames(knex: Knex, id: string, table: string) {
 }
 
 /** A timestamp literal for the UTC instant `iso`, in the session's time zone on MySQL (+05:30). */
-function at(knex: Knex, id: string, iso: string) {
+function at(id: string, iso: string) {
   if (engineOf(id) === 'mysql') {
     const local = new Date(new Date(iso).getTime() + 330 * 60_000);
     return local.toISOString().replace('T', ' ').replace('Z', '');
@@ -79,8 +79,8 @@ describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
     const mysql = engineOf(databaseId) === 'mysql';
     const audit = (id: string, entityRef: string, actor: string) => ({
       id,
-      started_at: at(knex, databaseId, T0),
-      finished_at: at(knex, databaseId, T1),
+      started_at: at(databaseId, T0),
+      finished_at: at(databaseId, T1),
       actor,
       source: 'ui',
       action: 'provision',
@@ -103,7 +103,7 @@ describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
       key_mapping_id: `km-${key}`,
       grant_types: '["client_credentials"]',
       provisioned_by: 'user:default/Guest',
-      provisioned_at: at(knex, databaseId, when),
+      provisioned_at: at(databaseId, when),
       state: 'active',
     });
     // MySQL's case-insensitive unique key never let two spellings of one cell in.
