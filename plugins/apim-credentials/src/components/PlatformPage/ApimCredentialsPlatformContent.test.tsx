@@ -87,6 +87,27 @@ describe('ApimCredentialsPlatformContent', () => {
     );
   });
 
+  it('finds who holds a consumer key (issue 14 item 3)', async () => {
+    const api = fakeApi({
+      getMappings: jest.fn().mockResolvedValue({ items: [mappingRecord] }),
+    });
+    renderPage(api);
+    await userEvent.type(
+      await screen.findByLabelText('Consumer key'),
+      '  orders-sandbox-client ',
+    );
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Apply filters' }),
+    );
+    await waitFor(() =>
+      expect(api.getMappings).toHaveBeenLastCalledWith({
+        consumerKey: 'orders-sandbox-client',
+        limit: 25,
+        cursor: undefined,
+      }),
+    );
+  });
+
   it('says when nothing is mapped', async () => {
     renderPage(fakeApi());
     expect(

@@ -83,13 +83,17 @@ const columns: TableColumn<MappingRecord>[] = [
 
 type Filters = Omit<MappingsQuery, 'limit' | 'cursor'>;
 
-/** Every current mapping in the organisation, filtered by environment, key manager and entity. */
+/**
+ * Every current mapping in the organisation, filtered by environment, key manager, entity and
+ * consumer key (who holds this client? the `find-consumer-key` lookup, issue 14 item 3).
+ */
 export function MappingsTab() {
   const api = useApi(apimCredentialsApiRef);
   const options = useEnvironmentOptions();
   const [environment, setEnvironment] = useState('');
   const [keyManager, setKeyManager] = useState('');
   const [entity, setEntity] = useState('');
+  const [consumerKey, setConsumerKey] = useState('');
   const [applied, setApplied] = useState<Filters>({});
 
   const pages = useKeysetPages(
@@ -104,6 +108,8 @@ export function MappingsTab() {
         environment,
         keyManager,
         entityRef: normaliseEntityRef(entity, 'component'),
+        // An exact identifier: pasted keys often carry stray blanks at either end.
+        consumerKey: consumerKey.trim(),
       }),
     );
   };
@@ -143,6 +149,16 @@ export function MappingsTab() {
           placeholder="component:default/orders-service"
           value={entity}
           onChange={e => setEntity(e.target.value)}
+          size="small"
+          variant="outlined"
+        />
+        <TextField
+          id="mappings-consumer-key"
+          label="Consumer key"
+          placeholder="Who holds this client id?"
+          type="search"
+          value={consumerKey}
+          onChange={e => setConsumerKey(e.target.value)}
           size="small"
           variant="outlined"
         />
