@@ -18,13 +18,6 @@ export const APIM_CREDENTIALS_TASK_ID_HEADER = 'x-apim-credentials-task-id';
  */
 export const APIM_CREDENTIALS_SOURCE_HEADER = 'x-apim-credentials-source';
 
-/**
- * Header the frontend sets (value `ui`) so that audit rows of its requests say `source: ui`;
- * any other request made with a user's token is recorded as `api`. Informational only: anyone
- * holding a user token can set it, so it never decides anything (issue 10 item 5).
- */
-export const APIM_CREDENTIALS_SOURCE_HEADER = 'x-apim-credentials-source';
-
 /** Auditor event ids; the audit table's `action` column uses the same words. */
 export const AUDIT_ACTIONS = [
   'provision',
