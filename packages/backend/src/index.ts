@@ -1,9 +1,7 @@
 /*
- * Hi!
- *
- * Note that this is an EXAMPLE Backstage backend. Please check the README.
- *
- * Happy hacking!
+ * The Backstage backend of the API-M Credentials demo and tests: the apim-credentials plugin, its
+ * scaffolder actions and the demo permission policy, next to the core plugins they need.
+ * Configuration: app-config.yaml at the repository root (see the README there).
  */
 
 import { createBackend } from '@backstage/backend-defaults';
