@@ -124,3 +124,38 @@ describe('EnvironmentCard shows the backend’s rows', () => {
     ).toBeNull();
   });
 });
+
+describe('EnvironmentCard opens the provide dialog from a link (issue 14 item 3)', () => {
+  async function renderAt(url: string) {
+    await renderInTestApp(
+      <EnvironmentCard
+        entityRef={entityRef}
+        applicationName="orders-app"
+        environment={sandboxInfo}
+        credentials={sandboxCredentials}
+        onChanged={jest.fn()}
+      />,
+      {
+        apis: [[apimCredentialsApiRef, fakeApi()]],
+        mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+        initialRouteEntries: [url],
+      },
+    );
+    await screen.findByTestId('environment-card-sandbox');
+  }
+
+  it('pre-fills key manager and consumer key, never a secret', async () => {
+    await renderAt('/?provide=sandbox&keyManager=IS&consumerKey=linked-client');
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByLabelText(/Consumer key/)).toHaveValue(
+      'linked-client',
+    );
+    expect(within(dialog).getByLabelText(/Consumer secret/)).toHaveValue('');
+    expect(within(dialog).getByText('WSO2 Identity Server')).toBeInTheDocument();
+  });
+
+  it('stays closed when the link names another environment', async () => {
+    await renderAt('/?provide=production&keyManager=IS&consumerKey=x');
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+});

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
@@ -60,7 +61,6 @@ export function EnvironmentCard(props: {
 }) {
   const { entityRef, environment, credentials, provisionDisabledReason } =
     props;
-  const [dialog, setDialog] = useState<OpenDialog>();
   const rows = rowsOf(environment, credentials);
   const offered = environment.keyManagers.filter(km => km.mappingAllowed);
   const firstFree = offered.find(
@@ -77,6 +77,22 @@ export function EnvironmentCard(props: {
   } else if (!provideDisabledReason && offered.length === 0) {
     provideDisabledReason = `No key manager of ${environment.title} allows mapping existing clients`;
   }
+
+  // `?provide=<env>&keyManager=..&consumerKey=..` opens the dialog pre-filled: the link the
+  // `plan-provision` action hands out, for the person to enter the secret (issue 14 item 3).
+  const [searchParams] = useSearchParams();
+  const linked =
+    searchParams.get('provide') === environment.id && !provideDisabledReason
+      ? {
+          keyManager: offered.find(
+            km => km.name === searchParams.get('keyManager'),
+          )?.name,
+          consumerKey: searchParams.get('consumerKey') ?? undefined,
+        }
+      : undefined;
+  const [dialog, setDialog] = useState<OpenDialog | undefined>(() =>
+    linked ? { kind: 'provide' } : undefined,
+  );
 
   const application = credentials?.application;
   const subheader = [
@@ -182,7 +198,8 @@ export function EnvironmentCard(props: {
           entityRef={entityRef}
           environment={environment}
           keyManagers={offered}
-          initialKeyManager={firstFree?.name}
+          initialKeyManager={linked?.keyManager ?? firstFree?.name}
+          initialConsumerKey={linked?.consumerKey}
           onClose={() => setDialog(undefined)}
           onProvisioned={onProvisioned}
         />

@@ -35,6 +35,8 @@ export function ProvideKeysDialog(props: {
   environment: EnvironmentInfo;
   keyManagers: KeyManagerInfo[];
   initialKeyManager?: string;
+  /** Pre-filled from a link (the `plan-provision` action); never a secret. */
+  initialConsumerKey?: string;
   onClose: () => void;
   onProvisioned: (result: ProvisionResult) => void;
 }) {
@@ -43,7 +45,9 @@ export function ProvideKeysDialog(props: {
   const [keyManager, setKeyManager] = useState(
     props.initialKeyManager ?? keyManagers[0]?.name ?? '',
   );
-  const [consumerKey, setConsumerKey] = useState('');
+  const [consumerKey, setConsumerKey] = useState(
+    props.initialConsumerKey ?? '',
+  );
   const [consumerSecret, setConsumerSecret] = useState('');
   const [showSecret, setShowSecret] = useState(false);
   const [verifyFirst, setVerifyFirst] = useState(true);
