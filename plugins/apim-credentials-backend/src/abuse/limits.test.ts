@@ -54,7 +54,10 @@ describe('rate limits across replicas', () => {
     await Promise.all(backends.splice(0).map(b => b.stop()));
   });
 
-  async function replicas(rateLimits: Record<string, number>, permission = AuthorizeResult.ALLOW) {
+  async function replicas(
+    rateLimits: Record<string, number>,
+    permission: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+  ) {
     knex = await databases.init('SQLITE_3');
     for (let i = 0; i < 2; i++) {
       backends.push(
