@@ -33,9 +33,12 @@ export interface ReleaseProfile {
 /** The profile of one release (CONTRACT 14.3). */
 export function releaseProfile(version: ApimVersion): ReleaseProfile {
   const minor = Number(version.split('.')[1]);
+  let deleteOAuthKeys: ReleaseProfile['deleteOAuthKeys'] = 'unchecked';
+  if (minor < 3) deleteOAuthKeys = 'absent';
+  if (minor >= 6) deleteOAuthKeys = 'checked';
   return {
     version,
-    deleteOAuthKeys: minor < 3 ? 'absent' : minor < 6 ? 'unchecked' : 'checked',
+    deleteOAuthKeys,
     searchCaseInsensitive: minor >= 4,
     keyManagerPermissions: minor >= 3,
     globalKeyManagers: minor >= 3,

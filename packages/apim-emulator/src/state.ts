@@ -342,8 +342,10 @@ function applyKeyManagerOptions(km: KeyManager, o: KeyManagerOptions): void {
 
 /** Listing order (CONTRACT 5.1): tenant KMs with the resident KM moved to the end, then global KMs. */
 function sortKeyManagers(kms: KeyManager[]): KeyManager[] {
-  const rank = (k: KeyManager) =>
-    k.global ? 2 : k.name === RESIDENT_KM ? 1 : 0;
+  const rank = (k: KeyManager) => {
+    if (k.global) return 2;
+    return k.name === RESIDENT_KM ? 1 : 0;
+  };
   return kms
     .map((k, i) => ({ k, i }))
     .sort((a, b) => rank(a.k) - rank(b.k) || a.i - b.i)

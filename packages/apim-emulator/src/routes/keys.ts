@@ -134,7 +134,7 @@ export function keysRouter(ctx: EmulatorContext): Router {
           found = await readClient(km, consumerKey);
         } catch (e) {
           if (e instanceof KeyManagerTransportError)
-            return transportFailure(km, e); // 500/500 after retries (CONTRACT 14.1)
+            throw await transportFailure(km, e); // 500/500 after retries (CONTRACT 14.1)
           logger.warn('map-keys: key manager could not be reached', {
             keyManager: km.name,
             error: (e as Error).message,
@@ -272,7 +272,7 @@ export function keysRouter(ctx: EmulatorContext): Router {
         } catch (e) {
           // Unreachable KM: the whole listing fails; a KM that answered: the row is skipped (CONTRACT 14.1).
           if (e instanceof KeyManagerTransportError)
-            return transportFailure(km, e);
+            throw await transportFailure(km, e);
           logger.warn('oauth-keys: skipping row, key manager lookup failed', {
             keyManager: km.name,
             error: (e as Error).message,

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { grantScopes } from '../auth';
 import type { EmulatorContext } from '../context';
-import { errors } from '../errors';
+import { errors, type ApiError } from '../errors';
 import {
   KeyManagerTransportError,
   type KmClientInfo,
@@ -35,9 +35,9 @@ export interface KeyManagerAccess {
   ): Promise<TokenDto>;
   /**
    * A transport failure escapes API-M as an unchecked exception after its HTTP client's retries:
-   * waits `kmTransportFailureDelayMs`, then the generic 500/500 (CONTRACT 14.1).
+   * waits `kmTransportFailureDelayMs`, then gives the generic 500/500 to throw (CONTRACT 14.1).
    */
-  transportFailure(km: KeyManager, e: unknown): Promise<never>;
+  transportFailure(km: KeyManager, e: unknown): Promise<ApiError>;
 }
 
 export function keyManagerAccess(ctx: EmulatorContext): KeyManagerAccess {
@@ -98,7 +98,7 @@ export function keyManagerAccess(ctx: EmulatorContext): KeyManagerAccess {
         error: (e as Error).message,
       });
       await sleep(store.config.kmTransportFailureDelayMs);
-      throw errors.internal();
+      return errors.internal();
     },
   };
 }
