@@ -363,10 +363,12 @@ describe('ApimCredentialsEntityContent', () => {
     expect(await screen.findByRole('status')).toHaveTextContent(
       'The mapping of orders-sandbox-client was removed from Sandbox (IS).',
     );
+    // The dialog names the client it removes; the backend leaves any other alone.
     expect(api.unprovision).toHaveBeenCalledWith({
       entityRef,
       environment: 'sandbox',
       keyManager: 'IS',
+      consumerKey: 'orders-sandbox-client',
     });
     await waitFor(() =>
       expect(
