@@ -53,7 +53,10 @@ import { describeKeyManager } from './describeKeyManager';
 import { ApplicationBindings } from './ApplicationBindings';
 import { isBindingDenial } from './bindingErrors';
 import { checkRemoval } from './removalRules';
-import { discardCreatedApplication } from './discardCreatedApplication';
+import {
+  discardCreatedApplication,
+  isConclusiveFailure,
+} from './discardCreatedApplication';
 import {
   assertNotRejected,
   cleanUpWarning,
@@ -326,7 +329,7 @@ export class ProvisioningService {
         );
       } catch (error) {
         // A refused client must not leave behind the application this attempt created.
-        if (attempt.createdApp) {
+        if (attempt.createdApp && isConclusiveFailure(error)) {
           await discardCreatedApplication({
             store: this.deps.store,
             bindings: this.deps.bindings,

@@ -7,6 +7,7 @@
  */
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ApimClient } from '../apim/ApimClient';
+import { ApimError } from '../apim/ApimError';
 import type { ApimApplication } from '../apim/types';
 import {
   ApimCredentialsStore,
@@ -14,6 +15,20 @@ import {
 } from '../database/ApimCredentialsStore';
 import { ApimDirectory } from './ApimDirectory';
 import { ApplicationBindings } from './ApplicationBindings';
+
+/**
+ * Whether an attempt's error proves nothing was mapped. A map-keys call that timed out, could
+ * not be read or never got an answer may still have written the mapping (CONTRACT.md 9.3); the
+ * reconcile job adopts such mappings, so their application must stay.
+ */
+export function isConclusiveFailure(error: unknown): boolean {
+  return !(
+    error instanceof ApimError &&
+    (error.kind === 'timeout' ||
+      error.kind === 'unreachable' ||
+      error.kind === 'malformed')
+  );
+}
 
 /**
  * Deletes an application created by the failing attempt; never throws (the caller reports the
