@@ -40,7 +40,11 @@ async function openTemplate(name, title) {
 
 /** Picks an entity in an EntityPicker (an autocomplete) by typing its name. */
 async function pickEntity(label, name) {
-  const input = page.getByLabel(label, { exact: false }).first();
+  // Scoped to the template's card: the sidebar has a "Register Existing Component" link.
+  const input = page
+    .getByRole('article')
+    .getByRole('textbox', { name: new RegExp(`^${label}`) })
+    .first();
   await input.click();
   await input.fill(name);
   await page
@@ -83,11 +87,11 @@ async function waitForTaskEnd(linkName = 'Open the component') {
   ]);
 }
 
-async function sandboxIsRowText() {
+async function sandboxIsRowText(pagePath = entityPath) {
   const row = page
     .getByTestId('environment-card-sandbox')
     .getByTestId('mapping-row-IS');
-  await gotoSignedIn(page, `${appUrl}${path}/apim-credentials`, row);
+  await gotoSignedIn(page, `${appUrl}${pagePath}/apim-credentials`, row);
   return row;
 }
 
