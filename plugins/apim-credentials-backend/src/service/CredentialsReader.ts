@@ -21,8 +21,8 @@ import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
 import { ApimDirectory } from './ApimDirectory';
 import { describeKeyManager } from './describeKeyManager';
 import { translateError } from './translateError';
-import type { InstanceConfig } from '../config';
 import { isDisabled } from './disabledKeyManagers';
+import type { InstanceConfig } from '../config';
 
 /** Adds what a token request to the key manager must carry (shown in the token snippet). */
 function withTokenRequest(

@@ -265,8 +265,8 @@ export class ProvisioningService {
             timedOut
               ? 'did not answer in time'
               : error.kind === 'redirect'
-                ? 'answered the token request with a redirect, which is never followed (it would re-send the credentials)'
-                : 'could not be reached or answered badly'
+              ? 'answered the token request with a redirect, which is never followed (it would re-send the credentials)'
+              : 'could not be reached or answered badly'
           }; check that it is up and that API-M's key manager configuration points at the right token endpoint. The backend log has the details.`,
           timedOut ? 504 : 502,
           timedOut ? 'KEY_MANAGER_TIMEOUT' : 'KEY_MANAGER_UNREACHABLE',
@@ -1048,6 +1048,16 @@ export class ProvisioningService {
 }
 
 /**
+ * The error for a failed verification: the credentials were refused (400), or the key manager
+ * wants a scope the configuration does not give (500 naming the key; the client may be fine).
+ */
+function refusal(check: Pick<VerifyResult, 'code' | 'message'>): Error {
+  return check.code === 'KEY_MANAGER_NEEDS_SCOPE'
+    ? new KeyManagerNeedsScopeError(check.message)
+    : new VerificationFailedError(check.message);
+}
+
+/**
  * What one provisioning attempt did so far: whether the credentials were proven, and the
  * application it created (deleted again when the attempt fails).
  */
@@ -1060,16 +1070,6 @@ interface Attempt {
  * The lock of a provisioning or removal: one application slot (instance, application name as
  * WSO2 compares it, key type, key manager), whichever entity names the application.
  */
-/**
- * The error for a failed verification: the credentials were refused (400), or the key manager
- * wants a scope the configuration does not give (500 naming the key; the client may be fine).
- */
-function refusal(check: Pick<VerifyResult, 'code' | 'message'>): Error {
-  return check.code === 'KEY_MANAGER_NEEDS_SCOPE'
-    ? new KeyManagerNeedsScopeError(check.message)
-    : new VerificationFailedError(check.message);
-}
-
 export function cellKey(
   cell: { applicationName: string; keyManager: string },
   env: { instance: string; keyType: string },
