@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fetch } from 'undici';
 import type { Knex } from 'knex';
-import type { ParsedAuditQuery } from '@internal/backstage-plugin-apim-credentials-common';
+import type { ParsedAuditQuery } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import {
   ApimCredentialsStore,
   decodeAuditCursor,

@@ -24,7 +24,7 @@ backend.add(
 // apim:credentials:provision / apim:credentials:unprovision actions
 backend.add(
   import(
-    '@internal/backstage-plugin-scaffolder-backend-module-apim-credentials'
+    '@apim-credentials/backstage-plugin-scaffolder-backend-module-apim-credentials'
   ),
 );
 
@@ -58,7 +58,9 @@ backend.add(
 );
 
 // API-M Credentials: provision existing OAuth2 clients into WSO2 API-M applications
-backend.add(import('@internal/backstage-plugin-apim-credentials-backend'));
+backend.add(
+  import('@apim-credentials/backstage-plugin-apim-credentials-backend'),
+);
 
 // search plugin
 backend.add(import('@backstage/plugin-search-backend'));

@@ -20,7 +20,7 @@ import {
   apimAuditReadPermission,
   apimCredentialsReadPermission,
   canonicalEntityRef,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { assertApplicationName } from './service/applicationNames';
 import { coded } from './errors';
 

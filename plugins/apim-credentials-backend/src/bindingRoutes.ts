@@ -33,7 +33,7 @@ import {
   bindRequestSchema,
   describeZodError,
   entityRefSchema,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { z } from 'zod/v4';
 import {
   ApimCredentialsStore,

@@ -6,7 +6,7 @@ import { Config } from '@backstage/config';
 import {
   KEY_TYPES,
   KeyType,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import {
   KeyManagerSettings,
   readKeyManagerSettings,
@@ -128,7 +128,10 @@ export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
   config.getConfigArray('instances').forEach((c, i) =>
     c.getOptionalConfigArray('keyManagers')?.forEach((km, j) => {
       const endpoint = km.getOptionalString('tokenEndpoint')?.trim();
-      if (endpoint?.toLowerCase().startsWith('http:') && !instances[i].allowInsecureHttp) {
+      if (
+        endpoint?.toLowerCase().startsWith('http:') &&
+        !instances[i].allowInsecureHttp
+      ) {
         fail(
           `instances[${i}].keyManagers[${j}].tokenEndpoint`,
           `"${endpoint}" is plain http; use https, or set instances[${i}].allowInsecureHttp: true (not for production)`,

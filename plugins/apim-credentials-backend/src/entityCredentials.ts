@@ -7,7 +7,7 @@ import { NotAllowedError } from '@backstage/errors';
 import {
   EntityCredentials,
   apimCredentialsReadPermission,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { Access } from './access';
 import { ApplicationBindings } from './service/ApplicationBindings';
 import { CredentialsReader } from './service/CredentialsReader';

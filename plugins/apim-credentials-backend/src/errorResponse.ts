@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { ErrorRequestHandler } from 'express';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { isError } from '@backstage/errors';
-import type { ApimCredentialsErrorCode } from '@internal/backstage-plugin-apim-credentials-common';
+import type { ApimCredentialsErrorCode } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { RateLimitedError, errorCodeOf } from './errors';
 
 /** An error safe to serialise: only these fields are enumerable. */
@@ -60,7 +60,12 @@ const STATUS_BY_NAME: Record<string, number> = {
 
 function statusOf(error: Error): number {
   const own = (error as { statusCode?: unknown }).statusCode;
-  if (typeof own === 'number' && Number.isInteger(own) && own >= 400 && own < 600)
+  if (
+    typeof own === 'number' &&
+    Number.isInteger(own) &&
+    own >= 400 &&
+    own < 600
+  )
     return own;
   return STATUS_BY_NAME[error.name] ?? 500;
 }
@@ -99,7 +104,12 @@ export function toPublicError(
   if (code === 'INTERNAL') return internal(error, logger);
   const logId = randomBytes(8).toString('hex');
   logger.error(`${message} (logId=${logId})`, error);
-  return new PublicError(error.name, `${message} (logId=${logId})`, code, status);
+  return new PublicError(
+    error.name,
+    `${message} (logId=${logId})`,
+    code,
+    status,
+  );
 }
 
 /**

@@ -15,7 +15,7 @@ import {
 import {
   ApimCredentialsErrorCode,
   isApimCredentialsErrorCode,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 
 /** An error with a stable code attached. */
 export type CodedError<E extends Error = Error> = E & {
@@ -65,10 +65,7 @@ export class RateLimitedError extends CustomErrorBase {
   name = 'RateLimitedError' as const;
   readonly statusCode = 429 as const;
   readonly code = 'RATE_LIMITED' as const;
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
+  constructor(message: string, readonly retryAfterSeconds: number) {
     super(message);
   }
 }

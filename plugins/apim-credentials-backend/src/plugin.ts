@@ -4,7 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { apimCredentialsPermissions } from '@internal/backstage-plugin-apim-credentials-common';
+import { apimCredentialsPermissions } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { ApimClient } from './apim/ApimClient';
 import { readApimCredentialsConfig } from './config';
 import { ApimCredentialsStore } from './database/ApimCredentialsStore';
@@ -81,7 +81,10 @@ export const apimCredentialsPlugin = createBackendPlugin({
         const bindings = new ApplicationBindings({
           // Migrations ran with the store above; this one only opens the table.
           bindings: await ApplicationBindingStore.create({
-            database: { getClient: () => database.getClient(), migrations: { skip: true } },
+            database: {
+              getClient: () => database.getClient(),
+              migrations: { skip: true },
+            },
           }),
           store,
           clients,

@@ -30,7 +30,7 @@ import {
   mappingsQuerySchema,
   provisionRequestSchema,
   verifyRequestSchema,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { z } from 'zod/v4';
 import {
   ApimCredentialsStore,
@@ -259,7 +259,10 @@ export async function createRouter(
       dryRun: query.dryRun === 'true',
     };
     if (body) {
-      await countAttempt({ ...denialStart, consumerKey: body.consumerKey }, event);
+      await countAttempt(
+        { ...denialStart, consumerKey: body.consumerKey },
+        event,
+      );
     }
     if (
       !(await isAllowed(

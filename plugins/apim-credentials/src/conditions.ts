@@ -1,5 +1,5 @@
 import type { Entity } from '@backstage/catalog-model';
-import { APIM_APPLICATION_ANNOTATION } from '@internal/backstage-plugin-apim-credentials-common';
+import { APIM_APPLICATION_ANNOTATION } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 
 /**
  * Whether the API-M Credentials tab applies to the entity: it names its WSO2 API-M application

@@ -1,6 +1,6 @@
 /**
  * The API-M Credentials frontend plugin: legacy frontend system exports. For the new frontend
- * system, use `@internal/backstage-plugin-apim-credentials/alpha`.
+ * system, use `@apim-credentials/backstage-plugin-apim-credentials/alpha`.
  *
  * @packageDocumentation
  */

@@ -10,7 +10,7 @@ import { entityContentRouteRef, rootRouteRef } from './routes';
 
 /**
  * The apim-credentials plugin for apps on the legacy frontend system. New-system apps use the
- * default export of `@internal/backstage-plugin-apim-credentials/alpha` instead.
+ * default export of `@apim-credentials/backstage-plugin-apim-credentials/alpha` instead.
  *
  * @public
  */

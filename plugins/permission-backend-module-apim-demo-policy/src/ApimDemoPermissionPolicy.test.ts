@@ -8,7 +8,7 @@ import {
   apimAuditReadPermission,
   apimCredentialsProvisionPermission,
   apimCredentialsReadPermission,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { ApimDemoPermissionPolicy } from './ApimDemoPermissionPolicy';
 
 describe('ApimDemoPermissionPolicy', () => {
@@ -68,14 +68,23 @@ describe('ApimDemoPermissionPolicy', () => {
     const outsider = new ApimDemoPermissionPolicy(
       mockServices.userInfo({
         userEntityRef: 'user:default/alice',
-        ownershipEntityRefs: ['user:default/alice', 'group:default/team-orders'],
+        ownershipEntityRefs: [
+          'user:default/alice',
+          'group:default/team-orders',
+        ],
       }),
     );
     expect(
-      await outsider.handle({ permission: apimApplicationsBindPermission }, user),
+      await outsider.handle(
+        { permission: apimApplicationsBindPermission },
+        user,
+      ),
     ).toEqual({ result: AuthorizeResult.DENY });
     expect(
-      await policy.handle({ permission: apimApplicationsBindPermission }, service),
+      await policy.handle(
+        { permission: apimApplicationsBindPermission },
+        service,
+      ),
     ).toEqual({ result: AuthorizeResult.DENY });
   });
 

@@ -21,7 +21,7 @@ import {
   apimAuditReadPermission,
   apimCredentialsProvisionPermission,
   apimCredentialsReadPermission,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 
 /**
  * The demo's policy for the apim-credentials permissions:

@@ -12,7 +12,7 @@ import {
   consumerKeySchema,
   entityRefSchema,
   mappingsQuerySchema,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { z } from 'zod/v4';
 import { readEntityCredentials } from '../entityCredentials';
 import { ActionDeps, guarded, parseInput } from './shared';
@@ -65,8 +65,7 @@ export function registerReadActions(
             .string()
             .describe('Full entity ref, e.g. component:default/orders-service'),
         }),
-      output: zod =>
-        zod.object({ credentials: zod.object({}).passthrough() }),
+      output: zod => zod.object({ credentials: zod.object({}).passthrough() }),
     },
     action: ({ input, credentials }) =>
       guarded(deps.logger, async () => {
@@ -95,8 +94,14 @@ export function registerReadActions(
           entityRef: zod.string().optional().describe('Full entity ref'),
           environment: zod.string().optional(),
           actor: zod.string().optional().describe('User entity ref'),
-          action: zod.string().optional().describe('e.g. provision, unprovision, verify'),
-          outcome: zod.string().optional().describe('succeeded, unchanged, failed, denied or pending'),
+          action: zod
+            .string()
+            .optional()
+            .describe('e.g. provision, unprovision, verify'),
+          outcome: zod
+            .string()
+            .optional()
+            .describe('succeeded, unchanged, failed, denied or pending'),
           since: zod.string().optional().describe('ISO 8601 instant'),
           until: zod.string().optional().describe('ISO 8601 instant'),
           limit: zod.number().int().optional().describe('1 to 500, default 50'),
@@ -142,7 +147,10 @@ export function registerReadActions(
           'look up who holds a consumer key',
         );
         // One key is mapped in a handful of cells at most; the largest page is plenty.
-        const page = await deps.store.queryMappings({ consumerKey, limit: 500 });
+        const page = await deps.store.queryMappings({
+          consumerKey,
+          limit: 500,
+        });
         return { output: { holders: JSON.parse(JSON.stringify(page.items)) } };
       }),
   });

@@ -19,7 +19,7 @@ import {
   entityRefSchema,
   environmentIdSchema,
   keyManagerNameSchema,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { z } from 'zod/v4';
 import { Access } from '../access';
 import {

@@ -10,7 +10,7 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
-import { canonicalEntityRef } from '@internal/backstage-plugin-apim-credentials-common';
+import { canonicalEntityRef } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import type {
   AuditAction,
   AuditOutcome,
@@ -21,7 +21,7 @@ import type {
   Page,
   ParsedAuditQuery,
   ParsedMappingsQuery,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import {
   AuditPosition,
   decodeAuditCursor,
@@ -36,7 +36,7 @@ export { decodeAuditCursor } from './auditCursor';
 export type { CellLock } from './cellLocks';
 
 const migrationsDir = resolvePackagePath(
-  '@internal/backstage-plugin-apim-credentials-backend',
+  '@apim-credentials/backstage-plugin-apim-credentials-backend',
   'migrations',
 );
 
@@ -250,7 +250,9 @@ export class ApimCredentialsStore {
       if (decision.note) {
         completion = {
           ...completion,
-          errorMessage: `${completion.errorMessage ?? 'denied'}${decision.note}`,
+          errorMessage: `${completion.errorMessage ?? 'denied'}${
+            decision.note
+          }`,
         };
       }
     }

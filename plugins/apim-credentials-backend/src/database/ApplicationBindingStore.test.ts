@@ -12,7 +12,7 @@ import { ApplicationBindingStore } from './ApplicationBindingStore';
 jest.setTimeout(60_000);
 
 const directory = resolvePackagePath(
-  '@internal/backstage-plugin-apim-credentials-backend',
+  '@apim-credentials/backstage-plugin-apim-credentials-backend',
   'migrations',
 );
 const MINE = '20261130120000_application_bindings.js';

@@ -13,11 +13,11 @@ import {
 import type {
   ApplicationBinding,
   BindingOrigin,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { BindingConflictError } from '../service/bindingErrors';
 
 const migrationsDir = resolvePackagePath(
-  '@internal/backstage-plugin-apim-credentials-backend',
+  '@apim-credentials/backstage-plugin-apim-credentials-backend',
   'migrations',
 );
 
@@ -131,11 +131,9 @@ export class ApplicationBindingStore {
     return db<BindingRow>(BINDINGS)
       .where({ instance: insert.instance })
       .andWhere(q =>
-        q
-          .where({ application_id: insert.applicationId })
-          .orWhere({
-            application_name_key: applicationNameKey(insert.applicationName),
-          }),
+        q.where({ application_id: insert.applicationId }).orWhere({
+          application_name_key: applicationNameKey(insert.applicationName),
+        }),
       );
   }
 

@@ -5,7 +5,7 @@
 import type {
   AuditRecord,
   MappingRecord,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { Timestamps } from './timestamps';
 
 /** A row as knex returns it. */

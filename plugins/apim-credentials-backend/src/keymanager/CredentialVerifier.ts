@@ -6,7 +6,7 @@
 import { ApimError } from '../apim/ApimError';
 import { HttpTransport } from '../apim/HttpTransport';
 import { basic } from '../apim/TokenProvider';
-import type { TokenRequestParams } from '@internal/backstage-plugin-apim-credentials-common';
+import type { TokenRequestParams } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import type { TokenRequestSettings } from './tokenRequestConfig';
 
 export interface VerificationOutcome {

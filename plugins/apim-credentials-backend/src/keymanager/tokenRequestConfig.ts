@@ -6,7 +6,7 @@
  * None of these values is a secret: they are shown to users in the token snippet.
  */
 import { Config } from '@backstage/config';
-import type { TokenRequestParams } from '@internal/backstage-plugin-apim-credentials-common';
+import type { TokenRequestParams } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 
 export interface KeyManagerSettings {
   /** The key manager's name in API-M (`GET /key-managers` `name`). */

@@ -8,7 +8,7 @@ import {
   buildTokenCurl,
   CA_CERT_PLACEHOLDER,
   shellQuote,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { LocalStack } from '@internal/local-stack';
 import { startStack } from '../__testUtils__/harness';
 import {

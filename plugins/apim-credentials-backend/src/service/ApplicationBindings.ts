@@ -13,7 +13,7 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import type {
   ApplicationBinding,
   BindingCandidate,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { ApimClient } from '../apim/ApimClient';
 import type { ApimApplication } from '../apim/types';
 import {
@@ -56,7 +56,8 @@ export class ApplicationBindings {
 
   private client(instance: string): ApimClient {
     const client = this.deps.clients.get(instance);
-    if (!client) throw new NotFoundError(`Unknown API-M instance "${instance}"`);
+    if (!client)
+      throw new NotFoundError(`Unknown API-M instance "${instance}"`);
     return client;
   }
 
@@ -94,7 +95,10 @@ export class ApplicationBindings {
     applicationName: string,
     app: ApimApplication | undefined,
   ): Promise<void> {
-    const byName = await this.deps.bindings.getByName(instance, applicationName);
+    const byName = await this.deps.bindings.getByName(
+      instance,
+      applicationName,
+    );
     if (byName && byName.entityRef !== entityRef) {
       throw new ApplicationBoundElsewhereError(
         applicationName,

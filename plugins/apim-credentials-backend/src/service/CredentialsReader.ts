@@ -9,7 +9,7 @@ import type {
   EnvironmentCredentials,
   EnvironmentInfo,
   KeyManagerInfo,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { ApimClient } from '../apim/ApimClient';
 import type {
   ApimApplication,

@@ -14,7 +14,7 @@ import type {
   ProvisionResult,
   UnprovisionResult,
   VerifyResult,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { ApimClient } from '../apim/ApimClient';
 import { ApimError } from '../apim/ApimError';
 import type {
@@ -396,7 +396,11 @@ export class ProvisioningService {
       attempt,
       km,
     );
-    if (app.status && app.status.toUpperCase() !== 'APPROVED' && !attempt.createdApp) {
+    if (
+      app.status &&
+      app.status.toUpperCase() !== 'APPROVED' &&
+      !attempt.createdApp
+    ) {
       // A cached pending status may be stale: an admin may have approved or rejected it since.
       this.directory.forgetApplication(client, app.name);
       app = (await this.directory.findApplication(client, app.name)) ?? app;
@@ -463,7 +467,7 @@ export class ProvisioningService {
           km.name,
           // Verified moments ago: the key manager answered the backend and accepted them.
           verified
-            ? async () => ({ ok: true }) as VerifyResult
+            ? async () => ({ ok: true } as VerifyResult)
             : km.tokenEndpoint && !km.tokenEndpointRefused
             ? () => this.runVerification(env, km, input)
             : undefined,

@@ -9,7 +9,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import type {
   AuditRecord,
   MappingRecord,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { ApimClient } from '../apim/ApimClient';
 import { ApimError } from '../apim/ApimError';
 import type {
@@ -325,7 +325,10 @@ export class ReconcileJob {
     }
     // Read only when a mapping is missing: API-M hides a disabled key manager's mappings from
     // its listing but keeps them (CONTRACT.md 7.1), which is not drift. One read per instance.
-    const keyManagers = new Map<string, Promise<ApimKeyManager[] | undefined>>();
+    const keyManagers = new Map<
+      string,
+      Promise<ApimKeyManager[] | undefined>
+    >();
     const disabled = async (client: ApimClient, name: string) => {
       if (!keyManagers.has(client.instanceId)) {
         keyManagers.set(

@@ -8,7 +8,7 @@ import { ConflictError, InputError } from '@backstage/errors';
 import {
   APIM_APPLICATION_ANNOTATION,
   checkApplicationName,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import type { ApimClient } from '../apim/ApimClient';
 import type { ApimApplication } from '../apim/types';
 

@@ -1,5 +1,5 @@
 import { PassThrough, Writable } from 'node:stream';
-import type { AuditRecord } from '@internal/backstage-plugin-apim-credentials-common';
+import type { AuditRecord } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { ExportAbortedError, csvCell, writeAuditCsv } from './auditCsv';
 
 /** What a spreadsheet that ignores quotes sees: cells split on `sep`. */

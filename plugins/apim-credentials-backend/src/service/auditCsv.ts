@@ -4,7 +4,7 @@
  * no cell can be read as a formula, whether the spreadsheet splits on `,` or on `;`.
  */
 import { Writable } from 'node:stream';
-import type { AuditRecord } from '@internal/backstage-plugin-apim-credentials-common';
+import type { AuditRecord } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 
 export const AUDIT_CSV_COLUMNS: Array<keyof AuditRecord> = [
   'id',

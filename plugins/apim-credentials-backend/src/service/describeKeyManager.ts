@@ -1,4 +1,4 @@
-import type { KeyManagerInfo } from '@internal/backstage-plugin-apim-credentials-common';
+import type { KeyManagerInfo } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import type { ApimKeyManager } from '../apim/types';
 import type { EnvironmentConfig } from '../config';
 

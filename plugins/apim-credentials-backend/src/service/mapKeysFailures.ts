@@ -9,7 +9,7 @@
  *   manager (refused, DNS, timeout) escaped as an unchecked exception. The backend asks the key
  *   manager itself to tell a wrong secret from a key manager API-M cannot reach.
  */
-import type { VerifyResult } from '@internal/backstage-plugin-apim-credentials-common';
+import type { VerifyResult } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { ApimError } from '../apim/ApimError';
 import type { ApimClient } from '../apim/ApimClient';
 import type { EnvironmentConfig } from '../config';

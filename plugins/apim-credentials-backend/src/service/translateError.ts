@@ -5,7 +5,7 @@
  * (hosts, ports) or WSO2's description: those stay on the cause, which only the log sees.
  */
 import { InputError, isError } from '@backstage/errors';
-import type { ApimCredentialsErrorCode } from '@internal/backstage-plugin-apim-credentials-common';
+import type { ApimCredentialsErrorCode } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { ApimError } from '../apim/ApimError';
 import {
   UpstreamError,

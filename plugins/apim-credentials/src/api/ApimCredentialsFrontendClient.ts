@@ -3,7 +3,7 @@ import {
   ApimCredentialsApi,
   ApimCredentialsClient,
   AuditQuery,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 
 type AuditFilters = Omit<AuditQuery, 'limit' | 'cursor'>;
 
@@ -19,7 +19,7 @@ export interface ApimCredentialsFrontendApi extends ApimCredentialsApi {
 }
 
 /**
- * The browser's client: {@link @internal/backstage-plugin-apim-credentials-common#ApimCredentialsClient}
+ * The browser's client: {@link @apim-credentials/backstage-plugin-apim-credentials-common#ApimCredentialsClient}
  * with the Backstage fetch API (which adds the user's token), and the CSV download.
  *
  * @public

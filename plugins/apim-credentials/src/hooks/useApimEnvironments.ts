@@ -4,7 +4,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import type {
   ApimCredentialsApi,
   EnvironmentInfo,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { apimCredentialsApiRef } from '../api';
 
 /**

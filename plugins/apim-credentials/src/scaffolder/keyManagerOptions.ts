@@ -1,4 +1,4 @@
-import type { EnvironmentInfo } from '@internal/backstage-plugin-apim-credentials-common';
+import type { EnvironmentInfo } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 
 /** A key manager as the key manager picker lists it for the selected environments. */
 export interface KeyManagerOption {

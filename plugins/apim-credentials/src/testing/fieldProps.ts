@@ -1,5 +1,5 @@
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
-import type { EnvironmentInfo } from '@internal/backstage-plugin-apim-credentials-common';
+import type { EnvironmentInfo } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { environments } from './fixtures';
 
 /** The props RJSF hands a custom scaffolder field, with jest mocks for the callbacks. */

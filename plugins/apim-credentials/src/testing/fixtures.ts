@@ -5,7 +5,7 @@ import type {
   EntityCredentials,
   EnvironmentInfo,
   MappingRecord,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import type { ApimCredentialsFrontendApi } from '../api';
 
 export const entity: Entity = {

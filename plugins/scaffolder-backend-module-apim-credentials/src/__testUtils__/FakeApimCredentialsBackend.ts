@@ -6,7 +6,7 @@
 import type {
   ApimCredentialsErrorCode,
   EnvironmentInfo,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 
 export interface RecordedRequest {
   method: string;
@@ -144,7 +144,11 @@ export class FakeApimCredentialsBackend {
     );
     if (method === 'GET' && read) {
       // The entity tab's read, as the real backend shapes it (what the actions need of it).
-      const entityRef = read.slice(1, 4).map(decodeURIComponent).join('/').replace('/', ':');
+      const entityRef = read
+        .slice(1, 4)
+        .map(decodeURIComponent)
+        .join('/')
+        .replace('/', ':');
       return json(200, {
         entityRef,
         applicationName: read[3],
@@ -253,7 +257,9 @@ export class FakeApimCredentialsBackend {
           {
             status: 409,
             name: 'ConflictError',
-            message: `client ${existing.consumerKey} is mapped there, not ${url.searchParams.get('consumerKey')}`,
+            message: `client ${
+              existing.consumerKey
+            } is mapped there, not ${url.searchParams.get('consumerKey')}`,
             code: 'CONSUMER_KEY_MISMATCH',
           },
           method,

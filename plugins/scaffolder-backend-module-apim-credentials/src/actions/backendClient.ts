@@ -13,7 +13,7 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   APIM_CREDENTIALS_PLUGIN_ID,
   ApimCredentialsClient,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 
 /**
  * A `fetch` with the signature of the global one; injectable for tests and custom transports.

@@ -2,7 +2,7 @@ import { ResponseError } from '@backstage/errors';
 import {
   APIM_CREDENTIALS_ERROR_CODES,
   ApimCredentialsErrorCode,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { describeFailure, FailureKind, toError } from './failures';
 
 const cell = {

@@ -17,7 +17,7 @@ import {
 import {
   ApimCredentialsErrorCode,
   getApimCredentialsErrorCode,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { Cell, describeCell } from './cell';
 import { scrub } from './secret';
 

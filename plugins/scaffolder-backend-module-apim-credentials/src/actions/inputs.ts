@@ -13,7 +13,7 @@ import {
   entityPathSchema,
   environmentIdSchema,
   keyManagerNameSchema,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 
 const EXAMPLE_REF = 'an entity ref such as "component:default/orders-service"';
 

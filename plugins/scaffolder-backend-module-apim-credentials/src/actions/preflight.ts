@@ -9,7 +9,7 @@ import { InputError, isError } from '@backstage/errors';
 import type {
   ApimCredentialsClient,
   EnvironmentInfo,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 
 /**
  * The environments the backend serves, or `undefined` (after a warning) when it could not be

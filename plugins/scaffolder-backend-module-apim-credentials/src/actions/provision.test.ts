@@ -1,7 +1,7 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { APIM_CREDENTIALS_TASK_ID_HEADER } from '@internal/backstage-plugin-apim-credentials-common';
+import { APIM_CREDENTIALS_TASK_ID_HEADER } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { createApimCredentialsProvisionAction } from './provision';
 import { FakeApimCredentialsBackend } from '../__testUtils__/FakeApimCredentialsBackend';
 

@@ -1,6 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import type { ProvisionResult } from '@internal/backstage-plugin-apim-credentials-common';
+import type { ProvisionResult } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import {
   ApimCredentialsActionOptions,
   createClient,

@@ -1,6 +1,6 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { APIM_CREDENTIALS_TASK_ID_HEADER } from '@internal/backstage-plugin-apim-credentials-common';
+import { APIM_CREDENTIALS_TASK_ID_HEADER } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { createApimCredentialsUnprovisionAction } from './unprovision';
 import { FakeApimCredentialsBackend } from '../__testUtils__/FakeApimCredentialsBackend';
 
@@ -62,7 +62,9 @@ describe('apim:credentials:unprovision', () => {
     // (issue 10 item 2), which the action reads from the entity's credentials first.
     const deletes = backend.requests.filter(r => r.method === 'DELETE');
     expect(deletes).toHaveLength(1);
-    expect(deletes[0].url.searchParams.get('consumerKey')).toBe('orders-client');
+    expect(deletes[0].url.searchParams.get('consumerKey')).toBe(
+      'orders-client',
+    );
     expect(deletes[0].headers[APIM_CREDENTIALS_TASK_ID_HEADER]).toBe(
       'task-456',
     );

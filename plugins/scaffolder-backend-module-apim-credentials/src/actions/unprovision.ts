@@ -1,5 +1,5 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import type { UnprovisionResult } from '@internal/backstage-plugin-apim-credentials-common';
+import type { UnprovisionResult } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import {
   ApimCredentialsActionOptions,
   createClient,
@@ -127,8 +127,10 @@ export function createApimCredentialsUnprovisionAction(
           ): Promise<UnprovisionCheckpoint> => {
             const consumerKey =
               ctx.input.consumerKey ??
-              (await client.getEntityCredentials(entityRef, requestOptions))
-                .environments.find(e => e.environment === cell.environment)
+              (
+                await client.getEntityCredentials(entityRef, requestOptions)
+              ).environments
+                .find(e => e.environment === cell.environment)
                 ?.mappings.find(m => m.keyManager === cell.keyManager)
                 ?.consumerKey;
             if (!consumerKey) {

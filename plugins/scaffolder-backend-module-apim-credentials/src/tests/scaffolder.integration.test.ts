@@ -16,7 +16,7 @@ import { userInfoServiceFactory } from '@backstage/backend-defaults/userInfo';
 import type {
   AuditRecord,
   Page,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { startLocalStack, LocalStack } from '@internal/local-stack';
 import authPlugin from '@backstage/plugin-auth-backend';
 import guestProviderModule from '@backstage/plugin-auth-backend-module-guest-provider';
@@ -27,7 +27,7 @@ import scaffolderGithubModule from '@backstage/plugin-scaffolder-backend-module-
 import yaml from 'yaml';
 // Test only (a devDependency): the real backend plugin, so the actions are proven against it.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import apimCredentialsPlugin from '@internal/backstage-plugin-apim-credentials-backend';
+import apimCredentialsPlugin from '@apim-credentials/backstage-plugin-apim-credentials-backend';
 import scaffolderModuleApimCredentials from '../index';
 
 jest.setTimeout(240_000);
@@ -188,9 +188,10 @@ describe('apim:credentials:provision through the scaffolder', () => {
                   instance: 'local',
                   keyType: 'SANDBOX',
                   // The stack's token endpoints are on localhost: listed, as an operator must.
-                  tokenEndpoints: [stack.emulator.url, stack.keyManager.tokenEndpoint].map(
-                    u => new URL(u).origin,
-                  ),
+                  tokenEndpoints: [
+                    stack.emulator.url,
+                    stack.keyManager.tokenEndpoint,
+                  ].map(u => new URL(u).origin),
                 },
                 {
                   id: 'production',
@@ -198,7 +199,9 @@ describe('apim:credentials:provision through the scaffolder', () => {
                   instance: 'local',
                   keyType: 'PRODUCTION',
                   keyManagers: ['IS'],
-                  tokenEndpoints: [new URL(stack.keyManager.tokenEndpoint).origin],
+                  tokenEndpoints: [
+                    new URL(stack.keyManager.tokenEndpoint).origin,
+                  ],
                 },
               ],
               applications: {

@@ -20,7 +20,7 @@ import {
   apimCredentialsProvisionPermission,
   apimCredentialsReadPermission,
   checkApplicationName,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { apimCredentialsApiRef } from '../../api';
 import { isApimCredentialsAvailable } from '../../conditions';
 import { loadApimEnvironments } from '../../hooks/useApimEnvironments';

@@ -7,7 +7,7 @@ import {
 } from '@backstage/plugin-catalog-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { Entity } from '@backstage/catalog-model';
-import { checkApplicationName } from '@internal/backstage-plugin-apim-credentials-common';
+import { checkApplicationName } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { apimCredentialsApiRef, ApimCredentialsFrontendApi } from '../../api';
 import { entity, fakeApi, mappedCredentials } from '../../testing/fixtures';
 import { ApimCredentialsEntityContent } from './ApimCredentialsEntityContent';
@@ -41,7 +41,7 @@ const annotated = (name: string): Entity => ({
 
 describe('entity tab: issue 12 items 2 and 3', () => {
   it.each([[' orders-app'], ['orders-app '], ['o'.repeat(101)]])(
-    'shows the backend\'s message for the name %j without asking the backend',
+    "shows the backend's message for the name %j without asking the backend",
     async name => {
       const api = fakeApi();
       renderTab(api, annotated(name));
@@ -87,8 +87,6 @@ describe('entity tab: issue 12 items 2 and 3', () => {
     expect(within(row).getByTestId('key-manager-disabled')).toHaveTextContent(
       'key manager disabled in API-M',
     );
-    expect(
-      within(row).getByRole('button', { name: /remove/i }),
-    ).toBeEnabled();
+    expect(within(row).getByRole('button', { name: /remove/i })).toBeEnabled();
   });
 });

@@ -8,7 +8,7 @@ import FormHelperText from '@material-ui/core/FormHelperText';
 import FormLabel from '@material-ui/core/FormLabel';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
-import type { EnvironmentInfo } from '@internal/backstage-plugin-apim-credentials-common';
+import type { EnvironmentInfo } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { useApimEnvironments } from '../../hooks/useApimEnvironments';
 import { backendMessage } from '../common/errors';
 

@@ -1,7 +1,7 @@
 import Typography from '@material-ui/core/Typography';
 import { Table, TableColumn } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import type { AuditRecord } from '@internal/backstage-plugin-apim-credentials-common';
+import type { AuditRecord } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { formatDateTime, OutcomeChip } from '../common';
 
 const mono = { fontFamily: 'monospace', wordBreak: 'break-all' as const };

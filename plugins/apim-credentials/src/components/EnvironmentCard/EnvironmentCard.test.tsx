@@ -4,7 +4,7 @@ import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import type {
   CredentialMapping,
   EnvironmentCredentials,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { apimCredentialsApiRef } from '../../api';
 import {
   entityRef,
@@ -151,7 +151,9 @@ describe('EnvironmentCard opens the provide dialog from a link (issue 14 item 3)
       'linked-client',
     );
     expect(within(dialog).getByLabelText(/Consumer secret/)).toHaveValue('');
-    expect(within(dialog).getByText('WSO2 Identity Server')).toBeInTheDocument();
+    expect(
+      within(dialog).getByText('WSO2 Identity Server'),
+    ).toBeInTheDocument();
   });
 
   it('stays closed when the link names another environment', async () => {

@@ -14,7 +14,7 @@ import type {
   KeyManagerInfo,
   ProvisionResult,
   UnprovisionResult,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { PermissionGatedButton } from '../common';
 import { ProvideKeysDialog } from '../ProvideKeysDialog';
 import { RemoveMappingDialog } from '../RemoveMappingDialog';

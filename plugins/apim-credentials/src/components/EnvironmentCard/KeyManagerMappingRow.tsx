@@ -8,7 +8,7 @@ import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import type {
   CredentialMapping,
   KeyManagerInfo,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { formatDateTime, PermissionGatedButton } from '../common';
 import { MappingStateChip } from './MappingStateChip';
 
@@ -47,8 +47,8 @@ export function KeyManagerMappingRow(props: {
             display="block"
             data-testid="key-manager-disabled"
           >
-            key manager disabled in API-M: API-M keeps the mapping but hides
-            it until the key manager is enabled again; it can still be removed
+            key manager disabled in API-M: API-M keeps the mapping but hides it
+            until the key manager is enabled again; it can still be removed
           </Typography>
         )}
       </TableCell>

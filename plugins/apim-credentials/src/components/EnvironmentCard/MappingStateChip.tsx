@@ -1,6 +1,6 @@
 import Chip from '@material-ui/core/Chip';
 import Tooltip from '@material-ui/core/Tooltip';
-import type { MappingState } from '@internal/backstage-plugin-apim-credentials-common';
+import type { MappingState } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 
 const COLORS: Record<MappingState, 'default' | 'primary' | 'secondary'> = {
   mapped: 'primary',

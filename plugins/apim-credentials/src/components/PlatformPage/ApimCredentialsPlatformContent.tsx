@@ -4,7 +4,7 @@ import Tab from '@material-ui/core/Tab';
 import Tabs from '@material-ui/core/Tabs';
 import { Progress } from '@backstage/core-components';
 import { usePermission } from '@backstage/plugin-permission-react';
-import { apimAuditReadPermission } from '@internal/backstage-plugin-apim-credentials-common';
+import { apimAuditReadPermission } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { PermissionDeniedState } from '../common';
 import { AuditLogTab } from './AuditLogTab';
 import { MappingsTab } from './MappingsTab';

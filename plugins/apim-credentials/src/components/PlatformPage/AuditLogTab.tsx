@@ -10,7 +10,7 @@ import {
   AUDIT_ACTIONS,
   AUDIT_OUTCOMES,
   AuditQuery,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { apimCredentialsApiRef } from '../../api';
 import { AuditTable } from '../AuditTable';
 import {

@@ -13,7 +13,7 @@ import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import type {
   MappingRecord,
   MappingsQuery,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { apimCredentialsApiRef } from '../../api';
 import { formatDateTime, PagerControls, useKeysetPages } from '../common';
 import { compact, normaliseEntityRef } from './filters';

@@ -20,7 +20,7 @@ import type {
   EnvironmentInfo,
   KeyManagerInfo,
   ProvisionResult,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { apimCredentialsApiRef } from '../../api';
 import { backendMessage, failureTitle } from '../common';
 import { ProvideKeysErrors, validateProvideKeys } from './validation';

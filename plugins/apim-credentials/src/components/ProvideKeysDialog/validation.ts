@@ -1,7 +1,7 @@
 import {
   consumerKeySchema,
   consumerSecretSchema,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 
 export type ProvideKeysField = 'keyManager' | 'consumerKey' | 'consumerSecret';
 export type ProvideKeysErrors = Partial<Record<ProvideKeysField, string>>;

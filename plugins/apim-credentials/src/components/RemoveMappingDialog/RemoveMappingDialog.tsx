@@ -8,7 +8,7 @@ import DialogTitle from '@material-ui/core/DialogTitle';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
 import { useApi } from '@backstage/core-plugin-api';
-import type { UnprovisionResult } from '@internal/backstage-plugin-apim-credentials-common';
+import type { UnprovisionResult } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { apimCredentialsApiRef } from '../../api';
 import { backendMessage, failureTitle } from '../common';
 

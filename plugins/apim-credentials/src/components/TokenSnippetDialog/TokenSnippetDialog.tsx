@@ -5,7 +5,7 @@ import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import Typography from '@material-ui/core/Typography';
 import { CodeSnippet } from '@backstage/core-components';
-import type { TokenRequestParams } from '@internal/backstage-plugin-apim-credentials-common';
+import type { TokenRequestParams } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { buildTokenCurl, CA_CERT_PLACEHOLDER } from './tokenSnippet';
 
 /**

@@ -5,4 +5,4 @@ export {
   CONSUMER_SECRET_PLACEHOLDER,
   CONSUMER_SECRET_VARIABLE,
   shellQuote,
-} from '@internal/backstage-plugin-apim-credentials-common';
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';

@@ -1,5 +1,5 @@
 import Chip from '@material-ui/core/Chip';
-import type { AuditOutcome } from '@internal/backstage-plugin-apim-credentials-common';
+import type { AuditOutcome } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 
 const COLORS: Record<AuditOutcome, 'default' | 'primary' | 'secondary'> = {
   succeeded: 'primary',

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import type { Page } from '@internal/backstage-plugin-apim-credentials-common';
+import type { Page } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 
 type PagingState = {
   key: string;
