@@ -129,6 +129,8 @@ describe('apim-credentials backend against the local stack', () => {
       key_mapping_id: first.body.keyMappingId,
       consumer_key: demo.clientId,
     });
+    // verify: true proved the credentials before mapping them (issue 15 item 7).
+    expect(Boolean((await auditRow(first.body.auditId)).verified)).toBe(true);
     // the application was created on first use, and that is audited too
     expect(
       await knex('apim_credentials_audit').where({
@@ -689,7 +691,7 @@ describe('apim-credentials backend against the local stack', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     const lines = csv.text.trim().split('\r\n');
-    expect(lines[0]).toMatch(/^id,startedAt,/);
+    expect(lines[0]).toMatch(/^id,startedAt,.*,verified$/);
     expect(lines.length - 1).toBe(
       (await knex('apim_credentials_audit').where({ action: 'provision' }))
         .length,

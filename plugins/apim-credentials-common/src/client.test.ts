@@ -5,19 +5,21 @@ import { getApimCredentialsErrorCode } from './errors';
 function clientAnswering(
   response: () => Response,
   source?: 'ui',
-): { client: ApimCredentialsClient; sent: RequestInit[] } {
+): { client: ApimCredentialsClient; sent: RequestInit[]; urls: string[] } {
   const sent: RequestInit[] = [];
+  const urls: string[] = [];
   const client = new ApimCredentialsClient({
     discoveryApi: { getBaseUrl: async () => 'http://backend/api/apim-credentials' },
     fetchApi: {
-      fetch: async (_url, init) => {
+      fetch: async (url, init) => {
+        urls.push(url);
         sent.push(init ?? {});
         return response();
       },
     },
     source,
   });
-  return { client, sent };
+  return { client, sent, urls };
 }
 
 const errorBody = (code: string, statusCode: number) =>
@@ -67,5 +69,46 @@ describe('ApimCredentialsClient', () => {
     expect(other.sent[0].headers).not.toHaveProperty(
       APIM_CREDENTIALS_SOURCE_HEADER,
     );
+  });
+
+  it('lists, binds and unbinds applications on the binding routes (issue 10 item 1)', async () => {
+    const { client, sent, urls } = clientAnswering(
+      () => new Response('[]', { status: 200 }),
+    );
+    await client.getBindings({ entityRef: 'component:default/a b' });
+    await client.getBindingCandidates();
+    await client.bindApplication({
+      instance: 'local',
+      applicationName: 'orders-app',
+      entityRef: 'component:default/orders-service',
+    });
+    await client.unbindApplication({ instance: 'local', applicationId: 'a/1' });
+    expect(urls).toEqual([
+      'http://backend/api/apim-credentials/bindings?entityRef=component%3Adefault%2Fa+b',
+      'http://backend/api/apim-credentials/bindings/candidates',
+      'http://backend/api/apim-credentials/bindings',
+      'http://backend/api/apim-credentials/bindings/local/a%2F1',
+    ]);
+    expect(sent.map(s => s.method)).toEqual(['GET', 'GET', 'POST', 'DELETE']);
+    expect(JSON.parse(String(sent[2].body))).toEqual({
+      instance: 'local',
+      applicationName: 'orders-app',
+      entityRef: 'component:default/orders-service',
+    });
+  });
+
+  it('exposes the code of a refused binding', async () => {
+    const { client } = clientAnswering(() =>
+      errorBody('PERMISSION_DENIED', 403),
+    );
+    const error = await client
+      .bindApplication({
+        instance: 'local',
+        applicationName: 'x',
+        entityRef: 'component:default/x',
+      })
+      .catch(e => e);
+    expect(error.statusCode).toBe(403);
+    expect(error.code).toBe('PERMISSION_DENIED');
   });
 });

@@ -21,6 +21,11 @@ import type {
   VerifyRequest,
 } from './schemas';
 import type {
+  ApplicationBinding,
+  BindRequest,
+  BindingCandidate,
+} from './bindings';
+import type {
   AuditRecord,
   EntityCredentials,
   EnvironmentInfo,
@@ -84,6 +89,33 @@ export interface ApimCredentialsApi {
   getAuditExportUrl(
     query?: Omit<AuditQuery, 'limit' | 'cursor'>,
   ): Promise<string>;
+  /**
+   * The recorded application bindings (`GET /bindings`, issue 10 item 1), optionally for one
+   * entity or instance. Needs `apim.audit.read` or `apim.applications.bind` (403 otherwise).
+   */
+  getBindings(
+    query?: { entityRef?: string; instance?: string },
+    options?: RequestOptions,
+  ): Promise<ApplicationBinding[]>;
+  /**
+   * Applications that exist in API-M, are named by an entity's annotation and are bound to no
+   * entity (`GET /bindings/candidates`), with the entities that name them.
+   */
+  getBindingCandidates(options?: RequestOptions): Promise<BindingCandidate[]>;
+  /**
+   * Binds an existing application to the entity whose annotation names it (`POST /bindings`,
+   * audited as `bind`). 403 without `apim.applications.bind`, 400 when the entity's annotation
+   * names another application, 409 when it is bound already.
+   */
+  bindApplication(
+    body: BindRequest,
+    options?: RequestOptions,
+  ): Promise<ApplicationBinding & { auditId: string }>;
+  /** Removes a binding (`DELETE /bindings/:instance/:applicationId`, audited as `unbind`); 404 when none. */
+  unbindApplication(
+    binding: { instance: string; applicationId: string },
+    options?: RequestOptions,
+  ): Promise<ApplicationBinding & { auditId: string }>;
 }
 
 export interface ProvisionOptions {
@@ -207,6 +239,50 @@ export class ApimCredentialsClient implements ApimCredentialsApi {
     return this.request<Page<MappingRecord>>(
       'GET',
       `/mappings${toSearch(query)}`,
+      undefined,
+      options,
+    );
+  }
+
+  getBindings(
+    query?: { entityRef?: string; instance?: string },
+    options?: RequestOptions,
+  ) {
+    return this.request<ApplicationBinding[]>(
+      'GET',
+      `/bindings${toSearch(query)}`,
+      undefined,
+      options,
+    );
+  }
+
+  getBindingCandidates(options?: RequestOptions) {
+    return this.request<BindingCandidate[]>(
+      'GET',
+      '/bindings/candidates',
+      undefined,
+      options,
+    );
+  }
+
+  bindApplication(body: BindRequest, options?: RequestOptions) {
+    return this.request<ApplicationBinding & { auditId: string }>(
+      'POST',
+      '/bindings',
+      body,
+      options,
+    );
+  }
+
+  unbindApplication(
+    binding: { instance: string; applicationId: string },
+    options?: RequestOptions,
+  ) {
+    return this.request<ApplicationBinding & { auditId: string }>(
+      'DELETE',
+      `/bindings/${encodeURIComponent(binding.instance)}/${encodeURIComponent(
+        binding.applicationId,
+      )}`,
       undefined,
       options,
     );

@@ -175,6 +175,12 @@ export interface AuditRecord {
   requestId?: string;
   /** Set on the rows of dry runs (denied, or verifying for real). */
   dryRun?: boolean;
+  /**
+   * Provisioning rows: `true` when the credentials were proven at the key manager before they
+   * were mapped, `false` when they were mapped unverified; absent when not known (older rows,
+   * failed attempts, other actions). Issue 15 item 7.
+   */
+  verified?: boolean;
 }
 
 export interface Page<T> {

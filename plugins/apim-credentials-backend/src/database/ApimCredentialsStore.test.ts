@@ -63,6 +63,24 @@ describe.each(databases.eachSupportedId())(
       );
     });
 
+    it('records whether a provisioning verified the credentials, and leaves it unknown otherwise (issue 15 item 7)', async () => {
+      const verified = await store.startAudit(start());
+      await store.completeAudit(verified, {
+        outcome: 'succeeded',
+        verified: true,
+      });
+      const unverified = await store.startAudit(start());
+      await store.completeAudit(unverified, {
+        outcome: 'succeeded',
+        verified: false,
+      });
+      const unknown = await store.startAudit(start());
+      await store.completeAudit(unknown, { outcome: 'failed' });
+      expect((await store.getAudit(verified))?.verified).toBe(true);
+      expect((await store.getAudit(unverified))?.verified).toBe(false);
+      expect(await store.getAudit(unknown)).not.toHaveProperty('verified');
+    });
+
     it('pages the audit newest first with a keyset cursor, under every filter', async () => {
       await knex('apim_credentials_audit').delete();
       for (let i = 0; i < 25; i++) {

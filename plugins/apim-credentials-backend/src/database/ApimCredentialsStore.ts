@@ -28,6 +28,7 @@ import {
   encodeAuditPosition,
   withoutLooserUntil,
 } from './auditCursor';
+import { ReconcileProgressStore } from './ReconcileProgressStore';
 import { Timestamps } from './timestamps';
 import { CellLock, CellLocks } from './cellLocks';
 import { Row, toAuditRecord, toMappingRecord } from './rows';
@@ -73,6 +74,8 @@ export interface AuditCompletion {
   consumerKey?: string;
   errorCode?: string;
   errorMessage?: string;
+  /** Provisioning only: whether this attempt proved the credentials at the key manager first. */
+  verified?: boolean;
 }
 
 export interface MappingUpsert {
@@ -142,10 +145,13 @@ export class ApimCredentialsStore {
 
   private readonly time: Timestamps;
   private readonly locks: CellLocks;
+  /** The drift job's keyset pages and position (ReconcileProgressStore.ts). */
+  readonly reconcileProgress: ReconcileProgressStore;
 
   constructor(private readonly knex: Knex) {
     this.time = new Timestamps(knex);
     this.locks = new CellLocks(knex);
+    this.reconcileProgress = new ReconcileProgressStore(knex);
   }
 
   private deniedRowGate?: (
@@ -231,6 +237,7 @@ export class ApimCredentialsStore {
     if (completion.keyMappingId)
       update.key_mapping_id = completion.keyMappingId;
     if (completion.consumerKey) update.consumer_key = completion.consumerKey;
+    if (completion.verified !== undefined) update.verified = completion.verified;
     await this.knex(AUDIT).where({ id }).update(update);
   }
 

@@ -44,6 +44,10 @@ export function toAuditRecord(row: Row, time: Timestamps): AuditRecord {
     requestId: orUndefined(row.request_id),
     // Only flagged rows carry the field, so records of real attempts look as they always did.
     ...(row.dry_run === true || row.dry_run === 1 ? { dryRun: true } : {}),
+    // SQLite and MySQL answer 0/1; null (not known, or not a provisioning) stays absent.
+    ...(row.verified === null || row.verified === undefined
+      ? {}
+      : { verified: Boolean(row.verified) }),
   };
 }
 

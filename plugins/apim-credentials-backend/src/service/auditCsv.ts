@@ -28,6 +28,8 @@ export const AUDIT_CSV_COLUMNS: Array<keyof AuditRecord> = [
   'errorCode',
   'errorMessage',
   'requestId',
+  // Last, so that readers of the earlier columns by position keep working (issue 15 item 7).
+  'verified',
 ];
 
 /**

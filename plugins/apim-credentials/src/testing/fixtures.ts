@@ -189,6 +189,10 @@ export function fakeApi(
       .fn()
       .mockResolvedValue('http://localhost/api/apim-credentials/audit/export'),
     exportAuditCsv: jest.fn(),
+    getBindings: jest.fn().mockResolvedValue([]),
+    getBindingCandidates: jest.fn().mockResolvedValue([]),
+    bindApplication: jest.fn(),
+    unbindApplication: jest.fn(),
     ...overrides,
   } as jest.Mocked<ApimCredentialsFrontendApi>;
 }
