@@ -2,7 +2,8 @@
  * Reads and checks the `apimCredentials` configuration at start-up, so that a mistake fails the
  * backend with a message naming the key instead of surfacing at the first request.
  */
-import { Config } from '@backstage/config';
+import { Config, readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds } from '@backstage/types';
 import {
   KEY_TYPES,
   KeyType,
@@ -58,6 +59,14 @@ export interface ApimCredentialsConfig {
     frequencyMinutes: number;
     pendingAfterSeconds: number;
     lateMappingWindowMinutes: number;
+    /** Every mapping's drift check is due within this many ms; runs split the work (drift/slices.ts). */
+    checkEveryMappingWithinMs: number;
+    /** API-M calls of the job in flight per instance. */
+    maxConcurrency: number;
+    /** API-M calls the job starts per second per instance. */
+    maxRequestsPerSecond: number;
+    /** Consecutive failures of an instance after which the run skips it. */
+    skipInstanceAfterFailures: number;
   };
   cache: { keyManagersSeconds: number; applicationsSeconds: number };
 }
@@ -222,6 +231,7 @@ export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
         config.getOptionalNumber('reconcile.pendingAfterSeconds') ?? 120,
       lateMappingWindowMinutes:
         config.getOptionalNumber('reconcile.lateMappingWindowMinutes') ?? 60,
+      ...readReconcileScale(config, fail),
     },
     cache: {
       keyManagersSeconds:
@@ -229,5 +239,47 @@ export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
       applicationsSeconds:
         config.getOptionalNumber('cache.applicationsSeconds') ?? 300,
     },
+  };
+}
+
+/**
+ * The drift job's scale settings (issue 11): how long a full pass over the mappings may take and
+ * how hard the job may press each API-M instance. Bad values fail start-up naming the key.
+ */
+function readReconcileScale(
+  config: Config,
+  fail: (key: string, why: string) => never,
+) {
+  const key = 'reconcile.checkEveryMappingWithin';
+  let checkEveryMappingWithinMs = 24 * 3600_000;
+  if (config.has(key)) {
+    try {
+      checkEveryMappingWithinMs = durationToMilliseconds(
+        readDurationFromConfig(config, { key }),
+      );
+    } catch (error) {
+      fail(key, (error as Error).message);
+    }
+  }
+  const frequencyMs =
+    (config.getOptionalNumber('reconcile.frequencyMinutes') ?? 5) * 60_000;
+  if (!(checkEveryMappingWithinMs >= frequencyMs)) {
+    fail(key, 'must be at least reconcile.frequencyMinutes');
+  }
+  const positive = (name: string, fallback: number, integer: boolean) => {
+    const value = config.getOptionalNumber(`reconcile.${name}`) ?? fallback;
+    if (!(value > 0) || (integer && !Number.isInteger(value))) {
+      fail(
+        `reconcile.${name}`,
+        `must be a positive ${integer ? 'integer' : 'number'}`,
+      );
+    }
+    return value;
+  };
+  return {
+    checkEveryMappingWithinMs,
+    maxConcurrency: positive('maxConcurrency', 4, true),
+    maxRequestsPerSecond: positive('maxRequestsPerSecond', 10, false),
+    skipInstanceAfterFailures: positive('skipInstanceAfterFailures', 5, true),
   };
 }

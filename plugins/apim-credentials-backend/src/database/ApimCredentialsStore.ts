@@ -28,6 +28,7 @@ import {
   encodeAuditPosition,
   withoutLooserUntil,
 } from './auditCursor';
+import { ReconcileProgressStore } from './ReconcileProgressStore';
 import { Timestamps } from './timestamps';
 import { CellLock, CellLocks } from './cellLocks';
 import { Row, toAuditRecord, toMappingRecord } from './rows';
@@ -144,10 +145,13 @@ export class ApimCredentialsStore {
 
   private readonly time: Timestamps;
   private readonly locks: CellLocks;
+  /** The drift job's keyset pages and position (ReconcileProgressStore.ts). */
+  readonly reconcileProgress: ReconcileProgressStore;
 
   constructor(private readonly knex: Knex) {
     this.time = new Timestamps(knex);
     this.locks = new CellLocks(knex);
+    this.reconcileProgress = new ReconcileProgressStore(knex);
   }
 
   private deniedRowGate?: (

@@ -46,7 +46,11 @@ describe('ReconcileJob', () => {
       new ConfigReader({
         apimCredentials: {
           ...apimConfig(stack),
-          reconcile: { pendingAfterSeconds: 0 },
+          // Every run checks every mapping (the slices have their own test below).
+          reconcile: {
+            pendingAfterSeconds: 0,
+            checkEveryMappingWithin: { minutes: 5 },
+          },
         },
       }),
     );

@@ -1,0 +1,36 @@
+/** What the reconcile job's parts share (ReconcileJob.ts and the modules beside this file). */
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { ApimClient } from '../../apim/ApimClient';
+import type { ApimCredentialsConfig } from '../../config';
+import type { ApimCredentialsStore } from '../../database/ApimCredentialsStore';
+
+export interface ReconcileReport {
+  resolved: number;
+  /** Mappings API-M wrote after the request that asked for them had timed out or broken. */
+  adopted: number;
+  stillPending: number;
+  drifted: number;
+  restored: number;
+  /** Mappings whose drift check ran this run (the run's slice plus last run's suspects). */
+  checked: number;
+  /** Instances skipped for the rest of the run after consecutive failures (InstanceGate.ts). */
+  skippedInstances: string[];
+}
+
+/** One instance's client, called only under that instance's caps and circuit for this run. */
+export interface GatedApim {
+  instanceId: string;
+  call<T>(
+    fn: (client: ApimClient) => Promise<T>,
+    expected?: (error: unknown) => boolean,
+  ): Promise<T>;
+  readonly isSkipped: boolean;
+}
+
+export interface ReconcileDeps {
+  config: ApimCredentialsConfig;
+  store: ApimCredentialsStore;
+  logger: LoggerService;
+  /** The gated client of an instance; undefined for an instance no longer configured. */
+  apim(instanceId: string): GatedApim | undefined;
+}
