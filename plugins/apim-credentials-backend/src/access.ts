@@ -46,7 +46,8 @@ export interface Access {
   ): Promise<{ entityRef: string; applicationName: string; entity: Entity }>;
   /**
    * Audit reads: platform readers (`apim.audit.read`) see everything, an entity's readers see
-   * that entity's history. Throws 403 otherwise.
+   * that entity's history. Throws 404 (`ENTITY_NOT_FOUND`) when a caller without
+   * `apim.audit.read` filters by an entity the catalog does not show them, 403 otherwise.
    */
   assertAuditAccess(
     credentials: BackstageCredentials,
@@ -109,12 +110,23 @@ export function createAccess(deps: {
     credentials,
     entityRef,
   ) => {
+    // Platform readers may read the history of any ref, including entities deleted since: the
+    // audit log is evidence and outlives the catalog.
     if (await isAllowed(credentials, apimAuditReadPermission)) return;
-    if (
-      entityRef &&
-      (await isAllowed(credentials, apimCredentialsReadPermission, entityRef))
-    )
-      return;
+    if (entityRef) {
+      // Everyone else reads only the history of an entity the catalog shows them; an entity
+      // they cannot see answers like one that does not exist, so the filter reveals nothing.
+      const entity = await catalog.getEntityByRef(entityRef, { credentials });
+      if (!entity)
+        throw coded(
+          new NotFoundError(`No entity ${entityRef} in the catalog`),
+          'ENTITY_NOT_FOUND',
+        );
+      if (
+        await isAllowed(credentials, apimCredentialsReadPermission, entityRef)
+      )
+        return;
+    }
     throw new NotAllowedError(
       entityRef
         ? `You may not read the API-M audit log of ${entityRef}`

@@ -331,6 +331,20 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
       },
     ],
     [
+      // Only platform readers may read the history of a ref the catalog does not show (a deleted
+      // entity's evidence); for anyone else it answers like a missing entity.
+      'GET /audit of an entity not in the catalog',
+      '/audit?entityRef=component:default/no-such-service',
+      {
+        owner: 404,
+        'non-owner': 404,
+        'other group': 404,
+        platform: 200,
+        service: 404,
+        none: 401,
+      },
+    ],
+    [
       'GET /audit/export',
       '/audit/export',
       {
