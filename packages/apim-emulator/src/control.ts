@@ -9,6 +9,7 @@ import type {
   KeyManagerPermissions,
   KeyManagerTransportFailure,
   StateKeyManager,
+  SubscriptionStatus,
 } from './types';
 
 export interface KeyManagerPatch {
@@ -106,6 +107,17 @@ export class EmulatorControl {
     return this.call(
       'PUT',
       `/applications/${encodeURIComponent(applicationId)}/status`,
+      { status },
+    );
+  }
+  /** Approves (UNBLOCKED) or rejects a subscription ON_HOLD, or blocks one as a publisher would (CONTRACT 11, 14.1). */
+  setSubscriptionStatus(
+    subscriptionId: string,
+    status: SubscriptionStatus,
+  ): Promise<{ subscriptionId: string; status: SubscriptionStatus }> {
+    return this.call(
+      'PUT',
+      `/subscriptions/${encodeURIComponent(subscriptionId)}/status`,
       { status },
     );
   }

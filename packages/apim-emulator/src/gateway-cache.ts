@@ -7,9 +7,14 @@
  */
 import type { Store } from './state';
 
+export interface GatewayKey {
+  applicationId: string;
+  keyType: 'PRODUCTION' | 'SANDBOX';
+}
+
 export class GatewayKeyCache {
-  /** `${kmId} ${consumerKey}` -> applicationId */
-  private readonly entries = new Map<string, string>();
+  /** `${kmId} ${consumerKey}` -> application and key type (PROD_ONLY_BLOCKED needs the latter, CONTRACT 11). */
+  private readonly entries = new Map<string, GatewayKey>();
 
   constructor(private readonly store: Store) {}
 
@@ -22,11 +27,12 @@ export class GatewayKeyCache {
     keyManagerId: string;
     consumerKey: string;
     applicationId: string;
+    keyType: GatewayKey['keyType'];
   }): void {
-    this.entries.set(
-      GatewayKeyCache.key(m.keyManagerId, m.consumerKey),
-      m.applicationId,
-    );
+    this.entries.set(GatewayKeyCache.key(m.keyManagerId, m.consumerKey), {
+      applicationId: m.applicationId,
+      keyType: m.keyType,
+    });
   }
 
   /** REMOVE_APPLICATION_KEYMAPPING (CONTRACT 9.2, 14.2.4). */
@@ -36,8 +42,8 @@ export class GatewayKeyCache {
 
   /** Application deletion tells the gateways too (CONTRACT 4.2): its mappings go. */
   applicationRemoved(applicationId: string): void {
-    for (const [k, appId] of this.entries) {
-      if (appId === applicationId) this.entries.delete(k);
+    for (const [k, v] of this.entries) {
+      if (v.applicationId === applicationId) this.entries.delete(k);
     }
   }
 
@@ -47,6 +53,14 @@ export class GatewayKeyCache {
    * was never sent (a map-keys that failed after the insert) is still served.
    */
   resolve(keyManagerIds: string[], consumerKey: string): string | undefined {
+    return this.resolveKey(keyManagerIds, consumerKey)?.applicationId;
+  }
+
+  /** As `resolve`, with the key type the client is mapped as. */
+  resolveKey(
+    keyManagerIds: string[],
+    consumerKey: string,
+  ): GatewayKey | undefined {
     for (const kmId of keyManagerIds) {
       const hit = this.entries.get(GatewayKeyCache.key(kmId, consumerKey));
       if (hit) return hit;
@@ -57,7 +71,7 @@ export class GatewayKeyCache {
     );
     if (!row) return undefined;
     this.registered(row);
-    return row.applicationId;
+    return { applicationId: row.applicationId, keyType: row.keyType };
   }
 
   /** Gateway restart or resync: forget everything, reload on demand. */

@@ -121,22 +121,26 @@ export function gatewayRouter(ctx: EmulatorContext): Router {
           return;
         }
         // The gateway knows key mappings from events, not from the database (CONTRACT 14.2.4).
-        const applicationId = ctx.gatewayCache.resolve(
+        const key = ctx.gatewayCache.resolveKey(
           who.kms.map(k => k.id),
           who.clientId,
         );
         const app = store.applications.find(
-          a => a.applicationId === applicationId,
+          a => a.applicationId === key?.applicationId,
         );
-        // A pending or rejected application is unknown to the gateway until approved (CONTRACT 14.2.2).
+        const sub =
+          app &&
+          store.subscriptions.find(
+            s => s.applicationId === app.applicationId && s.apiId === api.id,
+          );
+        // A pending or rejected application is unknown to the gateway until approved (CONTRACT 14.2.2);
+        // only an UNBLOCKED subscription lets traffic through, PROD_ONLY_BLOCKED still lets sandbox
+        // keys in, ON_HOLD/BLOCKED/REJECTED none (CONTRACT 11, 14.1).
         const subscribed =
           app?.status === 'APPROVED' &&
-          store.subscriptions.some(
-            s =>
-              s.applicationId === app.applicationId &&
-              s.apiId === api.id &&
-              s.status === 'UNBLOCKED',
-          );
+          (sub?.status === 'UNBLOCKED' ||
+            (sub?.status === 'PROD_ONLY_BLOCKED' &&
+              key?.keyType === 'SANDBOX'));
         if (!subscribed) {
           forbidden(res);
           return;
@@ -166,6 +170,11 @@ export function gatewayRouter(ctx: EmulatorContext): Router {
     });
   }
 
-  store.apis.forEach(mount);
+  // Only deployed APIs have a gateway route: a CREATED or RETIRED API is not on the gateway (CONTRACT 11).
+  store.apis
+    .filter(
+      a => a.lifeCycleStatus !== 'CREATED' && a.lifeCycleStatus !== 'RETIRED',
+    )
+    .forEach(mount);
   return router;
 }

@@ -17,6 +17,8 @@ export {
 } from './profiles';
 export type { ApimVersion, ReleaseProfile } from './profiles';
 export type {
+  ApiLifeCycleStatus,
+  ApiOptions,
   ApimEmulatorOptions,
   EmulatorConfig,
   EmulatorLogger,
@@ -32,4 +34,5 @@ export type {
   StateKeyManager,
   StateKeyMapping,
   StateSubscription,
+  SubscriptionStatus,
 } from './types';

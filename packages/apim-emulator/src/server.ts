@@ -13,6 +13,7 @@ import { controlRouter } from './routes/control';
 import { dcrRouter } from './routes/dcr';
 import { keyManagersRouter } from './routes/key-managers';
 import { keysRouter } from './routes/keys';
+import { apisRouter } from './routes/apis';
 import { subscriptionsRouter } from './routes/subscriptions';
 import { tokenRouter } from './routes/token';
 import { Store } from './state';
@@ -57,6 +58,7 @@ function initialConfig(options: ApimEmulatorOptions): EmulatorConfig {
       'apimVersion',
     ),
     applicationApprovalWorkflow: options.applicationApprovalWorkflow ?? false,
+    subscriptionApprovalWorkflow: options.subscriptionApprovalWorkflow ?? false,
     searchCollation: options.searchCollation ?? 'case-sensitive',
     kmTransportFailureDelayMs: options.kmTransportFailureDelayMs ?? 1000,
     keyManagerLoadDelayMs: options.keyManagerLoadDelayMs ?? 0,
@@ -86,6 +88,7 @@ export async function createApimEmulator(
       options.keyManager?.baseUrl ?? DEFAULT_KEY_MANAGER_URL
     ).replace(/\/+$/, ''),
     keyManagers: options.keyManagers,
+    apis: options.apis,
     stateFile: options.stateFile,
   });
   store.load();
@@ -129,6 +132,7 @@ export async function createApimEmulator(
   devportal.use(applicationsRouter(ctx));
   devportal.use(keysRouter(ctx));
   devportal.use(keyManagersRouter(ctx));
+  devportal.use(apisRouter(ctx));
   devportal.use(subscriptionsRouter(ctx));
   devportal.use((req, res) => {
     res

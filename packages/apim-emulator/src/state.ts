@@ -3,6 +3,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type {
+  ApiLifeCycleStatus,
+  ApiOptions,
   EmulatorConfig,
   EmulatorStateSnapshot,
   FaultRule,
@@ -68,6 +70,35 @@ export interface ApiDefinition {
   context: string;
   version: string;
   provider: string;
+  tiers: string[];
+  lifeCycleStatus: ApiLifeCycleStatus;
+  visibility: 'PUBLIC' | 'RESTRICTED';
+  visibleRoles: string[];
+}
+
+/** Options -> API definition; throws naming the option when it cannot be served (CONTRACT 11). */
+export function apiDefinition(o: ApiOptions): ApiDefinition {
+  if (!o.name || !o.version) {
+    throw new Error('apis[]: name and version are required');
+  }
+  if (!/^\/[^\s]*$/.test(o.context ?? '')) {
+    throw new Error(`apis[${o.name}]: context must start with '/'`);
+  }
+  const tiers = o.tiers ?? ['Unlimited'];
+  if (!tiers.length) {
+    throw new Error(`apis[${o.name}]: tiers must not be empty`);
+  }
+  return {
+    id: o.id ?? uuidFromName(`api:${o.name}:${o.version}`),
+    name: o.name,
+    version: o.version,
+    context: o.context.replace(/\/+$/, ''),
+    provider: o.provider ?? 'admin',
+    tiers: [...tiers],
+    lifeCycleStatus: o.lifeCycleStatus ?? 'PUBLISHED',
+    visibility: o.visibility ?? 'PUBLIC',
+    visibleRoles: [...(o.visibleRoles ?? [])],
+  };
 }
 
 interface PersistedState {
@@ -89,26 +120,25 @@ export function uuidFromName(name: string): string {
 }
 
 export const SEED_APIS: ApiDefinition[] = [
-  {
-    id: uuidFromName('api:PizzaShackAPI:1.0.0'),
+  apiDefinition({
     name: 'PizzaShackAPI',
     context: '/pizzashack',
     version: '1.0.0',
-    provider: 'admin',
-  },
-  {
-    id: uuidFromName('api:CalculatorAPI:1.0.0'),
+    tiers: ['Unlimited', 'Gold', 'Bronze'],
+  }),
+  apiDefinition({
     name: 'CalculatorAPI',
     context: '/calculator',
     version: '1.0.0',
-    provider: 'admin',
-  },
+    tiers: ['Unlimited'],
+  }),
 ];
 
 export interface StoreOptions {
   config: EmulatorConfig;
   keyManagerBaseUrl: string;
   keyManagers?: KeyManagerOptions[];
+  apis?: ApiOptions[];
   stateFile?: string;
 }
 
@@ -121,10 +151,20 @@ export class Store {
   keyManagers: KeyManager[] = [];
   faults: FaultRule[] = [];
   config: EmulatorConfig;
-  readonly apis = SEED_APIS;
+  readonly apis: ApiDefinition[];
 
   constructor(private readonly options: StoreOptions) {
     this.config = { ...options.config };
+    this.apis = [...SEED_APIS];
+    for (const o of options.apis ?? []) {
+      const api = apiDefinition(o);
+      const same = this.apis.findIndex(
+        a =>
+          a.id === api.id || (a.name === api.name && a.version === api.version),
+      );
+      if (same >= 0) this.apis[same] = api;
+      else this.apis.push(api);
+    }
     this.keyManagers = this.initialKeyManagers();
   }
 

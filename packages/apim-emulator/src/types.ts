@@ -14,6 +14,33 @@ export interface EmulatorUser {
   roles: string[];
 }
 
+/** Lifecycle states of an API (publisher); the devportal lists and subscribes only PUBLISHED / PROTOTYPED (CONTRACT 11). */
+export type ApiLifeCycleStatus =
+  | 'CREATED'
+  | 'PROTOTYPED'
+  | 'PUBLISHED'
+  | 'BLOCKED'
+  | 'DEPRECATED'
+  | 'RETIRED';
+
+/** A published API of the emulator's catalogue, served by its gateway at `{context}/{version}/...` (CONTRACT 11). */
+export interface ApiOptions {
+  name: string;
+  version: string;
+  /** e.g. `/orders`; must start with `/`. */
+  context: string;
+  /** Default: a UUID derived from name and version, stable across restarts. */
+  id?: string;
+  provider?: string;
+  /** Subscription tiers (business plans) a subscription may use; default `['Unlimited']`. */
+  tiers?: string[];
+  /** Default PUBLISHED. */
+  lifeCycleStatus?: ApiLifeCycleStatus;
+  /** PUBLIC (default) or RESTRICTED to users with one of `visibleRoles` (devportal visibility). */
+  visibility?: 'PUBLIC' | 'RESTRICTED';
+  visibleRoles?: string[];
+}
+
 /** Adds a key manager or overrides one (matched by name, incl. `Resident Key Manager` and `IS`). */
 export interface KeyManagerOptions {
   name: string;
@@ -90,6 +117,10 @@ export interface ApimEmulatorOptions {
   residentKeyManagerServiceUrl?: string;
   /** Application throttling tiers; any other tier on create is 400/900305 (CONTRACT 14.2.5). Default Unlimited, 10PerMin, 20PerMin, 50PerMin. */
   applicationThrottlingPolicies?: string[];
+  /** Subscription approval workflow on: new subscriptions are `ON_HOLD` until approved (CONTRACT 14.1). Default false. */
+  subscriptionApprovalWorkflow?: boolean;
+  /** APIs published besides the built-in PizzaShackAPI and CalculatorAPI (CONTRACT 11). */
+  apis?: ApiOptions[];
   /** When set, apps, mappings, subscriptions, DCR clients and tokens survive restarts. */
   stateFile?: string;
   logger?: EmulatorLogger;
@@ -103,6 +134,7 @@ export interface EmulatorConfig {
   keyProvisioningEnabled: boolean;
   apimVersion: ApimVersion;
   applicationApprovalWorkflow: boolean;
+  subscriptionApprovalWorkflow: boolean;
   searchCollation: 'case-sensitive' | 'case-insensitive';
   kmTransportFailureDelayMs: number;
   keyManagerLoadDelayMs: number;
@@ -170,12 +202,20 @@ export interface StateKeyMapping {
   createdTime: string;
 }
 
+/** Subscription states of WSO2's `Subscription.status` enum that the emulator produces (CONTRACT 11, 14.1). */
+export type SubscriptionStatus =
+  | 'UNBLOCKED'
+  | 'ON_HOLD'
+  | 'BLOCKED'
+  | 'PROD_ONLY_BLOCKED'
+  | 'REJECTED';
+
 export interface StateSubscription {
   subscriptionId: string;
   applicationId: string;
   apiId: string;
   throttlingPolicy: string;
-  status: string;
+  status: SubscriptionStatus;
 }
 
 export interface StateKeyManager {

@@ -4,7 +4,11 @@ import type { EmulatorContext } from '../context';
 import { validateFaults } from '../faults';
 import { isApimVersion, APIM_VERSIONS } from '../profiles';
 import type { KeyManager } from '../state';
-import type { EmulatorConfig, KeyManagerOptions } from '../types';
+import type {
+  EmulatorConfig,
+  KeyManagerOptions,
+  SubscriptionStatus,
+} from '../types';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const TRANSPORT_FAILURES = ['refused', 'dns', 'timeout'];
@@ -110,6 +114,14 @@ function applyKeyManagerPatch(
   else if (typeof body.notLoaded === 'number')
     km.notLoaded = Date.now() + body.notLoaded;
 }
+
+const SUBSCRIPTION_STATUSES: SubscriptionStatus[] = [
+  'UNBLOCKED',
+  'ON_HOLD',
+  'BLOCKED',
+  'PROD_ONLY_BLOCKED',
+  'REJECTED',
+];
 
 export function controlRouter(
   ctx: EmulatorContext,
@@ -221,6 +233,28 @@ export function controlRouter(
       res.json({ applicationId: app.applicationId, status: app.status });
     }),
   );
+  // The admin's workflow decision or the publisher's block-subscription (CONTRACT 11, 14.1).
+  router.put('/subscriptions/:subscriptionId/status', (req, res) =>
+    guard(res, () => {
+      const sub = store.subscriptions.find(
+        s => s.subscriptionId === req.params.subscriptionId,
+      );
+      if (!sub) {
+        res.status(404).json({
+          error: `No subscription with id '${req.params.subscriptionId}'`,
+        });
+        return;
+      }
+      const status = (req.body ?? {}).status;
+      check(
+        SUBSCRIPTION_STATUSES.includes(status),
+        `status must be one of ${SUBSCRIPTION_STATUSES.join(', ')}`,
+      );
+      sub.status = status;
+      ctx.changed();
+      res.json({ subscriptionId: sub.subscriptionId, status: sub.status });
+    }),
+  );
   router.post('/gateway/resync', (_req, res) => {
     ctx.gatewayCache.clear();
     res.json({ resynced: true });
@@ -236,6 +270,7 @@ export function controlRouter(
         'hasDeleteEndpoint',
         'keyProvisioningEnabled',
         'applicationApprovalWorkflow',
+        'subscriptionApprovalWorkflow',
       ] as const) {
         if (body[f] === undefined) continue;
         check(isBool(body[f]), `${f} must be a boolean`);

@@ -1,10 +1,11 @@
-/** Subscriptions (contract 11) and a minimal read-only API catalogue. */
+/** Subscriptions (CONTRACT 11, 14.1, 14.2.2): WSO2's checks in WSO2's order, workflow states. */
 import { Router } from 'express';
 import { principalOf, requireScopes } from '../auth';
 import { jsonBody, type EmulatorContext } from '../context';
-import { apiInfoDto, pagination, subscriptionDto } from '../dto';
+import { pagination, subscriptionDto } from '../dto';
 import { errors } from '../errors';
 import type { StateSubscription } from '../types';
+import { SUBSCRIBABLE_STATES, visibleApi } from './apis';
 import { ownedApplication } from './applications';
 import { handle, intParam } from './handler';
 
@@ -26,29 +27,6 @@ export function subscriptionsRouter(ctx: EmulatorContext): Router {
   const { store, users } = ctx;
   const auth = requireScopes(store, users, SUB_SCOPES);
 
-  router.get(
-    '/apis',
-    handle(ctx, (req, res) => {
-      const limit = intParam(req.query.limit, 25);
-      const offset = intParam(req.query.offset, 0);
-      const page = store.apis.slice(offset, offset + limit);
-      res.status(200).json({
-        count: page.length,
-        list: page.map(apiInfoDto),
-        pagination: pagination('apis', offset, limit, store.apis.length),
-      });
-    }),
-  );
-
-  router.get(
-    '/apis/:apiId',
-    handle(ctx, (req, res) => {
-      const api = store.apis.find(a => a.id === req.params.apiId);
-      if (!api) throw errors.notFound('API', req.params.apiId);
-      res.status(200).json(apiInfoDto(api));
-    }),
-  );
-
   router.post(
     '/subscriptions',
     auth,
@@ -63,16 +41,29 @@ export function subscriptionsRouter(ctx: EmulatorContext): Router {
           'Either apiId or apiProductId should be specified',
         );
       }
-      const app = ownedApplication(
-        ctx,
-        String(body.applicationId),
-        principalOf(res).username,
+      const { username } = principalOf(res);
+      // WSO2 checks the API's visibility before the application (SubscriptionsApiServiceImpl).
+      const api = visibleApi(
+        store,
+        body.apiId,
+        users.get(username)?.roles ?? [],
       );
+      const app = ownedApplication(ctx, String(body.applicationId), username);
       // Pending or rejected applications cannot subscribe (CONTRACT 14.2.2).
       if (app.status !== 'APPROVED')
         throw errors.badRequest('Workflow status is not Approved');
-      const api = store.apis.find(a => a.id === body.apiId);
-      if (!api) throw errors.notFound('API', String(body.apiId));
+      // Listed but not subscribable (DEPRECATED, BLOCKED): "Subscriptions not allowed on APIs in
+      // the state ..." is an APIMgtResourceNotFoundException, hence 404 (CONTRACT 11).
+      if (!SUBSCRIBABLE_STATES.includes(api.lifeCycleStatus))
+        throw errors.notFound('API', api.id);
+      const tier = String(body.throttlingPolicy);
+      if (!api.tiers.includes(tier)) {
+        throw errors.badRequest(
+          `Tier ${tier} is not allowed for API ${api.name}-${
+            api.version
+          }. Only ${api.tiers.join(', ')} Tiers are allowed.`,
+        );
+      }
       if (
         store.subscriptions.some(
           s => s.applicationId === app.applicationId && s.apiId === api.id,
@@ -83,12 +74,15 @@ export function subscriptionsRouter(ctx: EmulatorContext): Router {
           `You have already subscribed to API ${api.name}-${api.version} with application ${app.name}`,
         );
       }
+      // Always 201; under a subscription workflow the row waits ON_HOLD (CONTRACT 14.1).
       const sub: StateSubscription = {
         subscriptionId: store.newId(),
         applicationId: app.applicationId,
         apiId: api.id,
-        throttlingPolicy: String(body.throttlingPolicy),
-        status: 'UNBLOCKED',
+        throttlingPolicy: tier,
+        status: store.config.subscriptionApprovalWorkflow
+          ? 'ON_HOLD'
+          : 'UNBLOCKED',
       };
       store.subscriptions.push(sub);
       ctx.changed();
