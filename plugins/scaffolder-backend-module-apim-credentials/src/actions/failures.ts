@@ -361,32 +361,60 @@ const ERROR_CLASS: Partial<
 };
 
 /**
- * The step's error for one or more failed cells: names each failure and what did succeed. Its
- * class follows the failures' kind when they share one (`InputError`, `NotAllowedError`,
- * `NotFoundError`, `ConflictError`, `ServiceUnavailableError`), else `Error`; it carries the
- * backend's `code` when every failure had the same one.
+ * The step's error for one or more failed cells: a short Markdown summary (the scaffolder's task
+ * page renders the message as Markdown), one line per environment, what failed and what did
+ * succeed, and, with `entityRef`, a link to the entity so the person keeps the way to its API-M
+ * Credentials tab (a failed task shows no output links). Its class follows the failures' kind when
+ * they share one (`InputError`, `NotAllowedError`, `NotFoundError`, `ConflictError`,
+ * `ServiceUnavailableError`), else `Error`; it carries the backend's `code` when every failure had
+ * the same one. Its `stack` is the message alone: the scaffolder logs a failed step's stack, and
+ * frames of this module help no template user.
+ *
+ * @param options - `changedNothing`: the pre-flight failed, so no environment was touched
  */
 export function toError(
   failures: Array<{ environment: string; failure: CellFailure }>,
   succeeded: Array<{ environment: string; status: string }>,
   operation: Operation,
+  options: { entityRef?: string; changedNothing?: boolean } = {},
 ): Error {
-  const done = succeeded.length
-    ? ` Succeeded in ${succeeded
-        .map(s => `"${s.environment}" (${s.status})`)
-        .join(', ')}.`
-    : '';
-  const failed = failures.map(f => f.failure.message).join('; ');
-  const message =
-    failures.length === 1 && !succeeded.length
-      ? `apim:credentials:${operation} failed in ${failed}`
-      : `apim:credentials:${operation} failed in ${failures.length} of ${
-          failures.length + succeeded.length
-        } environments: ${failed}.${done}`;
+  const total = failures.length + succeeded.length;
+  const head = options.changedNothing
+    ? `apim:credentials:${operation}: nothing was changed; ${
+        failures.length
+      } of ${total} environment${total > 1 ? 's' : ''} cannot go ahead:`
+    : failures.length === 1 && !succeeded.length
+    ? `apim:credentials:${operation} failed in`
+    : `apim:credentials:${operation} failed in ${failures.length} of ${total} environments:`;
+  const lines = [
+    ...failures.map(f => f.failure.message),
+    ...succeeded.map(
+      s =>
+        `environment "${s.environment}": ${
+          options.changedNothing ? 'checked, not changed' : s.status
+        }`,
+    ),
+  ];
+  const list =
+    lines.length === 1 && !options.changedNothing && !succeeded.length
+      ? ` ${lines[0]}`
+      : `\n${lines.map(l => `- ${l}`).join('\n')}`;
+  const message = `${head}${list}${
+    options.entityRef ? `\n\n${entityLink(options.entityRef)}` : ''
+  }`;
   const kinds = new Set(failures.map(f => f.failure.kind));
   const codes = new Set(failures.map(f => f.failure.code));
   const ErrorClass = kinds.size === 1 ? ERROR_CLASS[[...kinds][0]] : undefined;
   const error = ErrorClass ? new ErrorClass(message) : new Error(message);
+  error.stack = `${error.name}: ${message}`;
   const [code] = codes;
   return codes.size === 1 && code ? Object.assign(error, { code }) : error;
+}
+
+/** A Markdown link to the entity's page at the catalog's default route. */
+function entityLink(entityRef: string): string {
+  const match = /^([^:]+):([^/]+)\/(.+)$/.exec(entityRef);
+  if (!match) return `Entity: ${entityRef}`;
+  const [, kind, namespace, name] = match.map(encodeURIComponent);
+  return `[Open ${entityRef}](/catalog/${namespace}/${kind.toLowerCase()}/${name})`;
 }

@@ -6,6 +6,8 @@
  */
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError, isError } from '@backstage/errors';
+import { Cell, describeCell } from './cell';
+import { CellFailure, describeFailure, toError } from './failures';
 import type {
   ApimCredentialsClient,
   EnvironmentInfo,
@@ -92,4 +94,54 @@ export function preflight(
     }
   }
   if (problems.length > 0) throw new InputError(problems.join('. '));
+}
+
+/**
+ * The pre-flight of a step with several environments: every cell is checked (the problems found
+ * locally, then the backend's dry run, which checks permission, key manager, application,
+ * verification and conflicts with what API-M holds) before the first one changes.
+ *
+ * @throws the step's error (see `toError`) listing each environment that cannot go ahead and
+ *   saying that nothing was changed
+ */
+export async function checkEveryEnvironment(options: {
+  entityRef: string;
+  keyManager: string;
+  environments: string[];
+  problems: Map<string, string>;
+  sensitive: string[];
+  check: (cell: Cell) => Promise<unknown>;
+}): Promise<void> {
+  const { entityRef, keyManager, problems } = options;
+  const failures: Array<{ environment: string; failure: CellFailure }> = [];
+  const ready: Array<{ environment: string; status: string }> = [];
+  for (const environment of options.environments) {
+    const cell = { entityRef, environment, keyManager };
+    const problem = problems.get(environment);
+    if (problem) {
+      failures.push({
+        environment,
+        failure: {
+          kind: 'conflict',
+          message: `${describeCell(cell)}: conflict: ${problem}`,
+        },
+      });
+      continue;
+    }
+    try {
+      await options.check(cell);
+      ready.push({ environment, status: 'ready' });
+    } catch (error) {
+      failures.push({
+        environment,
+        failure: describeFailure(error, cell, 'provision', options.sensitive),
+      });
+    }
+  }
+  if (failures.length > 0) {
+    throw toError(failures, ready, 'provision', {
+      entityRef,
+      changedNothing: true,
+    });
+  }
 }

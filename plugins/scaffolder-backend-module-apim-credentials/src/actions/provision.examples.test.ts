@@ -10,6 +10,11 @@ import {
 import { provisionExamples } from './provision.examples';
 
 const SECRET = 'example-s3cret';
+const PROD_SECRET = 'example-pr0d-s3cret';
+const SECRETS = {
+  consumerSecret: SECRET,
+  'consumerSecret.production': PROD_SECRET,
+};
 const ENTITY = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
@@ -23,10 +28,27 @@ const parameters = {
   environments: ['sandbox', 'production'],
   keyManager: 'IS',
   consumerKey: 'orders-client',
+  // What an ApimClientsPicker field submits: one client per environment, secrets by name.
+  clients: [
+    {
+      environment: 'sandbox',
+      consumerKey: 'orders-client',
+      secretName: 'consumerSecret',
+    },
+    {
+      environment: 'production',
+      consumerKey: 'orders-prod',
+      secretName: 'consumerSecret.production',
+    },
+  ],
+};
+const KEYS: Record<string, [string, string]> = {
+  sandbox: ['orders-client', SECRET],
+  production: ['orders-prod', PROD_SECRET],
 };
 const steps = exampleSteps(provisionExamples, PROVISION_ACTION_ID, {
   parameters,
-  secrets: { consumerSecret: SECRET },
+  secrets: SECRETS,
 });
 
 describe('apim:credentials:provision examples', () => {
@@ -47,7 +69,7 @@ describe('apim:credentials:provision examples', () => {
       const logger = mockServices.logger.mock();
       const ctx = createMockActionContext({
         input: step.input as any,
-        secrets: { consumerSecret: SECRET },
+        secrets: SECRETS,
         logger,
         task: { id: 'task-example' },
       });
@@ -55,9 +77,12 @@ describe('apim:credentials:provision examples', () => {
       await action.handler(ctx);
 
       // One PUT per environment the example names, carrying its options; then the outputs.
-      const environments = ([] as string[]).concat(
-        step.input.environments as string | string[],
-      );
+      const clients = step.input.clients as
+        | Array<{ environment: string }>
+        | undefined;
+      const environments = clients
+        ? clients.map(c => c.environment)
+        : ([] as string[]).concat(step.input.environments as string | string[]);
       const puts = backend.mutations;
       expect(puts.map(r => decodeURIComponent(r.url.pathname))).toEqual(
         environments.map(
@@ -66,9 +91,10 @@ describe('apim:credentials:provision examples', () => {
         ),
       );
       for (const put of puts) {
+        const env = decodeURIComponent(put.url.pathname).split('/').at(-2)!;
         expect(put.body).toEqual({
-          consumerKey: 'orders-client',
-          consumerSecret: SECRET,
+          consumerKey: KEYS[env][0],
+          consumerSecret: KEYS[env][1],
           ...(step.input.verify !== undefined
             ? { verify: step.input.verify }
             : {}),
@@ -83,6 +109,7 @@ describe('apim:credentials:provision examples', () => {
       ).toEqual(environments);
       expect(outputs.applicationName).toBe('orders-service');
       expect(JSON.stringify(logger.info.mock.calls)).not.toContain(SECRET);
+      expect(JSON.stringify(logger.info.mock.calls)).not.toContain(PROD_SECRET);
     },
   );
 });

@@ -4,7 +4,7 @@ import yaml from 'yaml';
 export const provisionExamples: TemplateExample[] = [
   {
     description:
-      'Provide an existing OAuth2 client, entered by the user (secret from a `ui:field: Secret` parameter), to a component in two environments',
+      'Provide one existing OAuth2 client per environment, entered by the user in an `ApimClientsPicker` field (it puts each secret into the task secrets and names it in `secretName`); every environment is checked before any changes',
     example: yaml.stringify({
       steps: [
         {
@@ -13,10 +13,8 @@ export const provisionExamples: TemplateExample[] = [
           action: 'apim:credentials:provision',
           input: {
             entityRef: '${{ parameters.component }}',
-            environments: ['sandbox', 'production'],
             keyManager: '${{ parameters.keyManager }}',
-            consumerKey: '${{ parameters.consumerKey }}',
-            consumerSecret: '${{ secrets.consumerSecret }}',
+            clients: '${{ parameters.clients }}',
             verify: true,
           },
         },
@@ -43,11 +41,29 @@ export const provisionExamples: TemplateExample[] = [
           action: 'apim:credentials:provision',
           input: {
             entityRef: 'component:default/${{ parameters.name }}',
-            environments: '${{ parameters.environments }}',
             keyManager: 'IS',
+            clients: '${{ parameters.clients }}',
+            waitForEntity: 60,
+          },
+        },
+      ],
+    }),
+  },
+  {
+    description:
+      'Provide one client written into the template, for one environment (secret from a `ui:field: Secret` parameter)',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'provision',
+          name: 'Provide OAuth2 client to API-M',
+          action: 'apim:credentials:provision',
+          input: {
+            entityRef: '${{ parameters.component }}',
+            environments: ['sandbox'],
+            keyManager: '${{ parameters.keyManager }}',
             consumerKey: '${{ parameters.consumerKey }}',
             consumerSecret: '${{ secrets.consumerSecret }}',
-            waitForEntity: 60,
           },
         },
       ],

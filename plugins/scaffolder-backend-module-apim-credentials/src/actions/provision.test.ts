@@ -15,6 +15,26 @@ const baseInput = {
   consumerSecret: SECRET,
 };
 
+const PROD_SECRET = 'pr0d-S3cret-Value-77aa';
+// One client per environment (issue 15 item 2), each secret named in the task's secrets.
+const twoClients = {
+  entityRef: 'component:default/orders-service',
+  keyManager: 'IS',
+  clients: [
+    {
+      environment: 'sandbox',
+      consumerKey: 'orders-client',
+      secretName: 'sandboxSecret',
+    },
+    {
+      environment: 'production',
+      consumerKey: 'orders-prod',
+      secretName: 'productionSecret',
+    },
+  ],
+};
+const twoSecrets = { sandboxSecret: SECRET, productionSecret: PROD_SECRET };
+
 function setup(
   options: { catalog?: ReturnType<typeof catalogServiceMock> } = {},
 ) {
@@ -80,25 +100,23 @@ function everythingLogged(logger: ReturnType<typeof mockServices.logger.mock>) {
 describe('apim:credentials:provision', () => {
   it('maps the client in every environment on behalf of the user, with the task id', async () => {
     const { backend, action } = setup();
-    const { ctx, logger } = context({
-      ...baseInput,
-      environments: ['sandbox', 'production'],
-      verify: true,
-    });
+    const { ctx, logger } = context(
+      { ...twoClients, verify: true },
+      { secrets: twoSecrets },
+    );
 
     await action.handler(ctx);
 
-    const puts = backend.requests.filter(r => r.method === 'PUT');
+    const puts = backend.mutations;
     expect(puts.map(r => r.url.pathname)).toEqual([
       '/api/apim-credentials/entities/component/default/orders-service/credentials/sandbox/IS',
       '/api/apim-credentials/entities/component/default/orders-service/credentials/production/IS',
     ]);
+    expect(puts.map(p => p.body)).toEqual([
+      { consumerKey: 'orders-client', consumerSecret: SECRET, verify: true },
+      { consumerKey: 'orders-prod', consumerSecret: PROD_SECRET, verify: true },
+    ]);
     for (const put of puts) {
-      expect(put.body).toEqual({
-        consumerKey: 'orders-client',
-        consumerSecret: SECRET,
-        verify: true,
-      });
       expect(put.headers[APIM_CREDENTIALS_TASK_ID_HEADER]).toBe('task-123');
       // A plugin request token for apim-credentials, on behalf of the initiating user.
       const token = put.headers.authorization.replace(/^Bearer /, '');
@@ -114,6 +132,8 @@ describe('apim:credentials:provision', () => {
     expect(outputs(ctx)).toEqual({
       applicationId: 'app-orders-service',
       applicationName: 'orders-service',
+      applicationStatus: expect.any(String),
+      warnings: [],
       mappings: [
         expect.objectContaining({
           environment: 'sandbox',
@@ -312,11 +332,11 @@ describe('apim:credentials:provision', () => {
     it('a re-run task with its stored checkpoints maps each environment once', async () => {
       const { backend, action } = setup();
       const checkpoints = new Map<string, unknown>();
-      const input = { ...baseInput, environments: ['sandbox', 'production'] };
+      const input = twoClients;
 
-      const first = context(input, { checkpoints });
+      const first = context(input, { checkpoints, secrets: twoSecrets });
       await action.handler(first.ctx);
-      const second = context(input, { checkpoints });
+      const second = context(input, { checkpoints, secrets: twoSecrets });
       await action.handler(second.ctx);
 
       expect(backend.mutations).toHaveLength(2);
@@ -325,9 +345,12 @@ describe('apim:credentials:provision', () => {
       // Keyed per environment, by non-secret ids only; values hold no secret either.
       expect([...checkpoints.keys()]).toEqual([
         'apim-credentials|provision|component:default/orders-service|sandbox|IS|orders-client',
-        'apim-credentials|provision|component:default/orders-service|production|IS|orders-client',
+        'apim-credentials|provision|component:default/orders-service|production|IS|orders-prod',
       ]);
       expect(JSON.stringify([...checkpoints.entries()])).not.toContain(SECRET);
+      expect(JSON.stringify([...checkpoints.entries()])).not.toContain(
+        PROD_SECRET,
+      );
     });
 
     it('a recovered task whose mapping was made before its checkpoint was saved does not fail', async () => {
@@ -345,24 +368,46 @@ describe('apim:credentials:provision', () => {
     });
 
     it('retries only the environment whose checkpoint did not succeed', async () => {
-      const { backend, action } = setup();
-      const checkpoints = new Map<string, unknown>();
-      const input = { ...baseInput, environments: ['sandbox', 'production'] };
-      backend.failures.set('production', {
-        status: 503,
-        name: 'ServiceUnavailableError',
-        message: 'API-M instance "local" did not answer',
+      const backend = new FakeApimCredentialsBackend();
+      let failProduction = true;
+      // Fails after the pre-flight passed: only the real call of production fails.
+      const action = createApimCredentialsProvisionAction({
+        auth: mockServices.auth({ pluginId: 'scaffolder' }),
+        discovery: mockServices.discovery(),
+        fetch: async (url, init) =>
+          failProduction &&
+          init?.method === 'PUT' &&
+          url.includes('/production/') &&
+          !url.includes('dryRun=true')
+            ? new Response(
+                JSON.stringify({
+                  error: {
+                    name: 'ServiceUnavailableError',
+                    message: 'API-M instance "local" did not answer',
+                  },
+                }),
+                {
+                  status: 503,
+                  headers: { 'content-type': 'application/json' },
+                },
+              )
+            : backend.fetch(url, init),
       });
+      const checkpoints = new Map<string, unknown>();
+      const input = twoClients;
       await expect(
-        action.handler(context(input, { checkpoints }).ctx),
+        action.handler(
+          context(input, { checkpoints, secrets: twoSecrets }).ctx,
+        ),
       ).rejects.toThrow();
-      backend.failures.clear();
-      const retry = context(input, { checkpoints });
+      failProduction = false;
+      const retry = context(input, { checkpoints, secrets: twoSecrets });
       await action.handler(retry.ctx);
       const paths = backend.mutations.map(r =>
         r.url.pathname.split('/').slice(-2).join('/'),
       );
-      expect(paths).toEqual(['sandbox/IS', 'production/IS', 'production/IS']);
+      // First run: sandbox mapped, production failed; the retry maps only production.
+      expect(paths).toEqual(['sandbox/IS', 'production/IS']);
       expect(
         outputs(retry.ctx).mappings.map((m: any) => m.environment),
       ).toEqual(['sandbox', 'production']);
@@ -467,28 +512,57 @@ describe('apim:credentials:provision', () => {
       );
     });
 
-    it('with several environments, reports which succeeded and which failed', async () => {
+    it('with several environments, checks every one before changing any and lists each (issue 15 item 2)', async () => {
       const { backend, action } = setup();
       backend.mappings.set('component:default/orders-service|production|IS', {
         consumerKey: 'other-client',
         keyMappingId: 'km-x',
       });
-      const { ctx } = context({
-        ...baseInput,
-        environments: ['sandbox', 'production'],
-      });
+      const { ctx } = context(twoClients, { secrets: twoSecrets });
       const error = await action.handler(ctx).then(
         () => undefined,
         e => e,
       );
       expect(error.name).toBe('ConflictError');
-      expect(error.message).toMatch(
-        /failed in 1 of 2 environments: environment "production" \(key manager "IS"\): conflict: client other-client is already mapped/,
+      expect(error.message).toBe(
+        [
+          'apim:credentials:provision: nothing was changed; 1 of 2 environments cannot go ahead:',
+          expect.anything(),
+        ][0] + error.message.slice(error.message.indexOf('\n')),
       );
-      expect(error.message).toMatch(/Succeeded in "sandbox" \(created\)\./);
-      expect(outputs(ctx).mappings).toEqual([
-        expect.objectContaining({ environment: 'sandbox', status: 'created' }),
+      expect(error.message.split('\n').slice(1)).toEqual([
+        expect.stringMatching(
+          /^- environment "production" \(key manager "IS"\): conflict: client other-client is already mapped/,
+        ),
+        '- environment "sandbox": checked, not changed',
+        '',
+        '[Open component:default/orders-service](/catalog/default/component/orders-service)',
       ]);
+      expect(error.stack).not.toMatch(/\n\s+at /);
+      expect(backend.mutations).toEqual([]);
+    });
+
+    it('refuses one client for the SANDBOX and the PRODUCTION key of one instance before any call changes anything', async () => {
+      const { backend, action } = setup();
+      const { ctx } = context({
+        ...baseInput,
+        environments: ['sandbox', 'production'],
+      });
+      await expect(action.handler(ctx)).rejects.toThrow(
+        /nothing was changed; 1 of 2 environments cannot go ahead:\n- environment "production" \(key manager "IS"\): conflict: client orders-client would already be the SANDBOX key in "Sandbox"/,
+      );
+      expect(backend.mutations).toEqual([]);
+    });
+
+    it('refuses a clients entry whose secret is not among the task secrets, naming it', async () => {
+      const { backend, action } = setup();
+      const { ctx } = context(twoClients, {
+        secrets: { sandboxSecret: SECRET, backstageToken: PROD_SECRET },
+      });
+      await expect(action.handler(ctx)).rejects.toThrow(
+        'clients[1] (environment "production"): the task has no secret "productionSecret"',
+      );
+      expect(backend.requests).toEqual([]);
     });
   });
 
@@ -501,10 +575,10 @@ describe('apim:credentials:provision', () => {
         message: `bad secret ${SECRET}`,
       });
       const checkpoints = new Map<string, unknown>();
-      const { ctx, logger } = context(
-        { ...baseInput, environments: ['sandbox', 'production'] },
-        { checkpoints },
-      );
+      const { ctx, logger } = context(twoClients, {
+        checkpoints,
+        secrets: twoSecrets,
+      });
       const error = await action.handler(ctx).then(
         () => undefined,
         e => e,

@@ -7,20 +7,24 @@ import {
   getToken,
 } from './backendClient';
 import { checkpointKey, describeCell } from './cell';
+import { resolveClients, oneClientPerKeyType } from './clients';
 import { forEachEnvironment } from './environmentLoop';
 import { toError } from './failures';
+import { checkKeyManager, normaliseEntityRef } from './inputs';
 import {
-  checkConsumerKey,
-  checkConsumerSecret,
-  checkKeyManager,
-  normaliseEntityRef,
-  normaliseEnvironments,
-} from './inputs';
-import { fetchEnvironments, preflight } from './preflight';
+  checkEveryEnvironment,
+  fetchEnvironments,
+  preflight,
+} from './preflight';
 import { provisionExamples } from './provision.examples';
-import { registerSensitive, requireTemplateSecret } from './secret';
+import { registerSensitive } from './secret';
 import { waitForEntity } from './waitForEntity';
 
+/**
+ * The id templates use for this action (`steps[].action`).
+ *
+ * @public
+ */
 export const PROVISION_ACTION_ID = 'apim:credentials:provision';
 
 /** What a checkpoint stores per environment: ids only, never the secret. */
@@ -34,6 +38,8 @@ type ProvisionCheckpoint = {
   consumerKey: string;
   keyMappingId: string;
   auditId: string;
+  applicationStatus?: string;
+  warning?: string;
 };
 
 function toCheckpoint(result: ProvisionResult): ProvisionCheckpoint {
@@ -47,6 +53,10 @@ function toCheckpoint(result: ProvisionResult): ProvisionCheckpoint {
     consumerKey: result.consumerKey,
     keyMappingId: result.keyMappingId ?? '',
     auditId: result.auditId ?? '',
+    ...(result.applicationStatus
+      ? { applicationStatus: result.applicationStatus }
+      : {}),
+    ...(result.warning ? { warning: result.warning } : {}),
   };
 }
 
@@ -73,23 +83,54 @@ export function createApimCredentialsProvisionAction(
             description:
               'The catalog entity whose API-M application gets the client, e.g. component:default/orders-service (kind defaults to component, namespace to default)',
           }),
+        clients: z =>
+          z
+            .array(
+              z.object({
+                environment: z.string({
+                  description: 'Environment id (apimCredentials.environments)',
+                }),
+                consumerKey: z.string({
+                  description: 'The OAuth2 client id for that environment',
+                }),
+                secretName: z.string({
+                  description:
+                    "Name of the task secret (declared under the template's spec.secrets) that holds this client's consumer secret; the ApimClientsPicker field fills it",
+                }),
+              }),
+              {
+                description:
+                  'One client per environment (a client cannot be both the SANDBOX and the PRODUCTION key of one application). Use instead of environments + consumerKey + consumerSecret',
+              },
+            )
+            .min(1)
+            .optional(),
         environments: z =>
-          z.union([z.string(), z.array(z.string()).min(1)], {
-            description:
-              'One environment id or a list of them, as configured under apimCredentials.environments (GET /api/apim-credentials/environments)',
-          }),
+          z
+            .union([z.string(), z.array(z.string()).min(1)], {
+              description:
+                'One environment id or a list of them, as configured under apimCredentials.environments (GET /api/apim-credentials/environments), all getting the one client consumerKey. Without clients only',
+            })
+            .optional(),
         keyManager: z =>
           z.string({
             description:
               'Name of the API-M key manager where the client lives, e.g. "Resident Key Manager" or "IS"',
           }),
         consumerKey: z =>
-          z.string({ description: 'The OAuth2 client id (not secret)' }),
+          z
+            .string({
+              description:
+                'The OAuth2 client id (not secret), with environments; without clients only',
+            })
+            .optional(),
         consumerSecret: z =>
-          z.string({
-            description:
-              "The OAuth2 client secret. Must come from the template's secrets (`${{ secrets.consumerSecret }}`, a parameter with `ui:field: Secret`): any other value, including the masked `*****` copy in parameters, fails the step before any call. Never logged or output",
-          }),
+          z
+            .string({
+              description:
+                "The OAuth2 client secret, with environments. Must come from the template's secrets (`${{ secrets.consumerSecret }}`, a parameter with `ui:field: Secret`): any other value, including the masked `*****` copy in parameters, fails the step before any call. Never logged or output",
+            })
+            .optional(),
         verify: z =>
           z
             .boolean({
@@ -125,6 +166,16 @@ export function createApimCredentialsProvisionAction(
           z.string({
             description: 'API-M application name (of the first environment)',
           }),
+        applicationStatus: z =>
+          z.string({
+            description:
+              "API-M's workflow status of the application (of the first environment): APPROVED, or CREATED while pending approval (tokens are refused until approved); empty when unknown",
+          }),
+        warnings: z =>
+          z.array(z.string(), {
+            description:
+              'What works differently than expected, per environment (e.g. an application pending approval); empty when nothing',
+          }),
         mappings: z =>
           z.array(
             z.object({
@@ -135,6 +186,8 @@ export function createApimCredentialsProvisionAction(
               keyMappingId: z.string(),
               applicationId: z.string(),
               applicationName: z.string(),
+              applicationStatus: z.string().optional(),
+              warning: z.string().optional(),
               status: z.enum(['created', 'unchanged']),
             }),
             {
@@ -145,18 +198,21 @@ export function createApimCredentialsProvisionAction(
       },
     },
     async handler(ctx) {
-      const { consumerSecret } = ctx.input;
-      const sensitive = [consumerSecret];
+      const sensitive: string[] = [];
+      for (const value of [
+        ctx.input.consumerSecret,
+        ...(ctx.input.clients ?? []).map(c => ctx.secrets?.[c.secretName]),
+      ]) {
+        if (value) sensitive.push(value);
+      }
       registerSensitive(ctx.logger, sensitive);
 
       // Inputs, checked before anything is called.
       const entityRef = normaliseEntityRef(ctx.input.entityRef);
-      const environments = normaliseEnvironments(ctx.input.environments);
       const keyManager = checkKeyManager(ctx.input.keyManager);
-      const consumerKey = checkConsumerKey(ctx.input.consumerKey);
-      checkConsumerSecret(consumerSecret);
-      // Before any call: a secret from parameters is already stored with the task spec.
-      requireTemplateSecret('consumerSecret', consumerSecret, ctx.secrets);
+      const clients = resolveClients(ctx.input, ctx.secrets);
+      const environments = clients.map(c => c.environment);
+      const clientOf = new Map(clients.map(c => [c.environment, c]));
 
       const dryRun = ctx.isDryRun === true;
       const taskId = ctx.task.id;
@@ -192,35 +248,59 @@ export function createApimCredentialsProvisionAction(
         ...requestOptions,
         createApplication: ctx.input.createApplication,
       };
+      const bodyOf = (environment: string) => {
+        const c = clientOf.get(environment)!;
+        return {
+          consumerKey: c.consumerKey,
+          consumerSecret: c.consumerSecret,
+          ...(ctx.input.verify !== undefined
+            ? { verify: ctx.input.verify }
+            : {}),
+        };
+      };
 
-      preflight(
-        environments,
-        keyManager,
-        await fetchEnvironments(client, requestOptions, ctx.logger),
-        ctx.logger,
-      );
+      const known = await fetchEnvironments(client, requestOptions, ctx.logger);
+      preflight(environments, keyManager, known, ctx.logger);
 
       if (dryRun && entityPending) {
-        for (const environment of environments) {
+        for (const c of clients) {
           ctx.logger.info(
             `Dry run: would wait up to ${
               ctx.input.waitForEntity
-            } seconds for ${entityRef} to be in the catalog, then provide client ${consumerKey} in ${describeCell(
-              { entityRef, environment, keyManager },
-            )}`,
+            } seconds for ${entityRef} to be in the catalog, then provide client ${
+              c.consumerKey
+            } in ${describeCell({
+              entityRef,
+              environment: c.environment,
+              keyManager,
+            })}`,
           );
         }
         ctx.output('applicationId', '');
         ctx.output('applicationName', '');
+        ctx.output('applicationStatus', '');
+        ctx.output('warnings', []);
         ctx.output('mappings', []);
         return;
       }
 
-      const body = {
-        consumerKey,
-        consumerSecret,
-        ...(ctx.input.verify !== undefined ? { verify: ctx.input.verify } : {}),
-      };
+      // Every environment is checked before any changes (issue 15 item 2): one client given
+      // for two key types of one instance, then the backend's own dry run of each cell.
+      if (!dryRun && clients.length > 1) {
+        await checkEveryEnvironment({
+          entityRef,
+          keyManager,
+          environments,
+          problems: oneClientPerKeyType(clients, known),
+          sensitive,
+          check: cell =>
+            client.provision(cell, bodyOf(cell.environment), {
+              ...provisionOptions,
+              dryRun: true,
+            }),
+        });
+      }
+
       const { succeeded, failures } = await forEachEnvironment({
         entityRef,
         keyManager,
@@ -229,6 +309,8 @@ export function createApimCredentialsProvisionAction(
         logger: ctx.logger,
         sensitive,
         run: async (cell): Promise<ProvisionCheckpoint> => {
+          const body = bodyOf(cell.environment);
+          const { consumerKey } = body;
           let result: ProvisionCheckpoint;
           if (dryRun) {
             result = toCheckpoint(
@@ -268,6 +350,9 @@ export function createApimCredentialsProvisionAction(
                   )}; nothing changed`,
             );
           }
+          if (result.warning) {
+            ctx.logger.warn(`${describeCell(cell)}: ${result.warning}`);
+          }
           return result;
         },
       });
@@ -275,6 +360,13 @@ export function createApimCredentialsProvisionAction(
       const first = succeeded[0];
       ctx.output('applicationId', first?.applicationId ?? '');
       ctx.output('applicationName', first?.applicationName ?? '');
+      ctx.output('applicationStatus', first?.applicationStatus ?? '');
+      ctx.output(
+        'warnings',
+        succeeded.flatMap(r =>
+          r.warning ? [`${r.environment}: ${r.warning}`] : [],
+        ),
+      );
       ctx.output(
         'mappings',
         succeeded.map(r => ({
@@ -285,12 +377,16 @@ export function createApimCredentialsProvisionAction(
           keyMappingId: r.keyMappingId,
           applicationId: r.applicationId,
           applicationName: r.applicationName,
+          ...(r.applicationStatus
+            ? { applicationStatus: r.applicationStatus }
+            : {}),
+          ...(r.warning ? { warning: r.warning } : {}),
           status: r.status,
         })),
       );
 
       if (failures.length > 0) {
-        throw toError(failures, succeeded, 'provision');
+        throw toError(failures, succeeded, 'provision', { entityRef });
       }
     },
   });

@@ -19,7 +19,8 @@ const SCAFFOLDER_OWN_SECRETS: ReadonlySet<string> = new Set([
   '__initiatorCredentials',
 ]);
 
-function isScaffolderOwnSecret(name: string): boolean {
+/** Whether a task secret is one the scaffolder adds itself (the user's credentials). */
+export function isScaffolderOwnSecret(name: string): boolean {
   return SCAFFOLDER_OWN_SECRETS.has(name) || name.startsWith('__');
 }
 

@@ -76,6 +76,7 @@ describe('apim:credentials:unprovision', () => {
     );
     expect(backend.mappings.size).toBe(0);
     expect(outputs(ctx)).toEqual({
+      warnings: [],
       removed: [
         {
           environment: 'sandbox',
@@ -152,8 +153,10 @@ describe('apim:credentials:unprovision', () => {
     );
     expect(error.name).toBe('NotAllowedError');
     expect(error.message).toMatch(
-      /failed in 1 of 2 environments: environment "production" \(key manager "IS"\): permission denied: you may not unprovision/,
+      /failed in 1 of 2 environments:\n- environment "production" \(key manager "IS"\): permission denied: you may not unprovision/,
     );
-    expect(error.message).toMatch(/Succeeded in "sandbox" \(removed\)/);
+    expect(error.message).toMatch(
+      /\n- environment "sandbox": removed\n\n\[Open component:default\/orders-service\]\(\/catalog\/default\/component\/orders-service\)/,
+    );
   });
 });

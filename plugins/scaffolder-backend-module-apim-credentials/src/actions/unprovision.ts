@@ -16,6 +16,11 @@ import {
 import { fetchEnvironments, preflight } from './preflight';
 import { unprovisionExamples } from './unprovision.examples';
 
+/**
+ * The id templates use for this action (`steps[].action`).
+ *
+ * @public
+ */
 export const UNPROVISION_ACTION_ID = 'apim:credentials:unprovision';
 
 type UnprovisionCheckpoint = {
@@ -25,6 +30,7 @@ type UnprovisionCheckpoint = {
   consumerKey: string;
   keyMappingId: string;
   auditId: string;
+  warning?: string;
 };
 
 function toCheckpoint(result: UnprovisionResult): UnprovisionCheckpoint {
@@ -35,6 +41,7 @@ function toCheckpoint(result: UnprovisionResult): UnprovisionCheckpoint {
     consumerKey: result.consumerKey ?? '',
     keyMappingId: result.keyMappingId ?? '',
     auditId: result.auditId ?? '',
+    ...(result.warning ? { warning: result.warning } : {}),
   };
 }
 
@@ -86,6 +93,7 @@ export function createApimCredentialsUnprovisionAction(
               keyManager: z.string(),
               consumerKey: z.string(),
               keyMappingId: z.string(),
+              warning: z.string().optional(),
               status: z.enum(['removed', 'unchanged']),
             }),
             {
@@ -93,6 +101,11 @@ export function createApimCredentialsUnprovisionAction(
                 'One entry per environment that succeeded: removed now, or unchanged because nothing was mapped there',
             },
           ),
+        warnings: z =>
+          z.array(z.string(), {
+            description:
+              'Per environment, what still works after the removal (API-M 4.2: gateways keep accepting the client until they resync, CONTRACT.md 14.2) and what to do; empty when nothing',
+          }),
       },
     },
     async handler(ctx) {
@@ -174,10 +187,19 @@ export function createApimCredentialsUnprovisionAction(
                   )}; nothing changed`,
             );
           }
+          if (result.warning) {
+            ctx.logger.warn(`${describeCell(cell)}: ${result.warning}`);
+          }
           return result;
         },
       });
 
+      ctx.output(
+        'warnings',
+        succeeded.flatMap(r =>
+          r.warning ? [`${r.environment}: ${r.warning}`] : [],
+        ),
+      );
       ctx.output(
         'removed',
         succeeded.map(r => ({
@@ -185,11 +207,12 @@ export function createApimCredentialsUnprovisionAction(
           keyManager: r.keyManager,
           consumerKey: r.consumerKey,
           keyMappingId: r.keyMappingId,
+          ...(r.warning ? { warning: r.warning } : {}),
           status: r.status,
         })),
       );
       if (failures.length > 0) {
-        throw toError(failures, succeeded, 'unprovision');
+        throw toError(failures, succeeded, 'unprovision', { entityRef });
       }
     },
   });
