@@ -101,4 +101,53 @@ describe('readApimCredentialsConfig', () => {
   ])('fails at start-up on %s, naming the key', (_name, config, message) => {
     expect(() => read(config)).toThrow(message);
   });
+
+  it('reads the drift job scale settings (issue 11), with defaults', () => {
+    expect(read(valid).reconcile).toMatchObject({
+      checkEveryMappingWithinMs: 24 * 3600_000,
+      maxConcurrency: 4,
+      maxRequestsPerSecond: 10,
+      skipInstanceAfterFailures: 5,
+    });
+    expect(
+      read({
+        ...valid,
+        reconcile: {
+          checkEveryMappingWithin: { hours: 6 },
+          maxConcurrency: 2,
+          maxRequestsPerSecond: 2.5,
+          skipInstanceAfterFailures: 3,
+        },
+      }).reconcile,
+    ).toMatchObject({
+      checkEveryMappingWithinMs: 6 * 3600_000,
+      maxConcurrency: 2,
+      maxRequestsPerSecond: 2.5,
+      skipInstanceAfterFailures: 3,
+    });
+    expect(
+      read({ ...valid, reconcile: { checkEveryMappingWithin: 'PT12H' } })
+        .reconcile.checkEveryMappingWithinMs,
+    ).toBe(12 * 3600_000);
+  });
+
+  it.each([
+    [
+      { checkEveryMappingWithin: { minutes: 1 } },
+      /reconcile\.checkEveryMappingWithin: must be at least/,
+    ],
+    [{ checkEveryMappingWithin: 'soon' }, /reconcile\.checkEveryMappingWithin/],
+    [
+      { maxConcurrency: 0 },
+      /reconcile\.maxConcurrency: must be a positive integer/,
+    ],
+    [{ maxConcurrency: 1.5 }, /reconcile\.maxConcurrency/],
+    [{ maxRequestsPerSecond: -1 }, /reconcile\.maxRequestsPerSecond/],
+    [{ skipInstanceAfterFailures: 0 }, /reconcile\.skipInstanceAfterFailures/],
+  ])(
+    'fails at start-up on reconcile %j, naming the key',
+    (reconcile, message) => {
+      expect(() => read({ ...valid, reconcile })).toThrow(message);
+    },
+  );
 });

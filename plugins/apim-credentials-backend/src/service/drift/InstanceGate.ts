@@ -46,7 +46,8 @@ export interface InstanceGateOptions {
 
 export class InstanceGate {
   private inFlight = 0;
-  private nextStart = 0;
+  private lastStart = -Infinity;
+  private tail: Promise<void> = Promise.resolve();
   private readonly waiting: Array<() => void> = [];
   private failures = 0;
   private skipped?: InstanceSkippedError;
@@ -104,11 +105,18 @@ export class InstanceGate {
     } else {
       this.inFlight += 1;
     }
-    // Slots are handed out in order, so reserving the next start time here keeps the spacing.
-    const start = Math.max(this.clock(), this.nextStart);
-    this.nextStart = start + this.spacingMs;
-    const wait = start - this.clock();
-    if (wait > 0) await new Promise(r => setTimeout(r, wait));
+    // Starts are spaced from the previous real start, one after another: slots reserved ahead
+    // would fire together after the event loop stalled, bursting over the cap.
+    const turn = this.tail.then(async () => {
+      for (;;) {
+        const wait = this.lastStart + this.spacingMs - this.clock();
+        if (wait <= 0) break;
+        await new Promise(r => setTimeout(r, Math.ceil(wait)));
+      }
+      this.lastStart = this.clock();
+    });
+    this.tail = turn;
+    await turn;
   }
 
   private release() {
