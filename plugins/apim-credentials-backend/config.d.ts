@@ -134,6 +134,22 @@ export interface Config {
        * anyway (they are then recorded); default 60.
        */
       lateMappingWindowMinutes?: number;
+      /**
+       * Every recorded mapping's drift check is due within this duration; each run checks a
+       * slice (continuing where the last run stopped) so a full pass takes this long. A
+       * HumanDuration object (`{ hours: 24 }`) or ISO 8601 (`P1D`); default 1 day; at least
+       * `frequencyMinutes`.
+       */
+      checkEveryMappingWithin?: { [unit: string]: number } | string;
+      /** API-M calls of the job in flight at once per instance; default 4. */
+      maxConcurrency?: number;
+      /** API-M calls the job starts per second per instance; default 10. */
+      maxRequestsPerSecond?: number;
+      /**
+       * Consecutive failures (5xx, timeout, unreachable) after which the run skips an instance
+       * for the rest of the run, with a warning; its slice is made up next run. Default 5.
+       */
+      skipInstanceAfterFailures?: number;
     };
   };
 }
