@@ -9,7 +9,7 @@
 import { loadOrCreateLocalTls } from '@internal/local-tls';
 import { DEFAULT_APIM_VERSION, parseApimVersion } from './profiles';
 import { createApimEmulator } from './server';
-import type { EmulatorLogger } from './types';
+import type { ApiOptions, EmulatorLogger } from './types';
 
 function parseArgs(argv: string[]) {
   const out: Record<string, string | boolean> = {};
@@ -40,6 +40,21 @@ const logger: EmulatorLogger = {
       `${JSON.stringify({ level: 'error', message, ...meta })}\n`,
     ),
 };
+
+/** APIs to publish besides the built-in ones: a JSON array of `ApiOptions` (CONTRACT 11). */
+function parseApis(json: string | undefined): ApiOptions[] | undefined {
+  if (!json) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new Error('APIM_EMULATOR_APIS must be a JSON array of APIs');
+  }
+  if (!Array.isArray(parsed)) {
+    throw new Error('APIM_EMULATOR_APIS must be a JSON array of APIs');
+  }
+  return parsed as ApiOptions[];
+}
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
@@ -85,6 +100,7 @@ async function main() {
       typeof args['token-lifetime'] === 'string'
         ? Number(args['token-lifetime'])
         : undefined,
+    apis: parseApis(process.env.APIM_EMULATOR_APIS),
     logger,
   });
   process.stdout.write(

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EmulatorControl } from './control';
 import type { ApimVersion } from './profiles';
+import type { ApiOptions } from './types';
 
 export interface SpawnApimEmulatorOptions {
   /** Default 0 (random). */
@@ -16,6 +17,8 @@ export interface SpawnApimEmulatorOptions {
   stateFile?: string;
   /** Release profile (CONTRACT 14.3); default: env APIM_EMULATOR_VERSION, else 4.6. */
   apimVersion?: ApimVersion;
+  /** APIs published besides PizzaShackAPI and CalculatorAPI (CONTRACT 11); passed as env APIM_EMULATOR_APIS. */
+  apis?: ApiOptions[];
   /** Extra environment for the child. */
   env?: Record<string, string | undefined>;
   /** Default 30 000. */
@@ -62,6 +65,9 @@ export async function spawnApimEmulator(
       ...process.env,
       ...(options.keyManagerAdmin
         ? { APIM_EMULATOR_KM_ADMIN: options.keyManagerAdmin }
+        : {}),
+      ...(options.apis
+        ? { APIM_EMULATOR_APIS: JSON.stringify(options.apis) }
         : {}),
       ...options.env,
     },

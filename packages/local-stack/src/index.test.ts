@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { httpsRequest } from '@internal/key-manager';
+import { DEMO_APIS } from './demoApis';
 import { DEMO_CLIENTS, LocalStack, startLocalStack } from './index';
 
 jest.setTimeout(120_000);
@@ -63,6 +64,19 @@ describe('startLocalStack', () => {
     expect(apim.status).toBeLessThan(500);
     // ...and not without it
     await expect(httpsRequest(stack.emulator.url)).rejects.toThrow();
+
+    // the demo APIs are published with their tiers (they reach the child through its environment)
+    const apis = await httpsRequest(
+      `${stack.emulator.url}/api/am/devportal/v3/apis?query=name:PaymentsAPI`,
+      { ca: stack.tls.ca },
+    );
+    expect(JSON.parse(apis.body).list).toEqual([
+      expect.objectContaining({
+        id: DEMO_APIS[1].id,
+        context: '/payments',
+        throttlingPolicies: ['Gold', 'Bronze'],
+      }),
+    ]);
 
     // demo clients are seeded; a client_credentials one gets a token from the key manager
     expect(stack.demoClients.map(c => c.name)).toEqual(

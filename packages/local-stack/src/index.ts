@@ -14,6 +14,7 @@ import {
 } from '@internal/key-manager';
 import { loadOrCreateLocalTls } from '@internal/local-tls';
 import { spawnApimEmulator } from '@internal/apim-emulator';
+import { DEMO_APIS } from './demoApis';
 
 import type {
   ApimVersion,
@@ -187,6 +188,7 @@ export async function startLocalStack(
         ? path.join(stateDir, 'apim-emulator.json')
         : undefined,
       apimVersion: options.apimVersion,
+      apis: DEMO_APIS,
     });
 
     const stackFile = path.join(stateDir, 'stack.json');
