@@ -306,4 +306,67 @@ describe('ReconcileJob', () => {
     });
     expect((await job.run()).drifted).toBe(0);
   });
+
+  function jobWith(reconcile: Record<string, unknown>) {
+    const logger = mockServices.logger.mock();
+    const settings = readApimCredentialsConfig(
+      new ConfigReader({
+        apimCredentials: { ...apimConfig(stack), reconcile },
+      }),
+    );
+    return {
+      logger,
+      job: new ReconcileJob({ config: settings, clients, store, logger }),
+    };
+  }
+
+  it('checks a slice per run, continuing where the last run stopped', async () => {
+    const total = await store.reconcileProgress.countMappings('sandbox');
+    expect(total).toBeGreaterThanOrEqual(2);
+    // Two runs per window: each run checks half, and two runs cover everything.
+    const { job: sliced } = jobWith({
+      checkEveryMappingWithin: { minutes: 10 },
+    });
+    const first = await sliced.run();
+    const afterFirst = await store.reconcileProgress.getProgress('sandbox');
+    const second = await sliced.run();
+    expect(first.checked).toBe(Math.ceil(total / 2));
+    expect(second.checked).toBe(Math.ceil(total / 2));
+    expect(
+      (await store.reconcileProgress.getProgress('sandbox')).afterId,
+    ).not.toBe(afterFirst.afterId);
+  });
+
+  it('skips a failing instance for the rest of the run after consecutive faults, and says so', async () => {
+    const { job: guarded, logger } = jobWith({
+      checkEveryMappingWithin: { minutes: 5 },
+      skipInstanceAfterFailures: 1,
+    });
+    const before = await store.reconcileProgress.getProgress('sandbox');
+    await stack.emulator.control.setFaults([
+      {
+        type: 'error',
+        status: 503,
+        method: 'GET',
+        path: '/api/am/devportal/v3/applications/*/oauth-keys',
+      },
+    ]);
+    try {
+      const report = await guarded.run();
+      expect(report.skippedInstances).toEqual(['local']);
+      expect(report.drifted).toBe(0);
+      expect(logger.warn).toHaveBeenCalledWith(
+        expect.stringMatching(
+          /API-M instance "local" is skipped for the rest of this reconcile run/,
+        ),
+      );
+      // The interrupted slice is not passed over.
+      expect(await store.reconcileProgress.getProgress('sandbox')).toEqual(
+        before,
+      );
+    } finally {
+      await stack.emulator.control.clearFaults();
+    }
+    expect((await guarded.run()).skippedInstances).toEqual([]);
+  });
 });

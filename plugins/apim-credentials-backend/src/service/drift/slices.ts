@@ -124,6 +124,12 @@ export async function checkEnvironmentSlice(
       await progressStore.saveProgress(env.id, { afterId });
       return;
     }
+    // Calls already in flight when the circuit opened fail as ordinary faults: the page is
+    // still unfinished.
+    if (apim.isSkipped) {
+      await progressStore.saveProgress(env.id, { afterId });
+      return;
+    }
     afterId = page[page.length - 1].id;
     done += page.length;
     await progressStore.saveProgress(env.id, { afterId });
