@@ -87,6 +87,14 @@ export interface Config {
       /** Throttling policy for created applications; default Unlimited. */
       throttlingPolicy?: string;
     };
+    /** Subscriptions of entities' applications to API-M APIs (issue 16). */
+    subscriptions?: {
+      /**
+       * Subscription tiers Backstage may use; a subscription takes the first of the API's tiers
+       * that is listed here. Default: any tier the API offers.
+       */
+      allowedTiers?: string[];
+    };
     verification?: {
       /** When true, every provisioning first proves the credentials at the key manager. */
       required?: boolean;

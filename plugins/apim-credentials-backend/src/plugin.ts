@@ -12,6 +12,7 @@ import { ApplicationBindingStore } from './database/ApplicationBindingStore';
 import { ApplicationBindings } from './service/ApplicationBindings';
 import { CredentialVerifier } from './keymanager/CredentialVerifier';
 import { createRouter } from './router';
+import { SubscriptionsService } from './subscriptions/SubscriptionsService';
 import { ApimDirectory } from './service/ApimDirectory';
 import { CredentialsReader } from './service/CredentialsReader';
 import { ProvisioningService } from './service/ProvisioningService';
@@ -135,6 +136,14 @@ export const apimCredentialsPlugin = createBackendPlugin({
             store,
             bindings,
             limits,
+            subscriptions: new SubscriptionsService({
+              environments: settings.environments,
+              clients,
+              bindings,
+              allowedTiers: config.getOptionalStringArray(
+                'apimCredentials.subscriptions.allowedTiers',
+              ),
+            }),
           }),
         );
 

@@ -39,6 +39,8 @@ import {
 import { ApplicationBindings } from './service/ApplicationBindings';
 import { isBindingDenial } from './service/bindingErrors';
 import { registerBindingRoutes } from './bindingRoutes';
+import { registerSubscriptionRoutes } from './subscriptions/subscriptionRoutes';
+import type { SubscriptionsService } from './subscriptions/SubscriptionsService';
 import { Caller, ProvisioningService } from './service/ProvisioningService';
 import { CredentialsReader } from './service/CredentialsReader';
 import { writeAuditCsv } from './service/auditCsv';
@@ -60,6 +62,8 @@ export interface RouterOptions {
   bindings: ApplicationBindings;
   /** Rate limits of verification and provisioning attempts (issue 10 item 3). */
   limits: AttemptLimits;
+  /** Subscriptions of entities' applications (issue 16); routes absent without it. */
+  subscriptions?: SubscriptionsService;
 }
 
 function parse<T extends z.ZodType>(
@@ -510,6 +514,17 @@ export async function createRouter(
     }
     res.json(await store.queryMappings(query));
   });
+
+  if (options.subscriptions)
+    registerSubscriptionRoutes(router, {
+      httpAuth,
+      auditor,
+      catalog,
+      store,
+      access,
+      callerOf,
+      subscriptions: options.subscriptions,
+    });
 
   registerBindingRoutes(router, {
     httpAuth,

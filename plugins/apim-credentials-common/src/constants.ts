@@ -29,6 +29,9 @@ export const AUDIT_ACTIONS = [
   /** An existing application bound to an entity, or unbound (`apim.applications.bind`). */
   'bind',
   'unbind',
+  /** The entity's application subscribed to an API-M API (`apim.subscriptions.manage`, issue 16). */
+  'subscribe',
+  'unsubscribe',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -47,3 +50,13 @@ export type AuditSource = (typeof AUDIT_SOURCES)[number];
 
 export const KEY_TYPES = ['PRODUCTION', 'SANDBOX'] as const;
 export type KeyType = (typeof KEY_TYPES)[number];
+
+/**
+ * Annotations of API entities naming their API-M API, as WSO2's own Backstage catalog module writes
+ * them (issue 16). `api-id` wins; without it, `api-name` + `api-version` are looked up through
+ * API-M's API search.
+ */
+export const APIM_API_ID_ANNOTATION = 'wso2.com/api-id';
+export const APIM_API_NAME_ANNOTATION = 'wso2.com/api-name';
+export const APIM_API_VERSION_ANNOTATION = 'wso2.com/api-version';
+export const APIM_API_CONTEXT_ANNOTATION = 'wso2.com/api-context';

@@ -32,6 +32,12 @@ export const APIM_CREDENTIALS_ERROR_CODES = [
   'KEY_MANAGER_NO_TOKEN_ENDPOINT',
   /** The key manager's token endpoint is not one the operator allowed secrets to be sent to. */
   'TOKEN_ENDPOINT_NOT_ALLOWED',
+  /** The subscription tier is not one the API offers or the configuration allows; the message lists the allowed ones. */
+  'SUBSCRIPTION_TIER_NOT_ALLOWED',
+  /** API-M refuses subscriptions while the application waits for approval ("Workflow status is not Approved", CONTRACT.md 14.2). */
+  'APPLICATION_PENDING_APPROVAL',
+  /** The API entity names no API-M API (no wso2.com/api-id, nor wso2.com/api-name + api-version). */
+  'API_NOT_ANNOTATED',
   /** The key manager refused the credentials (wrong secret, unknown or disabled client). */
   'VERIFICATION_FAILED',
   /** The key manager wants a scope/audience the backend's configuration must supply (500). */
@@ -50,6 +56,10 @@ export const APIM_CREDENTIALS_ERROR_CODES = [
   'ENTITY_NOT_FOUND',
   /** The application does not exist in API-M and may not be created by this call. */
   'APPLICATION_NOT_FOUND',
+  /** API-M has no published API of that id, name or version, or the service account may not see it (CONTRACT.md 11). */
+  'API_NOT_FOUND',
+  /** The entity's application has no subscription to that API in the environment. */
+  'NOT_SUBSCRIBED',
   /** Anything else that was not found (a route, a mapping). */
   'NOT_FOUND',
   // ---- 409 ----

@@ -31,9 +31,21 @@ export const apimApplicationsBindPermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/**
+ * Subscribe the entity's API-M application to APIs, unsubscribe it, or sync its subscriptions
+ * with the entity's `consumesApis` (issue 16): subscribing grants the entity's clients access to
+ * those APIs, so it is its own permission, by default held by the entity's owners.
+ */
+export const apimSubscriptionsManagePermission = createPermission({
+  name: 'apim.subscriptions.manage',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
 export const apimCredentialsPermissions = [
   apimCredentialsReadPermission,
   apimCredentialsProvisionPermission,
   apimAuditReadPermission,
   apimApplicationsBindPermission,
+  apimSubscriptionsManagePermission,
 ];

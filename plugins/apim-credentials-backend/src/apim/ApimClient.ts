@@ -7,9 +7,11 @@ import { ApimError } from './ApimError';
 import { HttpTransport } from './HttpTransport';
 import { TokenProvider, parseJson } from './TokenProvider';
 import type {
+  ApimApi,
   ApimApplication,
   ApimApplicationKey,
   ApimKeyManager,
+  ApimSubscription,
 } from './types';
 import type { InstanceConfig } from '../config';
 import { resolveTokenEndpoint } from '../keymanager/tokenEndpoint';
@@ -78,9 +80,7 @@ export class ApimClient {
         enabled: Boolean(km.enabled),
         enableMapOAuthConsumerApps: Boolean(km.enableMapOAuthConsumerApps),
         tokenEndpoint: endpoint.tokenEndpoint,
-        ...(endpoint.refused
-          ? { tokenEndpointRefused: endpoint.refused }
-          : {}),
+        ...(endpoint.refused ? { tokenEndpointRefused: endpoint.refused } : {}),
       };
     });
   }
@@ -267,6 +267,81 @@ export class ApimClient {
     });
   }
 
+  /**
+   * Published APIs matching a devportal search (`name:OrdersAPI version:1.0.0`), first 100
+   * (CONTRACT.md 11; devportal-api.yaml `GET /apis`).
+   */
+  async searchApis(query: string): Promise<ApimApi[]> {
+    const page = await this.call<{ list?: unknown[] }>({
+      method: 'GET',
+      path: `/apis?${new URLSearchParams({ query, limit: '100' })}`,
+      operation: 'GET /apis?query',
+    });
+    return (page.list ?? []).map(toApi);
+  }
+
+  /** @throws ApimError 404 (unknown or not published) or 403 (not visible to the service account) */
+  async getApi(apiId: string): Promise<ApimApi> {
+    return toApi(
+      await this.call<unknown>({
+        method: 'GET',
+        path: `/apis/${encodeURIComponent(apiId)}`,
+        operation: 'GET /apis/{apiId}',
+      }),
+    );
+  }
+
+  /** Every subscription of an application, all pages (CONTRACT.md 11). */
+  async listSubscriptions(applicationId: string): Promise<ApimSubscription[]> {
+    const limit = 100;
+    const found: ApimSubscription[] = [];
+    for (let offset = 0; offset < 100 * limit; offset += limit) {
+      const page = await this.call<{ list?: unknown[] }>({
+        method: 'GET',
+        path: `/subscriptions?${new URLSearchParams({
+          applicationId,
+          limit: String(limit),
+          offset: String(offset),
+        })}`,
+        operation: 'GET /subscriptions?applicationId',
+      });
+      const list = page.list ?? [];
+      found.push(...list.map(toSubscription));
+      if (list.length < limit) break;
+    }
+    return found;
+  }
+
+  /**
+   * Always 201 with the subscription; under a subscription workflow its status is `ON_HOLD`
+   * (CONTRACT.md 11, 14.1).
+   *
+   * @throws ApimError 409 already subscribed, 400 "Workflow status is not Approved" or a tier the
+   *   API does not offer, 404/403 for an API not published or not visible
+   */
+  async subscribe(
+    applicationId: string,
+    apiId: string,
+    tier: string,
+  ): Promise<ApimSubscription> {
+    return toSubscription(
+      await this.call<unknown>({
+        method: 'POST',
+        path: '/subscriptions',
+        operation: 'POST /subscriptions',
+        body: { applicationId, apiId, throttlingPolicy: tier },
+      }),
+    );
+  }
+
+  async unsubscribe(subscriptionId: string): Promise<void> {
+    await this.call({
+      method: 'DELETE',
+      path: `/subscriptions/${encodeURIComponent(subscriptionId)}`,
+      operation: 'DELETE /subscriptions/{subscriptionId}',
+    });
+  }
+
   private async call<T>(options: CallOptions, retried = false): Promise<T> {
     const token = await this.tokens.getToken();
     const response = await this.transport.send({
@@ -351,5 +426,56 @@ function toApplicationKey(raw: unknown): ApimApplicationKey {
     keyType: key.keyType === 'SANDBOX' ? 'SANDBOX' : 'PRODUCTION',
     mode: typeof key.mode === 'string' ? key.mode : null,
     keyState: typeof key.keyState === 'string' ? key.keyState : null,
+  };
+}
+
+function toApi(raw: unknown): ApimApi {
+  const api = (raw ?? {}) as Record<string, unknown>;
+  if (typeof api.id !== 'string' || typeof api.name !== 'string') {
+    throw new ApimError(
+      'malformed',
+      'APIInfo',
+      'API-M returned an API without id or name',
+    );
+  }
+  return {
+    id: api.id,
+    name: api.name,
+    version: String(api.version ?? ''),
+    context: String(api.context ?? ''),
+    tiers: Array.isArray(api.throttlingPolicies)
+      ? api.throttlingPolicies.map(String)
+      : [],
+    ...(typeof api.lifeCycleStatus === 'string'
+      ? { lifeCycleStatus: api.lifeCycleStatus }
+      : {}),
+  };
+}
+
+function toSubscription(raw: unknown): ApimSubscription {
+  const sub = (raw ?? {}) as Record<string, unknown>;
+  if (typeof sub.subscriptionId !== 'string' || typeof sub.apiId !== 'string') {
+    throw new ApimError(
+      'malformed',
+      'Subscription',
+      'API-M returned a subscription without subscriptionId or apiId',
+    );
+  }
+  const info = sub.apiInfo as Record<string, unknown> | null | undefined;
+  return {
+    subscriptionId: sub.subscriptionId,
+    apiId: sub.apiId,
+    ...(info && typeof info.name === 'string'
+      ? {
+          api: {
+            id: sub.apiId,
+            name: info.name,
+            version: String(info.version ?? ''),
+            context: String(info.context ?? ''),
+          },
+        }
+      : {}),
+    tier: String(sub.throttlingPolicy ?? ''),
+    status: String(sub.status ?? ''),
   };
 }

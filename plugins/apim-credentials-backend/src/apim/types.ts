@@ -33,3 +33,33 @@ export interface ApimApplicationKey {
   mode?: string | null;
   keyState?: string | null;
 }
+
+/** The parts of WSO2's `APIInfo` the subscriptions feature reads (CONTRACT.md 11). */
+export interface ApimApi {
+  id: string;
+  name: string;
+  version: string;
+  context: string;
+  /** Subscription tiers the API offers (`throttlingPolicies`). */
+  tiers: string[];
+  lifeCycleStatus?: string;
+}
+
+/** Subscription states of WSO2's `Subscription.status` (CONTRACT.md 11, 14.1). */
+export type ApimSubscriptionStatus =
+  | 'UNBLOCKED'
+  | 'ON_HOLD'
+  | 'BLOCKED'
+  | 'PROD_ONLY_BLOCKED'
+  | 'REJECTED'
+  | 'TIER_UPDATE_PENDING'
+  | 'DELETE_PENDING';
+
+export interface ApimSubscription {
+  subscriptionId: string;
+  apiId: string;
+  /** Name, version and context of the API when API-M includes its `apiInfo`. */
+  api?: Omit<ApimApi, 'tiers'>;
+  tier: string;
+  status: ApimSubscriptionStatus | string;
+}
