@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import knexFactory, { Knex } from 'knex';
 import { ConfigReader } from '@backstage/config';
+import type { JsonObject } from '@backstage/types';
 import { mockServices } from '@backstage/backend-test-utils';
 import { LocalStack } from '@internal/local-stack';
 import { ApimClient } from '../apim/ApimClient';
@@ -307,7 +308,7 @@ describe('ReconcileJob', () => {
     expect((await job.run()).drifted).toBe(0);
   });
 
-  function jobWith(reconcile: Record<string, unknown>) {
+  function jobWith(reconcile: JsonObject) {
     const logger = mockServices.logger.mock();
     const settings = readApimCredentialsConfig(
       new ConfigReader({
