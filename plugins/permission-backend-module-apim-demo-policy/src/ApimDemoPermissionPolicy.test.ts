@@ -8,6 +8,7 @@ import {
   apimAuditReadPermission,
   apimCredentialsProvisionPermission,
   apimCredentialsReadPermission,
+  apimSubscriptionsManagePermission,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { ApimDemoPermissionPolicy } from './ApimDemoPermissionPolicy';
 
@@ -41,6 +42,27 @@ describe('ApimDemoPermissionPolicy', () => {
         params: { claims: expect.arrayContaining(['group:default/guests']) },
       },
     });
+  });
+
+  it('lets owners manage subscriptions through the same ownership condition; services get nothing', async () => {
+    const decision = await policy.handle(
+      { permission: apimSubscriptionsManagePermission },
+      user,
+    );
+    expect(decision).toMatchObject({
+      result: AuthorizeResult.CONDITIONAL,
+      resourceType: 'catalog-entity',
+      conditions: {
+        rule: 'IS_ENTITY_OWNER',
+        params: { claims: expect.arrayContaining(['group:default/guests']) },
+      },
+    });
+    expect(
+      await policy.handle(
+        { permission: apimSubscriptionsManagePermission },
+        service,
+      ),
+    ).toEqual({ result: AuthorizeResult.DENY });
   });
 
   it('lets platform-team members read the audit log, and no one else', async () => {

@@ -21,12 +21,14 @@ import {
   apimAuditReadPermission,
   apimCredentialsProvisionPermission,
   apimCredentialsReadPermission,
+  apimSubscriptionsManagePermission,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 
 /**
  * The demo's policy for the apim-credentials permissions:
  * - read an entity's credentials: any signed-in user (consumer keys are not secrets);
- * - provision / remove / verify: owners of the entity, directly or through their groups;
+ * - provision / remove / verify, and managing the entity's API subscriptions
+ *   (`apim.subscriptions.manage`): owners of the entity, directly or through their groups;
  * - the organisation-wide audit log and mapping list: members of the platform team;
  * - binding an existing API-M application to an entity (`apim.applications.bind`): members of
  *   the platform team.
@@ -47,7 +49,8 @@ export class ApimDemoPermissionPolicy implements PermissionPolicy {
       isPermission(request.permission, apimCredentialsReadPermission) ||
       isPermission(request.permission, apimCredentialsProvisionPermission) ||
       isPermission(request.permission, apimAuditReadPermission) ||
-      isPermission(request.permission, apimApplicationsBindPermission);
+      isPermission(request.permission, apimApplicationsBindPermission) ||
+      isPermission(request.permission, apimSubscriptionsManagePermission);
     if (!isOurs) return { result: AuthorizeResult.ALLOW };
     const principal = user?.credentials.principal as
       | { type?: string }
@@ -61,7 +64,11 @@ export class ApimDemoPermissionPolicy implements PermissionPolicy {
     const info: BackstageUserInfo = await this.userInfo.getUserInfo(
       user.credentials,
     );
-    if (isPermission(request.permission, apimCredentialsProvisionPermission)) {
+    // Subscribing grants the entity's clients access to APIs: owners decide, like provisioning.
+    if (
+      isPermission(request.permission, apimCredentialsProvisionPermission) ||
+      isPermission(request.permission, apimSubscriptionsManagePermission)
+    ) {
       return createCatalogConditionalDecision(
         request.permission,
         catalogConditions.isEntityOwner({ claims: info.ownershipEntityRefs }),
