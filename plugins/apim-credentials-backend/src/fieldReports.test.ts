@@ -17,6 +17,7 @@ import {
   startStack,
 } from './__testUtils__/harness';
 import { ApimClient } from './apim/ApimClient';
+import { ApimInstances } from './apim/ApimInstances';
 import { readApimCredentialsConfig } from './config';
 import { ApimCredentialsStore } from './database/ApimCredentialsStore';
 import { ReconcileJob } from './service/ReconcileJob';
@@ -104,12 +105,14 @@ describe('issue 12: application names and disabled key managers', () => {
       async query => {
         const client = await newClient();
         const creates = await requests(CREATE);
-        const res = await backend.call(
-          'put',
-          `${cell('case-upper')}${query}`,
-          { consumerKey: client.clientId, consumerSecret: client.clientSecret },
-        );
-        expect([res.status, res.body.error?.message]).toEqual([409, expect.any(String)]);
+        const res = await backend.call('put', `${cell('case-upper')}${query}`, {
+          consumerKey: client.clientId,
+          consumerSecret: client.clientSecret,
+        });
+        expect([res.status, res.body.error?.message]).toEqual([
+          409,
+          expect.any(String),
+        ]);
         expect(res.body.error.message).toContain('"case-app"');
         expect(res.body.error.message).toContain('"Case-App"');
         expect(res.body.error.message).toContain(
@@ -246,9 +249,7 @@ describe('issue 12: application names and disabled key managers', () => {
       );
       const job = new ReconcileJob({
         config: settings,
-        clients: new Map(
-          settings.instances.map(i => [i.id, ApimClient.create(i)]),
-        ),
+        instances: ApimInstances.create(settings.instances),
         store,
         logger: mockServices.logger.mock(),
       });

@@ -5,7 +5,7 @@ import {
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { apimCredentialsPermissions } from '@apim-credentials/backstage-plugin-apim-credentials-common';
-import { ApimClient } from './apim/ApimClient';
+import { ApimInstances } from './apim/ApimInstances';
 import { readApimCredentialsConfig } from './config';
 import { ApimCredentialsStore } from './database/ApimCredentialsStore';
 import { ApplicationBindingStore } from './database/ApplicationBindingStore';
@@ -71,9 +71,7 @@ export const apimCredentialsPlugin = createBackendPlugin({
           rateLimits,
         );
         store.gateDeniedRows(start => limits.deniedRow(start));
-        const clients = new Map(
-          settings.instances.map(i => [i.id, ApimClient.create(i)]),
-        );
+        const instances = ApimInstances.create(settings.instances);
         // One cache of key managers and application ids, shared by reads and provisioning.
         const directory = new ApimDirectory({
           keyManagerTtlMs: settings.cache.keyManagersSeconds * 1000,
@@ -88,12 +86,12 @@ export const apimCredentialsPlugin = createBackendPlugin({
             },
           }),
           store,
-          clients,
+          instances,
           directory,
         });
         const service = new ProvisioningService({
           config: settings,
-          clients,
+          instances,
           store,
           directory,
           bindings,
@@ -102,14 +100,14 @@ export const apimCredentialsPlugin = createBackendPlugin({
         });
         const reader = new CredentialsReader({
           config: settings,
-          clients,
+          instances,
           store,
           directory,
         });
 
         const job = new ReconcileJob({
           config: settings,
-          clients,
+          instances,
           store,
           logger,
         });
@@ -138,7 +136,7 @@ export const apimCredentialsPlugin = createBackendPlugin({
             limits,
             subscriptions: new SubscriptionsService({
               environments: settings.environments,
-              clients,
+              instances,
               bindings,
               allowedTiers: config.getOptionalStringArray(
                 'apimCredentials.subscriptions.allowedTiers',

@@ -21,6 +21,7 @@ import {
   startStack,
 } from './__testUtils__/harness';
 import { ApimClient } from './apim/ApimClient';
+import { ApimInstances } from './apim/ApimInstances';
 import { readApimCredentialsConfig } from './config';
 import { ApimCredentialsStore } from './database/ApimCredentialsStore';
 import { ReconcileJob } from './service/ReconcileJob';
@@ -108,7 +109,7 @@ describe.each(VERSIONS)('API-M %s', version => {
     apim = ApimClient.create(settings.instances[0]);
     job = new ReconcileJob({
       config: settings,
-      clients: new Map([['local', apim]]),
+      instances: ApimInstances.of([apim]),
       store,
       logger: mockServices.logger.mock(),
     });
@@ -212,7 +213,9 @@ describe.each(VERSIONS)('API-M %s', version => {
     await apim.removeMapping(made.body.applicationId, made.body.keyMappingId);
     expect((await job.run()).drifted).toBe(0);
     expect((await job.run()).drifted).toBe(1);
-    const [mapping] = await store.getMappingsForEntity('component:default/svc-1');
+    const [mapping] = await store.getMappingsForEntity(
+      'component:default/svc-1',
+    );
     expect(mapping.state).toBe('drifted');
     expect(mapping.driftReason).toMatch(/two consecutive checks/);
   });
@@ -227,9 +230,9 @@ describe.each(VERSIONS)('API-M %s', version => {
     });
     // The application exists (nothing to prove before a create); mapped while API-M does not
     // ask the key manager, which then starts failing.
-    expect((await put('svc-2', 'sandbox', 'IS', await newClient())).status).toBe(
-      201,
-    );
+    expect(
+      (await put('svc-2', 'sandbox', 'IS', await newClient())).status,
+    ).toBe(201);
     await control().setConfig({ provisionedAppValidation: false });
     const client = await newClient();
     const made = await put('svc-2', 'sandbox', 'Flaky', client);
@@ -320,7 +323,12 @@ describe.each(VERSIONS)('API-M %s', version => {
       expect(tab.body.environments[0].application.status).toBe('CREATED');
 
       await control().setApplicationStatus(res.body.applicationId, 'REJECTED');
-      const rejected = await put('svc-5', 'production', 'IS', await newClient());
+      const rejected = await put(
+        'svc-5',
+        'production',
+        'IS',
+        await newClient(),
+      );
       expect([rejected.status, rejected.body.error.code]).toEqual([
         409,
         'APPLICATION_REJECTED',

@@ -1,6 +1,6 @@
 /** The binding rules over a test's own knex, for tests that build a ProvisioningService. */
 import { Knex } from 'knex';
-import { ApimClient } from '../apim/ApimClient';
+import type { ApimInstances } from '../apim/ApimInstances';
 import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
 import { ApplicationBindingStore } from '../database/ApplicationBindingStore';
 import { ApimDirectory } from '../service/ApimDirectory';
@@ -10,14 +10,14 @@ import { ApplicationBindings } from '../service/ApplicationBindings';
 export async function bindingsFor(
   knex: Knex,
   store: ApimCredentialsStore,
-  clients: Map<string, ApimClient>,
+  instances: ApimInstances,
 ): Promise<ApplicationBindings> {
   return new ApplicationBindings({
     bindings: await ApplicationBindingStore.create({
       database: { getClient: async () => knex, migrations: { skip: true } },
     }),
     store,
-    clients,
+    instances,
     directory: new ApimDirectory(),
   });
 }

@@ -6,7 +6,7 @@
  */
 import knexFactory from 'knex';
 import { ConfigReader } from '@backstage/config';
-import { ApimClient } from '../apim/ApimClient';
+import { ApimInstances } from '../apim/ApimInstances';
 import { readApimCredentialsConfig } from '../config';
 import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
 import { CredentialVerifier } from '../keymanager/CredentialVerifier';
@@ -24,9 +24,7 @@ async function main() {
   const settings = readApimCredentialsConfig(
     new ConfigReader({ apimCredentials: config }),
   );
-  const clients = new Map(
-    settings.instances.map(i => [i.id, ApimClient.create(i)]),
-  );
+  const instances = ApimInstances.create(settings.instances);
   const logger: any = {
     info() {},
     warn() {},
@@ -36,11 +34,11 @@ async function main() {
   };
   const service = new ProvisioningService({
     config: settings,
-    clients,
+    instances,
     store,
     verifier: new CredentialVerifier(),
     logger,
-    bindings: await bindingsFor(knex, store, clients),
+    bindings: await bindingsFor(knex, store, instances),
   });
   process.stdout.write('started\n');
   await service.provision(input, {

@@ -23,6 +23,7 @@ import {
   startStack,
 } from '../__testUtils__/harness';
 import { ApimClient } from '../apim/ApimClient';
+import { ApimInstances } from '../apim/ApimInstances';
 import { readApimCredentialsConfig } from '../config';
 import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
 import { ReconcileJob } from '../service/ReconcileJob';
@@ -83,9 +84,7 @@ describe('abuse: API-M faults', () => {
     });
     job = new ReconcileJob({
       config: settings,
-      clients: new Map(
-        settings.instances.map(i => [i.id, ApimClient.create(i)]),
-      ),
+      instances: ApimInstances.create(settings.instances),
       store,
       logger: mockServices.logger.mock(),
     });

@@ -15,6 +15,7 @@ import type {
   BindingCandidate,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { ApimClient } from '../apim/ApimClient';
+import type { ApimInstances } from '../apim/ApimInstances';
 import type { ApimApplication } from '../apim/types';
 import {
   ApimCredentialsStore,
@@ -45,7 +46,7 @@ export class ApplicationBindings {
     private readonly deps: {
       bindings: ApplicationBindingStore;
       store: ApimCredentialsStore;
-      clients: Map<string, ApimClient>;
+      instances: ApimInstances;
       directory: ApimDirectory;
     },
   ) {}
@@ -55,10 +56,9 @@ export class ApplicationBindings {
   }
 
   private client(instance: string): ApimClient {
-    const client = this.deps.clients.get(instance);
-    if (!client)
+    if (!this.deps.instances.has(instance))
       throw new NotFoundError(`Unknown API-M instance "${instance}"`);
-    return client;
+    return this.deps.instances.client(instance);
   }
 
   /**
@@ -285,7 +285,7 @@ export class ApplicationBindings {
       byKey.set(key, entry);
     }
     const result: BindingCandidate[] = [];
-    for (const [instance, client] of this.deps.clients) {
+    for (const [instance, client] of this.deps.instances.entries()) {
       const bound = new Set(
         (await this.deps.bindings.list({ instance })).map(b =>
           applicationNameKey(b.applicationName),
@@ -318,11 +318,11 @@ export class ApplicationBindings {
 
   /** Checks the instance id of a REST request (400 naming the configured ones). */
   instance(id: string): string {
-    if (!this.deps.clients.has(id)) {
+    if (!this.deps.instances.has(id)) {
       throw new InputError(
-        `instance must be one of ${[...this.deps.clients.keys()].join(
-          ', ',
-        )}, not "${id}"`,
+        `instance must be one of ${this.deps.instances
+          .ids()
+          .join(', ')}, not "${id}"`,
       );
     }
     return id;

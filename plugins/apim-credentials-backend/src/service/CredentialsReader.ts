@@ -11,6 +11,7 @@ import type {
   KeyManagerInfo,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { ApimClient } from '../apim/ApimClient';
+import type { ApimInstances } from '../apim/ApimInstances';
 import type {
   ApimApplication,
   ApimApplicationKey,
@@ -43,7 +44,7 @@ export class CredentialsReader {
   constructor(
     private readonly deps: {
       config: ApimCredentialsConfig;
-      clients: Map<string, ApimClient>;
+      instances: ApimInstances;
       store: ApimCredentialsStore;
       directory: ApimDirectory;
     },
@@ -85,7 +86,7 @@ export class CredentialsReader {
       this.deps.config.instances.map(async instance => {
         try {
           const list = await this.directory.listKeyManagers(
-            this.deps.clients.get(instance.id)!,
+            this.deps.instances.client(instance.id),
           );
           result.set(instance.id, { list });
         } catch (error) {
@@ -128,7 +129,7 @@ export class CredentialsReader {
     const [recorded] = await Promise.all([
       this.deps.store.getMappingsForEntity(entityRef),
       ...instanceIds.map(async instanceId => {
-        const client = this.deps.clients.get(instanceId)!;
+        const client = this.deps.instances.client(instanceId);
         try {
           const [kms, { app, keys }] = await Promise.all([
             this.directory.listKeyManagers(client),
@@ -258,7 +259,7 @@ export class CredentialsReader {
         if (!missing) return;
         try {
           data.kms = await this.directory.refreshKeyManagers(
-            this.deps.clients.get(instanceId)!,
+            this.deps.instances.client(instanceId),
             1000,
           );
         } catch {

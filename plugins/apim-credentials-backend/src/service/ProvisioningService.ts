@@ -19,7 +19,8 @@ import type {
   UnprovisionResult,
   VerifyResult,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
-import { ApimClient } from '../apim/ApimClient';
+import type { ApimClient } from '../apim/ApimClient';
+import type { ApimInstances } from '../apim/ApimInstances';
 import type { ApimCredentialsConfig, EnvironmentConfig } from '../config';
 import {
   ApimCredentialsStore,
@@ -70,7 +71,7 @@ export class ProvisioningService {
   constructor(
     private readonly deps: {
       config: ApimCredentialsConfig;
-      clients: Map<string, ApimClient>;
+      instances: ApimInstances;
       store: ApimCredentialsStore;
       verifier: CredentialVerifier;
       logger: LoggerService;
@@ -143,7 +144,7 @@ export class ProvisioningService {
   }
 
   private client(env: EnvironmentConfig): ApimClient {
-    return this.deps.clients.get(env.instance)!;
+    return this.deps.instances.clientFor(env);
   }
 
   // ---- verify ------------------------------------------------------------------------------

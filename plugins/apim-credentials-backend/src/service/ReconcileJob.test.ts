@@ -13,6 +13,7 @@ import type { JsonObject } from '@backstage/types';
 import { mockServices } from '@backstage/backend-test-utils';
 import { LocalStack } from '@internal/local-stack';
 import { ApimClient } from '../apim/ApimClient';
+import { ApimInstances } from '../apim/ApimInstances';
 import { readApimCredentialsConfig } from '../config';
 import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
 import { apimConfig, startStack } from '../__testUtils__/harness';
@@ -29,7 +30,7 @@ describe('ReconcileJob', () => {
   let store: ApimCredentialsStore;
   let dbFile: string;
   let job: ReconcileJob;
-  let clients: Map<string, ApimClient>;
+  let instances: ApimInstances;
 
   beforeAll(async () => {
     stack = await startStack();
@@ -55,12 +56,10 @@ describe('ReconcileJob', () => {
         },
       }),
     );
-    clients = new Map(
-      settings.instances.map(i => [i.id, ApimClient.create(i)]),
-    );
+    instances = ApimInstances.create(settings.instances);
     job = new ReconcileJob({
       config: settings,
-      clients,
+      instances,
       store,
       logger: mockServices.logger.mock(),
     });
@@ -206,11 +205,11 @@ describe('ReconcileJob', () => {
     const logger = mockServices.logger.mock();
     const service = new ProvisioningService({
       config: settings,
-      clients,
+      instances,
       store,
       verifier: new CredentialVerifier(),
       logger,
-      bindings: await bindingsFor(knex, store, clients),
+      bindings: await bindingsFor(knex, store, instances),
     });
     const client = await stack.keyManager.createClient({
       name: 'reconcile-late',
@@ -288,7 +287,7 @@ describe('ReconcileJob', () => {
       'component:default/svc-8',
     );
     expect(mapping).toMatchObject({ state: 'active' });
-    const apim = clients.get('local')!;
+    const apim = instances.client('local');
     await apim.removeMapping(mapping.applicationId, mapping.keyMappingId);
     // One listing is no proof (a key manager answering an error hides rows): observed twice.
     expect((await job.run()).drifted).toBe(0);
@@ -317,7 +316,7 @@ describe('ReconcileJob', () => {
     );
     return {
       logger,
-      job: new ReconcileJob({ config: settings, clients, store, logger }),
+      job: new ReconcileJob({ config: settings, instances, store, logger }),
     };
   }
 

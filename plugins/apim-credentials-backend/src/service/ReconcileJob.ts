@@ -14,6 +14,7 @@
  */
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ApimClient } from '../apim/ApimClient';
+import type { ApimInstances } from '../apim/ApimInstances';
 import type { ApimCredentialsConfig } from '../config';
 import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
 import { InstanceGate } from './drift/InstanceGate';
@@ -40,7 +41,7 @@ export class ReconcileJob {
   constructor(
     private readonly deps: {
       config: ApimCredentialsConfig;
-      clients: Map<string, ApimClient>;
+      instances: ApimInstances;
       store: ApimCredentialsStore;
       logger: LoggerService;
     },
@@ -104,7 +105,7 @@ export class ReconcileJob {
   private runDeps(report: ReconcileReport): ReconcileDeps {
     const { reconcile } = this.deps.config;
     const gated = new Map<string, GatedApim>();
-    for (const [instanceId, client] of this.deps.clients) {
+    for (const [instanceId, client] of this.deps.instances.entries()) {
       const gate = new InstanceGate({
         instanceId,
         maxConcurrency: reconcile.maxConcurrency,

@@ -12,6 +12,7 @@ import {
 } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { ApimClient } from '../apim/ApimClient';
+import type { ApimInstances } from '../apim/ApimInstances';
 import type { ApimApi, ApimSubscription } from '../apim/types';
 import type { EnvironmentConfig } from '../config';
 import { coded } from '../errors';
@@ -70,7 +71,7 @@ export class SubscriptionsService {
   constructor(
     private readonly deps: {
       environments: EnvironmentConfig[];
-      clients: Map<string, ApimClient>;
+      instances: ApimInstances;
       bindings: ApplicationBindings;
       /** `apimCredentials.subscriptions.allowedTiers`: when set, only these tiers may be used. */
       allowedTiers?: string[];
@@ -86,7 +87,7 @@ export class SubscriptionsService {
         'UNKNOWN_ENVIRONMENT',
       );
     }
-    return { ...env, client: this.deps.clients.get(env.instance)! };
+    return { ...env, client: this.deps.instances.clientFor(env) };
   }
 
   get environmentIds(): string[] {
