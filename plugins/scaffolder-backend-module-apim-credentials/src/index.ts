@@ -14,6 +14,10 @@ export {
   createApimCredentialsUnprovisionAction,
   UNPROVISION_ACTION_ID,
 } from './actions/unprovision';
+export {
+  createApimSubscriptionsSyncAction,
+  SUBSCRIPTIONS_SYNC_ACTION_ID,
+} from './actions/subscriptionsSync';
 export type {
   ApimCredentialsActionOptions,
   FetchLike,

@@ -6,9 +6,11 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createApimCredentialsProvisionAction } from './actions/provision';
 import { createApimCredentialsUnprovisionAction } from './actions/unprovision';
+import { createApimSubscriptionsSyncAction } from './actions/subscriptionsSync';
 
 /**
- * Registers `apim:credentials:provision` and `apim:credentials:unprovision` with the scaffolder.
+ * Registers `apim:credentials:provision`, `apim:credentials:unprovision` and
+ * `apim:subscriptions:sync` with the scaffolder.
  *
  * @public
  */
@@ -28,6 +30,7 @@ export const scaffolderModuleApimCredentials = createBackendModule({
         scaffolderActions.addActions(
           createApimCredentialsProvisionAction(options),
           createApimCredentialsUnprovisionAction(options),
+          createApimSubscriptionsSyncAction(options),
         );
       },
     });
