@@ -125,6 +125,31 @@ const BY_CODE: Record<
     /not found: .*Create the API-M application first/,
   ],
   NOT_FOUND: [404, 'not-found', 'NotFoundError', /not found: /],
+  SUBSCRIPTION_TIER_NOT_ALLOWED: [
+    400,
+    'invalid-input',
+    'InputError',
+    /invalid input: /,
+  ],
+  API_NOT_ANNOTATED: [400, 'invalid-input', 'InputError', /invalid input: /],
+  APPLICATION_PENDING_APPROVAL: [
+    400,
+    'conflict',
+    'ConflictError',
+    /conflict: .*retry after an API-M admin approved it/,
+  ],
+  API_NOT_FOUND: [
+    404,
+    'not-found',
+    'NotFoundError',
+    /not found: .*wso2.com\/api-id/,
+  ],
+  NOT_SUBSCRIBED: [
+    404,
+    'not-found',
+    'NotFoundError',
+    /not found: .*annotations/,
+  ],
   SLOT_TAKEN: [
     409,
     'conflict',

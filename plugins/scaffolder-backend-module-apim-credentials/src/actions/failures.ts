@@ -167,6 +167,21 @@ function describeByCode(
         kind: 'application-not-bound',
         text: `the API-M application is not bound to ${a.cell.entityRef}: ${a.said}. It exists in API-M but Backstage did not create it; ask your platform team to bind it to ${a.cell.entityRef} (permission apim.applications.bind)`,
       };
+    // Subscription answers (apim:subscriptions:sync, issue 16).
+    case 'SUBSCRIPTION_TIER_NOT_ALLOWED':
+    case 'API_NOT_ANNOTATED':
+      return { kind: 'invalid-input', text: `invalid input: ${a.said}` };
+    case 'APPLICATION_PENDING_APPROVAL':
+      return conflict(
+        a,
+        "The application waits for approval in API-M's workflow: retry after an API-M admin approved it",
+      );
+    case 'API_NOT_FOUND':
+    case 'NOT_SUBSCRIBED':
+      return notFound(
+        a,
+        "Check the API entity's wso2.com/api-id (or api-name and api-version) annotations",
+      );
     case 'UNKNOWN_ENVIRONMENT':
       return notFound(a, `Use an environment id that ${ENVIRONMENTS_HINT}`);
     case 'ENTITY_NOT_FOUND':
