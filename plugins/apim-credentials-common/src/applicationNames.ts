@@ -5,10 +5,18 @@
  */
 import { APIM_APPLICATION_ANNOTATION } from './constants';
 
-/** `Application.name` maxLength in WSO2's devportal OpenAPI file (CONTRACT.md 4.1). */
+/**
+ * `Application.name` maxLength in WSO2's devportal OpenAPI file (CONTRACT.md 4.1).
+ *
+ * @public
+ */
 export const APIM_APPLICATION_NAME_MAX_LENGTH = 100;
 
-/** Which rule a name breaks. */
+/**
+ * Which rule a name breaks.
+ *
+ * @public
+ */
 export type ApplicationNameRule =
   /** CONTRACT.md 4.1: `name` is 1..100 characters. */
   | 'empty'
@@ -23,6 +31,7 @@ export type ApplicationNameRule =
    */
   | 'control-characters';
 
+/** @public */
 export interface ApplicationNameProblem {
   rule: ApplicationNameRule;
   /**
@@ -46,6 +55,8 @@ const SURROUNDING_WHITESPACE = /^[\s\u0000-\u0020]|[\s\u0000-\u0020]$/;
  * @param name - the annotation's value
  * @returns `undefined` when API-M would accept the name, otherwise the rule it breaks and a
  *   message for the user; never throws.
+ *
+ * @public
  */
 export function checkApplicationName(
   name: string,

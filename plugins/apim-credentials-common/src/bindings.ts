@@ -10,9 +10,12 @@ import { entityRefSchema } from './schemas';
  * How a binding came to be: `created` (Backstage created the application for the entity),
  * `bound` (someone holding `apim.applications.bind` bound an existing application), `migrated`
  * (inferred from the mappings recorded before bindings existed).
+ *
+ * @public
  */
 export type BindingOrigin = 'created' | 'bound' | 'migrated';
 
+/** @public */
 export interface ApplicationBinding {
   instance: string;
   applicationId: string;
@@ -27,6 +30,8 @@ export interface ApplicationBinding {
 /**
  * An application that exists in API-M, is named by at least one entity's annotation, and is
  * bound to none: the platform team decides which entity it belongs to.
+ *
+ * @public
  */
 export interface BindingCandidate {
   instance: string;
@@ -36,7 +41,11 @@ export interface BindingCandidate {
   entityRefs: string[];
 }
 
-/** Body of `POST /bindings`: bind the application named so in the instance to the entity. */
+/**
+ * Body of `POST /bindings`: bind the application named so in the instance to the entity.
+ *
+ * @public
+ */
 export const bindRequestSchema = z.strictObject(
   {
     instance: z
@@ -57,4 +66,5 @@ export const bindRequestSchema = z.strictObject(
         : 'the body must be a JSON object',
   },
 );
+/** @public */
 export type BindRequest = z.infer<typeof bindRequestSchema>;

@@ -36,6 +36,7 @@ import type {
   VerifyResult,
 } from './types';
 
+/** @public */
 export interface RequestOptions {
   /** A Backstage token; not needed in the browser, where the fetch API adds the user's token. */
   token?: string;
@@ -48,6 +49,8 @@ export interface RequestOptions {
  * The REST API of the apim-credentials backend (PRODUCT.md section 5). Every method rejects a
  * failed call with an {@link ApimCredentialsResponseError}: its `statusCode` is the HTTP status,
  * its `code` the backend's stable `ApimCredentialsErrorCode`.
+ *
+ * @public
  */
 export interface ApimCredentialsApi {
   getEnvironments(options?: RequestOptions): Promise<EnvironmentInfo[]>;
@@ -118,6 +121,7 @@ export interface ApimCredentialsApi {
   ): Promise<ApplicationBinding & { auditId: string }>;
 }
 
+/** @public */
 export interface ProvisionOptions {
   /** Check everything and report what would happen, without changing anything. */
   dryRun?: boolean;
@@ -142,6 +146,7 @@ function toSearch(query: object | undefined): string {
   return text ? `?${text}` : '';
 }
 
+/** @public */
 export class ApimCredentialsClient implements ApimCredentialsApi {
   private readonly discoveryApi: {
     getBaseUrl(pluginId: string): Promise<string>;

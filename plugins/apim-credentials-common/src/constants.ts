@@ -1,13 +1,23 @@
-/** The plugin id, also the backend mount point `/api/apim-credentials`. */
+/**
+ * The plugin id, also the backend mount point `/api/apim-credentials`.
+ *
+ * @public
+ */
 export const APIM_CREDENTIALS_PLUGIN_ID = 'apim-credentials';
 
-/** Entity annotation naming the entity's WSO2 API-M application (exact name). */
+/**
+ * Entity annotation naming the entity's WSO2 API-M application (exact name).
+ *
+ * @public
+ */
 export const APIM_APPLICATION_ANNOTATION = 'wso2.com/apim-application';
 
 /**
  * Header a Backstage plugin calling on behalf of a user sets to say which of its tasks made the
  * call (the scaffolder sets its task id). Only trusted when the caller's token says the request
  * came through that plugin.
+ *
+ * @public
  */
 export const APIM_CREDENTIALS_TASK_ID_HEADER = 'x-apim-credentials-task-id';
 
@@ -15,10 +25,16 @@ export const APIM_CREDENTIALS_TASK_ID_HEADER = 'x-apim-credentials-task-id';
  * Header the frontend sets (value `ui`) so that audit rows of its requests say `source: ui`;
  * any other request made with a user's token is recorded as `api`. Informational only: anyone
  * holding a user token can set it, so it never decides anything (issue 10 item 5).
+ *
+ * @public
  */
 export const APIM_CREDENTIALS_SOURCE_HEADER = 'x-apim-credentials-source';
 
-/** Auditor event ids; the audit table's `action` column uses the same words. */
+/**
+ * Auditor event ids; the audit table's `action` column uses the same words.
+ *
+ * @public
+ */
 export const AUDIT_ACTIONS = [
   'provision',
   'unprovision',
@@ -33,8 +49,10 @@ export const AUDIT_ACTIONS = [
   'subscribe',
   'unsubscribe',
 ] as const;
+/** @public */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
+/** @public */
 export const AUDIT_OUTCOMES = [
   'pending',
   'succeeded',
@@ -42,21 +60,34 @@ export const AUDIT_OUTCOMES = [
   'failed',
   'denied',
 ] as const;
+/** @public */
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
-/** `action`: an action of the actions registry (an AI agent over MCP, issue 14 item 3). */
+/**
+ * `action`: an action of the actions registry (an AI agent over MCP, issue 14 item 3).
+ *
+ * @public
+ */
 export const AUDIT_SOURCES = ['ui', 'scaffolder', 'api', 'action'] as const;
+/** @public */
 export type AuditSource = (typeof AUDIT_SOURCES)[number];
 
+/** @public */
 export const KEY_TYPES = ['PRODUCTION', 'SANDBOX'] as const;
+/** @public */
 export type KeyType = (typeof KEY_TYPES)[number];
 
 /**
  * Annotations of API entities naming their API-M API, as WSO2's own Backstage catalog module writes
  * them (issue 16). `api-id` wins; without it, `api-name` + `api-version` are looked up through
  * API-M's API search.
+ *
+ * @public
  */
 export const APIM_API_ID_ANNOTATION = 'wso2.com/api-id';
+/** @public */
 export const APIM_API_NAME_ANNOTATION = 'wso2.com/api-name';
+/** @public */
 export const APIM_API_VERSION_ANNOTATION = 'wso2.com/api-version';
+/** @public */
 export const APIM_API_CONTEXT_ANNOTATION = 'wso2.com/api-context';

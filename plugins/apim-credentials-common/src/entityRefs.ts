@@ -17,6 +17,8 @@ import {
  * @param ref - a ref string (`Component:Default/Orders`, `component:orders`), a compound ref
  *   (`{ kind, namespace?, name }`) or an entity
  * @throws TypeError from `parseEntityRef` when the string is not an entity ref with a kind
+ *
+ * @public
  */
 export function canonicalEntityRef(
   ref: string | Entity | { kind: string; namespace?: string; name: string },

@@ -7,6 +7,7 @@
  */
 import { ResponseError } from '@backstage/errors';
 
+/** @public */
 export const APIM_CREDENTIALS_ERROR_CODES = [
   // ---- 400: the request itself is wrong ----
   /** A path, query or body field failed validation; the message names the field. */
@@ -117,13 +118,21 @@ export const APIM_CREDENTIALS_ERROR_CODES = [
   'INTERNAL',
 ] as const;
 
-/** One of {@link APIM_CREDENTIALS_ERROR_CODES}. */
+/**
+ * One of {@link APIM_CREDENTIALS_ERROR_CODES}.
+ *
+ * @public
+ */
 export type ApimCredentialsErrorCode =
   (typeof APIM_CREDENTIALS_ERROR_CODES)[number];
 
 const KNOWN_CODES: ReadonlySet<string> = new Set(APIM_CREDENTIALS_ERROR_CODES);
 
-/** Whether a value is one of the stable error codes. */
+/**
+ * Whether a value is one of the stable error codes.
+ *
+ * @public
+ */
 export function isApimCredentialsErrorCode(
   value: unknown,
 ): value is ApimCredentialsErrorCode {
@@ -134,6 +143,8 @@ export function isApimCredentialsErrorCode(
  * A failed REST call as thrown by {@link ApimCredentialsClient}: Backstage's `ResponseError`
  * (status, parsed body, remote error as `cause`) plus the backend's stable `code`. `code` is
  * `undefined` when the answer did not come from this backend (a proxy, an older version).
+ *
+ * @public
  */
 export type ApimCredentialsResponseError = ResponseError & {
   code?: ApimCredentialsErrorCode;
@@ -142,6 +153,8 @@ export type ApimCredentialsResponseError = ResponseError & {
 /**
  * The stable code of an error: from a client error's body (`body.error.code`), or from an
  * error object that carries `code` itself. `undefined` for anything else, never a guess.
+ *
+ * @public
  */
 export function getApimCredentialsErrorCode(
   error: unknown,

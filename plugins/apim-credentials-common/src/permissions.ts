@@ -1,21 +1,33 @@
 import { createPermission } from '@backstage/plugin-permission-common';
 import { RESOURCE_TYPE_CATALOG_ENTITY } from '@backstage/plugin-catalog-common/alpha';
 
-/** See an entity's API-M application, its mappings and its audit history. */
+/**
+ * See an entity's API-M application, its mappings and its audit history.
+ *
+ * @public
+ */
 export const apimCredentialsReadPermission = createPermission({
   name: 'apim.credentials.read',
   attributes: { action: 'read' },
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
-/** Provide (map) or remove an OAuth2 client for an entity, and verify credentials for it. */
+/**
+ * Provide (map) or remove an OAuth2 client for an entity, and verify credentials for it.
+ *
+ * @public
+ */
 export const apimCredentialsProvisionPermission = createPermission({
   name: 'apim.credentials.provision',
   attributes: { action: 'update' },
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
-/** Read the organisation-wide audit log and mapping list (platform teams). */
+/**
+ * Read the organisation-wide audit log and mapping list (platform teams).
+ *
+ * @public
+ */
 export const apimAuditReadPermission = createPermission({
   name: 'apim.audit.read',
   attributes: { action: 'read' },
@@ -25,6 +37,8 @@ export const apimAuditReadPermission = createPermission({
  * Bind an existing API-M application to a catalog entity, or unbind it (platform teams). The
  * annotation only names an application: an application that Backstage did not create belongs to
  * no entity until someone holding this permission binds it (audited as `bind` / `unbind`).
+ *
+ * @public
  */
 export const apimApplicationsBindPermission = createPermission({
   name: 'apim.applications.bind',
@@ -35,6 +49,8 @@ export const apimApplicationsBindPermission = createPermission({
  * Subscribe the entity's API-M application to APIs, unsubscribe it, or sync its subscriptions
  * with the entity's `consumesApis` (issue 16): subscribing grants the entity's clients access to
  * those APIs, so it is its own permission, by default held by the entity's owners.
+ *
+ * @public
  */
 export const apimSubscriptionsManagePermission = createPermission({
   name: 'apim.subscriptions.manage',
@@ -42,6 +58,7 @@ export const apimSubscriptionsManagePermission = createPermission({
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
+/** @public */
 export const apimCredentialsPermissions = [
   apimCredentialsReadPermission,
   apimCredentialsProvisionPermission,

@@ -20,14 +20,20 @@ const printable = (field: string, max: number) =>
       error: `${field} must not contain control characters`,
     });
 
-/** An OAuth2 client id as issued by WSO2 IS, Keycloak, Okta, Entra ID... */
+/**
+ * An OAuth2 client id as issued by WSO2 IS, Keycloak, Okta, Entra ID...
+ *
+ * @public
+ */
 export const consumerKeySchema = printable('consumerKey', 255).refine(
   v => v.trim() === v && !/\s/.test(v),
   { error: 'consumerKey must not contain whitespace' },
 );
 
+/** @public */
 export const consumerSecretSchema = printable('consumerSecret', 1024);
 
+/** @public */
 export const environmentIdSchema = z
   .string({ error: 'environment must be a string' })
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, {
@@ -35,6 +41,7 @@ export const environmentIdSchema = z
       'environment must be an environment id: letters, digits, "-" and "_", at most 63 characters',
   });
 
+/** @public */
 export const keyManagerNameSchema = z
   .string({ error: 'keyManager must be a string' })
   .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/, {
@@ -49,6 +56,8 @@ const lowerCase = (value: string) => value.toLocaleLowerCase('en-US');
  * Path parameters of `/entities/:kind/:namespace/:name/...` (Backstage entity naming rules, in
  * any case: `Component/Default/Orders-Service` is accepted). Parsed values are lower-case, so
  * `stringifyEntityRef` of them is the canonical ref.
+ *
+ * @public
  */
 export const entityPathSchema = z.object({
   kind: z
@@ -73,12 +82,17 @@ export const entityPathSchema = z.object({
     .transform(lowerCase),
 });
 
+/** @public */
 export const cellPathSchema = entityPathSchema.extend({
   environment: environmentIdSchema,
   keyManager: keyManagerNameSchema,
 });
 
-/** Body of `PUT .../credentials/:environment/:keyManager`. */
+/**
+ * Body of `PUT .../credentials/:environment/:keyManager`.
+ *
+ * @public
+ */
 export const provisionRequestSchema = z.strictObject(
   {
     consumerKey: consumerKeySchema,
@@ -92,9 +106,14 @@ export const provisionRequestSchema = z.strictObject(
         : 'the body must be a JSON object',
   },
 );
+/** @public */
 export type ProvisionRequest = z.infer<typeof provisionRequestSchema>;
 
-/** Body of `POST /verify`. */
+/**
+ * Body of `POST /verify`.
+ *
+ * @public
+ */
 export const verifyRequestSchema = z.strictObject(
   {
     environment: environmentIdSchema,
@@ -109,12 +128,15 @@ export const verifyRequestSchema = z.strictObject(
         : 'the body must be a JSON object',
   },
 );
+/** @public */
 export type VerifyRequest = z.infer<typeof verifyRequestSchema>;
 
 /**
  * A full entity ref, `kind:namespace/name` in any case (filters, and the entityRef of POST
  * /verify); the parsed value is its canonical lower-case form (see canonicalEntityRef), so a
  * filter finds the rows whatever case the caller typed.
+ *
+ * @public
  */
 export const entityRefSchema = z
   .string({ error: 'entityRef must be a string' })
@@ -144,7 +166,11 @@ const cursorSchema = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, {
   error: 'cursor must be a cursor returned by a previous page',
 });
 
-/** Filters of `GET /audit` and `GET /audit/export`. */
+/**
+ * Filters of `GET /audit` and `GET /audit/export`.
+ *
+ * @public
+ */
 export const auditQuerySchema = z.strictObject({
   entityRef: entityRefSchema.optional(),
   environment: environmentIdSchema.optional(),
@@ -164,13 +190,17 @@ export const auditQuerySchema = z.strictObject({
   limit: limitSchema,
   cursor: cursorSchema.optional(),
 });
+/** @public */
 export type AuditQuery = z.input<typeof auditQuerySchema>;
+/** @public */
 export type ParsedAuditQuery = z.output<typeof auditQuerySchema>;
 
 /**
  * Filters of `GET /mappings`. `consumerKey` answers "who holds this client?" (exact match: a
  * consumer key is an identifier, not a search term); `state: drifted` lists what the drift job
  * flagged (issue 14 item 3).
+ *
+ * @public
  */
 export const mappingsQuerySchema = z.strictObject({
   environment: environmentIdSchema.optional(),
@@ -183,10 +213,16 @@ export const mappingsQuerySchema = z.strictObject({
   limit: limitSchema,
   cursor: cursorSchema.optional(),
 });
+/** @public */
 export type MappingsQuery = z.input<typeof mappingsQuerySchema>;
+/** @public */
 export type ParsedMappingsQuery = z.output<typeof mappingsQuerySchema>;
 
-/** Turns a zod error into one sentence naming every offending field. */
+/**
+ * Turns a zod error into one sentence naming every offending field.
+ *
+ * @public
+ */
 export function describeZodError(error: z.ZodError): string {
   return error.issues
     .map(issue => {

@@ -7,14 +7,28 @@ import type { TokenRequestParams } from './types';
 /**
  * The shell variable the snippet reads the secret into. The UI never knows the secret; reading
  * it at a prompt also keeps it out of shell history and spares the user quoting it.
+ *
+ * @public
  */
 export const CONSUMER_SECRET_VARIABLE = 'CONSUMER_SECRET';
-/** How the secret appears in the snippet: a variable reference, never a value. */
+/**
+ * How the secret appears in the snippet: a variable reference, never a value.
+ *
+ * @public
+ */
 export const CONSUMER_SECRET_PLACEHOLDER = `\${${CONSUMER_SECRET_VARIABLE}}`;
-/** Where the user puts the path of their API-M instance's CA certificate. */
+/**
+ * Where the user puts the path of their API-M instance's CA certificate.
+ *
+ * @public
+ */
 export const CA_CERT_PLACEHOLDER = '<path to the CA certificate of API-M>';
 
-/** One argument for a POSIX shell: single-quoted, a single quote inside as `'\''`. */
+/**
+ * One argument for a POSIX shell: single-quoted, a single quote inside as `'\''`.
+ *
+ * @public
+ */
 export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
@@ -27,6 +41,8 @@ export function shellQuote(value: string): string {
  * The secret is read at a prompt; `--cacert` appears when the instance uses a private CA, and
  * the key manager's configured scope, audience and extra parameters are sent as given
  * (`GET /environments`, `keyManagers[].tokenRequest`).
+ *
+ * @public
  */
 export function buildTokenCurl(options: {
   tokenEndpoint: string;

@@ -6,6 +6,7 @@ import type {
   KeyType,
 } from './constants';
 
+/** @public */
 export interface KeyManagerInfo {
   name: string;
   displayName: string;
@@ -23,7 +24,11 @@ export interface KeyManagerInfo {
   tokenRequest?: TokenRequestParams;
 }
 
-/** Extra client_credentials parameters a key manager needs; none of them is a secret. */
+/**
+ * Extra client_credentials parameters a key manager needs; none of them is a secret.
+ *
+ * @public
+ */
 export interface TokenRequestParams {
   /** Sent as `scope` (space-separated scopes). */
   scope?: string;
@@ -33,6 +38,7 @@ export interface TokenRequestParams {
   extraParams?: Record<string, string>;
 }
 
+/** @public */
 export interface EnvironmentInfo {
   id: string;
   title: string;
@@ -49,6 +55,7 @@ export interface EnvironmentInfo {
   error?: string;
 }
 
+/** @public */
 export type MappingState =
   /** The client is mapped in API-M. */
   | 'mapped'
@@ -59,6 +66,7 @@ export type MappingState =
   /** Backstage recorded a mapping that API-M no longer holds, or holds with another client. */
   | 'drifted';
 
+/** @public */
 export interface CredentialMapping {
   environment: string;
   keyManager: string;
@@ -77,6 +85,7 @@ export interface CredentialMapping {
   provisionedAt?: string;
 }
 
+/** @public */
 export interface EnvironmentCredentials {
   environment: string;
   title: string;
@@ -92,12 +101,14 @@ export interface EnvironmentCredentials {
   error?: string;
 }
 
+/** @public */
 export interface EntityCredentials {
   entityRef: string;
   applicationName: string;
   environments: EnvironmentCredentials[];
 }
 
+/** @public */
 export interface ProvisionResult {
   /** `created` when this call mapped the client, `unchanged` when it was already mapped there. */
   status: 'created' | 'unchanged';
@@ -117,6 +128,7 @@ export interface ProvisionResult {
   warning?: string;
 }
 
+/** @public */
 export interface UnprovisionResult {
   status: 'removed' | 'unchanged';
   entityRef: string;
@@ -132,6 +144,7 @@ export interface UnprovisionResult {
   warning?: string;
 }
 
+/** @public */
 export interface VerifyResult {
   ok: boolean;
   environment: string;
@@ -151,6 +164,7 @@ export interface VerifyResult {
   grantedScopes?: string[];
 }
 
+/** @public */
 export interface AuditRecord {
   id: string;
   startedAt: string;
@@ -183,12 +197,14 @@ export interface AuditRecord {
   verified?: boolean;
 }
 
+/** @public */
 export interface Page<T> {
   items: T[];
   /** Pass as `cursor` to get the next page; absent on the last page. */
   nextCursor?: string;
 }
 
+/** @public */
 export interface MappingRecord {
   entityRef: string;
   environment: string;
