@@ -16,7 +16,6 @@ import {
   startBackend,
   startStack,
 } from './__testUtils__/harness';
-import { ApimClient } from './apim/ApimClient';
 import { ApimInstances } from './apim/ApimInstances';
 import { readApimCredentialsConfig } from './config';
 import { ApimCredentialsStore } from './database/ApimCredentialsStore';

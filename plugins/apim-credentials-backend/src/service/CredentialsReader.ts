@@ -10,7 +10,6 @@ import type {
   EnvironmentInfo,
   KeyManagerInfo,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
-import { ApimClient } from '../apim/ApimClient';
 import type { ApimInstances } from '../apim/ApimInstances';
 import type {
   ApimApplication,

@@ -12,7 +12,6 @@ import { ConfigReader } from '@backstage/config';
 import type { JsonObject } from '@backstage/types';
 import { mockServices } from '@backstage/backend-test-utils';
 import { LocalStack } from '@internal/local-stack';
-import { ApimClient } from '../apim/ApimClient';
 import { ApimInstances } from '../apim/ApimInstances';
 import { readApimCredentialsConfig } from '../config';
 import { ApimCredentialsStore } from '../database/ApimCredentialsStore';

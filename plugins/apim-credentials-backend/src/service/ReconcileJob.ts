@@ -13,7 +13,6 @@
  * `reconcile.skipInstanceAfterFailures` consecutive faults (drift/InstanceGate.ts).
  */
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ApimClient } from '../apim/ApimClient';
 import type { ApimInstances } from '../apim/ApimInstances';
 import type { ApimCredentialsConfig } from '../config';
 import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
