@@ -6,12 +6,7 @@
  */
 import knexFactory from 'knex';
 import { ConfigReader } from '@backstage/config';
-import { ApimInstances } from '../apim/ApimInstances';
-import { readApimCredentialsConfig } from '../config';
-import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
-import { CredentialVerifier } from '../keymanager/CredentialVerifier';
-import { ProvisioningService } from '../service/ProvisioningService';
-import { bindingsFor } from './bindings';
+import { createApimCredentialsServices } from '../services';
 
 async function main() {
   const { dbFile, config, input } = JSON.parse(process.argv[2]);
@@ -20,11 +15,6 @@ async function main() {
     connection: { filename: dbFile },
     useNullAsDefault: true,
   });
-  const store = new ApimCredentialsStore(knex);
-  const settings = readApimCredentialsConfig(
-    new ConfigReader({ apimCredentials: config }),
-  );
-  const instances = ApimInstances.create(settings.instances);
   const logger: any = {
     info() {},
     warn() {},
@@ -32,13 +22,11 @@ async function main() {
     debug() {},
     child: () => logger,
   };
-  const service = new ProvisioningService({
-    config: settings,
-    instances,
-    store,
-    verifier: new CredentialVerifier(),
+  // The parent migrated the file already; the same graph as the plugin's, over this knex.
+  const { service } = await createApimCredentialsServices({
+    config: new ConfigReader({ apimCredentials: config }),
+    database: { getClient: async () => knex, migrations: { skip: true } },
     logger,
-    bindings: await bindingsFor(knex, store, instances),
   });
   process.stdout.write('started\n');
   await service.provision(input, {
