@@ -1,6 +1,7 @@
 import { ResponseError } from '@backstage/errors';
 import type { Entity } from '@backstage/catalog-model';
 import type {
+  ApimCredentialsErrorCode,
   AuditRecord,
   EntityCredentials,
   EnvironmentInfo,
@@ -197,21 +198,32 @@ export function fakeApi(
   } as jest.Mocked<ApimCredentialsFrontendApi>;
 }
 
-/** A `ResponseError` as the client throws it for a Backstage error body. */
-export function responseError(status: number, name: string, message: string) {
+/**
+ * A `ResponseError` as the client throws it for a Backstage error body, with the backend's
+ * stable `code` in the body and on the error when one is given.
+ */
+export async function responseError(
+  status: number,
+  name: string,
+  message: string,
+  code?: ApimCredentialsErrorCode,
+) {
   const text = JSON.stringify({
-    error: { name, message },
+    error: { name, message, ...(code ? { code } : {}) },
     response: { statusCode: status },
   });
-  return ResponseError.fromResponse({
-    status,
-    statusText: 'Error',
-    ok: false,
-    url: 'http://localhost/api/apim-credentials',
-    headers: {
-      get: (key: string) =>
-        key.toLowerCase() === 'content-type' ? 'application/json' : null,
-    },
-    text: async () => text,
-  } as any);
+  const error: ResponseError & { code?: ApimCredentialsErrorCode } =
+    await ResponseError.fromResponse({
+      status,
+      statusText: 'Error',
+      ok: false,
+      url: 'http://localhost/api/apim-credentials',
+      headers: {
+        get: (key: string) =>
+          key.toLowerCase() === 'content-type' ? 'application/json' : null,
+      },
+      text: async () => text,
+    } as any);
+  error.code = code;
+  return error;
 }

@@ -79,13 +79,46 @@ describe('ApimCredentialsEntityContent', () => {
     expect(api.getEntityCredentials).not.toHaveBeenCalled();
   });
 
-  it('shows progress while loading', async () => {
+  it('shows the card frames with progress while the credentials load', async () => {
     const api = fakeApi({
       getEntityCredentials: jest.fn().mockReturnValue(new Promise(() => {})),
     });
     renderTab(api);
-    expect(await screen.findByRole('progressbar')).toBeInTheDocument();
-    expect(screen.queryByText('Sandbox')).not.toBeInTheDocument();
+    const card = await screen.findByTestId('environment-card-sandbox');
+    expect(
+      within(card).getByRole('progressbar', { name: 'Loading Sandbox' }),
+    ).toBeInTheDocument();
+    expect(screen.getByTestId('environment-card-production')).toBeVisible();
+    expect(within(card).queryByTestId(/^mapping-row-/)).not.toBeInTheDocument();
+  });
+
+  it('starts reading before the permission check answers', async () => {
+    let answer: (result: AuthorizeResult) => void = () => {};
+    const pending = new Promise<AuthorizeResult>(resolve => {
+      answer = resolve;
+    });
+    const api = fakeApi();
+    renderInTestApp(
+      <FreshPermissionCache>
+        <EntityProvider entity={entity}>
+          <ApimCredentialsEntityContent />
+        </EntityProvider>
+      </FreshPermissionCache>,
+      {
+        apis: [
+          [apimCredentialsApiRef, api],
+          mockApis.permission({ authorize: () => pending as any }),
+        ],
+        mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      },
+    );
+    await waitFor(() =>
+      expect(api.getEntityCredentials).toHaveBeenCalledWith(entityRef),
+    );
+    answer(AuthorizeResult.ALLOW);
+    expect(
+      await screen.findByTestId('environment-card-sandbox'),
+    ).toBeInTheDocument();
   });
 
   it("shows the backend's message when loading fails", async () => {
@@ -121,15 +154,20 @@ describe('ApimCredentialsEntityContent', () => {
     ).toBeInTheDocument();
   });
 
-  it('shows a permission-denied state without reading anything', async () => {
-    const api = fakeApi();
+  it('shows a permission-denied state and none of the data', async () => {
+    const api = fakeApi({
+      getEntityCredentials: jest.fn().mockResolvedValue(mappedCredentials),
+    });
     renderTab(api, { deny: ['apim.credentials.read'] });
     expect(
       await screen.findByText(
         'You may not see the API-M credentials of this entity',
       ),
     ).toBeInTheDocument();
-    expect(api.getEntityCredentials).not.toHaveBeenCalled();
+    expect(
+      screen.queryByTestId('environment-card-sandbox'),
+    ).not.toBeInTheDocument();
+    expect(screen.queryByText('orders-sandbox-client')).not.toBeInTheDocument();
   });
 
   it('disables provide and remove with the reason when the user may not provision', async () => {
@@ -142,23 +180,38 @@ describe('ApimCredentialsEntityContent', () => {
       },
     );
     const sandbox = await screen.findByTestId('environment-card-sandbox');
-    expect(screen.getByTestId('read-only-notice')).toHaveTextContent(
-      'the permission policy does not grant you "apim.credentials.provision"',
+    const notice = await screen.findByTestId('read-only-notice');
+    expect(notice).toHaveTextContent(
+      'Only the owners of orders-service (team-a) can provide or remove keys.',
     );
+    expect(within(notice).getByRole('link', { name: 'team-a' })).toBeVisible();
     const provide = screen.getByRole('button', {
       name: 'Provide existing OAuth keys for Sandbox',
     });
-    expect(provide).toBeDisabled();
-    expect(provide).toHaveAttribute(
-      'title',
-      expect.stringContaining('You may not provide'),
+    // Focusable for keyboard and screen-reader users, and described by the notice.
+    expect(provide).toBeEnabled();
+    expect(provide).toHaveAttribute('aria-disabled', 'true');
+    expect(provide).toHaveAccessibleDescription(
+      expect.stringContaining('Only the owners of orders-service'),
     );
+    provide.focus();
+    expect(provide).toHaveFocus();
+    await userEvent.keyboard('{Enter}');
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
     const row = within(sandbox).getByTestId('mapping-row-IS');
-    expect(within(row).getByRole('button', { name: 'Remove' })).toBeDisabled();
+    const remove = within(row).getByRole('button', {
+      name: 'Remove orders-sandbox-client from WSO2 Identity Server in Sandbox',
+    });
+    expect(remove).toHaveAttribute('aria-disabled', 'true');
+    remove.focus();
+    await userEvent.keyboard('{Enter}');
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
     // Reading is still allowed: the token snippet is not an action on the entity.
     expect(
-      within(row).getByRole('button', { name: 'Get a token' }),
-    ).toBeEnabled();
+      within(row).getByRole('button', {
+        name: 'Get a token for orders-sandbox-client from WSO2 Identity Server in Sandbox',
+      }),
+    ).not.toHaveAttribute('aria-disabled');
   });
 
   it('shows a card per environment in config order with each mapping', async () => {
@@ -213,7 +266,7 @@ describe('ApimCredentialsEntityContent', () => {
     );
     const row = await sandboxRow('IS');
     await userEvent.click(
-      within(row).getByRole('button', { name: 'Get a token' }),
+      within(row).getByRole('button', { name: /^Get a token/ }),
     );
     const dialog = await screen.findByRole('dialog');
     // The code block's highlighter loads lazily.
@@ -250,7 +303,7 @@ describe('ApimCredentialsEntityContent', () => {
     );
     const row = await sandboxRow('IS');
     await userEvent.click(
-      within(row).getByRole('button', { name: 'Get a token' }),
+      within(row).getByRole('button', { name: /^Get a token/ }),
     );
     const dialog = await screen.findByRole('dialog');
     await waitFor(() =>
@@ -349,7 +402,9 @@ describe('ApimCredentialsEntityContent', () => {
     });
     renderTab(api);
     const row = await sandboxRow('IS');
-    await userEvent.click(within(row).getByRole('button', { name: 'Remove' }));
+    await userEvent.click(
+      within(row).getByRole('button', { name: /^Remove / }),
+    );
     const dialog = await screen.findByRole('dialog');
     expect(dialog).toHaveTextContent(
       'The mapping of client orders-sandbox-client goes',
@@ -362,6 +417,10 @@ describe('ApimCredentialsEntityContent', () => {
     );
     expect(await screen.findByRole('status')).toHaveTextContent(
       'The mapping of orders-sandbox-client was removed from Sandbox (IS).',
+    );
+    // The row's buttons are gone: focus lands on the card, not the top of the page.
+    await waitFor(() =>
+      expect(screen.getByTestId('environment-card-sandbox')).toHaveFocus(),
     );
     // The dialog names the client it removes; the backend leaves any other alone.
     expect(api.unprovision).toHaveBeenCalledWith({
@@ -402,11 +461,11 @@ describe('ApimCredentialsEntityContent', () => {
       screen.getByRole('button', {
         name: 'Provide existing OAuth keys for Sandbox',
       }),
-    ).toBeDisabled();
+    ).toHaveAttribute('aria-disabled', 'true');
     expect(
       screen.getByRole('button', {
         name: 'Provide existing OAuth keys for Production',
       }),
-    ).toBeEnabled();
+    ).not.toHaveAttribute('aria-disabled');
   });
 });

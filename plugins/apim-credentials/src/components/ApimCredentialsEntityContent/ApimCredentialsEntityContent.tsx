@@ -1,8 +1,15 @@
 import { useState } from 'react';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  CompoundEntityRef,
+  Entity,
+  parseEntityRef,
+  RELATION_OWNED_BY,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { useApi } from '@backstage/core-plugin-api';
 import {
   EmptyState,
@@ -11,6 +18,8 @@ import {
   WarningPanel,
 } from '@backstage/core-components';
 import {
+  EntityRefLinks,
+  getEntityRelations,
   MissingAnnotationEmptyState,
   useEntity,
 } from '@backstage/plugin-catalog-react';
@@ -61,16 +70,27 @@ export function ApimCredentialsEntityContent() {
     <EntityCredentialsView
       entityRef={stringifyEntityRef(entity)}
       applicationName={applicationName}
+      entity={entity}
     />
   );
 }
 
-/** The tab for an entity that names its API-M application. */
+/** Id of the read-only notice; every button the user cannot use is described by it. */
+const READ_ONLY_NOTICE_ID = 'apim-read-only-notice';
+
+/**
+ * The tab for an entity that names its API-M application. The reads start at once, beside the
+ * permission checks (the backend enforces read permission on its own), and the cards show
+ * their frames while the credentials load (issue 15 item 10).
+ */
 export function EntityCredentialsView(props: {
   entityRef: string;
   applicationName: string;
+  /** The entity itself, to name its owners in the read-only notice. */
+  entity?: Entity;
 }) {
   const { entityRef, applicationName } = props;
+  const api = useApi(apimCredentialsApiRef);
   const read = usePermission({
     permission: apimCredentialsReadPermission,
     resourceRef: entityRef,
@@ -79,9 +99,14 @@ export function EntityCredentialsView(props: {
     permission: apimCredentialsProvisionPermission,
     resourceRef: entityRef,
   });
+  const [refreshKey, setRefreshKey] = useState(0);
+  const environments = useAsyncRetry(() => loadApimEnvironments(api), [api]);
+  const credentials = useAsyncRetry(
+    () => api.getEntityCredentials(entityRef),
+    [api, entityRef],
+  );
 
-  if (read.loading) return <Progress />;
-  if (!read.allowed) {
+  if (!read.loading && !read.allowed) {
     return (
       <PermissionDeniedState
         title="You may not see the API-M credentials of this entity"
@@ -94,85 +119,54 @@ export function EntityCredentialsView(props: {
   if (provision.loading) {
     provisionDisabledReason = 'Checking your permissions…';
   } else if (!provision.allowed) {
-    provisionDisabledReason = `You may not provide or remove credentials for this entity: the permission policy does not grant you "${apimCredentialsProvisionPermission.name}".`;
+    provisionDisabledReason = `${ownersSentence(
+      props.entity,
+    )} The permission policy does not grant you "${
+      apimCredentialsProvisionPermission.name
+    }" on this entity.`;
   }
+  const readOnly = !provision.loading && !provision.allowed;
 
-  return (
-    <CredentialCards
-      entityRef={entityRef}
-      applicationName={applicationName}
-      provisionDisabledReason={provisionDisabledReason}
-      showReadOnlyNotice={!provision.loading && !provision.allowed}
-    />
-  );
-}
-
-function CredentialCards(props: {
-  entityRef: string;
-  applicationName: string;
-  provisionDisabledReason?: string;
-  showReadOnlyNotice: boolean;
-}) {
-  const { entityRef } = props;
-  const api = useApi(apimCredentialsApiRef);
-  const [status, setStatus] = useState<string>();
-  const [refreshKey, setRefreshKey] = useState(0);
-
-  const { value, loading, error, retry } = useAsyncRetry(async () => {
-    const [environments, credentials] = await Promise.all([
-      loadApimEnvironments(api),
-      api.getEntityCredentials(entityRef),
-    ]);
-    return { environments, credentials };
-  }, [api, entityRef]);
-
-  // Keep showing the cards while they refresh after a change.
-  if (!value && loading) return <Progress />;
-  if (!value && error) {
+  if (!environments.value && environments.loading) return <Progress />;
+  const loadError = environments.error ?? credentials.error;
+  if (!environments.value || (!credentials.value && credentials.error)) {
     return (
       <ResponseErrorPanel
         title="The API-M credentials could not be loaded"
-        error={error}
+        error={loadError ?? new Error('No environments')}
       />
     );
   }
-  if (!value) return null;
 
-  const onChanged = (message: string) => {
-    setStatus(message);
+  const onChanged = () => {
     setRefreshKey(k => k + 1);
-    retry();
+    credentials.retry();
   };
+  const entityCredentials = credentials.value;
 
   return (
     <Grid container spacing={3}>
-      {props.showReadOnlyNotice && (
+      {readOnly && (
         <Grid item xs={12}>
-          <Typography
-            variant="body2"
-            color="textSecondary"
+          <Alert
+            severity="info"
+            role="note"
+            id={READ_ONLY_NOTICE_ID}
             data-testid="read-only-notice"
           >
-            Read only: {props.provisionDisabledReason}
-          </Typography>
+            <ReadOnlyNotice entity={props.entity} />
+          </Alert>
         </Grid>
       )}
-      {status && (
-        <Grid item xs={12}>
-          <Typography variant="body2" role="status">
-            {status}
-          </Typography>
-        </Grid>
-      )}
-      {error && (
+      {credentials.error && entityCredentials && (
         <Grid item xs={12}>
           <ResponseErrorPanel
             title="The API-M credentials could not be refreshed"
-            error={error}
+            error={credentials.error}
           />
         </Grid>
       )}
-      {value.environments.length === 0 ? (
+      {environments.value.length === 0 ? (
         <Grid item xs={12}>
           <EmptyState
             missing="field"
@@ -181,18 +175,24 @@ function CredentialCards(props: {
           />
         </Grid>
       ) : (
-        value.environments.map(environment => (
+        environments.value.map(environment => (
           <Grid item xs={12} key={environment.id}>
             <EnvironmentCard
               entityRef={entityRef}
               applicationName={
-                value.credentials.applicationName || props.applicationName
+                entityCredentials?.applicationName || applicationName
               }
               environment={environment}
-              credentials={value.credentials.environments.find(
+              credentials={entityCredentials?.environments.find(
                 e => e.environment === environment.id,
               )}
-              provisionDisabledReason={props.provisionDisabledReason}
+              loading={!entityCredentials}
+              provisionDisabledReason={
+                entityCredentials
+                  ? provisionDisabledReason
+                  : provisionDisabledReason ?? 'Loading the credentials…'
+              }
+              describedBy={readOnly ? READ_ONLY_NOTICE_ID : undefined}
               onChanged={onChanged}
             />
           </Grid>
@@ -202,5 +202,63 @@ function CredentialCards(props: {
         <EntityAuditHistory entityRef={entityRef} refreshKey={refreshKey} />
       </Grid>
     </Grid>
+  );
+}
+
+function entityName(entity?: Entity): string {
+  return entity?.metadata.title ?? entity?.metadata.name ?? 'this entity';
+}
+
+/** The entity's owners: the catalog's ownedBy relations, else its spec.owner. */
+function ownersOf(entity?: Entity): CompoundEntityRef[] {
+  if (!entity) return [];
+  const owners = getEntityRelations(entity, RELATION_OWNED_BY);
+  const declared = entity.spec?.owner;
+  if (owners.length > 0 || typeof declared !== 'string') return owners;
+  try {
+    return [
+      parseEntityRef(declared, {
+        defaultKind: 'group',
+        defaultNamespace: entity.metadata.namespace ?? 'default',
+      }),
+    ];
+  } catch {
+    return [];
+  }
+}
+
+/** "Only the owners of payments-service (team-payments) can provide or remove keys." as text. */
+function ownersSentence(entity?: Entity): string {
+  const owners = ownersOf(entity);
+  const names = owners.map(o => o.name).join(', ');
+  return `Only the owners of ${entityName(entity)}${
+    names ? ` (${names})` : ''
+  } can provide or remove keys.`;
+}
+
+/**
+ * Read-only explained to people rather than policy authors (issue 15 item 9): who may act,
+ * linked, and where the rule comes from.
+ */
+function ReadOnlyNotice(props: { entity?: Entity }) {
+  const owners = ownersOf(props.entity);
+  return (
+    <>
+      <Typography variant="body2">
+        Only the owners of {entityName(props.entity)}
+        {owners.length > 0 && (
+          <>
+            {' ('}
+            <EntityRefLinks entityRefs={owners} defaultKind="group" />)
+          </>
+        )}{' '}
+        can provide or remove keys.
+      </Typography>
+      <Typography variant="caption" color="textSecondary">
+        The permission policy does not grant you &quot;
+        {apimCredentialsProvisionPermission.name}&quot; on this entity; ask an
+        owner, or the platform team, to act for you.
+      </Typography>
+    </>
   );
 }

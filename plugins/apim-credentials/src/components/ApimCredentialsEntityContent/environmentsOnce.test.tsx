@@ -69,12 +69,12 @@ describe('ApimCredentialsEntityContent', () => {
     expect(
       await screen.findByTestId('environment-card-production'),
     ).toBeInTheDocument();
-    await userEvent.click(
-      await within(within(card).getByTestId('mapping-row-IS')).findByRole(
-        'button',
-        { name: 'Remove' },
-      ),
-    );
+    const remove = await within(
+      within(card).getByTestId('mapping-row-IS'),
+    ).findByRole('button', { name: /^Remove / });
+    // The cards show before the permission check answers; the button works once it has.
+    await waitFor(() => expect(remove).not.toHaveAttribute('aria-disabled'));
+    await userEvent.click(remove);
     await userEvent.click(
       within(await screen.findByRole('dialog')).getByRole('button', {
         name: 'Remove mapping',

@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import Alert from '@material-ui/lab/Alert';
 import { useSearchParams } from 'react-router-dom';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
@@ -6,23 +7,23 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
+import LinearProgress from '@material-ui/core/LinearProgress';
 import { InfoCard, WarningPanel } from '@backstage/core-components';
 import type {
   CredentialMapping,
   EnvironmentCredentials,
   EnvironmentInfo,
   KeyManagerInfo,
-  ProvisionResult,
   UnprovisionResult,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { PermissionGatedButton } from '../common';
-import { ProvideKeysDialog } from '../ProvideKeysDialog';
+import { ProvideKeysDialog, ProvideOutcome } from '../ProvideKeysDialog';
 import { RemoveMappingDialog } from '../RemoveMappingDialog';
 import { TokenSnippetDialog } from '../TokenSnippetDialog';
 import { KeyManagerMappingRow } from './KeyManagerMappingRow';
 
 type OpenDialog =
-  | { kind: 'provide' }
+  | { kind: 'provide'; keyManager?: string; consumerKey?: string }
   | { kind: 'remove'; keyManager: KeyManagerInfo; mapping: CredentialMapping }
   | { kind: 'token'; keyManager: KeyManagerInfo; mapping: CredentialMapping };
 
@@ -50,13 +51,47 @@ function rowsOf(
   }));
 }
 
-/** One environment of the entity: its application, and per key manager the mapped client. */
+/** What the last action in this card did, shown where the person acted (issue 15 item 10). */
+interface CardResult {
+  severity: 'success' | 'warning' | 'info';
+  message: string;
+  /** Something that still needs doing: a pending application, gateways not told (4.2). */
+  warning?: string;
+}
+
+/** What API-M's approval workflow means for the mapped clients (CONTRACT.md 14.1, 14.2 item 2). */
+function applicationStatusNotice(
+  application: EnvironmentCredentials['application'] | undefined,
+): { severity: 'warning' | 'error'; message: string } | undefined {
+  if (application?.status === 'CREATED') {
+    return {
+      severity: 'warning',
+      message: `API-M application ${application.name} is pending approval: tokens will be refused until API-M approves the application.`,
+    };
+  }
+  if (application?.status === 'REJECTED') {
+    return {
+      severity: 'error',
+      message: `API-M rejected application ${application.name} in its approval workflow: its keys will never work. Ask the API-M administrators why, or name another application in the wso2.com/apim-application annotation.`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * One environment of the entity: its application (and its approval status), per key manager
+ * the mapped client, and the result of the last action taken here. `describedBy` names the
+ * tab's read-only notice, which describes every button the user cannot use.
+ */
 export function EnvironmentCard(props: {
   entityRef: string;
   applicationName: string;
   environment: EnvironmentInfo;
   credentials?: EnvironmentCredentials;
+  /** The credentials are still loading: the card shows its frame with a progress bar. */
+  loading?: boolean;
   provisionDisabledReason?: string;
+  describedBy?: string;
   onChanged: (message: string) => void;
 }) {
   const { entityRef, environment, credentials, provisionDisabledReason } =
@@ -90,9 +125,29 @@ export function EnvironmentCard(props: {
           consumerKey: searchParams.get('consumerKey') ?? undefined,
         }
       : undefined;
-  const [dialog, setDialog] = useState<OpenDialog | undefined>(() =>
+  const [dialog, setDialogState] = useState<OpenDialog | undefined>(() =>
     linked ? { kind: 'provide' } : undefined,
   );
+  const [result, setResult] = useState<CardResult>();
+  const setDialog = (next: OpenDialog | undefined) => {
+    if (next) setFocusCard(false);
+    setDialogState(next);
+  };
+  const cardRef = useRef<HTMLDivElement>(null);
+  // After a removal the row's buttons go (once the refreshed rows arrive, after the dialog gave
+  // focus back to them): the card takes the focus then, not the top of the page.
+  const [focusCard, setFocusCard] = useState(false);
+  useEffect(() => {
+    if (!focusCard) return undefined;
+    const timer = setTimeout(() => cardRef.current?.focus());
+    return () => clearTimeout(timer);
+  }, [focusCard, credentials]);
+  const mappedClients = Object.fromEntries(
+    (credentials?.mappings ?? [])
+      .filter(m => m.state === 'mapped' && m.consumerKey)
+      .map(m => [m.keyManager, m.consumerKey as string]),
+  );
+  const statusNotice = applicationStatusNotice(credentials?.application);
 
   const application = credentials?.application;
   const subheader = [
@@ -103,23 +158,38 @@ export function EnvironmentCard(props: {
       : `application ${props.applicationName} (not created yet)`,
   ].join(' · ');
 
-  const onProvisioned = (result: ProvisionResult) => {
-    setDialog(undefined);
-    props.onChanged(
-      result.status === 'created'
-        ? `Client ${result.consumerKey} is now mapped in ${environment.title} (${result.keyManager}).`
-        : `Client ${result.consumerKey} was already mapped in ${environment.title} (${result.keyManager}); nothing changed.`,
-    );
+  const report = (next: CardResult) => {
+    setResult(next);
+    props.onChanged(next.message);
   };
-  const onRemoved = (result: UnprovisionResult) => {
+  const onProvisioned = (provided: ProvideOutcome) => {
     setDialog(undefined);
-    props.onChanged(
-      result.status === 'removed'
-        ? `The mapping of ${
-            result.consumerKey ?? 'the client'
-          } was removed from ${environment.title} (${result.keyManager}).`
-        : `Nothing was mapped in ${environment.title} (${result.keyManager}); nothing changed.`,
-    );
+    const where = `${environment.title} (${provided.keyManager})`;
+    let message = `Client ${provided.consumerKey} was already mapped in ${where}; nothing changed.`;
+    if (provided.status === 'created') {
+      message = provided.replaced
+        ? `Client ${provided.consumerKey} is now mapped in ${where}, replacing ${provided.replaced}.`
+        : `Client ${provided.consumerKey} is now mapped in ${where}.`;
+    }
+    report({
+      severity: provided.warning ? 'warning' : 'success',
+      message,
+      warning: provided.warning,
+    });
+  };
+  const onRemoved = (removed: UnprovisionResult) => {
+    setDialog(undefined);
+    report({
+      severity: removed.warning ? 'warning' : 'success',
+      message:
+        removed.status === 'removed'
+          ? `The mapping of ${
+              removed.consumerKey ?? 'the client'
+            } was removed from ${environment.title} (${removed.keyManager}).`
+          : `Nothing was mapped in ${environment.title} (${removed.keyManager}); nothing changed.`,
+      warning: removed.warning,
+    });
+    setFocusCard(true);
   };
 
   return (
@@ -132,13 +202,49 @@ export function EnvironmentCard(props: {
           color="primary"
           onClick={() => setDialog({ kind: 'provide' })}
           disabledReason={provideDisabledReason}
+          describedBy={provisionDisabledReason ? props.describedBy : undefined}
           aria-label={`Provide existing OAuth keys for ${environment.title}`}
         >
           Provide existing OAuth keys
         </PermissionGatedButton>
       }
     >
-      <div data-testid={`environment-card-${environment.id}`}>
+      <div
+        data-testid={`environment-card-${environment.id}`}
+        ref={cardRef}
+        tabIndex={-1}
+        aria-label={`${environment.title} credentials`}
+        role="region"
+        style={{ outline: 'none' }}
+      >
+        {result && (
+          <Alert
+            severity={result.severity}
+            role="status"
+            onClose={() => setResult(undefined)}
+            style={{ marginBottom: 8 }}
+          >
+            {result.message}
+            {result.warning && (
+              <Typography variant="body2" data-testid="result-warning">
+                {result.warning}
+              </Typography>
+            )}
+          </Alert>
+        )}
+        {statusNotice && (
+          <Alert
+            severity={statusNotice.severity}
+            role="note"
+            data-testid="application-status"
+            style={{ marginBottom: 8 }}
+          >
+            {statusNotice.message}
+          </Alert>
+        )}
+        {props.loading && !credentials && (
+          <LinearProgress aria-label={`Loading ${environment.title}`} />
+        )}
         {unavailable && (
           <WarningPanel
             severity="error"
@@ -147,7 +253,7 @@ export function EnvironmentCard(props: {
           />
         )}
         {/* Where API-M could not be read, the warning above says why there are no rows. */}
-        {rows.length === 0 && !unavailable && (
+        {rows.length === 0 && !unavailable && !props.loading && (
           <Typography variant="body2" color="textSecondary">
             No key manager of this environment allows mapping existing clients
             {environment.keyManagers.length > 0
@@ -178,9 +284,21 @@ export function EnvironmentCard(props: {
               {rows.map(({ keyManager, mapping }) => (
                 <KeyManagerMappingRow
                   key={keyManager.name}
+                  environmentTitle={environment.title}
                   keyManager={keyManager}
                   mapping={mapping}
                   provisionDisabledReason={provisionDisabledReason}
+                  describedBy={props.describedBy}
+                  onProvide={() =>
+                    setDialog({
+                      kind: 'provide',
+                      keyManager: keyManager.name,
+                      consumerKey:
+                        mapping.state === 'drifted'
+                          ? mapping.consumerKey
+                          : undefined,
+                    })
+                  }
                   onRemove={() =>
                     setDialog({ kind: 'remove', keyManager, mapping })
                   }
@@ -198,10 +316,16 @@ export function EnvironmentCard(props: {
           entityRef={entityRef}
           environment={environment}
           keyManagers={offered}
-          initialKeyManager={linked?.keyManager ?? firstFree?.name}
-          initialConsumerKey={linked?.consumerKey}
+          initialKeyManager={
+            dialog.keyManager ?? linked?.keyManager ?? firstFree?.name
+          }
+          initialConsumerKey={dialog.consumerKey ?? linked?.consumerKey}
+          mappedClients={mappedClients}
+          applicationName={application?.name ?? props.applicationName}
+          applicationExists={credentials ? Boolean(application) : undefined}
           onClose={() => setDialog(undefined)}
           onProvisioned={onProvisioned}
+          onPartialChange={message => report({ severity: 'warning', message })}
         />
       )}
       {dialog?.kind === 'remove' && (
@@ -221,6 +345,8 @@ export function EnvironmentCard(props: {
       )}
       {dialog?.kind === 'token' && dialog.mapping.consumerKey && (
         <TokenSnippetDialog
+          environmentTitle={environment.title}
+          grantTypes={dialog.mapping.grantTypes}
           keyManager={dialog.keyManager.displayName || dialog.keyManager.name}
           consumerKey={dialog.mapping.consumerKey}
           tokenEndpoint={dialog.keyManager.tokenEndpoint}

@@ -12,17 +12,29 @@ import type {
 import { formatDateTime, PermissionGatedButton } from '../common';
 import { MappingStateChip } from './MappingStateChip';
 
-/** One key manager of one environment: what is mapped there, and what the user can do. */
+/**
+ * One key manager of one environment: what is mapped there, and what the user can do. Every
+ * button names its environment and key manager (a screen reader lists them out of their row);
+ * a drifted row explains itself and offers the two ways out, and no token snippet, since its
+ * client may not work (issue 15 items 10, 11).
+ */
 export function KeyManagerMappingRow(props: {
+  environmentTitle: string;
   keyManager: KeyManagerInfo;
   mapping?: CredentialMapping;
   provisionDisabledReason?: string;
+  /** Id of the notice that explains a read-only tab. */
+  describedBy?: string;
   onRemove: () => void;
   onGetToken: () => void;
+  /** Opens the provide dialog for this key manager (replace, or provide again). */
+  onProvide: () => void;
 }) {
   const { keyManager, mapping, provisionDisabledReason } = props;
   const state = mapping?.state ?? 'unmapped';
   const title = keyManager.displayName || keyManager.name;
+  const where = `${title} in ${props.environmentTitle}`;
+  const client = mapping?.consumerKey;
   return (
     <TableRow data-testid={`mapping-row-${keyManager.name}`}>
       <TableCell>
@@ -40,6 +52,19 @@ export function KeyManagerMappingRow(props: {
       </TableCell>
       <TableCell>
         <MappingStateChip state={state} />
+        {state === 'drifted' && (
+          <Typography
+            variant="caption"
+            color="error"
+            display="block"
+            data-testid="drift-reason"
+          >
+            Backstage recorded {client ? `client ${client}` : 'a client'} here,
+            but API-M no longer holds that mapping (or holds another client):
+            its tokens may be refused. Remove the stale record, or provide the
+            client again.
+          </Typography>
+        )}
         {mapping?.keyManagerDisabled && (
           <Typography
             variant="caption"
@@ -103,10 +128,37 @@ export function KeyManagerMappingRow(props: {
       </TableCell>
       <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>
         <Box display="flex" justifyContent="flex-end" style={{ gap: 4 }}>
-          {mapping?.consumerKey && (
-            <Button size="small" onClick={props.onGetToken}>
+          {client && state !== 'drifted' && (
+            <Button
+              size="small"
+              onClick={props.onGetToken}
+              aria-label={`Get a token for ${client} from ${where}`}
+            >
               Get a token
             </Button>
+          )}
+          {state === 'mapped' && keyManager.mappingAllowed && (
+            <PermissionGatedButton
+              size="small"
+              onClick={props.onProvide}
+              disabledReason={provisionDisabledReason}
+              describedBy={props.describedBy}
+              aria-label={`Replace client ${client ?? ''} of ${where}…`}
+            >
+              Replace client…
+            </PermissionGatedButton>
+          )}
+          {state === 'drifted' && keyManager.mappingAllowed && (
+            <PermissionGatedButton
+              size="small"
+              color="primary"
+              onClick={props.onProvide}
+              disabledReason={provisionDisabledReason}
+              describedBy={props.describedBy}
+              aria-label={`Provide again for ${where}`}
+            >
+              Provide again
+            </PermissionGatedButton>
           )}
           {state !== 'unmapped' && (
             <PermissionGatedButton
@@ -114,8 +166,14 @@ export function KeyManagerMappingRow(props: {
               color="secondary"
               onClick={props.onRemove}
               disabledReason={provisionDisabledReason}
+              describedBy={props.describedBy}
+              aria-label={
+                state === 'drifted'
+                  ? `Remove stale record of ${where}`
+                  : `Remove ${client ?? 'the keys'} from ${where}`
+              }
             >
-              Remove
+              {state === 'drifted' ? 'Remove stale record' : 'Remove'}
             </PermissionGatedButton>
           )}
         </Box>

@@ -1,4 +1,4 @@
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { apimCredentialsApiRef } from '../../api';
@@ -9,6 +9,8 @@ import {
   responseError,
 } from '../../testing/fixtures';
 import { ProvideKeysDialog } from './ProvideKeysDialog';
+
+jest.setTimeout(30_000);
 
 const sandbox = environments[0];
 
@@ -137,24 +139,27 @@ describe('ProvideKeysDialog', () => {
       409,
       'ConflictError',
       'Client other-client is already mapped in sandbox for IS',
-      'Conflict',
-    ],
-    [
-      422,
-      'InputError',
-      'Verification failed: the key manager answered invalid_client',
-      'Verification failed',
+      'SLOT_TAKEN' as const,
+      'Another client is already mapped for WSO2 Identity Server',
     ],
     [
       503,
       'ServiceUnavailableError',
       'API-M instance local did not answer within 15 s',
+      'APIM_TIMEOUT' as const,
+      'API-M is not available',
+    ],
+    [
+      502,
+      'ServiceUnavailableError',
+      'The key manager IS timed out',
+      undefined,
       'API-M or the key manager is not available',
     ],
   ])(
-    'shows the backend message on %i and clears the secret',
-    async (status, name, message, title) => {
-      const error = await responseError(status, name, message);
+    'shows the failure on %i by its code and keeps the secret for a retry',
+    async (status, name, message, code, title) => {
+      const error = await responseError(status, name, message, code);
       renderDialog(fakeApi({ provision: jest.fn().mockRejectedValue(error) }));
       await userEvent.type(
         await screen.findByLabelText(/consumer key/i),
@@ -168,12 +173,92 @@ describe('ProvideKeysDialog', () => {
       const alert = await screen.findByRole('alert');
       expect(alert).toHaveTextContent(title);
       expect(alert).toHaveTextContent(message);
+      expect(secretField().value).toBe('s3cret');
+      expect(keyField().value).toBe('orders-sandbox-client');
+    },
+  );
+
+  it.each([
+    [true, 'WSO2 Identity Server rejected these credentials'],
+    [
+      false,
+      'API-M refused the client: WSO2 Identity Server did not accept these credentials',
+    ],
+  ])(
+    'names the key manager when it refuses the credentials (verify first: %s) and drops the secret',
+    async (verify, title) => {
+      const error = await responseError(
+        400,
+        'InputError',
+        'Verification failed: the key manager does not know this consumer key, or the consumer secret is wrong',
+        'VERIFICATION_FAILED',
+      );
+      renderDialog(fakeApi({ provision: jest.fn().mockRejectedValue(error) }));
+      await userEvent.type(await screen.findByLabelText(/consumer key/i), 'k');
+      await userEvent.type(secretField(), 'wrong');
+      if (!verify) {
+        await userEvent.click(
+          screen.getByRole('checkbox', { name: /verify first/i }),
+        );
+      }
+      await userEvent.click(
+        screen.getByRole('button', { name: 'Provide keys' }),
+      );
+      const alert = await screen.findByRole('alert');
+      // A short first line, the details below it.
+      expect(within(alert).getByText(title)).toBeInTheDocument();
+      expect(alert).toHaveTextContent('does not know this consumer key');
       expect(secretField().value).toBe('');
       expect(
         screen.getByText('Enter the secret again to retry'),
       ).toBeInTheDocument();
-      // The key stays so the user only retypes the secret.
-      expect(keyField().value).toBe('orders-sandbox-client');
     },
   );
+
+  it('trims whitespace around pasted credentials', async () => {
+    const { api } = renderDialog(
+      fakeApi({ provision: jest.fn().mockResolvedValue({}) }),
+    );
+    await userEvent.click(await screen.findByLabelText(/consumer key/i));
+    await userEvent.paste('  pasted-key\n');
+    await userEvent.click(secretField());
+    await userEvent.paste('pasted-secret ');
+    expect(keyField().value).toBe('pasted-key');
+    expect(secretField().value).toBe('pasted-secret');
+    expect(
+      screen.getByText('Spaces around the pasted secret were removed'),
+    ).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Provide keys' }));
+    await waitFor(() => expect(api.provision).toHaveBeenCalled());
+    expect(api.provision.mock.calls[0][1]).toMatchObject({
+      consumerKey: 'pasted-key',
+      consumerSecret: 'pasted-secret',
+    });
+  });
+
+  it('warns when a typed secret ends with a space', async () => {
+    renderDialog();
+    await userEvent.type(
+      await screen.findByLabelText(/consumer secret/i),
+      'abc ',
+    );
+    expect(
+      screen.getByText(/The secret starts or ends with a space/),
+    ).toBeInTheDocument();
+  });
+
+  it('focuses its first field and says what it is doing while it works', async () => {
+    renderDialog(
+      fakeApi({ provision: jest.fn().mockReturnValue(new Promise(() => {})) }),
+    );
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: /Key manager/ })).toHaveFocus(),
+    );
+    await userEvent.type(screen.getByLabelText(/consumer key/i), 'k');
+    await userEvent.type(secretField(), 's');
+    await userEvent.click(screen.getByRole('button', { name: 'Provide keys' }));
+    expect(await screen.findByRole('status')).toHaveTextContent(
+      'Verifying with WSO2 Identity Server and mapping into',
+    );
+  });
 });

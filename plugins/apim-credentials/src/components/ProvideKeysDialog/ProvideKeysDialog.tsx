@@ -1,4 +1,5 @@
-import { FormEvent, useState } from 'react';
+import { ClipboardEvent, FormEvent, useState } from 'react';
+import Alert from '@material-ui/lab/Alert';
 import Button from '@material-ui/core/Button';
 import Checkbox from '@material-ui/core/Checkbox';
 import Dialog from '@material-ui/core/Dialog';
@@ -22,13 +23,40 @@ import type {
   ProvisionResult,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { apimCredentialsApiRef } from '../../api';
-import { backendMessage, failureTitle } from '../common';
+import { describeFailure, FailureAlert, FailureDescription } from '../common';
 import { ProvideKeysErrors, validateProvideKeys } from './validation';
+import {
+  ProvideStep,
+  ProvideStepError,
+  provideOrReplace,
+} from './provideSteps';
+
+/** What the dialog reports back: the result, and the client it replaced, if any. */
+export type ProvideOutcome = ProvisionResult & { replaced?: string };
+
+/** Inserts pasted text with the whitespace around it dropped (a copied secret often has some). */
+function pasteTrimmed(
+  event: ClipboardEvent<HTMLInputElement>,
+  value: string,
+  set: (value: string) => void,
+): boolean {
+  const pasted = event.clipboardData.getData('text');
+  const trimmed = pasted.trim();
+  if (trimmed === pasted) return false;
+  event.preventDefault();
+  const input = event.currentTarget;
+  const start = input.selectionStart ?? value.length;
+  const end = input.selectionEnd ?? value.length;
+  set(value.slice(0, start) + trimmed + value.slice(end));
+  return true;
+}
 
 /**
- * "Provide existing OAuth keys": maps an OAuth2 client that already exists in a key manager into
- * the entity's API-M application for one environment. The consumer secret lives only in this
- * dialog's state and is cleared as soon as the request returns.
+ * "Provide existing OAuth keys" (PRODUCT.md 7, issue 15 items 3, 4, 10, 12): maps an OAuth2
+ * client that already exists in a key manager into the entity's API-M application for one
+ * environment, or replaces the client mapped there (verify the new one, remove the old mapping,
+ * map the new one). The consumer secret lives only in this dialog's state: kept for a retry
+ * until the dialog closes, dropped at once when the key manager refused it.
  */
 export function ProvideKeysDialog(props: {
   entityRef: string;
@@ -37,8 +65,16 @@ export function ProvideKeysDialog(props: {
   initialKeyManager?: string;
   /** Pre-filled from a link (the `plan-provision` action); never a secret. */
   initialConsumerKey?: string;
+  /** Key manager name -> consumer key mapped there now: providing there replaces it. */
+  mappedClients?: Record<string, string>;
+  /** The entity's API-M application name. */
+  applicationName?: string;
+  /** False when API-M has no such application in this environment yet: providing creates it. */
+  applicationExists?: boolean;
   onClose: () => void;
-  onProvisioned: (result: ProvisionResult) => void;
+  onProvisioned: (result: ProvideOutcome) => void;
+  /** Something changed although the dialog stays open (a replace removed the old mapping). */
+  onPartialChange?: (message: string) => void;
 }) {
   const { entityRef, environment, keyManagers, onClose, onProvisioned } = props;
   const api = useApi(apimCredentialsApiRef);
@@ -52,41 +88,88 @@ export function ProvideKeysDialog(props: {
   const [showSecret, setShowSecret] = useState(false);
   const [verifyFirst, setVerifyFirst] = useState(true);
   const [fieldErrors, setFieldErrors] = useState<ProvideKeysErrors>({});
-  const [failure, setFailure] = useState<{ title: string; message: string }>();
-  const [submitting, setSubmitting] = useState(false);
+  const [failure, setFailure] = useState<{
+    description: FailureDescription;
+    outcome?: string;
+  }>();
+  const [step, setStep] = useState<ProvideStep>();
+  const [trimmedPaste, setTrimmedPaste] = useState(false);
+  // Once a replace removed the old mapping, a retry is a plain provide.
+  const [removed, setRemoved] = useState<string[]>([]);
+
+  const km = keyManagers.find(k => k.name === keyManager);
+  const kmTitle = km?.displayName || keyManager;
+  const mappedNow = props.mappedClients?.[keyManager];
+  const replacing =
+    mappedNow && !removed.includes(mappedNow) ? mappedNow : undefined;
+  const appName = props.applicationName ?? "the entity's application";
+  const submitting = step !== undefined;
+  const secretPadded =
+    consumerSecret !== consumerSecret.trim() && consumerSecret.trim() !== '';
+
+  const progress: Record<ProvideStep, string> = {
+    verifying: `Verifying with ${kmTitle}…`,
+    removing: `Removing the mapping of ${replacing}…`,
+    mapping:
+      verifyFirst && !replacing
+        ? `Verifying with ${kmTitle} and mapping into ${appName}…`
+        : `Mapping into ${appName}…`,
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const key = consumerKey.trim();
     const errors = validateProvideKeys({
       keyManager,
-      consumerKey,
+      consumerKey: key,
       consumerSecret,
     });
     setFieldErrors(errors);
     if (Object.keys(errors).length > 0) return;
-
-    setSubmitting(true);
+    setConsumerKey(key);
     setFailure(undefined);
-    const secret = consumerSecret;
-    // The secret leaves the form now: it is not kept for a retry, and never shown again.
-    setConsumerSecret('');
     setShowSecret(false);
+    const where = `${environment.title} (${kmTitle})`;
     try {
-      const result = await api.provision(
-        { entityRef, environment: environment.id, keyManager },
+      const result = await provideOrReplace(
+        api,
         {
-          consumerKey: consumerKey.trim(),
-          consumerSecret: secret,
+          entityRef,
+          environment: environment.id,
+          keyManager,
+          consumerKey: key,
+          consumerSecret,
           verify: verifyFirst,
+          replacing,
         },
+        setStep,
       );
-      onProvisioned(result);
+      setConsumerSecret('');
+      onProvisioned(
+        replacing && replacing !== key
+          ? { ...result, replaced: replacing }
+          : result,
+      );
     } catch (error) {
-      setFailure({
-        title: failureTitle(error),
-        message: backendMessage(error),
+      const stepError = error instanceof ProvideStepError ? error : undefined;
+      const description = describeFailure(stepError?.failure ?? error, {
+        keyManager: kmTitle,
+        applicationName: props.applicationName,
+        entityRef,
+        verified: verifyFirst || stepError?.step === 'verifying',
       });
-      setSubmitting(false);
+      let outcome: string | undefined;
+      if (replacing && stepError?.oldRemoved) {
+        outcome = `The mapping of ${replacing} was removed from ${where}, but mapping ${key} failed: nothing is mapped there now. ${replacing} still exists in its key manager.`;
+        setRemoved(r => [...r, replacing]);
+        props.onPartialChange?.(outcome);
+      } else if (replacing) {
+        outcome = `Nothing changed: ${replacing} is still mapped in ${where}.`;
+      }
+      setFailure({ description, outcome });
+      // A refused secret is wrong: it goes. Anything else keeps it for a retry.
+      if (description.authFailure) setConsumerSecret('');
+      setStep(undefined);
     }
   };
 
@@ -100,7 +183,9 @@ export function ProvideKeysDialog(props: {
     >
       <form onSubmit={submit} noValidate autoComplete="off">
         <DialogTitle id="apim-provide-title">
-          Provide existing OAuth keys: {environment.title}
+          {replacing
+            ? `Replace client ${replacing}: ${environment.title}`
+            : `Provide existing OAuth keys: ${environment.title}`}
         </DialogTitle>
         <DialogContent>
           <DialogContentText variant="body2">
@@ -108,6 +193,25 @@ export function ProvideKeysDialog(props: {
             entity's API-M application as {environment.keyType} keys. Backstage
             sends the secret to API-M once and never stores or shows it.
           </DialogContentText>
+          {props.applicationExists === false && (
+            <Alert
+              severity="info"
+              role="note"
+              data-testid="creates-application"
+            >
+              API-M has no application {appName} in {environment.title} yet:
+              providing creates it (bound to this entity) once the credentials
+              are proven.
+            </Alert>
+          )}
+          {replacing && (
+            <Alert severity="warning" role="note" data-testid="replace-notice">
+              Client {replacing} is mapped for {kmTitle} now. Providing replaces
+              it: the new client is verified with {kmTitle} first, then the
+              mapping of {replacing} is removed and the new client mapped.{' '}
+              {replacing} itself stays in its key manager.
+            </Alert>
+          )}
           <TextField
             select
             fullWidth
@@ -119,10 +223,15 @@ export function ProvideKeysDialog(props: {
             error={Boolean(fieldErrors.keyManager)}
             helperText={fieldErrors.keyManager ?? 'Where the client lives'}
             disabled={submitting}
+            autoFocus
           >
-            {keyManagers.map(km => (
-              <MenuItem key={km.name} value={km.name}>
-                {km.displayName || km.name}
+            {keyManagers.map(k => (
+              <MenuItem key={k.name} value={k.name}>
+                {k.displayName || k.name}
+                {props.mappedClients?.[k.name] &&
+                !removed.includes(props.mappedClients[k.name])
+                  ? ` (client ${props.mappedClients[k.name]} mapped: replace)`
+                  : ''}
               </MenuItem>
             ))}
           </TextField>
@@ -133,9 +242,12 @@ export function ProvideKeysDialog(props: {
             label="Consumer key"
             value={consumerKey}
             onChange={e => setConsumerKey(e.target.value)}
+            onPaste={(e: ClipboardEvent<HTMLInputElement>) =>
+              pasteTrimmed(e, consumerKey, setConsumerKey)
+            }
             error={Boolean(fieldErrors.consumerKey)}
             helperText={
-              fieldErrors.consumerKey ?? 'The client id in the key manager'
+              fieldErrors.consumerKey ?? `The client id in ${kmTitle}`
             }
             inputProps={{ spellCheck: false, autoComplete: 'off' }}
             disabled={submitting}
@@ -148,11 +260,25 @@ export function ProvideKeysDialog(props: {
             label="Consumer secret"
             type={showSecret ? 'text' : 'password'}
             value={consumerSecret}
-            onChange={e => setConsumerSecret(e.target.value)}
+            onChange={e => {
+              setConsumerSecret(e.target.value);
+              setTrimmedPaste(false);
+            }}
+            onPaste={(e: ClipboardEvent<HTMLInputElement>) =>
+              setTrimmedPaste(
+                pasteTrimmed(e, consumerSecret, setConsumerSecret),
+              )
+            }
             error={Boolean(fieldErrors.consumerSecret)}
             helperText={
-              fieldErrors.consumerSecret ??
-              (failure
+              fieldErrors.consumerSecret ||
+              (secretPadded
+                ? 'The secret starts or ends with a space: secrets rarely do, check that it was copied without it'
+                : undefined) ||
+              (trimmedPaste
+                ? 'Spaces around the pasted secret were removed'
+                : undefined) ||
+              (failure?.description.authFailure
                 ? 'Enter the secret again to retry'
                 : 'Sent once, never stored')
             }
@@ -187,16 +313,17 @@ export function ProvideKeysDialog(props: {
             label="Verify first: get a token with these credentials before mapping them"
           />
           {failure && (
-            <div role="alert">
-              <Typography variant="subtitle2" color="error">
-                {failure.title}
-              </Typography>
-              <Typography variant="body2" color="error">
-                {failure.message}
-              </Typography>
+            <FailureAlert
+              failure={failure.description}
+              outcome={failure.outcome}
+            />
+          )}
+          {step && (
+            <div role="status" aria-live="polite">
+              <Typography variant="body2">{progress[step]}</Typography>
+              <LinearProgress aria-label={progress[step]} />
             </div>
           )}
-          {submitting && <LinearProgress aria-label="Provisioning" />}
         </DialogContent>
         <DialogActions>
           <Button onClick={onClose} disabled={submitting}>
@@ -208,7 +335,7 @@ export function ProvideKeysDialog(props: {
             variant="contained"
             disabled={submitting}
           >
-            Provide keys
+            {replacing ? 'Replace client' : 'Provide keys'}
           </Button>
         </DialogActions>
       </form>

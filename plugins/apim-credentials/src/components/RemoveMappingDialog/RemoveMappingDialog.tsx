@@ -6,13 +6,16 @@ import DialogContent from '@material-ui/core/DialogContent';
 import DialogContentText from '@material-ui/core/DialogContentText';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import LinearProgress from '@material-ui/core/LinearProgress';
-import Typography from '@material-ui/core/Typography';
 import { useApi } from '@backstage/core-plugin-api';
 import type { UnprovisionResult } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { apimCredentialsApiRef } from '../../api';
-import { backendMessage, failureTitle } from '../common';
+import { describeFailure, FailureAlert, FailureDescription } from '../common';
 
-/** Confirms and removes one mapping; says what happens to the client (nothing). */
+/**
+ * Confirms and removes one mapping (DELETE ?consumerKey=<the client shown>, so a client mapped
+ * meanwhile stays); says what happens to the client (nothing). A drifted row's "Remove stale
+ * record" uses it too: the backend then drops its record and tells API-M nothing.
+ */
 export function RemoveMappingDialog(props: {
   entityRef: string;
   environmentId: string;
@@ -26,7 +29,7 @@ export function RemoveMappingDialog(props: {
 }) {
   const api = useApi(apimCredentialsApiRef);
   const [submitting, setSubmitting] = useState(false);
-  const [failure, setFailure] = useState<{ title: string; message: string }>();
+  const [failure, setFailure] = useState<FailureDescription>();
 
   const remove = async () => {
     setSubmitting(true);
@@ -41,10 +44,13 @@ export function RemoveMappingDialog(props: {
       });
       props.onRemoved(result);
     } catch (error) {
-      setFailure({
-        title: failureTitle(error),
-        message: backendMessage(error),
-      });
+      setFailure(
+        describeFailure(error, {
+          keyManager: props.keyManagerTitle,
+          applicationName: props.applicationName,
+          entityRef: props.entityRef,
+        }),
+      );
       setSubmitting(false);
     }
   };
@@ -74,17 +80,14 @@ export function RemoveMappingDialog(props: {
           The client itself stays in its key manager ({props.keyManagerTitle});
           nothing is deleted there, and you can provide it again later.
         </DialogContentText>
-        {failure && (
-          <div role="alert">
-            <Typography variant="subtitle2" color="error">
-              {failure.title}
-            </Typography>
-            <Typography variant="body2" color="error">
-              {failure.message}
-            </Typography>
-          </div>
+        {failure && <FailureAlert failure={failure} />}
+        {submitting && (
+          <LinearProgress
+            aria-label={`Removing the mapping from API-M application ${
+              props.applicationName ?? ''
+            }`.trim()}
+          />
         )}
-        {submitting && <LinearProgress aria-label="Removing" />}
       </DialogContent>
       <DialogActions>
         <Button onClick={props.onClose} disabled={submitting}>

@@ -7,21 +7,31 @@ import Typography from '@material-ui/core/Typography';
 import { CodeSnippet } from '@backstage/core-components';
 import type { TokenRequestParams } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { buildTokenCurl, CA_CERT_PLACEHOLDER } from './tokenSnippet';
+import { buildGatewayCurl } from './gatewaySnippet';
+
+const CLIENT_CREDENTIALS = 'client_credentials';
 
 /**
- * How to get a token for a provisioned client: straight from its key manager, since API-M's
- * Developer Portal cannot issue tokens for clients it did not create.
+ * How to get a token for a provisioned client and use it (issue 15 item 8): straight from its
+ * key manager, since API-M's Developer Portal cannot issue tokens for clients it did not create,
+ * then through the gateway. The client_credentials command is offered only when the client has
+ * that grant (or its grants are unknown); the CA note appears for an instance with a private CA.
  */
 export function TokenSnippetDialog(props: {
+  environmentTitle: string;
   keyManager: string;
   consumerKey: string;
   tokenEndpoint?: string;
+  /** The client's grant types as API-M lists them; undefined when unknown. */
+  grantTypes?: string[];
   /** The environment's instance uses a private CA (`EnvironmentInfo.privateCa`). */
   privateCa?: boolean;
   /** Scope, audience... the key manager needs (`KeyManagerInfo.tokenRequest`). */
   tokenRequest?: TokenRequestParams;
   onClose: () => void;
 }) {
+  const grants = props.grantTypes?.length ? props.grantTypes : undefined;
+  const clientCredentials = !grants || grants.includes(CLIENT_CREDENTIALS);
   return (
     <Dialog
       open
@@ -31,14 +41,13 @@ export function TokenSnippetDialog(props: {
       aria-labelledby="apim-token-title"
     >
       <DialogTitle id="apim-token-title">
-        Get a token from {props.keyManager}
+        {`Get a token for ${props.consumerKey} in ${props.environmentTitle} (${props.keyManager})`}
       </DialogTitle>
       <DialogContent>
         <Typography variant="body2" paragraph>
           This client was provisioned from outside API-M, so the Developer
-          Portal cannot issue tokens for it. Ask its key manager directly with
-          the client credentials grant. The command asks for the client's secret
-          when it runs (Backstage never stores it).
+          Portal cannot issue tokens for it: ask its key manager,{' '}
+          {props.keyManager}, directly.
         </Typography>
         {props.privateCa && (
           <Typography variant="body2" paragraph>
@@ -47,23 +56,52 @@ export function TokenSnippetDialog(props: {
             certificate (your platform team publishes it).
           </Typography>
         )}
-        {props.tokenEndpoint ? (
-          <CodeSnippet
-            language="bash"
-            showCopyCodeButton
-            text={buildTokenCurl({
-              tokenEndpoint: props.tokenEndpoint,
-              consumerKey: props.consumerKey,
-              privateCa: props.privateCa,
-              tokenRequest: props.tokenRequest,
-            })}
-          />
-        ) : (
-          <Typography variant="body2" color="error">
+        {!props.tokenEndpoint && (
+          <Typography variant="body2" color="error" paragraph>
             API-M does not publish a token endpoint for the key manager{' '}
             {props.keyManager}; ask the key manager's operators for it.
           </Typography>
         )}
+        {props.tokenEndpoint && !clientCredentials && (
+          <Typography
+            variant="body2"
+            paragraph
+            data-testid="no-client-credentials"
+          >
+            This client does not have the client_credentials grant (its grant
+            types: {grants?.join(', ')}), so a command cannot get a token on its
+            own. Get one with one of its grants from{' '}
+            <code>{props.tokenEndpoint}</code>, e.g. through your application's
+            sign-in.
+          </Typography>
+        )}
+        {props.tokenEndpoint && clientCredentials && (
+          <>
+            <Typography variant="subtitle2">
+              1. Get a token with the client credentials grant (the command asks
+              for the secret; Backstage never stores it)
+            </Typography>
+            <CodeSnippet
+              language="bash"
+              showCopyCodeButton
+              text={buildTokenCurl({
+                tokenEndpoint: props.tokenEndpoint,
+                consumerKey: props.consumerKey,
+                privateCa: props.privateCa,
+                tokenRequest: props.tokenRequest,
+              })}
+            />
+          </>
+        )}
+        <Typography variant="subtitle2" style={{ marginTop: 16 }}>
+          {clientCredentials && props.tokenEndpoint ? '2. ' : ''}Call an API
+          through the API-M gateway with the token
+        </Typography>
+        <CodeSnippet
+          language="bash"
+          showCopyCodeButton
+          text={buildGatewayCurl({ privateCa: props.privateCa })}
+        />
       </DialogContent>
       <DialogActions>
         <Button onClick={props.onClose}>Close</Button>

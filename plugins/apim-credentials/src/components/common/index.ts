@@ -5,3 +5,5 @@ export { PermissionDeniedState } from './PermissionDeniedState';
 export { OutcomeChip } from './OutcomeChip';
 export { useKeysetPages } from './useKeysetPages';
 export { PagerControls } from './PagerControls';
+export * from './failures';
+export { FailureAlert } from './FailureAlert';
