@@ -1,0 +1,179 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { EnvironmentSubscriptionsView } from './SubscriptionsSection';
+import type {
+  EnvironmentSubscriptions,
+  SubscriptionsClient,
+} from './subscriptionsClient';
+
+const REF = 'component:default/orders-service';
+const DATA: EnvironmentSubscriptions = {
+  environment: 'sandbox',
+  application: { applicationId: 'app-1', name: 'orders-service' },
+  subscribed: [
+    {
+      apiRef: 'api:default/payments-api',
+      name: 'PaymentsAPI',
+      subscriptionId: 's1',
+      tier: 'Gold',
+      status: 'PROD_ONLY_BLOCKED',
+    },
+  ],
+  missing: [
+    {
+      apiRef: 'api:default/pizzashack-api',
+      name: 'PizzaShackAPI',
+      tiers: ['Unlimited'],
+    },
+  ],
+  undeclared: [
+    {
+      name: 'OrdersAPI',
+      apiId: 'o1',
+      subscriptionId: 's2',
+      tier: 'Unlimited',
+      status: 'UNBLOCKED',
+    },
+  ],
+  unresolved: [
+    {
+      apiRef: 'api:default/bare-api',
+      code: 'API_NOT_ANNOTATED',
+      message: 'names no API-M API',
+    },
+  ],
+};
+
+function fakeClient(
+  overrides: Partial<SubscriptionsClient> = {},
+): jest.Mocked<SubscriptionsClient> {
+  return {
+    list: jest.fn(),
+    subscribe: jest.fn().mockResolvedValue({}),
+    unsubscribe: jest.fn().mockResolvedValue({}),
+    sync: jest.fn().mockResolvedValue({
+      items: [
+        {
+          apiRef: 'api:default/pizzashack-api',
+          apiId: 'p1',
+          name: 'PizzaShackAPI',
+          action: 'subscribe',
+        },
+      ],
+    }),
+    ...overrides,
+  } as jest.Mocked<SubscriptionsClient>;
+}
+
+async function render(
+  client: SubscriptionsClient,
+  extra: { disabledReason?: string; data?: EnvironmentSubscriptions } = {},
+) {
+  const onChanged = jest.fn();
+  await renderInTestApp(
+    <EnvironmentSubscriptionsView
+      entityRef={REF}
+      data={extra.data ?? DATA}
+      client={client}
+      disabledReason={extra.disabledReason}
+      onChanged={onChanged}
+    />,
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+  );
+  return onChanged;
+}
+
+describe('EnvironmentSubscriptionsView', () => {
+  it('shows subscribed (tier, status), missing, undeclared and unresolved APIs', async () => {
+    await render(fakeClient());
+    const region = await screen.findByRole('region', {
+      name: 'Subscriptions in sandbox',
+    });
+    expect(within(region).getByText('PROD_ONLY_BLOCKED')).toBeInTheDocument();
+    expect(within(region).getByText('Gold')).toBeInTheDocument();
+    expect(within(region).getByText('missing')).toBeInTheDocument();
+    expect(within(region).getByText('not in catalog')).toBeInTheDocument();
+    expect(within(region).getByText('names no API-M API')).toBeInTheDocument();
+  });
+
+  it('subscribes a missing API and unsubscribes a subscribed one', async () => {
+    const client = fakeClient();
+    const onChanged = await render(client);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Subscribe' }),
+    );
+    expect(client.subscribe).toHaveBeenCalledWith(
+      REF,
+      'sandbox',
+      'api:default/pizzashack-api',
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Unsubscribe' }));
+    expect(client.unsubscribe).toHaveBeenCalledWith(
+      REF,
+      'sandbox',
+      'api:default/payments-api',
+    );
+    await waitFor(() => expect(onChanged).toHaveBeenCalledTimes(2));
+  });
+
+  it('previews the sync plan, applies it only when confirmed', async () => {
+    const client = fakeClient();
+    await render(client);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Sync with catalog' }),
+    );
+    expect(
+      await screen.findByText(/Subscribe to PizzaShackAPI/),
+    ).toBeInTheDocument();
+    expect(client.sync).toHaveBeenCalledWith(REF, 'sandbox', {
+      dryRun: true,
+      removeUndeclared: false,
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'Apply' }));
+    await waitFor(() =>
+      expect(client.sync).toHaveBeenLastCalledWith(REF, 'sandbox', {
+        dryRun: false,
+        removeUndeclared: false,
+      }),
+    );
+  });
+
+  it("shows the backend's error", async () => {
+    const client = fakeClient({
+      subscribe: jest
+        .fn()
+        .mockRejectedValue(
+          new Error('Application "orders-service" is waiting for approval'),
+        ),
+    });
+    await render(client);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Subscribe' }),
+    );
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'waiting for approval',
+    );
+  });
+
+  it('disables the buttons with the reason', async () => {
+    const client = fakeClient();
+    await render(client, {
+      disabledReason: 'You may not change subscriptions',
+    });
+    const sync = await screen.findByRole('button', {
+      name: 'Sync with catalog',
+    });
+    // Disabled or, focusable for screen readers, aria-disabled: either way not usable.
+    expect(sync).toHaveAttribute('aria-disabled', 'true');
+    expect(
+      screen.getAllByTitle('You may not change subscriptions').length,
+    ).toBeGreaterThan(0);
+    await render(client, { data: { ...DATA, application: null } });
+    expect(
+      screen.getAllByTitle(/provide a client for this environment first/)
+        .length,
+    ).toBeGreaterThan(0);
+  });
+});
