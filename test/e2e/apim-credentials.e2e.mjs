@@ -124,7 +124,7 @@ try {
     await sandboxIsRow().getByRole('button', { name: 'Get a token' }).click();
     const dialog = page.getByRole('dialog');
     await dialog
-      .getByText(`${client.clientId}:<consumer-secret>`, { exact: false })
+      .getByText(`client_id=${client.clientId}`, { exact: false })
       .waitFor();
     await dialog.getByRole('button', { name: 'Close' }).click();
     await dialog.waitFor({ state: 'detached' });
@@ -177,7 +177,8 @@ try {
         .filter({
           has: page.locator('td', { hasText: new RegExp(`^${action}$`) }),
         })
-        .filter({ hasText: 'sandbox (SANDBOX)' })
+        // Display titles (issue 15 item 6): the environment's title, not its id and key type.
+        .filter({ hasText: 'Sandbox' })
         .filter({ hasText: 'succeeded' });
     await rowOf('provision')
       .filter({ hasText: client.clientId })

@@ -1,17 +1,43 @@
+import { useMemo } from 'react';
 import Typography from '@material-ui/core/Typography';
 import { Table, TableColumn } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import type { AuditRecord } from '@apim-credentials/backstage-plugin-apim-credentials-common';
-import { formatDateTime, OutcomeChip } from '../common';
+import { formatDateTime } from '../common/format';
+import { OutcomeChip } from '../common/OutcomeChip';
+import { DisplayNames, useDisplayNames } from '../common/useDisplayNames';
+import { AuditRecordDetails } from './AuditRecordDetails';
+import { auditSummary, verifiedLabel } from './auditSummary';
 
-const mono = { fontFamily: 'monospace', wordBreak: 'break-all' as const };
+// The summary takes what is left and ends in an ellipsis, so the table fits at 1024 px.
+const summaryStyle = {
+  maxWidth: '34vw',
+  overflow: 'hidden',
+  textOverflow: 'ellipsis',
+  whiteSpace: 'nowrap' as const,
+};
 
-function columns(showEntity: boolean): TableColumn<AuditRecord>[] {
+const TABLE_OPTIONS = {
+  paging: false,
+  search: false,
+  padding: 'dense' as const,
+  sorting: false,
+  draggable: false,
+};
+
+function columns(
+  showEntity: boolean,
+  names: DisplayNames,
+): TableColumn<AuditRecord>[] {
   const all: (TableColumn<AuditRecord> | false)[] = [
     {
       title: 'When',
       field: 'startedAt',
-      render: r => formatDateTime(r.startedAt),
+      render: r => (
+        <span style={{ whiteSpace: 'nowrap' }}>
+          {formatDateTime(r.startedAt)}
+        </span>
+      ),
     },
     showEntity && {
       title: 'Entity',
@@ -19,66 +45,43 @@ function columns(showEntity: boolean): TableColumn<AuditRecord>[] {
       render: r =>
         r.entityRef ? <EntityRefLink entityRef={r.entityRef} /> : '',
     },
-    {
-      title: 'Actor',
-      field: 'actor',
-      render: r =>
-        r.actor.includes(':') ? (
-          <EntityRefLink entityRef={r.actor} defaultKind="user" />
-        ) : (
-          r.actor
-        ),
-    },
-    {
-      title: 'Action',
-      field: 'action',
-    },
+    { title: 'Action', field: 'action' },
     {
       title: 'Outcome',
       field: 'outcome',
       render: r => <OutcomeChip outcome={r.outcome} />,
     },
     {
-      title: 'Environment',
-      field: 'environment',
-      render: r =>
-        [r.environment, r.keyType && `(${r.keyType})`]
-          .filter(Boolean)
-          .join(' '),
+      title: 'Verified',
+      field: 'verified',
+      render: r => (r.action === 'provision' ? verifiedLabel(r) : ''),
     },
-    { title: 'Key manager', field: 'keyManager' },
     {
-      title: 'Consumer key',
+      title: 'Summary',
       field: 'consumerKey',
-      render: r => <span style={mono}>{r.consumerKey ?? ''}</span>,
-    },
-    {
-      title: 'Via',
-      field: 'source',
-      render: r =>
-        [r.via ?? r.source, r.taskId && `task ${r.taskId}`]
-          .filter(Boolean)
-          .join(', '),
-    },
-    {
-      title: 'Details',
-      field: 'errorMessage',
-      render: r =>
-        r.errorMessage || r.errorCode ? (
-          <Typography variant="body2" color="error">
-            {[r.errorCode, r.errorMessage].filter(Boolean).join(': ')}
+      render: r => {
+        const text = auditSummary(r, names);
+        return (
+          <Typography
+            variant="body2"
+            color={r.errorMessage ? 'error' : 'textPrimary'}
+            style={summaryStyle}
+            title={text}
+          >
+            {text}
           </Typography>
-        ) : (
-          r.keyMappingId && (
-            <span style={mono}>keyMappingId {r.keyMappingId}</span>
-          )
-        ),
+        );
+      },
     },
   ];
   return all.filter((c): c is TableColumn<AuditRecord> => Boolean(c));
 }
 
-/** Audit records, newest first as the backend returns them; paging is the caller's. */
+/**
+ * Audit records, newest first as the backend returns them; paging is the caller's. A few
+ * columns and a one-line summary per row; the expand button shows the full record (issue 15
+ * item 6). Environments and key managers appear by their display titles.
+ */
 export function AuditTable(props: {
   title: string;
   records: AuditRecord[];
@@ -86,19 +89,33 @@ export function AuditTable(props: {
   isLoading?: boolean;
   emptyMessage: string;
 }) {
+  const names = useDisplayNames();
+  // Stable props: material-table rebuilds every row (and closes every detail panel) when its
+  // columns or panels change identity.
+  const showEntity = Boolean(props.showEntity);
+  const tableColumns = useMemo(
+    () => columns(showEntity, names),
+    [showEntity, names],
+  );
+  const detailPanel = useMemo(
+    () => [
+      {
+        tooltip: 'Show the full record',
+        render: ({ rowData }: { rowData: AuditRecord }) => (
+          <AuditRecordDetails record={rowData} names={names} />
+        ),
+      },
+    ],
+    [names],
+  );
   return (
     <Table<AuditRecord>
       title={props.title}
-      columns={columns(Boolean(props.showEntity))}
+      columns={tableColumns}
       data={props.records}
       isLoading={props.isLoading}
-      options={{
-        paging: false,
-        search: false,
-        padding: 'dense',
-        sorting: false,
-        draggable: false,
-      }}
+      detailPanel={detailPanel}
+      options={TABLE_OPTIONS}
       emptyContent={
         <Typography
           variant="body2"

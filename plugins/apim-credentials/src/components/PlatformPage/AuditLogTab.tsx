@@ -1,104 +1,160 @@
-import { FormEvent, useState } from 'react';
+import { FormEvent, useEffect, useMemo, useRef, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import GetAppIcon from '@material-ui/icons/GetApp';
 import { useApi } from '@backstage/core-plugin-api';
-import { ResponseErrorPanel } from '@backstage/core-components';
 import {
   AUDIT_ACTIONS,
   AUDIT_OUTCOMES,
-  AuditQuery,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { apimCredentialsApiRef } from '../../api';
 import { AuditTable } from '../AuditTable';
+import { backendMessage } from '../common/errors';
+import { PagerControls } from '../common/PagerControls';
+import { useKeysetPages } from '../common/useKeysetPages';
 import {
-  backendMessage,
-  localInputToIso,
-  PagerControls,
-  useKeysetPages,
-} from '../common';
+  AuditDraft,
+  AuditDraftErrors,
+  countCsvRows,
+  draftOf,
+  fieldOfBackendError,
+  filtersFromUrl,
+  filtersToUrl,
+  validateDraft,
+} from './auditFilters';
 import { auditExportFilename, downloadBlob } from './downloadBlob';
-import { compact, normaliseEntityRef } from './filters';
+import { EntityRefPicker } from './EntityRefPicker';
 import { SelectFilter } from './SelectFilter';
 import { useEnvironmentOptions } from './useEnvironmentOptions';
 
 const PAGE_SIZE = 50;
-type Filters = Omit<AuditQuery, 'limit' | 'cursor'>;
+/** How long typing may pause before the filters apply (the catalog's table feels the same). */
+export const FILTER_DEBOUNCE_MS = 400;
 
-/** The organisation's audit log: filters, keyset pages and the CSV export of the same filters. */
-export function AuditLogTab() {
+/**
+ * The organisation's audit log (issue 15 item 5): filters that apply as they change (debounced)
+ * and live in the URL with the tab (Back and shared links show the same rows), keyset pages, and
+ * the CSV export of exactly the filters shown, which says how many rows it wrote. A bad value is
+ * an error under its field; the rows of the last valid filters stay on screen.
+ *
+ * @param props.onCount - told the number of rows shown ("50+" when there are more pages)
+ */
+export function AuditLogTab(props: { onCount?: (count: string) => void }) {
   const api = useApi(apimCredentialsApiRef);
   const options = useEnvironmentOptions();
-  const [draft, setDraft] = useState({
-    entityRef: '',
-    environment: '',
-    actor: '',
-    action: '',
-    outcome: '',
-    since: '',
-    until: '',
-  });
-  const [applied, setApplied] = useState<Filters>({});
+  const [searchParams, setSearchParams] = useSearchParams();
+  const applied = useMemo(() => filtersFromUrl(searchParams), [searchParams]);
+  const appliedKey = JSON.stringify(applied);
+  const tab = searchParams.get('tab');
+
+  const [draft, setDraft] = useState<AuditDraft>(() => draftOf(applied));
+  const [errors, setErrors] = useState<AuditDraftErrors>({});
+  const dirty = useRef(false);
+  const ownKey = useRef(appliedKey);
   const [exporting, setExporting] = useState(false);
-  const [exportError, setExportError] = useState<string>();
+  const [exportNote, setExportNote] = useState<{
+    error?: string;
+    rows?: number;
+  }>();
+
+  // The URL changed under us (Back, a link): the fields follow it.
+  useEffect(() => {
+    if (appliedKey !== ownKey.current) {
+      ownKey.current = appliedKey;
+      dirty.current = false;
+      setDraft(draftOf(JSON.parse(appliedKey)));
+      setErrors({});
+    }
+  }, [appliedKey]);
+
+  const apply = (next: AuditDraft) => {
+    const result = validateDraft(next);
+    setErrors(result.errors);
+    if (!result.filters) return;
+    const key = JSON.stringify(result.filters);
+    if (key === ownKey.current) return;
+    ownKey.current = key;
+    setExportNote(undefined);
+    setSearchParams(filtersToUrl(result.filters, tab ? { tab } : {}));
+  };
+
+  useEffect(() => {
+    if (!dirty.current) return undefined;
+    const timer = setTimeout(() => apply(draft), FILTER_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [draft]);
 
   const pages = useKeysetPages(
     cursor => api.getAudit({ ...applied, limit: PAGE_SIZE, cursor }),
-    JSON.stringify(applied),
+    appliedKey,
   );
+  const shown = pages.lastItems ?? [];
+  const count = pages.items
+    ? `${pages.items.length}${pages.hasNext ? '+' : ''}`
+    : undefined;
+  const { onCount } = props;
+  useEffect(() => {
+    if (count !== undefined) onCount?.(count);
+  }, [count, onCount]);
 
-  const set = (field: keyof typeof draft) => (value: string) =>
+  const loadError = pages.error ? backendMessage(pages.error) : undefined;
+  const loadErrorField = loadError
+    ? fieldOfBackendError(loadError, applied)
+    : undefined;
+  const fieldError = (field: keyof AuditDraft) =>
+    errors[field] ?? (loadErrorField === field ? loadError : undefined);
+
+  const set = (field: keyof AuditDraft) => (value: string) => {
+    dirty.current = true;
     setDraft(d => ({ ...d, [field]: value }));
+  };
 
-  const apply = (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setApplied(
-      compact({
-        entityRef: normaliseEntityRef(draft.entityRef, 'component'),
-        environment: draft.environment,
-        actor: normaliseEntityRef(draft.actor, 'user'),
-        action: draft.action as Filters['action'],
-        outcome: draft.outcome as Filters['outcome'],
-        since: localInputToIso(draft.since),
-        until: localInputToIso(draft.until),
-      }),
-    );
+    apply(draft);
   };
 
   const exportCsv = async () => {
     setExporting(true);
-    setExportError(undefined);
+    setExportNote(undefined);
     try {
-      downloadBlob(await api.exportAuditCsv(applied), auditExportFilename());
+      // The URL's filters: exactly what the table shows, whatever is still being typed.
+      const blob = await api.exportAuditCsv(applied);
+      downloadBlob(blob, auditExportFilename());
+      const text = typeof blob.text === 'function' ? await blob.text() : '';
+      setExportNote({ rows: countCsvRows(text) });
     } catch (error) {
-      setExportError(backendMessage(error));
+      setExportNote({ error: backendMessage(error) });
     } finally {
       setExporting(false);
     }
   };
 
+  const filtered = Object.keys(applied).length > 0;
   return (
     <>
       <Box
         component="form"
-        onSubmit={apply}
+        onSubmit={submit}
         display="flex"
         flexWrap="wrap"
-        alignItems="center"
+        alignItems="flex-start"
         mb={2}
         style={{ gap: 12 }}
         aria-label="Audit filters"
       >
-        <TextField
+        <EntityRefPicker
           id="audit-entity"
           label="Entity"
           placeholder="component:default/orders-service"
+          kinds={['Component', 'API', 'Resource', 'System']}
           value={draft.entityRef}
-          onChange={e => set('entityRef')(e.target.value)}
-          size="small"
-          variant="outlined"
+          onChange={set('entityRef')}
+          error={fieldError('entityRef')}
         />
         <SelectFilter
           id="audit-environment"
@@ -110,14 +166,14 @@ export function AuditLogTab() {
           }))}
           onChange={set('environment')}
         />
-        <TextField
+        <EntityRefPicker
           id="audit-actor"
           label="Actor"
           placeholder="user:default/jane"
+          kinds={['User']}
           value={draft.actor}
-          onChange={e => set('actor')(e.target.value)}
-          size="small"
-          variant="outlined"
+          onChange={set('actor')}
+          error={fieldError('actor')}
         />
         <SelectFilter
           id="audit-action"
@@ -142,6 +198,8 @@ export function AuditLogTab() {
           size="small"
           variant="outlined"
           InputLabelProps={{ shrink: true }}
+          error={Boolean(fieldError('since'))}
+          helperText={fieldError('since')}
         />
         <TextField
           id="audit-until"
@@ -152,6 +210,8 @@ export function AuditLogTab() {
           size="small"
           variant="outlined"
           InputLabelProps={{ shrink: true }}
+          error={Boolean(fieldError('until'))}
+          helperText={fieldError('until')}
         />
         <Button type="submit" variant="outlined" color="primary">
           Apply filters
@@ -162,33 +222,49 @@ export function AuditLogTab() {
           startIcon={<GetAppIcon />}
           onClick={exportCsv}
           disabled={exporting}
+          aria-describedby="audit-export-scope"
         >
           {exporting ? 'Exporting…' : 'Export CSV'}
         </Button>
+        <Typography
+          id="audit-export-scope"
+          variant="caption"
+          color="textSecondary"
+          style={{ alignSelf: 'center' }}
+        >
+          {filtered
+            ? 'Exports every row matching the filters shown'
+            : 'Exports the whole audit log'}
+        </Typography>
       </Box>
-      {exportError && (
+      {exportNote?.error && (
         <Typography variant="body2" color="error" role="alert" paragraph>
-          The CSV export failed: {exportError}
+          The CSV export failed: {exportNote.error}
         </Typography>
       )}
-      {pages.error ? (
-        <ResponseErrorPanel
-          title="The audit log could not be loaded"
-          error={pages.error}
-        />
-      ) : (
-        <AuditTable
-          title="Audit log"
-          showEntity
-          records={pages.items ?? []}
-          isLoading={pages.loading}
-          emptyMessage={
-            Object.keys(applied).length
-              ? 'No audit record matches these filters.'
-              : 'Nothing has been audited yet.'
-          }
-        />
+      {exportNote?.rows !== undefined && (
+        <Typography variant="body2" role="status" paragraph>
+          Exported {exportNote.rows} {exportNote.rows === 1 ? 'row' : 'rows'}{' '}
+          {filtered ? 'matching the filters shown' : '(the whole audit log)'}.
+        </Typography>
       )}
+      {loadError && !loadErrorField && (
+        <Typography variant="body2" color="error" role="alert" paragraph>
+          The audit log could not be loaded: {loadError}
+          {shown.length ? ' The rows below are those of the previous filters.' : ''}
+        </Typography>
+      )}
+      <AuditTable
+        title="Audit log"
+        showEntity
+        records={shown}
+        isLoading={pages.loading}
+        emptyMessage={
+          filtered
+            ? 'No audit record matches these filters.'
+            : 'Nothing has been audited yet.'
+        }
+      />
       <PagerControls
         pageNumber={pages.pageNumber}
         hasNext={pages.hasNext}

@@ -1,4 +1,4 @@
-import { FormEvent, useState } from 'react';
+import { FormEvent, useEffect, useMemo, useState } from 'react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import TextField from '@material-ui/core/TextField';
@@ -15,71 +15,106 @@ import type {
   MappingsQuery,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { apimCredentialsApiRef } from '../../api';
-import { formatDateTime, PagerControls, useKeysetPages } from '../common';
+import { formatDateTime } from '../common/format';
+import { PagerControls } from '../common/PagerControls';
+import { useKeysetPages } from '../common/useKeysetPages';
+import { DisplayNames, useDisplayNames } from '../common/useDisplayNames';
 import { compact, normaliseEntityRef } from './filters';
 import { SelectFilter } from './SelectFilter';
 import { useEnvironmentOptions } from './useEnvironmentOptions';
 
 const PAGE_SIZE = 25;
-const mono = { fontFamily: 'monospace', wordBreak: 'break-all' as const };
+const TABLE_OPTIONS = {
+  paging: false,
+  search: false,
+  padding: 'dense' as const,
+  sorting: false,
+  draggable: false,
+};
+// Ids are never broken inside: they wrap only between whole values, or scroll.
+const mono = { fontFamily: 'monospace', whiteSpace: 'nowrap' as const };
 
-const columns: TableColumn<MappingRecord>[] = [
-  {
-    title: 'Entity',
-    field: 'entityRef',
-    render: r => <EntityRefLink entityRef={r.entityRef} />,
-  },
-  {
-    title: 'Environment',
-    field: 'environment',
-    render: r => `${r.environment} (${r.keyType})`,
-  },
-  { title: 'Key manager', field: 'keyManager' },
-  {
-    title: 'Consumer key',
-    field: 'consumerKey',
-    render: r => <span style={mono}>{r.consumerKey}</span>,
-  },
-  {
-    title: 'keyMappingId',
-    field: 'keyMappingId',
-    render: r => <span style={mono}>{r.keyMappingId}</span>,
-  },
-  {
-    title: 'Application',
-    field: 'applicationName',
-    render: r => `${r.applicationName} (${r.instance})`,
-  },
-  {
-    title: 'Grant types',
-    field: 'grantTypes',
-    render: r => r.grantTypes.join(', '),
-  },
-  {
-    title: 'Provisioned',
-    field: 'provisionedAt',
-    render: r => (
-      <>
-        <EntityRefLink entityRef={r.provisionedBy} defaultKind="user" />
-        <Typography variant="caption" color="textSecondary" display="block">
-          {formatDateTime(r.provisionedAt)}
-        </Typography>
-      </>
-    ),
-  },
-  {
-    title: 'State',
-    field: 'state',
-    render: r =>
-      r.state === 'drifted' ? (
-        <Typography variant="body2" color="error">
-          drifted{r.driftReason ? `: ${r.driftReason}` : ''}
-        </Typography>
-      ) : (
-        r.state
+function columns(names: DisplayNames): TableColumn<MappingRecord>[] {
+  return [
+    {
+      title: 'Entity',
+      field: 'entityRef',
+      render: r => <EntityRefLink entityRef={r.entityRef} />,
+    },
+    {
+      title: 'Environment',
+      field: 'environment',
+      render: r => names.environment(r.environment),
+    },
+    {
+      title: 'Key manager',
+      field: 'keyManager',
+      render: r => names.keyManager(r.keyManager, r.environment),
+    },
+    {
+      title: 'Consumer key',
+      field: 'consumerKey',
+      render: r => <span style={mono}>{r.consumerKey}</span>,
+    },
+    {
+      title: 'Provisioned',
+      field: 'provisionedAt',
+      render: r => (
+        <>
+          <EntityRefLink entityRef={r.provisionedBy} defaultKind="user" />
+          <Typography variant="caption" color="textSecondary" display="block">
+            {formatDateTime(r.provisionedAt)}
+          </Typography>
+        </>
       ),
-  },
-];
+    },
+    {
+      title: 'State',
+      field: 'state',
+      render: r =>
+        r.state === 'drifted' ? (
+          <Typography variant="body2" color="error">
+            drifted{r.driftReason ? `: ${r.driftReason}` : ''}
+          </Typography>
+        ) : (
+          r.state
+        ),
+    },
+  ];
+}
+
+/** The rest of a mapping, shown when its row is expanded (issue 15 item 6). */
+function MappingDetails(props: { record: MappingRecord; names: DisplayNames }) {
+  const r = props.record;
+  const rows: [string, string][] = [
+    [
+      'Environment',
+      `${props.names.environment(r.environment)} (${r.environment}, ${r.keyType})`,
+    ],
+    [
+      'Key manager',
+      `${props.names.keyManager(r.keyManager, r.environment)} (${r.keyManager})`,
+    ],
+    ['Application', `${r.applicationName} (instance ${r.instance})`],
+    ['Application id', r.applicationId],
+    ['keyMappingId', r.keyMappingId],
+    ['Grant types', r.grantTypes.join(', ') || 'none'],
+  ];
+  return (
+    <Box px={3} py={1.5}>
+      {rows.map(([label, value]) => (
+        <Typography key={label} variant="body2">
+          <Typography component="span" variant="body2" color="textSecondary">
+            {label}:{' '}
+          </Typography>
+          <span style={label.endsWith('id') || label === 'keyMappingId' ? mono : undefined}>
+            {value}
+          </span>
+        </Typography>
+      ))}
+    </Box>
+  );
+}
 
 type Filters = Omit<MappingsQuery, 'limit' | 'cursor'>;
 
@@ -87,8 +122,22 @@ type Filters = Omit<MappingsQuery, 'limit' | 'cursor'>;
  * Every current mapping in the organisation, filtered by environment, key manager, entity and
  * consumer key (who holds this client? the `find-consumer-key` lookup, issue 14 item 3).
  */
-export function MappingsTab() {
+export function MappingsTab(props: { onCount?: (count: string) => void }) {
   const api = useApi(apimCredentialsApiRef);
+  const names = useDisplayNames();
+  // Stable props: material-table rebuilds its rows when columns or panels change identity.
+  const tableColumns = useMemo(() => columns(names), [names]);
+  const detailPanel = useMemo(
+    () => [
+      {
+        tooltip: 'Show the full mapping',
+        render: ({ rowData }: { rowData: MappingRecord }) => (
+          <MappingDetails record={rowData} names={names} />
+        ),
+      },
+    ],
+    [names],
+  );
   const options = useEnvironmentOptions();
   const [environment, setEnvironment] = useState('');
   const [keyManager, setKeyManager] = useState('');
@@ -100,6 +149,13 @@ export function MappingsTab() {
     cursor => api.getMappings({ ...applied, limit: PAGE_SIZE, cursor }),
     JSON.stringify(applied),
   );
+  const count = pages.items
+    ? `${pages.items.length}${pages.hasNext ? '+' : ''}`
+    : undefined;
+  const { onCount } = props;
+  useEffect(() => {
+    if (count !== undefined) onCount?.(count);
+  }, [count, onCount]);
 
   const apply = (event: FormEvent) => {
     event.preventDefault();
@@ -140,7 +196,10 @@ export function MappingsTab() {
           id="mappings-key-manager"
           label="Key manager"
           value={keyManager}
-          options={options.keyManagers.map(k => ({ value: k, label: k }))}
+          options={options.keyManagers.map(k => ({
+            value: k,
+            label: names.keyManager(k),
+          }))}
           onChange={setKeyManager}
         />
         <TextField
@@ -174,16 +233,11 @@ export function MappingsTab() {
       ) : (
         <Table<MappingRecord>
           title="Current mappings"
-          columns={columns}
+          columns={tableColumns}
           data={pages.items ?? []}
+          detailPanel={detailPanel}
           isLoading={pages.loading}
-          options={{
-            paging: false,
-            search: false,
-            padding: 'dense',
-            sorting: false,
-            draggable: false,
-          }}
+          options={TABLE_OPTIONS}
           emptyContent={
             <Typography
               variant="body2"

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import type { Page } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 
@@ -12,6 +12,9 @@ type PagingState = {
  * Keyset paging over a `Page<T>` endpoint: remembers the cursors of the pages seen so far, so the
  * user can go forward with `nextCursor` and back again. Starts over at the first page whenever
  * `resetKey` (e.g. the serialised filters) changes.
+ *
+ * `lastItems` are the items of the last page that loaded, kept while a later request fails, so a
+ * view can say what went wrong next to the results it still shows (issue 15 item 5).
  */
 export function useKeysetPages<T>(
   fetchPage: (cursor: string | undefined) => Promise<Page<T>>,
@@ -31,6 +34,8 @@ export function useKeysetPages<T>(
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const state = useAsyncRetry(() => fetchPage(cursor), [resetKey, cursor]);
   const nextCursor = state.loading ? undefined : state.value?.nextCursor;
+  const lastGood = useRef<T[] | undefined>(undefined);
+  if (state.value) lastGood.current = state.value.items;
 
   const next = () => {
     if (!nextCursor) return;
@@ -49,6 +54,7 @@ export function useKeysetPages<T>(
 
   return {
     items: state.value?.items,
+    lastItems: state.value?.items ?? lastGood.current,
     loading: state.loading,
     error: state.error,
     retry: state.retry,
