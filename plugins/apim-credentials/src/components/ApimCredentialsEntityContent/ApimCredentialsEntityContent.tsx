@@ -36,6 +36,7 @@ import { loadApimEnvironments } from '../../hooks/useApimEnvironments';
 import { PermissionDeniedState } from '../common';
 import { EnvironmentCard } from '../EnvironmentCard';
 import { EntityAuditHistory } from '../EntityAuditHistory';
+import { SubscriptionsSection } from '../SubscriptionsSection';
 
 /**
  * The "API-M Credentials" entity tab: a card per environment with the mapped OAuth2 clients, and
@@ -198,6 +199,9 @@ export function EntityCredentialsView(props: {
           </Grid>
         ))
       )}
+      <Grid item xs={12}>
+        <SubscriptionsSection />
+      </Grid>
       <Grid item xs={12}>
         <EntityAuditHistory entityRef={entityRef} refreshKey={refreshKey} />
       </Grid>
