@@ -39,11 +39,13 @@ describe('BindingsTab (issue 10 item 1)', () => {
     });
     await renderPage(api, { url: '/?tab=bindings' });
     await screen.findByRole('tab', { name: /^Bindings 1/, selected: true });
-    await userEvent.click(
-      await screen.findByRole('button', {
+    const bind = () =>
+      screen.getByRole('button', {
         name: 'Bind orders-app to component:default/orders-service',
-      }),
-    );
+      });
+    // Enabled once the permission answer is in.
+    await waitFor(() => expect(bind()).toBeEnabled());
+    await userEvent.click(bind());
     const dialog = await screen.findByRole('dialog');
     expect(dialog).toHaveTextContent(/The other 1 entities naming it will be refused/);
     await userEvent.click(within(dialog).getByRole('button', { name: 'Bind' }));
@@ -72,18 +74,22 @@ describe('BindingsTab (issue 10 item 1)', () => {
     await renderPage(api, { url: '/?tab=bindings' });
     // Once the count is in, the rows stop re-rendering under the pointer.
     await screen.findByRole('tab', { name: /^Bindings 0/ });
-    await userEvent.click(
-      await screen.findByRole('button', {
+    const unbind = () =>
+      screen.getByRole('button', {
         name: 'Unbind billing-app from component:default/billing-service',
-      }),
-    );
+      });
+    await waitFor(() => expect(unbind()).toBeEnabled());
+    await userEvent.click(unbind());
     const dialog = await screen.findByRole('dialog');
     expect(api.unbindApplication).not.toHaveBeenCalled();
     await userEvent.click(within(dialog).getByRole('button', { name: 'Unbind' }));
     expect(await within(dialog).findByRole('alert')).toHaveTextContent(
       'Application app-9 is not bound',
     );
-    expect(api.unbindApplication).toHaveBeenCalledWith(binding);
+    expect(api.unbindApplication).toHaveBeenCalledWith({
+      instance: 'local',
+      applicationId: 'app-9',
+    });
   });
 
   it('disables Bind and Unbind without apim.applications.bind, saying why', async () => {

@@ -83,7 +83,11 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
         `Bound ${pending.candidate.applicationName} (${pending.candidate.instance}) to ${pending.entityRef}.`,
       );
     } else {
-      await api.unbindApplication(pending.binding);
+      // Only the key: the table decorates its rows with its own state.
+      await api.unbindApplication({
+        instance: pending.binding.instance,
+        applicationId: pending.binding.applicationId,
+      });
       setDone(
         `Unbound ${pending.binding.applicationName} (${pending.binding.instance}) from ${pending.binding.entityRef}.`,
       );
