@@ -1,12 +1,18 @@
+import Typography from '@material-ui/core/Typography';
 import { useApi } from '@backstage/core-plugin-api';
-import { ResponseErrorPanel } from '@backstage/core-components';
 import { apimCredentialsApiRef } from '../../api';
 import { AuditTable } from '../AuditTable';
-import { PagerControls, useKeysetPages } from '../common';
+import { backendMessage } from '../common/errors';
+import { PagerControls } from '../common/PagerControls';
+import { useKeysetPages } from '../common/useKeysetPages';
 
 const PAGE_SIZE = 10;
 
-/** The entity's audit history, newest first, in keyset pages. */
+/**
+ * The entity's audit history, newest first, in keyset pages. A failed load says why in one line
+ * (the backend's message, never a stack) above the rows that were already shown (issue 15
+ * item 5).
+ */
 export function EntityAuditHistory(props: {
   entityRef: string;
   refreshKey: number;
@@ -18,19 +24,16 @@ export function EntityAuditHistory(props: {
     `${props.entityRef}#${props.refreshKey}`,
   );
 
-  if (pages.error) {
-    return (
-      <ResponseErrorPanel
-        title="The audit history could not be loaded"
-        error={pages.error}
-      />
-    );
-  }
   return (
     <div data-testid="entity-audit-history">
+      {pages.error && (
+        <Typography variant="body2" color="error" role="alert" paragraph>
+          The audit history could not be loaded: {backendMessage(pages.error)}
+        </Typography>
+      )}
       <AuditTable
         title="Audit history"
-        records={pages.items ?? []}
+        records={pages.lastItems ?? []}
         isLoading={pages.loading}
         emptyMessage="Nobody has provided, verified or removed credentials for this entity yet."
       />
