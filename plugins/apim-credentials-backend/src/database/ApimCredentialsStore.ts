@@ -119,8 +119,11 @@ export function encodeAuditCursor(row: Row): string {
 /**
  * Stored entity refs are canonical (lower-case) so that every filter and comparison finds an
  * entity whatever case its ref was typed in; a value that is not an entity ref is only folded.
+ * A service principal's subject (`external:<name>`, `plugin:<id>`) looks like a ref without a
+ * namespace but is not one: given a `default/` namespace it would name an actor that never was.
  */
-function canonicalRef(ref: string): string {
+export function canonicalRef(ref: string): string {
+  if (/^(external|plugin):/i.test(ref)) return ref.toLocaleLowerCase('en-US');
   try {
     return canonicalEntityRef(ref);
   } catch {
