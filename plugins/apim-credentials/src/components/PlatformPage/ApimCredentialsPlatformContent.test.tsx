@@ -64,6 +64,33 @@ describe('ApimCredentialsPlatformContent', () => {
     );
   });
 
+  it('keeps the mapping filters in the URL, and a shared link applies them', async () => {
+    const api = fakeApi({
+      getMappings: jest.fn().mockResolvedValue({ items: [mappingRecord] }),
+    });
+    await renderPage(api, {
+      url: '/?m.environment=sandbox&m.consumerKey=orders-sandbox-client',
+    });
+    await waitFor(() =>
+      expect(api.getMappings).toHaveBeenLastCalledWith({
+        environment: 'sandbox',
+        consumerKey: 'orders-sandbox-client',
+        limit: 25,
+        cursor: undefined,
+      }),
+    );
+    const form = await screen.findByRole('form', { name: 'Mapping filters' });
+    expect(within(form).getByLabelText('Consumer key')).toHaveValue(
+      'orders-sandbox-client',
+    );
+    await userEvent.clear(within(form).getByLabelText('Consumer key'));
+    await userEvent.click(
+      within(form).getByRole('button', { name: 'Apply filters' }),
+    );
+    await waitFor(() => expect(location()).not.toContain('m.consumerKey'));
+    expect(location()).toContain('m.environment=sandbox');
+  });
+
   it('finds who holds a consumer key (issue 14 item 3)', async () => {
     const api = fakeApi({
       getMappings: jest.fn().mockResolvedValue({ items: [mappingRecord] }),

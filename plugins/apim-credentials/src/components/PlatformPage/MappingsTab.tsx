@@ -1,4 +1,5 @@
 import { FormEvent, useEffect, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import TextField from '@material-ui/core/TextField';
@@ -117,6 +118,12 @@ function MappingDetails(props: { record: MappingRecord; names: DisplayNames }) {
 }
 
 type Filters = Omit<MappingsQuery, 'limit' | 'cursor'>;
+const MAPPING_FILTERS = [
+  'environment',
+  'keyManager',
+  'entityRef',
+  'consumerKey',
+] as const;
 
 /**
  * Every current mapping in the organisation, filtered by environment, key manager, entity and
@@ -139,11 +146,38 @@ export function MappingsTab(props: { onCount?: (count: string) => void }) {
     [names],
   );
   const options = useEnvironmentOptions();
-  const [environment, setEnvironment] = useState('');
-  const [keyManager, setKeyManager] = useState('');
-  const [entity, setEntity] = useState('');
-  const [consumerKey, setConsumerKey] = useState('');
-  const [applied, setApplied] = useState<Filters>({});
+  // Applied filters live in the URL (prefixed, beside the audit log's), so Back and shared links
+  // show the same mappings (issue 15 item 5).
+  const [searchParams, setSearchParams] = useSearchParams();
+  const appliedKey = JSON.stringify(
+    compact(
+      Object.fromEntries(
+        MAPPING_FILTERS.map(key => [key, searchParams.get(`m.${key}`) ?? '']),
+      ),
+    ),
+  );
+  const applied = useMemo(() => JSON.parse(appliedKey) as Filters, [appliedKey]);
+  const [environment, setEnvironment] = useState(applied.environment ?? '');
+  const [keyManager, setKeyManager] = useState(applied.keyManager ?? '');
+  const [entity, setEntity] = useState(applied.entityRef ?? '');
+  const [consumerKey, setConsumerKey] = useState(applied.consumerKey ?? '');
+  useEffect(() => {
+    // Back or a link changed the filters: the fields follow.
+    const f = JSON.parse(appliedKey) as Filters;
+    setEnvironment(f.environment ?? '');
+    setKeyManager(f.keyManager ?? '');
+    setEntity(f.entityRef ?? '');
+    setConsumerKey(f.consumerKey ?? '');
+  }, [appliedKey]);
+  const setApplied = (filters: Partial<Filters>) => {
+    const next = new URLSearchParams(searchParams);
+    for (const key of MAPPING_FILTERS) {
+      const value = filters[key];
+      if (value) next.set(`m.${key}`, String(value));
+      else next.delete(`m.${key}`);
+    }
+    setSearchParams(next);
+  };
 
   const pages = useKeysetPages(
     cursor => api.getMappings({ ...applied, limit: PAGE_SIZE, cursor }),
