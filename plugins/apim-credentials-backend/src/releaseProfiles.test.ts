@@ -92,6 +92,9 @@ describe.each(VERSIONS)('API-M %s', version => {
     config = {
       ...apimConfig(stack),
       retries: { keyManagerNotLoadedSeconds: 1 },
+      // A window of one period (the default frequency): every run checks every mapping, so the
+      // drift cases count observations, not which slice a mapping falls in (drift/slices.ts).
+      reconcile: { checkEveryMappingWithin: { minutes: 5 } },
     };
     knex = await databases.init('SQLITE_3');
     backend = await startBackend({
