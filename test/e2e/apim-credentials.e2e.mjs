@@ -124,7 +124,7 @@ try {
     await sandboxIsRow().getByRole('button', { name: 'Get a token' }).click();
     const dialog = page.getByRole('dialog');
     await dialog
-      .getByText(`${client.clientId}:<consumer-secret>`, { exact: false })
+      .getByText(`client_id=${client.clientId}`, { exact: false })
       .waitFor();
     await dialog.getByRole('button', { name: 'Close' }).click();
     await dialog.waitFor({ state: 'detached' });
