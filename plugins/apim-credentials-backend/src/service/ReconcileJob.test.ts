@@ -368,4 +368,55 @@ describe('ReconcileJob', () => {
     }
     expect((await guarded.run()).skippedInstances).toEqual([]);
   });
+
+  it("re-checks last run's suspects at the next run, not when their slice comes round again", async () => {
+    const service = new ProvisioningService({
+      config: readApimCredentialsConfig(
+        new ConfigReader({ apimCredentials: apimConfig(stack) }),
+      ),
+      instances,
+      store,
+      verifier: new CredentialVerifier(),
+      logger: mockServices.logger.mock(),
+      bindings: await bindingsFor(knex, store, instances),
+    });
+    const client = await stack.keyManager.createClient({
+      name: 'reconcile-suspect',
+      grantTypes: ['client_credentials'],
+    });
+    await service.provision(
+      {
+        entityRef: 'component:default/svc-11',
+        applicationName: 'svc-11',
+        environment: 'sandbox',
+        keyManager: 'IS',
+        consumerKey: client.clientId,
+        consumerSecret: client.clientSecret,
+      },
+      { userEntityRef: 'user:default/guest', source: 'ui' },
+    );
+    const [mapping] = await store.getMappingsForEntity(
+      'component:default/svc-11',
+    );
+    await instances
+      .client('local')
+      .removeMapping(mapping.applicationId, mapping.keyMappingId);
+    const { id } = (
+      await store.reconcileProgress.pageMappings('sandbox', 0, 1_000)
+    ).find(p => p.mapping.keyMappingId === mapping.keyMappingId)!;
+    // A one-day window checks one mapping per run; the next slice is svc-11's.
+    const { job: sliced } = jobWith({ checkEveryMappingWithin: { days: 1 } });
+    await store.reconcileProgress.saveProgress('sandbox', { afterId: id - 1 });
+    const first = await sliced.run();
+    expect([first.checked, first.drifted]).toEqual([1, 0]);
+    // Its slice is a day away now; the second observation is this run's.
+    const second = await sliced.run();
+    expect([second.checked, second.drifted]).toEqual([2, 1]);
+    expect(
+      (await store.getMappingsForEntity('component:default/svc-11'))[0],
+    ).toMatchObject({
+      state: 'drifted',
+      driftReason: expect.stringMatching(/two consecutive checks/),
+    });
+  });
 });
