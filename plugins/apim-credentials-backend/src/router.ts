@@ -38,6 +38,10 @@ import {
 } from './database/ApimCredentialsStore';
 import { ApplicationBindings } from './service/ApplicationBindings';
 import { isBindingDenial } from './service/bindingErrors';
+import {
+  failBeforeAttempt,
+  isPreflightFault,
+} from './service/preflightFault';
 import { registerBindingRoutes } from './bindingRoutes';
 import { registerSubscriptionRoutes } from './subscriptions/subscriptionRoutes';
 import type { SubscriptionsService } from './subscriptions/SubscriptionsService';
@@ -227,10 +231,14 @@ export async function createRouter(
     const env = service.environment(params.environment);
     const { entityRef, applicationName } = await entityOf(params, credentials);
     // A made-up key manager is a 400 before any row, also a denied one (issue 10 item 5).
-    await service.assertKeyManagerName(env, params.keyManager, {
-      forRemoval: action === 'unprovision',
-      entityRef,
-    });
+    const listing = await service.assertKeyManagerName(
+      env,
+      params.keyManager,
+      {
+        forRemoval: action === 'unprovision',
+        entityRef,
+      },
+    );
     const caller = callerOf(req, credentials);
     const event = await auditor.createEvent({
       eventId: action,
@@ -287,12 +295,18 @@ export async function createRouter(
       await event.fail({ error });
       throw error;
     }
+    // After the permission check: a caller who may not act learns nothing about API-M's state.
+    if (listing.error) {
+      throw await failBeforeAttempt({ store, event }, denialStart, listing.error);
+    }
     try {
       await bindings.check(env, entityRef, applicationName);
     } catch (error) {
       if (isBindingDenial(error)) {
         await bindings.auditDenial(denialStart, error);
         await event.fail({ error });
+      } else if (isPreflightFault(error)) {
+        throw await failBeforeAttempt({ store, event }, denialStart, error);
       }
       throw error;
     }
@@ -374,7 +388,7 @@ export async function createRouter(
       parseEntityRef(body.entityRef),
       credentials,
     );
-    await service.assertKeyManagerName(env, body.keyManager);
+    const listing = await service.assertKeyManagerName(env, body.keyManager);
     const caller = callerOf(req, credentials);
     const event = await auditor.createEvent({
       eventId: 'verify',
@@ -425,12 +439,17 @@ export async function createRouter(
         ),
       );
     }
+    if (listing.error) {
+      throw await failBeforeAttempt({ store, event }, start, listing.error);
+    }
     try {
       await bindings.check(env, entityRef, applicationName);
     } catch (error) {
       if (isBindingDenial(error)) {
         await bindings.auditDenial(start, error);
         await event.fail({ error });
+      } else if (isPreflightFault(error)) {
+        throw await failBeforeAttempt({ store, event }, start, error);
       }
       throw error;
     }

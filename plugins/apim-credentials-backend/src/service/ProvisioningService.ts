@@ -323,18 +323,21 @@ export class ProvisioningService {
    * is audited, also a denial (issue 10 item 5): a made-up name must not reach an entity's
    * history. Provisioning and verification need a key manager the environment offers; removal
    * also one registered in API-M or recorded for `entityRef` there. When API-M cannot list its
-   * key managers the name passes (it is well-formed; the attempt itself then fails, audited).
+   * key managers the name passes (it is well-formed) and the fault is returned: the caller fails
+   * the audited attempt with it (service/preflightFault.ts) rather than asking API-M again.
    *
+   * @returns `{ error }` when API-M could not list its key managers, `{}` otherwise
    * @throws InputError 400 `KEY_MANAGER_NOT_REGISTERED` / `KEY_MANAGER_NOT_OFFERED`
    */
   async assertKeyManagerName(
     environment: EnvironmentConfig,
     name: string,
     options: { forRemoval?: boolean; entityRef?: string } = {},
-  ): Promise<void> {
-    await this.offer.check(environment, name, {
+  ): Promise<{ error?: unknown }> {
+    const { error } = await this.offer.check(environment, name, {
       registeredOnly: options.forRemoval,
       entityRef: options.entityRef,
     });
+    return error === undefined ? {} : { error };
   }
 }
