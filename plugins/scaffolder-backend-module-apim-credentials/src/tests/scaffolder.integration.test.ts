@@ -576,6 +576,7 @@ describe('apim:credentials:provision through the scaffolder', () => {
           name: 'inventory-service',
           description: 'Keeps stock',
           owner: 'group:default/guests',
+          publishTo: 'github',
           repoUrl: 'github.com?owner=acme&repo=inventory-service',
           environments: ['sandbox'],
           keyManager: 'IS',
