@@ -38,10 +38,7 @@ import {
 } from './database/ApimCredentialsStore';
 import { ApplicationBindings } from './service/ApplicationBindings';
 import { isBindingDenial } from './service/bindingErrors';
-import {
-  failBeforeAttempt,
-  isPreflightFault,
-} from './service/preflightFault';
+import { failBeforeAttempt, isPreflightFault } from './service/preflightFault';
 import { registerBindingRoutes } from './bindingRoutes';
 import { registerSubscriptionRoutes } from './subscriptions/subscriptionRoutes';
 import type { SubscriptionsService } from './subscriptions/SubscriptionsService';
@@ -231,14 +228,10 @@ export async function createRouter(
     const env = service.environment(params.environment);
     const { entityRef, applicationName } = await entityOf(params, credentials);
     // A made-up key manager is a 400 before any row, also a denied one (issue 10 item 5).
-    const listing = await service.assertKeyManagerName(
-      env,
-      params.keyManager,
-      {
-        forRemoval: action === 'unprovision',
-        entityRef,
-      },
-    );
+    const listing = await service.assertKeyManagerName(env, params.keyManager, {
+      forRemoval: action === 'unprovision',
+      entityRef,
+    });
     const caller = callerOf(req, credentials);
     const event = await auditor.createEvent({
       eventId: action,
@@ -297,7 +290,11 @@ export async function createRouter(
     }
     // After the permission check: a caller who may not act learns nothing about API-M's state.
     if (listing.error) {
-      throw await failBeforeAttempt({ store, event }, denialStart, listing.error);
+      throw await failBeforeAttempt(
+        { store, event },
+        denialStart,
+        listing.error,
+      );
     }
     try {
       await bindings.check(env, entityRef, applicationName);
