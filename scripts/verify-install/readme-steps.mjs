@@ -26,11 +26,16 @@ if (mode === 'sh') {
     .flatMap(b => b.body.replace(/\\\n\s*/g, ' ').split('\n'))
     .map(l => l.trim())
     .filter(l => l && !l.startsWith('#'));
-  if (lines.length === 0) throw new Error(`${file}: no sh commands in "${heading}"`);
+  if (lines.length === 0)
+    throw new Error(`${file}: no sh commands in "${heading}"`);
   console.log(lines.join('\n'));
 } else if (mode === 'backend') {
   const body = blocks
-    .filter(b => b.lang === 'ts' && b.body.startsWith('// packages/backend/src/index.ts'))
+    .filter(
+      b =>
+        b.lang === 'ts' &&
+        b.body.startsWith('// packages/backend/src/index.ts'),
+    )
     .map(b => b.body)
     .join('\n');
   // One statement per backend.add(...) call, whitespace normalised (prettier may wrap it).

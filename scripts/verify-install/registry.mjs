@@ -21,7 +21,9 @@ const packages = new Map();
 for (const file of readdirSync(tarballDir).filter(f => f.endsWith('.tgz'))) {
   const full = path.join(tarballDir, file);
   const manifest = JSON.parse(
-    execFileSync('tar', ['-xzOf', full, 'package/package.json'], { encoding: 'utf8' }),
+    execFileSync('tar', ['-xzOf', full, 'package/package.json'], {
+      encoding: 'utf8',
+    }),
   );
   const bytes = readFileSync(full);
   packages.set(manifest.name, {
@@ -71,5 +73,9 @@ const server = createServer((req, res) => {
 });
 server.listen(0, '127.0.0.1', () => {
   writeFileSync(portFile, String(server.address().port));
-  console.log(`registry for ${[...packages.keys()].join(', ')} on port ${server.address().port}`);
+  console.log(
+    `registry for ${[...packages.keys()].join(', ')} on port ${
+      server.address().port
+    }`,
+  );
 });

@@ -13,7 +13,9 @@
  */
 exports.up = async function up(knex) {
   await knex.schema.createTable('apim_credentials_rate_limits', table => {
-    table.comment('Fixed-window attempt counters shared by all backend replicas');
+    table.comment(
+      'Fixed-window attempt counters shared by all backend replicas',
+    );
     table.string('counter_key', 64).primary();
     table.integer('hits').notNullable();
     table.bigInteger('expires_at').notNullable();

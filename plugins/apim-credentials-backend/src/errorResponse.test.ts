@@ -43,21 +43,24 @@ describe('errorResponse', () => {
     ['a trailing comma', `{"consumerSecret":"${SECRET}",}`],
     ['a truncated document', `{"consumerSecret":"${SECRET}"`],
     ['a bare word', `consumerSecret=${SECRET}`],
-  ])('answers malformed JSON (%s) with a plain 400 without the body', async (_, body) => {
-    const { app } = appThrowing(() => new Error('unused'));
-    const res = await request(app)
-      .post('/echo')
-      .set('content-type', 'application/json')
-      .send(body);
-    expect(res.status).toBe(400);
-    expect(res.body.error).toEqual({
-      name: 'InputError',
-      message: 'Invalid body: it is not valid JSON',
-      code: 'MALFORMED_BODY',
-    });
-    expect(res.text).not.toContain(SECRET);
-    expect(res.text).not.toContain('position');
-  });
+  ])(
+    'answers malformed JSON (%s) with a plain 400 without the body',
+    async (_, body) => {
+      const { app } = appThrowing(() => new Error('unused'));
+      const res = await request(app)
+        .post('/echo')
+        .set('content-type', 'application/json')
+        .send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toEqual({
+        name: 'InputError',
+        message: 'Invalid body: it is not valid JSON',
+        code: 'MALFORMED_BODY',
+      });
+      expect(res.text).not.toContain(SECRET);
+      expect(res.text).not.toContain('position');
+    },
+  );
 
   it('answers a too-large body and a bad charset with a plain 400', async () => {
     const { app } = appThrowing(() => new Error('unused'));
@@ -139,8 +142,7 @@ describe('errorResponse', () => {
 
   it('never lets an untranslated API-M status become the HTTP status', async () => {
     const { app } = appThrowing(
-      () =>
-        new ApimError('http', 'GET /applications', 'failed', 401, 900901),
+      () => new ApimError('http', 'GET /applications', 'failed', 401, 900901),
     );
     const res = await request(app).get('/boom');
     expect(res.status).toBe(500);
@@ -164,7 +166,8 @@ describe('errorResponse', () => {
 
   it('drops the cause text Backstage errors append to their message', async () => {
     const { app } = appThrowing(
-      () => new InputError('bad field', new Error(`db at 10.9.9.9 said ${SECRET}`)),
+      () =>
+        new InputError('bad field', new Error(`db at 10.9.9.9 said ${SECRET}`)),
     );
     const res = await request(app).get('/boom');
     expect(res.body.error).toEqual({
@@ -176,7 +179,13 @@ describe('errorResponse', () => {
 
   it('keeps the operator message of a coded 5xx', async () => {
     const { app } = appThrowing(
-      () => new UpstreamError('Key manager "IS" did not answer', 504, 'KEY_MANAGER_TIMEOUT', new Error('10.0.0.1')),
+      () =>
+        new UpstreamError(
+          'Key manager "IS" did not answer',
+          504,
+          'KEY_MANAGER_TIMEOUT',
+          new Error('10.0.0.1'),
+        ),
     );
     const res = await request(app).get('/boom');
     expect(res.status).toBe(504);

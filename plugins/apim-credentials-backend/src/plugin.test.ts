@@ -212,7 +212,11 @@ describe('apim-credentials backend against the local stack', () => {
     // The audit rows record the same stable codes.
     const failed = await knex('apim_credentials_audit')
       .where({ outcome: 'failed' })
-      .whereIn('error_code', ['SLOT_TAKEN', 'OTHER_KEY_TYPE', 'MAPPED_ELSEWHERE']);
+      .whereIn('error_code', [
+        'SLOT_TAKEN',
+        'OTHER_KEY_TYPE',
+        'MAPPED_ELSEWHERE',
+      ]);
     expect(failed.length).toBeGreaterThanOrEqual(3);
   });
 
@@ -447,7 +451,9 @@ describe('apim-credentials backend against the local stack', () => {
       `/entities/component/default/svc-3/credentials/production/Resident%20Key%20Manager?consumerKey=x`,
     );
     expect(res.status).toBe(400);
-    expect(res.body.error.message).toMatch(/not offered for environment "production"/);
+    expect(res.body.error.message).toMatch(
+      /not offered for environment "production"/,
+    );
   });
 
   it('creates no application for credentials that are not proven (issue 10 item 6)', async () => {

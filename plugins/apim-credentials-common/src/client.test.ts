@@ -9,7 +9,9 @@ function clientAnswering(
   const sent: RequestInit[] = [];
   const urls: string[] = [];
   const client = new ApimCredentialsClient({
-    discoveryApi: { getBaseUrl: async () => 'http://backend/api/apim-credentials' },
+    discoveryApi: {
+      getBaseUrl: async () => 'http://backend/api/apim-credentials',
+    },
     fetchApi: {
       fetch: async (url, init) => {
         urls.push(url);

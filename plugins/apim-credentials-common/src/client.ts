@@ -227,7 +227,10 @@ export class ApimCredentialsClient implements ApimCredentialsApi {
     );
   }
 
-  verify(body: VerifyRequest & { entityRef: string }, options?: RequestOptions) {
+  verify(
+    body: VerifyRequest & { entityRef: string },
+    options?: RequestOptions,
+  ) {
     return this.request<VerifyResult>('POST', '/verify', body, options);
   }
 

@@ -10,8 +10,10 @@ import type { TestDatabaseId } from '@backstage/backend-test-utils';
  */
 export function createTestDatabases() {
   const ids: TestDatabaseId[] = ['SQLITE_3'];
-  if (process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING) ids.unshift('POSTGRES_15');
-  if (process.env.BACKSTAGE_TEST_DATABASE_MYSQL8_CONNECTION_STRING) ids.splice(ids.length - 1, 0, 'MYSQL_8');
+  if (process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING)
+    ids.unshift('POSTGRES_15');
+  if (process.env.BACKSTAGE_TEST_DATABASE_MYSQL8_CONNECTION_STRING)
+    ids.splice(ids.length - 1, 0, 'MYSQL_8');
   return TestDatabases.create({ ids });
 }
 

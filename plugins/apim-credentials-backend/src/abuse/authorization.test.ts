@@ -550,7 +550,11 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
       const after = await snapshot(knex, stack);
       expect(after.apim).toEqual(before.apim);
       for (const route of Object.keys(after.stats.byRoute)) {
-        if (/map-keys|oauth-keys\/|DELETE|POST \/api\/am\/devportal\/v3\/applications$/.test(route)) {
+        if (
+          /map-keys|oauth-keys\/|DELETE|POST \/api\/am\/devportal\/v3\/applications$/.test(
+            route,
+          )
+        ) {
           expect({ route, count: after.stats.byRoute[route] }).toEqual({
             route,
             count: before.stats.byRoute[route],
@@ -596,16 +600,20 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
       const rows = await knex('apim_credentials_audit')
         .where({ action: 'provision', outcome: 'denied' })
         .andWhere('error_code', 'APPLICATION_BOUND_ELSEWHERE')
-        .andWhere('seq', '>', (before.db.apim_credentials_audit as any[]).length)
+        .andWhere(
+          'seq',
+          '>',
+          (before.db.apim_credentials_audit as any[]).length,
+        )
         .select('entity_ref', 'actor');
       expect(rows.map(r => r.entity_ref).sort()).toEqual([
         'component:default/orders-copy',
         ORDERS,
       ]);
       expect(rows.every(r => r.actor === 'user:default/bob')).toBe(true);
-      expect(JSON.stringify(await knex('apim_credentials_audit'))).not.toContain(
-        bobClient.clientSecret,
-      );
+      expect(
+        JSON.stringify(await knex('apim_credentials_audit')),
+      ).not.toContain(bobClient.clientSecret);
     });
 
     it('PUT as a dry run: 403 and a denied row flagged as a dry run', async () => {
@@ -613,22 +621,30 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
         'other group',
         'put',
         `${COPY}/sandbox/IS?dryRun=true`,
-        { consumerKey: bobClient.clientId, consumerSecret: bobClient.clientSecret },
+        {
+          consumerKey: bobClient.clientId,
+          consumerSecret: bobClient.clientSecret,
+        },
       );
       expect(res.status).toBe(403);
       const row = await knex('apim_credentials_audit')
-        .where({ entity_ref: 'component:default/orders-copy', outcome: 'denied' })
+        .where({
+          entity_ref: 'component:default/orders-copy',
+          outcome: 'denied',
+        })
         .orderBy('seq', 'desc')
         .first();
       expect(Boolean(row.dry_run)).toBe(true);
     });
 
-    it('DELETE: 403, the owner\'s client stays mapped', async () => {
+    it("DELETE: 403, the owner's client stays mapped", async () => {
       const before = await snapshot(knex, stack);
       const res = await call(
         'other group',
         'delete',
-        `${COPY}/sandbox/IS?consumerKey=${encodeURIComponent(aliceClient.clientId)}`,
+        `${COPY}/sandbox/IS?consumerKey=${encodeURIComponent(
+          aliceClient.clientId,
+        )}`,
       );
       expect(res.status).toBe(403);
       expect(res.body.error.message).toContain(ORDERS);
@@ -640,7 +656,7 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
       ).toHaveLength(1);
     });
 
-    it('verify: 403 for the copy, and for the owner\'s client through an entity of their own', async () => {
+    it("verify: 403 for the copy, and for the owner's client through an entity of their own", async () => {
       const forCopy = await call('other group', 'post', '/verify', {
         environment: 'sandbox',
         keyManager: 'IS',
@@ -681,13 +697,19 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
     });
 
     it('an unbound application is usable only after the platform team binds it', async () => {
-      const bound = await call('platform', 'get', `/bindings?entityRef=${ORDERS}`);
+      const bound = await call(
+        'platform',
+        'get',
+        `/bindings?entityRef=${ORDERS}`,
+      );
       const appId = bound.body[0].applicationId;
       // Only apim.applications.bind may unbind; the attempt is audited.
       expect(
         (await call('owner', 'delete', `/bindings/local/${appId}`)).status,
       ).toBe(403);
-      expect((await call('platform', 'delete', `/bindings/local/${appId}`)).status).toBe(200);
+      expect(
+        (await call('platform', 'delete', `/bindings/local/${appId}`)).status,
+      ).toBe(200);
       const denied = await call(
         'owner',
         'get',

@@ -668,35 +668,93 @@ describe('abuse: bad inputs against every route', () => {
     const MARKER = 'Mk7-marker-secret-QZ93x';
     const json = 'application/json';
     const head = `{"consumerKey":"marker-client","consumerSecret":"${MARKER}"`;
-    const malformed: Array<[string, string | Buffer, Record<string, string>]> = [
-      ['trailing comma', `${head},}`, { 'content-type': json }],
-      ['truncated JSON', `${head.slice(0, -3)}`, { 'content-type': json }],
-      ['truncated after the secret', `${head}`, { 'content-type': json }],
-      ['single quotes', `{'consumerSecret':'${MARKER}'}`, { 'content-type': json }],
-      ['unquoted key', `{consumerSecret:"${MARKER}"}`, { 'content-type': json }],
-      ['comment', `${head} /* x */}`, { 'content-type': json }],
-      ['two objects', `${head}}{}`, { 'content-type': json }],
-      ['raw control character', `${head.slice(0, -1)}\u0001"}`, { 'content-type': json }],
-      ['invalid UTF-8', Buffer.concat([Buffer.from(`${head.slice(0, -1)}`), Buffer.from([0xff, 0xfe, 0x22, 0x7d])]), { 'content-type': json }],
-      ['NaN value', `${head},"verify":NaN}`, { 'content-type': json }],
-      ['text/plain', `${head}}`, { 'content-type': 'text/plain' }],
-      ['form-encoded', `consumerKey=k&consumerSecret=${MARKER}`, { 'content-type': 'application/x-www-form-urlencoded' }],
-      ['no content-type', `${head}}`, { 'content-type': '' }],
-      ['charset utf-16 label', `${head}}`, { 'content-type': `${json}; charset=utf-16` }],
-      ['charset koi8-r', `${head}}`, { 'content-type': `${json}; charset=koi8-r` }],
-      ['gzip that is not gzip', `${head}}`, { 'content-type': json, 'content-encoding': 'gzip' }],
-      ['unsupported encoding', `${head}}`, { 'content-type': json, 'content-encoding': 'compress' }],
-      ['too large, secret first', `${head},"pad":"${'x'.repeat(70 * 1024)}"}`, { 'content-type': json }],
-      ['too large, secret last', `{"pad":"${'x'.repeat(70 * 1024)}","consumerSecret":"${MARKER}"}`, { 'content-type': json }],
-      ['deeply nested', `${head},"x":${'['.repeat(5000)}}`, { 'content-type': json }],
-      ['secret as a key', `{"${MARKER}":1,}`, { 'content-type': json }],
-    ];
+    const malformed: Array<[string, string | Buffer, Record<string, string>]> =
+      [
+        ['trailing comma', `${head},}`, { 'content-type': json }],
+        ['truncated JSON', `${head.slice(0, -3)}`, { 'content-type': json }],
+        ['truncated after the secret', `${head}`, { 'content-type': json }],
+        [
+          'single quotes',
+          `{'consumerSecret':'${MARKER}'}`,
+          { 'content-type': json },
+        ],
+        [
+          'unquoted key',
+          `{consumerSecret:"${MARKER}"}`,
+          { 'content-type': json },
+        ],
+        ['comment', `${head} /* x */}`, { 'content-type': json }],
+        ['two objects', `${head}}{}`, { 'content-type': json }],
+        [
+          'raw control character',
+          `${head.slice(0, -1)}\u0001"}`,
+          { 'content-type': json },
+        ],
+        [
+          'invalid UTF-8',
+          Buffer.concat([
+            Buffer.from(`${head.slice(0, -1)}`),
+            Buffer.from([0xff, 0xfe, 0x22, 0x7d]),
+          ]),
+          { 'content-type': json },
+        ],
+        ['NaN value', `${head},"verify":NaN}`, { 'content-type': json }],
+        ['text/plain', `${head}}`, { 'content-type': 'text/plain' }],
+        [
+          'form-encoded',
+          `consumerKey=k&consumerSecret=${MARKER}`,
+          { 'content-type': 'application/x-www-form-urlencoded' },
+        ],
+        ['no content-type', `${head}}`, { 'content-type': '' }],
+        [
+          'charset utf-16 label',
+          `${head}}`,
+          { 'content-type': `${json}; charset=utf-16` },
+        ],
+        [
+          'charset koi8-r',
+          `${head}}`,
+          { 'content-type': `${json}; charset=koi8-r` },
+        ],
+        [
+          'gzip that is not gzip',
+          `${head}}`,
+          { 'content-type': json, 'content-encoding': 'gzip' },
+        ],
+        [
+          'unsupported encoding',
+          `${head}}`,
+          { 'content-type': json, 'content-encoding': 'compress' },
+        ],
+        [
+          'too large, secret first',
+          `${head},"pad":"${'x'.repeat(70 * 1024)}"}`,
+          { 'content-type': json },
+        ],
+        [
+          'too large, secret last',
+          `{"pad":"${'x'.repeat(70 * 1024)}","consumerSecret":"${MARKER}"}`,
+          { 'content-type': json },
+        ],
+        [
+          'deeply nested',
+          `${head},"x":${'['.repeat(5000)}}`,
+          { 'content-type': json },
+        ],
+        ['secret as a key', `{"${MARKER}":1,}`, { 'content-type': json }],
+      ];
     const targets: Array<[string, 'put' | 'post', string]> = [
       ['PUT', 'put', CELL],
       ['POST /verify', 'post', '/verify'],
     ];
     const cases = targets.flatMap(([route, method, url]) =>
-      malformed.map(([label, body, headers]) => ({ name: `${route} ${label}`, method, url, body, headers })),
+      malformed.map(([label, body, headers]) => ({
+        name: `${route} ${label}`,
+        method,
+        url,
+        body,
+        headers,
+      })),
     );
     // Well-formed JSON with duplicate keys is parsed (the last one wins) and must not leak either;
     // sent for an entity that does not exist, so it changes nothing.

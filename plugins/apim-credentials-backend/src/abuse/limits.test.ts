@@ -14,7 +14,8 @@ import { Backend, startBackend } from '../__testUtils__/harness';
 jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
-const CELL = '/entities/component/default/orders-service/credentials/sandbox/IS';
+const CELL =
+  '/entities/component/default/orders-service/credentials/sandbox/IS';
 const SECRET = 'marker-secret-4d1f9c';
 
 function config(rateLimits: Record<string, number>) {
@@ -28,7 +29,12 @@ function config(rateLimits: Record<string, number>) {
       },
     ],
     environments: [
-      { id: 'sandbox', title: 'Sandbox', instance: 'local', keyType: 'SANDBOX' },
+      {
+        id: 'sandbox',
+        title: 'Sandbox',
+        instance: 'local',
+        keyType: 'SANDBOX',
+      },
     ],
     applications: { createIfMissing: true, throttlingPolicy: 'Unlimited' },
     verification: { required: false },
@@ -56,7 +62,9 @@ describe('rate limits across replicas', () => {
 
   async function replicas(
     rateLimits: Record<string, number>,
-    permission: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+    permission:
+      | AuthorizeResult.ALLOW
+      | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
   ) {
     knex = await databases.init('SQLITE_3');
     for (let i = 0; i < 2; i++) {
@@ -105,7 +113,9 @@ describe('rate limits across replicas', () => {
     const res = await b.call('put', CELL, body, as('mallory'));
     expect(res.status).toBe(429);
     expect(res.body.error.code).toBe('RATE_LIMITED');
-    expect(res.body.error.message).toMatch(/user:default\/mallory.*at most 3 per 60 s/);
+    expect(res.body.error.message).toMatch(
+      /user:default\/mallory.*at most 3 per 60 s/,
+    );
     const retryAfter = Number(res.headers['retry-after']);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
@@ -120,7 +130,12 @@ describe('rate limits across replicas', () => {
       consumer_key: 'client-1',
     });
     // Another user is not limited by mallory's attempts.
-    const other = await a.call('put', CELL, { ...body, consumerKey: 'client-2' }, as('alice'));
+    const other = await a.call(
+      'put',
+      CELL,
+      { ...body, consumerKey: 'client-2' },
+      as('alice'),
+    );
     expect(other.status).not.toBe(429);
   });
 
@@ -147,12 +162,18 @@ describe('rate limits across replicas', () => {
     expect(res.body.error.message).toMatch(/client "guessed-client"/);
     expect(res.headers['retry-after']).toMatch(/^\d+$/);
     const rows = await deniedRows(knex, 'u3');
-    expect(rows).toMatchObject([{ action: 'verify', error_code: 'RATE_LIMITED' }]);
+    expect(rows).toMatchObject([
+      { action: 'verify', error_code: 'RATE_LIMITED' },
+    ]);
   });
 
   it('repeated denials of one actor for one entity and action add at most deniedAuditRowsPerHour rows', async () => {
     const [a, b] = await replicas(
-      { attemptsPerActor: 1000, attemptsPerConsumerKey: 1000, deniedAuditRowsPerHour: 3 },
+      {
+        attemptsPerActor: 1000,
+        attemptsPerConsumerKey: 1000,
+        deniedAuditRowsPerHour: 3,
+      },
       AuthorizeResult.DENY,
     );
     const body = { consumerKey: 'client-1', consumerSecret: SECRET };
@@ -163,15 +184,24 @@ describe('rate limits across replicas', () => {
     }
     const rows = await deniedRows(knex, 'mallory');
     expect(rows).toHaveLength(3);
-    expect(rows[2].error_message).toMatch(/further ones .* are not recorded as audit rows/);
+    expect(rows[2].error_message).toMatch(
+      /further ones .* are not recorded as audit rows/,
+    );
     // The owner's own record of other actors and actions is untouched by mallory's flood.
     expect(
-      (await a.call('delete', `${CELL}?consumerKey=client-1`, undefined, as('mallory'))).status,
+      (
+        await a.call(
+          'delete',
+          `${CELL}?consumerKey=client-1`,
+          undefined,
+          as('mallory'),
+        )
+      ).status,
     ).toBe(403);
-    expect(
-      (await a.call('put', CELL, body, as('trudy'))).status,
-    ).toBe(403);
-    const all = await knex('apim_credentials_audit').where({ outcome: 'denied' });
+    expect((await a.call('put', CELL, body, as('trudy'))).status).toBe(403);
+    const all = await knex('apim_credentials_audit').where({
+      outcome: 'denied',
+    });
     expect(all.map(r => `${r.actor} ${r.action}`).sort()).toEqual([
       'user:default/mallory provision',
       'user:default/mallory provision',
@@ -185,7 +215,11 @@ describe('rate limits across replicas', () => {
 describe('start-up warnings', () => {
   it('warns loudly when the permission framework is disabled, and not when it is enabled', async () => {
     const knex = await databases.init('SQLITE_3');
-    const off = await startBackend({ stack: undefined as any, knex, config: config({}) });
+    const off = await startBackend({
+      stack: undefined as any,
+      knex,
+      config: config({}),
+    });
     await off.stop();
     expect(off.logs.filter(l => l.startsWith('warn '))).toEqual(
       expect.arrayContaining([

@@ -87,7 +87,10 @@ const userInfoFactory = createServiceFactory({
   factory: () => ({
     async getUserInfo(credentials: any) {
       const ref = credentials.principal.userEntityRef;
-      return { userEntityRef: ref, ownershipEntityRefs: OWNERSHIP[ref] ?? [ref] };
+      return {
+        userEntityRef: ref,
+        ownershipEntityRefs: OWNERSHIP[ref] ?? [ref],
+      };
     },
   }),
 });
@@ -224,7 +227,10 @@ describe('actions for AI agents, through the actions service', () => {
     for (;;) {
       const res = await request(server)
         .get('/api/catalog/entities/by-name/component/default/orders-service')
-        .set('authorization', mockCredentials.user.header('user:default/alice'));
+        .set(
+          'authorization',
+          mockCredentials.user.header('user:default/alice'),
+        );
       if (res.status === 200) break;
       if (Date.now() > deadline) throw new Error('the catalog did not load');
       await new Promise(r => setTimeout(r, 500));
@@ -315,9 +321,10 @@ describe('actions for AI agents, through the actions service', () => {
     // A plan changes nothing.
     expect(await knex('apim_credentials_mappings').select()).toEqual([]);
 
-    await expect(invoke('plan-provision', cell(), dave)).rejects.toMatchObject(
-      { statusCode: 403, body: { error: { name: 'NotAllowedError' } } },
-    );
+    await expect(invoke('plan-provision', cell(), dave)).rejects.toMatchObject({
+      statusCode: 403,
+      body: { error: { name: 'NotAllowedError' } },
+    });
     const [denied] = await knex('apim_credentials_audit')
       .where({ actor: 'user:default/dave', outcome: 'denied' })
       .select();
@@ -332,12 +339,23 @@ describe('actions for AI agents, through the actions service', () => {
 
   it('get-entity-credentials, find-consumer-key and list-drift answer as the REST API does', async () => {
     const put = await request(server)
-      .put(`/api/apim-credentials/entities/component/default/orders-service/credentials/sandbox/IS`)
+      .put(
+        `/api/apim-credentials/entities/component/default/orders-service/credentials/sandbox/IS`,
+      )
       .set('authorization', mockCredentials.user.header('user:default/alice'))
-      .send({ consumerKey: client.clientId, consumerSecret: client.clientSecret });
-    expect({ status: put.status, body: put.body }).toMatchObject({ status: 201 });
+      .send({
+        consumerKey: client.clientId,
+        consumerSecret: client.clientSecret,
+      });
+    expect({ status: put.status, body: put.body }).toMatchObject({
+      status: 201,
+    });
 
-    const read = await invoke('get-entity-credentials', { entityRef: ORDERS }, dave);
+    const read = await invoke(
+      'get-entity-credentials',
+      { entityRef: ORDERS },
+      dave,
+    );
     expect(JSON.stringify(read.output)).toContain(client.clientId);
     expect(JSON.stringify(read.output)).not.toContain(client.clientSecret);
 
@@ -345,7 +363,11 @@ describe('actions for AI agents, through the actions service', () => {
     await expect(
       invoke('find-consumer-key', { consumerKey: client.clientId }, alice),
     ).rejects.toMatchObject({ statusCode: 403 });
-    const found = await invoke('find-consumer-key', { consumerKey: client.clientId }, pat);
+    const found = await invoke(
+      'find-consumer-key',
+      { consumerKey: client.clientId },
+      pat,
+    );
     expect((found.output as any).holders).toEqual([
       expect.objectContaining({
         entityRef: ORDERS,
@@ -356,20 +378,36 @@ describe('actions for AI agents, through the actions service', () => {
       }),
     ]);
     expect(
-      (await invoke('find-consumer-key', { consumerKey: 'nobody-holds-this' }, pat))
-        .output,
+      (
+        await invoke(
+          'find-consumer-key',
+          { consumerKey: 'nobody-holds-this' },
+          pat,
+        )
+      ).output,
     ).toEqual({ holders: [] });
 
     await expect(invoke('list-drift', {}, alice)).rejects.toMatchObject({
       statusCode: 403,
     });
     expect((await invoke('list-drift', {}, pat)).output).toEqual({ items: [] });
-    await knex('apim_credentials_mappings')
-      .update({ state: 'drifted', drift_reason: 'removed in API-M' });
-    expect((await invoke('list-drift', {}, pat)).output).toMatchObject({
-      items: [{ entityRef: ORDERS, state: 'drifted', driftReason: 'removed in API-M' }],
+    await knex('apim_credentials_mappings').update({
+      state: 'drifted',
+      drift_reason: 'removed in API-M',
     });
-    await knex('apim_credentials_mappings').update({ state: 'active', drift_reason: null });
+    expect((await invoke('list-drift', {}, pat)).output).toMatchObject({
+      items: [
+        {
+          entityRef: ORDERS,
+          state: 'drifted',
+          driftReason: 'removed in API-M',
+        },
+      ],
+    });
+    await knex('apim_credentials_mappings').update({
+      state: 'active',
+      drift_reason: null,
+    });
   });
 
   it('unprovision: a non-owner is denied (nothing removed, audited); the owner removes the named client', async () => {
@@ -390,7 +428,10 @@ describe('actions for AI agents, through the actions service', () => {
     expect(await knex('apim_credentials_mappings').select()).toHaveLength(1);
 
     const { output } = await invoke('unprovision', cell());
-    expect(output).toMatchObject({ status: 'removed', consumerKey: client.clientId });
+    expect(output).toMatchObject({
+      status: 'removed',
+      consumerKey: client.clientId,
+    });
     expect(await knex('apim_credentials_mappings').select()).toEqual([]);
   });
 

@@ -175,8 +175,7 @@ export function registerCellActions(
               applicationName: plan.applicationName,
               applicationId: plan.applicationId,
               keyType: plan.keyType,
-              verificationRequired:
-                deps.service.config.verification.required,
+              verificationRequired: deps.service.config.verification.required,
               link: provideDialogLink(deps.appBaseUrl, {
                 entityRef: gated.entityRef,
                 environment: gated.env.id,

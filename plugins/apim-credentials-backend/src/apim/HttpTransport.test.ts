@@ -27,21 +27,26 @@ async function listen(
   const { port } = server.address() as AddressInfo;
   const scheme = server instanceof https.Server ? 'https' : 'http';
   return {
-    url: `${scheme}://${scheme === 'https' ? 'localhost' : '127.0.0.1'}:${port}`,
+    url: `${scheme}://${
+      scheme === 'https' ? 'localhost' : '127.0.0.1'
+    }:${port}`,
     close: () => new Promise(r => server.close(() => r())),
   };
 }
 
 /** A CA with its own name (OpenSSL finds issuers by name) and a localhost certificate. */
 async function pki(caName: string) {
-  const ca = await selfsigned.generate([{ name: 'commonName', value: caName }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-    ],
-  });
+  const ca = await selfsigned.generate(
+    [{ name: 'commonName', value: caName }],
+    {
+      keySize: 2048,
+      algorithm: 'sha256',
+      extensions: [
+        { name: 'basicConstraints', cA: true, critical: true },
+        { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+      ],
+    },
+  );
   const server = await selfsigned.generate(
     [{ name: 'commonName', value: 'localhost' }],
     {

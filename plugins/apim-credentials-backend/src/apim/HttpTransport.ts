@@ -54,7 +54,11 @@ export class HttpTransport {
       connect: {
         // One context for the pool: parsing ~150 roots per connection would cost more than the call.
         ...(options.ca
-          ? { secureContext: tls.createSecureContext({ ca: trustedCas(options.ca) }) }
+          ? {
+              secureContext: tls.createSecureContext({
+                ca: trustedCas(options.ca),
+              }),
+            }
           : {}),
         rejectUnauthorized: options.rejectUnauthorized,
         timeout: options.timeoutMs,

@@ -387,12 +387,10 @@ describe.each(databases.eachSupportedId())(
         limit: 50,
         consumerKey: 'leaked-key',
       });
-      expect(held.items.map(m => [m.entityRef, m.environment]).sort()).toEqual(
-        [
-          ['component:default/holder-a', 'sandbox'],
-          ['component:default/holder-b', 'production'],
-        ],
-      );
+      expect(held.items.map(m => [m.entityRef, m.environment]).sort()).toEqual([
+        ['component:default/holder-a', 'sandbox'],
+        ['component:default/holder-b', 'production'],
+      ]);
       await store.markDrift(
         {
           ...base,

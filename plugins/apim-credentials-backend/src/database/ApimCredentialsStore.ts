@@ -240,7 +240,8 @@ export class ApimCredentialsStore {
     if (completion.keyMappingId)
       update.key_mapping_id = completion.keyMappingId;
     if (completion.consumerKey) update.consumer_key = completion.consumerKey;
-    if (completion.verified !== undefined) update.verified = completion.verified;
+    if (completion.verified !== undefined)
+      update.verified = completion.verified;
     await this.knex(AUDIT).where({ id }).update(update);
   }
 

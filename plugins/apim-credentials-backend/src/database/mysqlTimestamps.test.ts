@@ -76,7 +76,9 @@ describe.each(mysql)('timestamps on %p', databaseId => {
           .orWhere('column_default', 'like', '%current_timestamp%'),
       )
       .select('table_name', 'column_name', 'column_default', 'extra');
-    expect(autoUpdated.filter((c: any) => c.column_name !== 'bound_at')).toEqual([]);
+    expect(
+      autoUpdated.filter((c: any) => c.column_name !== 'bound_at'),
+    ).toEqual([]);
 
     const startedAt = new Date('2026-01-01T10:00:00.123Z');
     const id = await store.startAudit(start, startedAt);

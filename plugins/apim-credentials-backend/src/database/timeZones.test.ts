@@ -160,7 +160,16 @@ describe.each(databases.eachSupportedId())(
     it(`agrees with a replica in ${OTHER_TZ} on every instant either writes`, async () => {
       // The child writes and reads its own rows, then this process reads them.
       const theirs = '2026-04-01T00:00:00.250Z';
-      if (databaseId === 'MYSQL_8') { const kk = knexFactory(config); console.log(JSON.stringify(await kk.raw('SHOW CREATE TABLE apim_credentials_mappings'))); console.log(JSON.stringify(await kk('knex_migrations').select('name'))); await kk.destroy(); }
+      if (databaseId === 'MYSQL_8') {
+        const kk = knexFactory(config);
+        console.log(
+          JSON.stringify(
+            await kk.raw('SHOW CREATE TABLE apim_credentials_mappings'),
+          ),
+        );
+        console.log(JSON.stringify(await kk('knex_migrations').select('name')));
+        await kk.destroy();
+      }
       const child = await replica(OTHER_TZ, config, theirs, true);
       expect(child.offsetMinutes).toBe(OTHER_TZ === 'UTC' ? 0 : -330);
       expect(child).toMatchObject(expected(theirs));

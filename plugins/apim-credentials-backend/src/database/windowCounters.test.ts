@@ -22,7 +22,9 @@ describe('DatabaseWindowCounter', () => {
       database: { getClient: async () => knex },
     });
     let now = 1_800_000_000_000 + 10_000; // 10 s into a 60 s window
-    const replicas = [0, 1].map(() => new DatabaseWindowCounter(knex, () => now));
+    const replicas = [0, 1].map(
+      () => new DatabaseWindowCounter(knex, () => now),
+    );
 
     const hits = await Promise.all(
       Array.from({ length: 20 }, (_, i) => replicas[i % 2].hit('actor:a', 60)),

@@ -62,11 +62,7 @@ export function resolveTokenEndpoint(
     return { tokenEndpoint: `${instance.baseUrl}/oauth2/token` };
   }
   const reported = km.tokenEndpoint ?? undefined;
-  if (
-    reported &&
-    isLoopbackUrl(reported) &&
-    !isLoopbackUrl(instance.baseUrl)
-  ) {
+  if (reported && isLoopbackUrl(reported) && !isLoopbackUrl(instance.baseUrl)) {
     return {
       refused: `API-M reports token endpoint ${reported} for key manager "${km.name}", which points at the backend's own host; set ${instance.configKey} (an entry with name "${km.name}" and tokenEndpoint) to the key manager's real token endpoint`,
     };

@@ -54,12 +54,14 @@ describe('token endpoint policy', () => {
     expect(isLocalHost(new URL(`https://${host}/`).hostname)).toBe(true);
   });
 
-  it.each(['is.example.com', '10.0.0.5', 'localhost.example.com', '[2001:db8::1]'])(
-    '%s is not',
-    host => {
-      expect(isLocalHost(new URL(`https://${host}/`).hostname)).toBe(false);
-    },
-  );
+  it.each([
+    'is.example.com',
+    '10.0.0.5',
+    'localhost.example.com',
+    '[2001:db8::1]',
+  ])('%s is not', host => {
+    expect(isLocalHost(new URL(`https://${host}/`).hostname)).toBe(false);
+  });
 
   it('without an allow-list: remote https passes, local and link-local endpoints are refused', () => {
     const s = settings();
@@ -78,10 +80,16 @@ describe('token endpoint policy', () => {
 
   it('a local endpoint the operator configured (baseUrl, override, allow-list) passes', () => {
     const local = settings({ baseUrl: 'https://localhost:9443' });
-    expect(refusalIn(local, 'https://localhost:9443/oauth2/token')).toBeUndefined();
-    expect(refusalIn(local, 'https://localhost:9444/oauth2/token')).toMatch(/own host/);
+    expect(
+      refusalIn(local, 'https://localhost:9443/oauth2/token'),
+    ).toBeUndefined();
+    expect(refusalIn(local, 'https://localhost:9444/oauth2/token')).toMatch(
+      /own host/,
+    );
     const listed = settings({}, { tokenEndpoints: ['https://localhost:9444'] });
-    expect(refusalIn(listed, 'https://localhost:9444/oauth2/token')).toBeUndefined();
+    expect(
+      refusalIn(listed, 'https://localhost:9444/oauth2/token'),
+    ).toBeUndefined();
   });
 
   it('with an allow-list only listed origins pass', () => {
@@ -90,13 +98,20 @@ describe('token endpoint policy', () => {
     expect(refusalIn(s, 'https://is.example.com:8443/oauth2/token')).toMatch(
       /not on the allow-list apimCredentials\.environments\[0\]\.tokenEndpoints/,
     );
-    expect(refusalIn(s, 'https://evil.example.net/token')).toMatch(/allow-list/);
+    expect(refusalIn(s, 'https://evil.example.net/token')).toMatch(
+      /allow-list/,
+    );
   });
 
   it('http endpoints are refused unless the instance allows insecure http', () => {
-    expect(refusalIn(settings(), 'http://is.example.com/token')).toMatch(/plain http/);
+    expect(refusalIn(settings(), 'http://is.example.com/token')).toMatch(
+      /plain http/,
+    );
     expect(
-      refusalIn(settings({ allowInsecureHttp: true }), 'http://is.example.com/token'),
+      refusalIn(
+        settings({ allowInsecureHttp: true }),
+        'http://is.example.com/token',
+      ),
     ).toBeUndefined();
   });
 
@@ -121,7 +136,9 @@ describe('start-up checks', () => {
   it('refuses an http token endpoint override unless allowInsecureHttp', () => {
     expect(() =>
       settings({
-        keyManagers: [{ name: 'IS', tokenEndpoint: 'http://is.example.com/token' }],
+        keyManagers: [
+          { name: 'IS', tokenEndpoint: 'http://is.example.com/token' },
+        ],
       }),
     ).toThrow(/instances\[0\]\.keyManagers\[0\]\.tokenEndpoint: .*plain http/);
   });
@@ -133,7 +150,9 @@ describe('start-up checks', () => {
     ['http without allowInsecureHttp', 'http://is.example.com', /plain http/],
   ])('refuses a tokenEndpoints entry that is %s', (_label, entry, why) => {
     expect(() => settings({}, { tokenEndpoints: [entry] })).toThrow(
-      new RegExp(`environments\\[0\\]\\.tokenEndpoints\\[0\\]: .*${why.source}`),
+      new RegExp(
+        `environments\\[0\\]\\.tokenEndpoints\\[0\\]: .*${why.source}`,
+      ),
     );
   });
 

@@ -27,7 +27,10 @@ export interface TokenEndpointPolicy {
 
 /** Whether a host is the machine itself or its link: loopback, link-local, unspecified. */
 export function isLocalHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const host = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   const family = isIP(host);
   if (family === 4) {
@@ -61,7 +64,10 @@ export function tokenEndpointRefusal(
   try {
     url = new URL(tokenEndpoint);
   } catch {
-    return `The key manager's token endpoint "${tokenEndpoint.slice(0, 200)}" is not a URL`;
+    return `The key manager's token endpoint "${tokenEndpoint.slice(
+      0,
+      200,
+    )}" is not a URL`;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     return `The key manager's token endpoint ${url.origin} is not an https URL`;
@@ -71,9 +77,18 @@ export function tokenEndpointRefusal(
   }
   if (policy.allowedOrigins) {
     if (policy.allowedOrigins.includes(url.origin)) return undefined;
-    return `The key manager's token endpoint ${url.origin} is not on the allow-list ${policy.configKey}.tokenEndpoints (${policy.allowedOrigins.join(', ')}); secrets are sent only to origins listed there`;
+    return `The key manager's token endpoint ${
+      url.origin
+    } is not on the allow-list ${
+      policy.configKey
+    }.tokenEndpoints (${policy.allowedOrigins.join(
+      ', ',
+    )}); secrets are sent only to origins listed there`;
   }
-  if (isLocalHost(url.hostname) && !policy.configuredOrigins.includes(url.origin)) {
+  if (
+    isLocalHost(url.hostname) &&
+    !policy.configuredOrigins.includes(url.origin)
+  ) {
     return `The key manager's token endpoint ${url.origin} is on the backend's own host or network link (localhost, loopback or link-local); secrets go there only when the operator lists that origin in ${policy.configKey}.tokenEndpoints`;
   }
   return undefined;
@@ -103,7 +118,11 @@ export function readTokenEndpointPolicy(
     }
     if (url!.protocol !== 'https:' && url!.protocol !== 'http:')
       fail(`${key}.tokenEndpoints[${j}]`, 'must be an http(s) origin');
-    if ((url!.pathname !== '/' && url!.pathname !== '') || url!.search || url!.username)
+    if (
+      (url!.pathname !== '/' && url!.pathname !== '') ||
+      url!.search ||
+      url!.username
+    )
       fail(
         `${key}.tokenEndpoints[${j}]`,
         `"${entry}" must be an origin only (scheme, host and port, e.g. https://is.example.com:9443)`,

@@ -34,7 +34,11 @@ const DENIED_ROWS_WINDOW_SECONDS = 3600;
  */
 export function readRateLimitSettings(root: Config): RateLimitSettings {
   const config = root.getOptionalConfig('apimCredentials.rateLimits');
-  const read = (key: keyof RateLimitSettings, fallback: number, max: number) => {
+  const read = (
+    key: keyof RateLimitSettings,
+    fallback: number,
+    max: number,
+  ) => {
     const value = config?.getOptionalNumber(key) ?? fallback;
     if (!(Number.isInteger(value) && value >= 1 && value <= max)) {
       throw new Error(
@@ -98,7 +102,9 @@ export class AttemptLimits {
   async deniedRow(start: AuditStart): Promise<DeniedRowDecision> {
     const limit = this.settings.deniedAuditRowsPerHour;
     const hit = await this.counter.hit(
-      `denied:${start.actor}\u0000${start.entityRef ?? ''}\u0000${start.action}`,
+      `denied:${start.actor}\u0000${start.entityRef ?? ''}\u0000${
+        start.action
+      }`,
       DENIED_ROWS_WINDOW_SECONDS,
     );
     if (hit.count > limit) return { write: false };

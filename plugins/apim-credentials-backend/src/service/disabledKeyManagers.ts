@@ -15,10 +15,7 @@ import type { ApimCredentialsStore } from '../database/ApimCredentialsStore';
 import type { ApimDirectory } from './ApimDirectory';
 
 /** Whether API-M lists this key manager as registered but disabled (CONTRACT.md 5.1). */
-export function isDisabled(
-  kms: ApimKeyManager[],
-  name: string,
-): boolean {
+export function isDisabled(kms: ApimKeyManager[], name: string): boolean {
   const km = kms.find(k => k.name === name);
   return km !== undefined && !km.enabled;
 }
@@ -70,7 +67,11 @@ export async function keyManagerRefused(
       new InputError(
         `Key manager "${name}" is ${
           km ? 'disabled' : 'no longer registered'
-        } in API-M instance "${env.instance}" (WSO2 code 901403); ask an API-M admin to enable it, or pick another key manager environment "${env.id}" offers.`,
+        } in API-M instance "${
+          env.instance
+        }" (WSO2 code 901403); ask an API-M admin to enable it, or pick another key manager environment "${
+          env.id
+        }" offers.`,
       ),
       { code: 'KEY_MANAGER_NOT_REGISTERED' as const },
     );

@@ -37,7 +37,7 @@ describe('mapKeysWhenLoaded', () => {
         enabled === undefined
           ? []
           : [{ id: '1', name: 'IS', type: 'WSO2-IS', enabled }],
-    }) as any;
+    } as any);
   const sleeps: number[] = [];
   const sleep = async (ms: number) => {
     sleeps.push(ms);
@@ -124,7 +124,7 @@ describe('keyManagerBehindApimError', () => {
     const error = await keyManagerBehindApimError(
       env,
       'IS',
-      async () => ({ ok: false, message: 'invalid_client' }) as any,
+      async () => ({ ok: false, message: 'invalid_client' } as any),
       refuse,
       undefined,
     );
@@ -135,7 +135,7 @@ describe('keyManagerBehindApimError', () => {
     const ok = await keyManagerBehindApimError(
       env,
       'IS',
-      async () => ({ ok: true }) as any,
+      async () => ({ ok: true } as any),
       refuse,
       undefined,
     );

@@ -77,6 +77,9 @@ export function pendingApplicationWarning(
  * gateway, so gateways keep accepting the client's tokens until they resync or restart
  * (CONTRACT.md 9.1, 14.2 item 4).
  */
-export function cleanUpWarning(consumerKey: string, keyManager: string): string {
+export function cleanUpWarning(
+  consumerKey: string,
+  keyManager: string,
+): string {
   return `API-M removed the mapping with clean-up (this API-M has no DELETE for mappings), which does not notify its gateways: they keep accepting tokens of client "${consumerKey}" until they resync or restart. To stop that now, revoke the client's tokens in key manager "${keyManager}" (or rotate its secret), or restart or resync the gateways.`;
 }

@@ -48,11 +48,20 @@ export function AuditRecordDetails(props: {
       r.keyManager &&
         `${names.keyManager(r.keyManager, r.environment)} (${r.keyManager})`,
     ],
-    ['Credentials verified first', r.action === 'provision' && verifiedLabel(r)],
+    [
+      'Credentials verified first',
+      r.action === 'provision' && verifiedLabel(r),
+    ],
     ['Application', r.applicationName],
-    ['Application id', r.applicationId && <span style={id}>{r.applicationId}</span>],
+    [
+      'Application id',
+      r.applicationId && <span style={id}>{r.applicationId}</span>,
+    ],
     ['Consumer key', r.consumerKey && <span style={id}>{r.consumerKey}</span>],
-    ['keyMappingId', r.keyMappingId && <span style={id}>{r.keyMappingId}</span>],
+    [
+      'keyMappingId',
+      r.keyMappingId && <span style={id}>{r.keyMappingId}</span>,
+    ],
     ['Error code', r.errorCode],
     ['Error', r.errorMessage],
     ['Dry run', r.dryRun && 'yes'],
@@ -74,7 +83,9 @@ export function AuditRecordDetails(props: {
       aria-label={`Audit record ${r.id}`}
     >
       {rows
-        .filter(([, value]) => value !== undefined && value !== '' && value !== false)
+        .filter(
+          ([, value]) => value !== undefined && value !== '' && value !== false,
+        )
         .map(([label, value]) => (
           <Box key={label} display="contents">
             <Typography component="dt" variant="body2" color="textSecondary">

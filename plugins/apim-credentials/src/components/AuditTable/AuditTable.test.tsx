@@ -11,7 +11,12 @@ configure({ asyncUtilTimeout: 10_000 });
 
 function renderTable(records = [auditRecord()]) {
   return renderInTestApp(
-    <AuditTable title="Audit" showEntity records={records} emptyMessage="none" />,
+    <AuditTable
+      title="Audit"
+      showEntity
+      records={records}
+      emptyMessage="none"
+    />,
     {
       apis: [[apimCredentialsApiRef, fakeApi()]],
       mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
@@ -32,14 +37,25 @@ describe('AuditTable', () => {
     const rowOf = (key: string) =>
       screen.getByText(new RegExp(`${key} in`)).closest('tr')!;
     expect(within(rowOf('client-v')).getByText('Verified')).toBeInTheDocument();
-    expect(within(rowOf('client-u')).getByText('Not verified')).toBeInTheDocument();
+    expect(
+      within(rowOf('client-u')).getByText('Not verified'),
+    ).toBeInTheDocument();
     // Only provisioning rows have a verification to report.
     expect(within(rowOf('client-r')).queryByText(/verified/i)).toBeNull();
     // Fewer columns: ids are in the details, not in the row.
     expect(screen.queryByText(/km-map-123/)).toBeNull();
     expect(
       screen.getAllByRole('columnheader').map(h => h.textContent?.trim()),
-    ).toEqual(expect.arrayContaining(['When', 'Entity', 'Action', 'Outcome', 'Verified', 'Summary']));
+    ).toEqual(
+      expect.arrayContaining([
+        'When',
+        'Entity',
+        'Action',
+        'Outcome',
+        'Verified',
+        'Summary',
+      ]),
+    );
     expect(screen.getAllByRole('columnheader').length).toBeLessThanOrEqual(7);
   });
 
@@ -55,14 +71,14 @@ describe('AuditTable', () => {
     const summary = await screen.findByText(
       /provide orders-sandbox-client in Sandbox · WSO2 Identity Server — The key manager refused the secret$/,
     );
-    await userEvent.click(
-      within(summary.closest('tr')!).getByRole('button'),
-    );
+    await userEvent.click(within(summary.closest('tr')!).getByRole('button'));
     const details = await screen.findByLabelText('Audit record audit-1');
     expect(within(details).getByText('km-map-123')).toHaveStyle({
       whiteSpace: 'nowrap',
     });
-    expect(within(details).getByText('VERIFICATION_FAILED')).toBeInTheDocument();
+    expect(
+      within(details).getByText('VERIFICATION_FAILED'),
+    ).toBeInTheDocument();
     expect(
       within(details).getByText('WSO2 Identity Server (IS)'),
     ).toBeInTheDocument();

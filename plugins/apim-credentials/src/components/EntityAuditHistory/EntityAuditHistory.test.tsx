@@ -10,11 +10,23 @@ configure({ asyncUtilTimeout: 10_000 });
 
 describe('EntityAuditHistory', () => {
   it('says in one line why the history failed to load, without an error panel or stack', async () => {
-    const error = await responseError(503, 'ServiceUnavailableError', 'The database is not reachable');
+    const error = await responseError(
+      503,
+      'ServiceUnavailableError',
+      'The database is not reachable',
+    );
     await renderInTestApp(
-      <EntityAuditHistory entityRef="component:default/orders-service" refreshKey={0} />,
+      <EntityAuditHistory
+        entityRef="component:default/orders-service"
+        refreshKey={0}
+      />,
       {
-        apis: [[apimCredentialsApiRef, fakeApi({ getAudit: jest.fn().mockRejectedValue(error) })]],
+        apis: [
+          [
+            apimCredentialsApiRef,
+            fakeApi({ getAudit: jest.fn().mockRejectedValue(error) }),
+          ],
+        ],
         mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
       },
     );
@@ -26,15 +38,18 @@ describe('EntityAuditHistory', () => {
 
   it('lists the rows with whether the credentials were verified', async () => {
     await renderInTestApp(
-      <EntityAuditHistory entityRef="component:default/orders-service" refreshKey={0} />,
+      <EntityAuditHistory
+        entityRef="component:default/orders-service"
+        refreshKey={0}
+      />,
       {
         apis: [
           [
             apimCredentialsApiRef,
             fakeApi({
-              getAudit: jest
-                .fn()
-                .mockResolvedValue({ items: [auditRecord({ verified: false })] }),
+              getAudit: jest.fn().mockResolvedValue({
+                items: [auditRecord({ verified: false })],
+              }),
             }),
           ],
         ],

@@ -44,12 +44,17 @@ describe('ApimCredentialsPlatformContent', () => {
 
     const form = screen.getByRole('form', { name: 'Mapping filters' });
     await userEvent.click(within(form).getByLabelText('Environment'));
-    await userEvent.click(await screen.findByRole('option', { name: 'Sandbox' }));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'Sandbox' }),
+    );
     await userEvent.click(within(form).getByLabelText('Key manager'));
     await userEvent.click(
       await screen.findByRole('option', { name: 'WSO2 Identity Server' }),
     );
-    await userEvent.type(within(form).getByLabelText('Entity'), 'orders-service');
+    await userEvent.type(
+      within(form).getByLabelText('Entity'),
+      'orders-service',
+    );
     await userEvent.click(
       within(form).getByRole('button', { name: 'Apply filters' }),
     );
@@ -136,7 +141,9 @@ describe('ApimCredentialsPlatformContent', () => {
       }),
     );
     const form = screen.getByRole('form', { name: 'Audit filters' });
-    expect(within(form).getByLabelText('Actor')).toHaveValue('user:default/jane');
+    expect(within(form).getByLabelText('Actor')).toHaveValue(
+      'user:default/jane',
+    );
 
     await userEvent.click(screen.getByRole('tab', { name: /^Mappings/ }));
     expect(location()).toContain('tab=mappings');
@@ -178,7 +185,9 @@ describe('ApimCredentialsPlatformContent', () => {
 
     await userEvent.click(screen.getByRole('button', { name: 'Browser back' }));
     await screen.findByText('provision');
-    await waitFor(() => expect(within(form).getByLabelText('Actor')).toHaveValue(''));
+    await waitFor(() =>
+      expect(within(form).getByLabelText('Actor')).toHaveValue(''),
+    );
     expect(getAudit).toHaveBeenLastCalledWith({ limit: 50, cursor: undefined });
   });
 
@@ -298,17 +307,19 @@ describe('ApimCredentialsPlatformContent', () => {
       ).toBeNull(),
     );
     await act(async () => {
-      await userEvent.click(screen.getByRole('option', { name: 'user:default/jane' }));
+      await userEvent.click(
+        screen.getByRole('option', { name: 'user:default/jane' }),
+      );
     });
-    expect(within(form).getByLabelText('Actor')).toHaveValue('user:default/jane');
+    expect(within(form).getByLabelText('Actor')).toHaveValue(
+      'user:default/jane',
+    );
   });
 
   it('refuses without apim.audit.read', async () => {
     const api = fakeApi();
     await renderPage(api, { authorize: AuthorizeResult.DENY });
-    await screen.findByText(
-        'You may not see the API-M credentials audit log',
-      );
+    await screen.findByText('You may not see the API-M credentials audit log');
     expect(api.getMappings).not.toHaveBeenCalled();
   });
 });

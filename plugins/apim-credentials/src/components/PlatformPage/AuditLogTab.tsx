@@ -251,7 +251,9 @@ export function AuditLogTab(props: { onCount?: (count: string) => void }) {
       {loadError && !loadErrorField && (
         <Typography variant="body2" color="error" role="alert" paragraph>
           The audit log could not be loaded: {loadError}
-          {shown.length ? ' The rows below are those of the previous filters.' : ''}
+          {shown.length
+            ? ' The rows below are those of the previous filters.'
+            : ''}
         </Typography>
       )}
       <AuditTable

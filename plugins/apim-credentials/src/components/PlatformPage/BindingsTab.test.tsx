@@ -35,7 +35,9 @@ describe('BindingsTab (issue 10 item 1)', () => {
     const api = fakeApi({
       getBindingCandidates: jest.fn().mockResolvedValue(candidates),
       getBindings: jest.fn().mockResolvedValue([]),
-      bindApplication: jest.fn().mockResolvedValue({ ...binding, auditId: 'x' }),
+      bindApplication: jest
+        .fn()
+        .mockResolvedValue({ ...binding, auditId: 'x' }),
     });
     await renderPage(api, { url: '/?tab=bindings' });
     await screen.findByRole('tab', { name: /^Bindings 1/, selected: true });
@@ -47,7 +49,9 @@ describe('BindingsTab (issue 10 item 1)', () => {
     await waitFor(() => expect(bind()).toBeEnabled());
     await userEvent.click(bind());
     const dialog = await screen.findByRole('dialog');
-    expect(dialog).toHaveTextContent(/The other 1 entities naming it will be refused/);
+    expect(dialog).toHaveTextContent(
+      /The other 1 entities naming it will be refused/,
+    );
     await userEvent.click(within(dialog).getByRole('button', { name: 'Bind' }));
     await waitFor(() =>
       expect(api.bindApplication).toHaveBeenCalledWith({
@@ -82,7 +86,9 @@ describe('BindingsTab (issue 10 item 1)', () => {
     await userEvent.click(unbind());
     const dialog = await screen.findByRole('dialog');
     expect(api.unbindApplication).not.toHaveBeenCalled();
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Unbind' }));
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Unbind' }),
+    );
     expect(await within(dialog).findByRole('alert')).toHaveTextContent(
       'Application app-9 is not bound',
     );

@@ -50,16 +50,13 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
   });
   const [pending, setPending] = useState<Pending>();
   const [done, setDone] = useState<string>();
-  const state = useAsyncRetry(
-    async () => {
-      const [candidates, bindings] = await Promise.all([
-        api.getBindingCandidates(),
-        api.getBindings(),
-      ]);
-      return { candidates, bindings };
-    },
-    [api],
-  );
+  const state = useAsyncRetry(async () => {
+    const [candidates, bindings] = await Promise.all([
+      api.getBindingCandidates(),
+      api.getBindings(),
+    ]);
+    return { candidates, bindings };
+  }, [api]);
   const { onCount } = props;
   const candidateCount = state.value?.candidates.length;
   useEffect(() => {
@@ -99,7 +96,8 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
   if (state.error) {
     return (
       <Typography variant="body2" color="error" role="alert">
-        The application bindings could not be loaded: {backendMessage(state.error)}
+        The application bindings could not be loaded:{' '}
+        {backendMessage(state.error)}
       </Typography>
     );
   }
@@ -129,7 +127,12 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
             render: c => (
               <Box display="flex" flexDirection="column" style={{ gap: 4 }}>
                 {c.entityRefs.map(ref => (
-                  <Box key={ref} display="flex" alignItems="center" style={{ gap: 8 }}>
+                  <Box
+                    key={ref}
+                    display="flex"
+                    alignItems="center"
+                    style={{ gap: 8 }}
+                  >
                     <EntityRefLink entityRef={ref} />
                     <Button
                       size="small"
@@ -139,7 +142,11 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
                       title={mayChange ? undefined : reason}
                       aria-label={`Bind ${c.applicationName} to ${ref}`}
                       onClick={() =>
-                        setPending({ kind: 'bind', candidate: c, entityRef: ref })
+                        setPending({
+                          kind: 'bind',
+                          candidate: c,
+                          entityRef: ref,
+                        })
                       }
                     >
                       Bind
@@ -151,7 +158,11 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
           },
         ]}
         emptyContent={
-          <Typography variant="body2" color="textSecondary" style={{ padding: 16 }}>
+          <Typography
+            variant="body2"
+            color="textSecondary"
+            style={{ padding: 16 }}
+          >
             Every application that an annotation names is bound to an entity.
           </Typography>
         }
@@ -185,7 +196,11 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
                   ) : (
                     b.boundBy
                   )}
-                  <Typography variant="caption" color="textSecondary" display="block">
+                  <Typography
+                    variant="caption"
+                    color="textSecondary"
+                    display="block"
+                  >
                     {formatDateTime(b.boundAt)}
                   </Typography>
                 </>
@@ -208,7 +223,11 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
             },
           ]}
           emptyContent={
-            <Typography variant="body2" color="textSecondary" style={{ padding: 16 }}>
+            <Typography
+              variant="body2"
+              color="textSecondary"
+              style={{ padding: 16 }}
+            >
               No application is bound yet.
             </Typography>
           }
@@ -222,11 +241,14 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
           onClose={() => setPending(undefined)}
         >
           <Typography variant="body2" paragraph>
-            API-M application <b>{pending.candidate.applicationName}</b> in instance{' '}
-            <b>{pending.candidate.instance}</b> will belong to{' '}
-            <b>{pending.entityRef}</b>: its owners may then read, provide and remove its keys.
+            API-M application <b>{pending.candidate.applicationName}</b> in
+            instance <b>{pending.candidate.instance}</b> will belong to{' '}
+            <b>{pending.entityRef}</b>: its owners may then read, provide and
+            remove its keys.
             {pending.candidate.entityRefs.length > 1 &&
-              ` The other ${pending.candidate.entityRefs.length - 1} entities naming it will be refused.`}{' '}
+              ` The other ${
+                pending.candidate.entityRefs.length - 1
+              } entities naming it will be refused.`}{' '}
             This is recorded in the audit log.
           </Typography>
         </ConfirmDialog>
@@ -239,10 +261,10 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
           onClose={() => setPending(undefined)}
         >
           <Typography variant="body2" paragraph>
-            <b>{pending.binding.entityRef}</b> will no longer act on API-M application{' '}
-            <b>{pending.binding.applicationName}</b> ({pending.binding.instance}) until it is
-            bound again. Nothing changes in API-M: its keys stay mapped. This is recorded in
-            the audit log.
+            <b>{pending.binding.entityRef}</b> will no longer act on API-M
+            application <b>{pending.binding.applicationName}</b> (
+            {pending.binding.instance}) until it is bound again. Nothing changes
+            in API-M: its keys stay mapped. This is recorded in the audit log.
           </Typography>
         </ConfirmDialog>
       )}

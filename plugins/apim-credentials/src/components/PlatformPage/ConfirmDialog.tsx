@@ -32,7 +32,11 @@ export function ConfirmDialog(props: {
     }
   };
   return (
-    <Dialog open onClose={busy ? undefined : props.onClose} aria-labelledby="apim-confirm-title">
+    <Dialog
+      open
+      onClose={busy ? undefined : props.onClose}
+      aria-labelledby="apim-confirm-title"
+    >
       <DialogTitle id="apim-confirm-title">{props.title}</DialogTitle>
       <DialogContent>
         {props.children}
@@ -47,7 +51,12 @@ export function ConfirmDialog(props: {
         <Button onClick={props.onClose} disabled={busy}>
           Cancel
         </Button>
-        <Button color="primary" variant="contained" onClick={confirm} disabled={busy}>
+        <Button
+          color="primary"
+          variant="contained"
+          onClick={confirm}
+          disabled={busy}
+        >
           {props.confirmLabel}
         </Button>
       </DialogActions>

@@ -44,7 +44,9 @@ export function EntityRefPicker(props: {
         .then(result => {
           if (current) {
             setOptions(
-              result.items.map(e => stringifyEntityRef(e).toLocaleLowerCase('en-US')),
+              result.items.map(e =>
+                stringifyEntityRef(e).toLocaleLowerCase('en-US'),
+              ),
             );
           }
         })

@@ -90,11 +90,15 @@ function MappingDetails(props: { record: MappingRecord; names: DisplayNames }) {
   const rows: [string, string][] = [
     [
       'Environment',
-      `${props.names.environment(r.environment)} (${r.environment}, ${r.keyType})`,
+      `${props.names.environment(r.environment)} (${r.environment}, ${
+        r.keyType
+      })`,
     ],
     [
       'Key manager',
-      `${props.names.keyManager(r.keyManager, r.environment)} (${r.keyManager})`,
+      `${props.names.keyManager(r.keyManager, r.environment)} (${
+        r.keyManager
+      })`,
     ],
     ['Application', `${r.applicationName} (instance ${r.instance})`],
     ['Application id', r.applicationId],
@@ -108,7 +112,13 @@ function MappingDetails(props: { record: MappingRecord; names: DisplayNames }) {
           <Typography component="span" variant="body2" color="textSecondary">
             {label}:{' '}
           </Typography>
-          <span style={label.endsWith('id') || label === 'keyMappingId' ? mono : undefined}>
+          <span
+            style={
+              label.endsWith('id') || label === 'keyMappingId'
+                ? mono
+                : undefined
+            }
+          >
             {value}
           </span>
         </Typography>
@@ -156,7 +166,10 @@ export function MappingsTab(props: { onCount?: (count: string) => void }) {
       ),
     ),
   );
-  const applied = useMemo(() => JSON.parse(appliedKey) as Filters, [appliedKey]);
+  const applied = useMemo(
+    () => JSON.parse(appliedKey) as Filters,
+    [appliedKey],
+  );
   const [environment, setEnvironment] = useState(applied.environment ?? '');
   const [keyManager, setKeyManager] = useState(applied.keyManager ?? '');
   const [entity, setEntity] = useState(applied.entityRef ?? '');

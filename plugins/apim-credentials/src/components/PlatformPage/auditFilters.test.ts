@@ -25,10 +25,16 @@ describe('audit filters (issue 15 item 5)', () => {
       entityRef: 'component:default/orders-service',
       actor: 'user:default/jane',
     });
-    const bad = validateDraft({ ...empty, actor: 'jane doe', entityRef: 'x/y/z' });
+    const bad = validateDraft({
+      ...empty,
+      actor: 'jane doe',
+      entityRef: 'x/y/z',
+    });
     expect(bad.filters).toBeUndefined();
     expect(bad.errors.actor).toMatch(/"jane doe" is not an entity reference/);
-    expect(bad.errors.entityRef).toMatch(/"x\/y\/z" is not an entity reference/);
+    expect(bad.errors.entityRef).toMatch(
+      /"x\/y\/z" is not an entity reference/,
+    );
   });
 
   it('refuses Until before Since, and accepts the same minute', () => {
@@ -40,8 +46,11 @@ describe('audit filters (issue 15 item 5)', () => {
     expect(before.filters).toBeUndefined();
     expect(before.errors).toEqual({ until: '"Until" is before "Since"' });
     expect(
-      validateDraft({ ...empty, since: '2026-11-27T10:00', until: '2026-11-27T10:00' })
-        .filters,
+      validateDraft({
+        ...empty,
+        since: '2026-11-27T10:00',
+        until: '2026-11-27T10:00',
+      }).filters,
     ).toBeDefined();
   });
 
