@@ -195,6 +195,12 @@ export interface AuditRecord {
    * failed attempts, other actions). Issue 15 item 7.
    */
   verified?: boolean;
+  /** `subscribe` / `unsubscribe` rows (issue 16): the API entity, e.g. `api:default/orders-api`. */
+  apiRef?: string;
+  /** `subscribe` / `unsubscribe` rows: API-M's id of the API. */
+  apiId?: string;
+  /** `subscribe` / `unsubscribe` rows: the API's name and version, e.g. `OrdersAPI 1.0.0`. */
+  apiName?: string;
 }
 
 /** @public */

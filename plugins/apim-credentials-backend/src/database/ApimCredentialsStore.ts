@@ -62,6 +62,10 @@ export interface AuditStart {
   requestId?: string;
   /** A dry run that was denied or that really asked a key manager (issue 10 item 3). */
   dryRun?: boolean;
+  /** subscribe / unsubscribe: the API entity, API-M's API id and `name version` (issue 16). */
+  apiRef?: string;
+  apiId?: string;
+  apiName?: string;
 }
 
 /** Fields set when an attempt ends. */
@@ -76,6 +80,9 @@ export interface AuditCompletion {
   errorMessage?: string;
   /** Provisioning only: whether this attempt proved the credentials at the key manager first. */
   verified?: boolean;
+  /** subscribe / unsubscribe: the API as API-M resolved it, known only after the lookup. */
+  apiId?: string;
+  apiName?: string;
 }
 
 export interface MappingUpsert {
@@ -218,6 +225,9 @@ export class ApimCredentialsStore {
       consumer_key: start.consumerKey ?? null,
       request_id: start.requestId ?? null,
       dry_run: start.dryRun === true,
+      api_ref: start.apiRef ?? null,
+      api_id: start.apiId ?? null,
+      api_name: start.apiName ?? null,
     });
     return id;
   }
@@ -242,6 +252,8 @@ export class ApimCredentialsStore {
     if (completion.consumerKey) update.consumer_key = completion.consumerKey;
     if (completion.verified !== undefined)
       update.verified = completion.verified;
+    if (completion.apiId) update.api_id = completion.apiId;
+    if (completion.apiName) update.api_name = completion.apiName;
     await this.knex(AUDIT).where({ id }).update(update);
   }
 

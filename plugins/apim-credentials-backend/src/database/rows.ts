@@ -42,6 +42,9 @@ export function toAuditRecord(row: Row, time: Timestamps): AuditRecord {
     errorCode: orUndefined(row.error_code),
     errorMessage: orUndefined(row.error_message),
     requestId: orUndefined(row.request_id),
+    apiRef: orUndefined(row.api_ref ?? null),
+    apiId: orUndefined(row.api_id ?? null),
+    apiName: orUndefined(row.api_name ?? null),
     // Only flagged rows carry the field, so records of real attempts look as they always did.
     ...(row.dry_run === true || row.dry_run === 1 ? { dryRun: true } : {}),
     // SQLite and MySQL answer 0/1; null (not known, or not a provisioning) stays absent.
