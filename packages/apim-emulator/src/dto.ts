@@ -130,6 +130,68 @@ export function apiInfoDto(api: ApiDefinition) {
   };
 }
 
+/**
+ * The devportal's full API object (`GET /apis/{apiId}`, devportal-api.yaml `API`): unlike the
+ * listing's APIInfo it names the tiers as `tiers[].tierName` and carries `endpointURLs`, the URLs
+ * a client calls on each gateway environment. WSO2 builds them from the gateway environment's
+ * host and the API's context and version (`https://<gateway>/<context>/<version>`); the emulator
+ * serves its gateway on its own port, so `gatewayUrl` is its public URL.
+ */
+export function apiDto(api: ApiDefinition, gatewayUrl: string) {
+  const base = gatewayUrl.replace(/\/+$/, '');
+  const https = `${base}${api.context}/${api.version}`;
+  return {
+    id: api.id,
+    name: api.name,
+    displayName: api.name,
+    description: null,
+    context: api.context,
+    version: api.version,
+    provider: api.provider,
+    lifeCycleStatus: api.lifeCycleStatus,
+    isDefaultVersion: false,
+    type: 'HTTP',
+    transport: ['https'],
+    operations: [],
+    authorizationHeader: 'Authorization',
+    apiKeyHeader: 'ApiKey',
+    securityScheme: ['oauth2'],
+    tags: [],
+    tiers: api.tiers.map(tierName => ({
+      tierName,
+      tierPlan: 'FREE',
+      monetizationAttributes: null,
+    })),
+    hasThumbnail: false,
+    additionalProperties: [],
+    endpointURLs: [
+      {
+        environmentName: 'Default',
+        environmentDisplayName: 'Default',
+        environmentType: 'hybrid',
+        // The emulator serves TLS only: no http URL, as a gateway with transport https only.
+        URLs: { http: null, https, ws: null, wss: null },
+        defaultVersionURLs: { http: null, https: null, ws: null, wss: null },
+      },
+    ],
+    businessInformation: null,
+    environmentList: ['Default'],
+    scopes: [],
+    avgRating: '0.0',
+    advertiseInfo: null,
+    isSubscriptionAvailable: true,
+    categories: [],
+    keyManagers: null,
+    createdTime: null,
+    lastUpdatedTime: null,
+    gatewayType: 'wso2/synapse',
+    gatewayVendor: 'wso2',
+    asyncTransportProtocols: [],
+    egress: false,
+    subtype: 'DEFAULT',
+  };
+}
+
 export function subscriptionDto(store: Store, sub: StateSubscription) {
   const api = store.apis.find(a => a.id === sub.apiId);
   const app = store.applications.find(

@@ -5,7 +5,7 @@
 import { Router, type Request } from 'express';
 import { bearer, findValidToken, parseBasic, type Users } from '../auth';
 import type { EmulatorContext } from '../context';
-import { apiInfoDto, pagination } from '../dto';
+import { apiDto, apiInfoDto, pagination } from '../dto';
 import { errors } from '../errors';
 import type { ApiDefinition, Store } from '../state';
 import { handle, intParam } from './handler';
@@ -118,9 +118,10 @@ export function apisRouter(ctx: EmulatorContext): Router {
     '/apis/:apiId',
     handle(ctx, (req, res) => {
       const roles = callerRoles(store, users, req);
+      // The full API object, with its gateway URLs (devportal-api.yaml `API`), not the listing's APIInfo.
       res
         .status(200)
-        .json(apiInfoDto(visibleApi(store, req.params.apiId, roles)));
+        .json(apiDto(visibleApi(store, req.params.apiId, roles), ctx.url()));
     }),
   );
 

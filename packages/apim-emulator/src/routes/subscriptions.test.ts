@@ -122,6 +122,31 @@ describe('GET /apis', () => {
     expect(badToken.status).toBe(401);
   });
 
+  it('GET /apis/{id}: the full API object, tiers by name and the gateway URL a client calls', async () => {
+    const id = (await idOf('OrdersAPI', '1.0.0'))!;
+    const res = await stack.api.call('GET', `/apis/${id}`, { token });
+    expect(res.status).toBe(200);
+    // devportal-api.yaml `API`: tiers are objects, not the listing's throttlingPolicies.
+    expect(res.body.tiers.map((t: any) => t.tierName)).toEqual([
+      'Gold',
+      'Bronze',
+    ]);
+    expect(res.body.throttlingPolicies).toBeUndefined();
+    expect(res.body.endpointURLs).toEqual([
+      expect.objectContaining({
+        environmentName: 'Default',
+        URLs: expect.objectContaining({
+          https: `${stack.emulator.url}/orders/1.0.0`,
+        }),
+      }),
+    ]);
+    // The URL API-M reports is where the gateway serves the API.
+    const gatewayPath = new URL(res.body.endpointURLs[0].URLs.https).pathname;
+    const unauthenticated = await stack.raw('GET', `${gatewayPath}/items`, {});
+    expect(unauthenticated.status).toBe(401);
+    expect(unauthenticated.body.fault.code).toBe(900902);
+  });
+
   it('GET /apis/{id}: 404 for an unpublished API, 403 for one restricted to other roles', async () => {
     const admin = await stack.restToken('admin');
     const hr = (
