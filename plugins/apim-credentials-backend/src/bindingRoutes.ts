@@ -2,13 +2,14 @@
  * REST routes of application bindings (issue 10, item 1):
  *
  * - `GET /bindings?entityRef=&instance=`: the recorded bindings;
- * - `GET /bindings/candidates`: applications that exist in API-M, are named by an entity's
- *   `wso2.com/apim-application` annotation and are bound to no entity, with the entities naming
- *   them (what the platform page offers to bind);
+ * - `GET /bindings/candidates?limit=`: applications that exist in API-M, are named by an
+ *   entity's `wso2.com/apim-application` annotation and are bound to no entity, with the
+ *   entities naming them (what the platform page offers to bind); at most `limit` (default 100,
+ *   max 500), header `apim-candidates-truncated: true` when more may exist;
  * - `POST /bindings` `{ instance, applicationName, entityRef }`: bind an existing application;
  * - `DELETE /bindings/:instance/:applicationId`: unbind it.
  *
- * Reading needs `apim.audit.read` or `apim.applications.bind`; changing needs
+ * Reading needs `apim.audit.read` (as the platform page does); changing needs
  * `apim.applications.bind`. Every change, allowed or not, is an audit row (`bind` / `unbind`) on
  * the entity's history and an auditor event.
  */
@@ -41,12 +42,29 @@ import {
 } from './database/ApimCredentialsStore';
 import { applicationNameKey } from './database/ApplicationBindingStore';
 import { ApplicationBindings } from './service/ApplicationBindings';
+import { CANDIDATE_PAGE_SIZE } from './service/bindingCandidates';
 import type { Caller } from './service/ProvisioningService';
 
 const listQuerySchema = z.strictObject({
   entityRef: entityRefSchema.optional(),
   instance: z.string().max(64).optional(),
 });
+
+/** `?limit=`: candidates per answer (each costs an API-M lookup); default 100. */
+const candidatesQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+const CANDIDATE_FIELDS = [
+  'kind',
+  'metadata.namespace',
+  'metadata.name',
+  // The annotation's key has a dot, which a field path cannot express.
+  'metadata.annotations',
+];
+
+/** Set (`true`) when `GET /bindings/candidates` stopped at its limit; more may exist. */
+export const CANDIDATES_TRUNCATED_HEADER = 'apim-candidates-truncated';
 
 const unbindPathSchema = z.object({
   instance: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, {
@@ -91,16 +109,18 @@ export function registerBindingRoutes(
 ): void {
   const { httpAuth, auditor, catalog, bindings, store, isAllowed } = deps;
 
+  /**
+   * Reading is the platform page's Bindings tab, which the frontend shows to holders of
+   * `apim.audit.read` (the page's permission): the backend asks the same, so the tab and the
+   * API never disagree. `apim.applications.bind` alone changes bindings, it does not list them.
+   */
   async function mayRead(req: Request) {
     const credentials = await httpAuth.credentials(req);
-    if (
-      (await isAllowed(credentials, apimAuditReadPermission)) ||
-      (await isAllowed(credentials, apimApplicationsBindPermission))
-    ) {
+    if (await isAllowed(credentials, apimAuditReadPermission)) {
       return credentials;
     }
     throw new NotAllowedError(
-      'You may not list API-M application bindings; ask for apim.audit.read or apim.applications.bind',
+      'You may not list API-M application bindings; ask for apim.audit.read',
     );
   }
 
@@ -111,33 +131,47 @@ export function registerBindingRoutes(
   });
 
   router.get('/bindings/candidates', async (req, res) => {
+    const { limit } = parse(candidatesQuerySchema, req.query, 'query');
     const credentials = await mayRead(req);
-    // Only the fields needed, filtered here: an "annotation exists" filter needs the catalog
-    // client's symbol, which this package does not depend on.
-    const { items } = await catalog.getEntities(
-      {
-        fields: [
-          'kind',
-          'metadata.namespace',
-          'metadata.name',
-          // The annotation's key has a dot, which a field path cannot express.
-          'metadata.annotations',
-        ],
-      },
-      { credentials },
-    );
-    const named = items.flatMap(entity => {
-      const name = entity.metadata.annotations?.[APIM_APPLICATION_ANNOTATION];
-      return name
-        ? [
-            {
-              entityRef: stringifyEntityRef(entity).toLocaleLowerCase('en-US'),
-              applicationName: name,
-            },
-          ]
-        : [];
-    });
-    res.json(await bindings.candidates(named));
+    // Only entities that carry the annotation, only the fields that name them, a page at a
+    // time; the scan stops at `limit` candidates (service/bindingCandidates.ts).
+    async function* pages() {
+      let cursor: string | undefined;
+      do {
+        const page = await catalog.queryEntities(
+          cursor
+            ? { cursor, limit: CANDIDATE_PAGE_SIZE, fields: CANDIDATE_FIELDS }
+            : {
+                query: {
+                  [`metadata.annotations.${APIM_APPLICATION_ANNOTATION}`]: {
+                    $exists: true,
+                  },
+                },
+                limit: CANDIDATE_PAGE_SIZE,
+                fields: CANDIDATE_FIELDS,
+                totalItems: 'exclude',
+              },
+          { credentials },
+        );
+        yield page.items.flatMap(entity => {
+          const name =
+            entity.metadata.annotations?.[APIM_APPLICATION_ANNOTATION];
+          return name
+            ? [
+                {
+                  entityRef:
+                    stringifyEntityRef(entity).toLocaleLowerCase('en-US'),
+                  applicationName: name,
+                },
+              ]
+            : [];
+        });
+        cursor = page.pageInfo.nextCursor;
+      } while (cursor);
+    }
+    const scan = await bindings.candidates(pages(), limit);
+    if (scan.truncated) res.setHeader(CANDIDATES_TRUNCATED_HEADER, 'true');
+    res.json(scan.items);
   });
 
   /** The audited change: denied when the caller lacks the permission, failed or succeeded. */

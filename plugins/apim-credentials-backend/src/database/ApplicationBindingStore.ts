@@ -15,6 +15,7 @@ import type {
   BindingOrigin,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { BindingConflictError } from '../service/bindingErrors';
+import { Timestamps } from './timestamps';
 
 const migrationsDir = resolvePackagePath(
   '@apim-credentials/backstage-plugin-apim-credentials-backend',
@@ -35,6 +36,8 @@ export interface BindingRow {
   origin: BindingOrigin;
   bound_by: string;
   bound_at: Date | string | number;
+  /** `bound_at` as full-precision UTC text (Timestamps.select), when read by this store. */
+  bound_at_utc?: Date | string | number;
 }
 
 /** What a new binding says. */
@@ -70,14 +73,27 @@ export class ApplicationBindingStore {
     return new ApplicationBindingStore(knex);
   }
 
-  private constructor(private readonly knex: Knex) {}
+  /** `bound_at` is DATETIME(6) holding UTC on MySQL (migration 20261205100000). */
+  private readonly time: Timestamps;
+
+  private constructor(private readonly knex: Knex) {
+    this.time = new Timestamps(knex);
+  }
+
+  /** Binding rows with `bound_at` as UTC text, whatever the session's time zone. */
+  private rows(db: Knex = this.knex) {
+    return db<BindingRow>(BINDINGS).select(
+      `${BINDINGS}.*`,
+      this.time.select('bound_at', 'bound_at_utc'),
+    );
+  }
 
   /** The binding of the application with this id in `instance`, if any. */
   async getById(
     instance: string,
     applicationId: string,
   ): Promise<ApplicationBinding | undefined> {
-    const row = await this.knex<BindingRow>(BINDINGS)
+    const row = await this.rows()
       .where({ instance, application_id: applicationId })
       .first();
     return row ? toBinding(row) : undefined;
@@ -88,7 +104,7 @@ export class ApplicationBindingStore {
     instance: string,
     name: string,
   ): Promise<ApplicationBinding | undefined> {
-    const row = await this.knex<BindingRow>(BINDINGS)
+    const row = await this.rows()
       .where({ instance, application_name_key: applicationNameKey(name) })
       .first();
     return row ? toBinding(row) : undefined;
@@ -98,7 +114,7 @@ export class ApplicationBindingStore {
   async list(
     filter: { entityRef?: string; instance?: string } = {},
   ): Promise<ApplicationBinding[]> {
-    const q = this.knex<BindingRow>(BINDINGS);
+    const q = this.rows();
     if (filter.entityRef) q.where('entity_ref', filter.entityRef);
     if (filter.instance) q.where('instance', filter.instance);
     const rows = await q.orderBy([
@@ -106,6 +122,21 @@ export class ApplicationBindingStore {
       { column: 'application_name_key' },
     ]);
     return rows.map(toBinding);
+  }
+
+  /** Which of the name keys (applicationNameKey) are bound in `instance`. */
+  async boundNameKeys(instance: string, keys: string[]): Promise<Set<string>> {
+    const bound = new Set<string>();
+    for (let i = 0; i < keys.length; i += 500) {
+      const rows: Array<{ application_name_key: string }> = await this.knex(
+        BINDINGS,
+      )
+        .where({ instance })
+        .whereIn('application_name_key', keys.slice(i, i + 500))
+        .select('application_name_key');
+      for (const r of rows) bound.add(r.application_name_key);
+    }
+    return bound;
   }
 
   /**
@@ -128,7 +159,7 @@ export class ApplicationBindingStore {
   }
 
   private rowsFor(db: Knex, insert: BindingInsert) {
-    return db<BindingRow>(BINDINGS)
+    return this.rows(db)
       .where({ instance: insert.instance })
       .andWhere(q =>
         q.where({ application_id: insert.applicationId }).orWhere({
@@ -170,9 +201,9 @@ export class ApplicationBindingStore {
       entity_ref: insert.entityRef,
       origin: insert.origin,
       bound_by: insert.boundBy,
-      bound_at: new Date(),
+      bound_at: this.time.value(new Date()),
     });
-    const created = await tx<BindingRow>(BINDINGS)
+    const created = await this.rows(tx)
       .where({
         instance: insert.instance,
         application_id: insert.applicationId,
@@ -220,13 +251,14 @@ export class ApplicationBindingStore {
 }
 
 function toBinding(row: BindingRow): ApplicationBinding {
+  const value = row.bound_at_utc ?? row.bound_at;
   const boundAt =
-    row.bound_at instanceof Date
-      ? row.bound_at
+    value instanceof Date
+      ? value
       : new Date(
-          typeof row.bound_at === 'string' && /^\d+$/.test(row.bound_at)
-            ? Number(row.bound_at)
-            : row.bound_at,
+          typeof value === 'string' && /^\d+$/.test(value)
+            ? Number(value)
+            : value,
         );
   return {
     instance: row.instance,

@@ -7,7 +7,9 @@
 import { Knex } from 'knex';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { knexWithSession } from '../__testUtils__/sessions';
-import { ApimCredentialsStore } from './ApimCredentialsStore';
+import { ApimCredentialsDatabase } from './ApimCredentialsDatabase';
+import { createApimCredentialsStores } from './stores';
+import { ApplicationBindingStore } from './ApplicationBindingStore';
 
 jest.setTimeout(60_000);
 
@@ -61,8 +63,8 @@ describe.each(mysql)('timestamps on %p', databaseId => {
       'SELECT @@session.explicit_defaults_for_timestamp AS mode',
     );
     expect(Number(mode.mode)).toBe(0);
-    const store = await ApimCredentialsStore.create({
-      database: { getClient: async () => legacy, migrations: { skip: false } },
+    const store = await createApimCredentialsStores({
+      database: { getClient: async () => legacy },
     });
 
     // Every time column of every table of the plugin, not only the ones the field report named.
@@ -76,59 +78,75 @@ describe.each(mysql)('timestamps on %p', databaseId => {
           .orWhere('column_default', 'like', '%current_timestamp%'),
       )
       .select('table_name', 'column_name', 'column_default', 'extra');
-    expect(
-      autoUpdated.filter((c: any) => c.column_name !== 'bound_at'),
-    ).toEqual([]);
+    // bound_at too (migration 20261205100000), which 20261130120000 created as a TIMESTAMP.
+    expect(autoUpdated).toEqual([]);
+    const [[boundAt]] = await legacy.raw(
+      "SELECT data_type, datetime_precision FROM information_schema.columns WHERE table_schema = ? AND table_name = 'apim_credentials_bindings' AND column_name = 'bound_at'",
+      [db],
+    );
+    expect([boundAt.data_type, Number(boundAt.datetime_precision)]).toEqual([
+      'datetime',
+      6,
+    ]);
 
     const startedAt = new Date('2026-01-01T10:00:00.123Z');
-    const id = await store.startAudit(start, startedAt);
-    await store.completeAudit(
+    const id = await store.audit.startAudit(start, startedAt);
+    await store.audit.completeAudit(
       id,
       { outcome: 'succeeded' },
       new Date('2026-01-01T10:00:05.500Z'),
     );
-    const row = await store.getAudit(id);
+    const row = await store.audit.getAudit(id);
     expect(row?.startedAt).toBe('2026-01-01T10:00:00.123Z');
     expect(row?.finishedAt).toBe('2026-01-01T10:00:05.500Z');
 
     const provisionedAt = new Date('2026-02-01T08:00:00.000Z');
-    await store.upsertMapping({ ...mapping, provisionedAt });
-    await store.markDrift(mapping, 'removed in API-M');
-    const [drifted] = await store.getMappingsForEntity(mapping.entityRef);
+    await store.mappings.upsertMapping({ ...mapping, provisionedAt });
+    await store.mappings.markDrift(mapping, 'removed in API-M');
+    const [drifted] = await store.mappings.getMappingsForEntity(
+      mapping.entityRef,
+    );
     expect(drifted.state).toBe('drifted');
     expect(drifted.provisionedAt).toBe(provisionedAt.toISOString());
   });
 
   it('replicas whose sessions are in different time zones agree on every instant and filter (item 8)', async () => {
     const knex = await databases.init(databaseId);
-    await ApimCredentialsStore.create({
-      database: { getClient: async () => knex, migrations: { skip: false } },
+    await ApimCredentialsDatabase.create({
+      database: { getClient: async () => knex },
     });
-    const kolkata = new ApimCredentialsStore(
-      session(knex, ["SET time_zone = '+05:30'"]),
-    );
-    const utc = new ApimCredentialsStore(
-      session(knex, ["SET time_zone = '+00:00'"]),
-    );
+    const replica = (zone: string) =>
+      createApimCredentialsStores({
+        database: {
+          getClient: async () => session(knex, [`SET time_zone = '${zone}'`]),
+        },
+        skipMigrations: true,
+      });
+    const kolkata = await replica('+05:30');
+    const utc = await replica('+00:00');
     const startedAt = new Date('2026-03-01T00:00:00.250Z');
-    const id = await kolkata.startAudit(start, startedAt);
-    await kolkata.completeAudit(id, { outcome: 'succeeded' }, startedAt);
-    await kolkata.upsertMapping({ ...mapping, provisionedAt: startedAt });
+    const id = await kolkata.audit.startAudit(start, startedAt);
+    await kolkata.audit.completeAudit(id, { outcome: 'succeeded' }, startedAt);
+    await kolkata.mappings.upsertMapping({
+      ...mapping,
+      provisionedAt: startedAt,
+    });
 
     for (const store of [kolkata, utc]) {
-      expect((await store.getAudit(id))?.startedAt).toBe(
+      expect((await store.audit.getAudit(id))?.startedAt).toBe(
         startedAt.toISOString(),
       );
       expect(
-        (await store.getMappingsForEntity(mapping.entityRef))[0].provisionedAt,
+        (await store.mappings.getMappingsForEntity(mapping.entityRef))[0]
+          .provisionedAt,
       ).toBe(startedAt.toISOString());
-      const around = await store.queryAudit({
+      const around = await store.audit.queryAudit({
         limit: 10,
         since: '2026-03-01T00:00:00.250Z',
         until: '2026-03-01T00:00:00.251Z',
       });
       expect(around.items.map(r => r.id)).toEqual([id]);
-      const pending = await store.listPendingAudits(
+      const pending = await store.audit.listPendingAudits(
         new Date('2026-03-01T00:00:01Z'),
       );
       expect(pending).toEqual([]);
@@ -139,5 +157,39 @@ describe.each(mysql)('timestamps on %p', databaseId => {
       [id],
     );
     expect(raw.t).toBe('2026-03-01 00:00:00.250000');
+  });
+
+  it('a binding keeps its instant to the millisecond across session time zones (bound_at, migration 20261205100000)', async () => {
+    const knex = await databases.init(databaseId);
+    await ApimCredentialsDatabase.create({
+      database: { getClient: async () => knex },
+    });
+    const open = (zone: string) =>
+      ApplicationBindingStore.create({
+        database: {
+          getClient: async () => session(knex, [`SET time_zone = '${zone}'`]),
+          migrations: { skip: true },
+        },
+      });
+    const [kolkata, utc] = await Promise.all([open('+05:30'), open('+00:00')]);
+    const before = Date.now();
+    const bound = await kolkata.bind({
+      instance: 'local',
+      applicationId: 'app-1',
+      applicationName: 'orders-service',
+      entityRef: 'component:default/orders-service',
+      origin: 'bound',
+      boundBy: 'user:default/admin',
+    });
+    const after = Date.now();
+    const boundAt = Date.parse(bound.boundAt);
+    // A whole-second TIMESTAMP in the +05:30 session was off by hours, or rounded to the second.
+    expect(boundAt).toBeGreaterThanOrEqual(before);
+    expect(boundAt).toBeLessThanOrEqual(after);
+    expect((await utc.getById('local', 'app-1'))?.boundAt).toBe(bound.boundAt);
+    const [[raw]] = await knex.raw(
+      "SELECT DATE_FORMAT(bound_at, '%Y-%m-%dT%H:%i:%s.%fZ') AS t FROM apim_credentials_bindings WHERE application_id = 'app-1'",
+    );
+    expect(Date.parse(raw.t)).toBe(boundAt);
   });
 });

@@ -10,10 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { InputError, NotFoundError } from '@backstage/errors';
-import type {
-  ApplicationBinding,
-  BindingCandidate,
-} from '@apim-credentials/backstage-plugin-apim-credentials-common';
+import type { ApplicationBinding } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { ApimClient } from '../apim/ApimClient';
 import type { ApimInstances } from '../apim/ApimInstances';
 import type { ApimApplication } from '../apim/types';
@@ -21,11 +18,13 @@ import {
   ApimCredentialsStore,
   AuditStart,
 } from '../database/ApimCredentialsStore';
-import {
-  ApplicationBindingStore,
-  applicationNameKey,
-} from '../database/ApplicationBindingStore';
+import { ApplicationBindingStore } from '../database/ApplicationBindingStore';
 import { ApimDirectory } from './ApimDirectory';
+import {
+  CandidateScan,
+  NamedApplication,
+  scanCandidates,
+} from './bindingCandidates';
 import {
   ApplicationBoundElsewhereError,
   ApplicationNotBoundError,
@@ -264,56 +263,23 @@ export class ApplicationBindings {
 
   /**
    * Applications named by annotations, existing in API-M and bound to no entity, with the
-   * entities naming them (names compared as WSO2 does). API-M is asked once per distinct
-   * unbound name and instance, through the directory's cache.
+   * entities naming them, from `pages` of annotated entities; bounded by `limit` (see
+   * bindingCandidates.ts).
    */
-  async candidates(
-    named: Array<{ entityRef: string; applicationName: string }>,
-  ): Promise<BindingCandidate[]> {
-    const byKey = new Map<
-      string,
-      { names: Set<string>; entityRefs: Set<string> }
-    >();
-    for (const n of named) {
-      const key = applicationNameKey(n.applicationName);
-      const entry = byKey.get(key) ?? {
-        names: new Set<string>(),
-        entityRefs: new Set<string>(),
-      };
-      entry.names.add(n.applicationName);
-      entry.entityRefs.add(n.entityRef);
-      byKey.set(key, entry);
-    }
-    const result: BindingCandidate[] = [];
-    for (const [instance, client] of this.deps.instances.entries()) {
-      const bound = new Set(
-        (await this.deps.bindings.list({ instance })).map(b =>
-          applicationNameKey(b.applicationName),
-        ),
-      );
-      const open = [...byKey.entries()].filter(([key]) => !bound.has(key));
-      // API-M's lookup is by exact name: try each spelling the annotations use.
-      const found = await Promise.all(
-        open.map(async ([, entry]) => {
-          for (const name of entry.names) {
-            const app = await this.deps.directory.findApplication(client, name);
-            if (app) return app;
-          }
-          return undefined;
-        }),
-      );
-      open.forEach(([, entry], i) => {
-        const app = found[i];
-        if (!app) return;
-        result.push({
-          instance,
-          applicationId: app.applicationId,
-          applicationName: app.name,
-          entityRefs: [...entry.entityRefs].sort(),
-        });
-      });
-    }
-    return result;
+  candidates(
+    pages: AsyncIterable<NamedApplication[]>,
+    limit: number,
+  ): Promise<CandidateScan> {
+    return scanCandidates(
+      {
+        bindings: this.deps.bindings,
+        instances: this.deps.instances.entries(),
+        findApplication: (client, name) =>
+          this.deps.directory.findApplication(client, name),
+      },
+      pages,
+      limit,
+    );
   }
 
   /** Checks the instance id of a REST request (400 naming the configured ones). */
