@@ -4,6 +4,7 @@
  * same person's REST call would be.
  */
 import {
+  AuthService,
   BackstageCredentials,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
@@ -56,10 +57,11 @@ export interface Access {
 }
 
 export function createAccess(deps: {
+  auth: AuthService;
   permissions: PermissionsService;
   catalog: CatalogService;
 }): Access {
-  const { permissions, catalog } = deps;
+  const { auth, permissions, catalog } = deps;
 
   const isAllowed: Access['isAllowed'] = async (
     credentials,
@@ -69,8 +71,7 @@ export function createAccess(deps: {
     // Backstage's permissions service answers ALLOW for service principals without asking the
     // policy, so a policy can never deny them. Credentials are provisioned and audited on behalf
     // of a user (the audit actor is a user entity ref): a service without a user gets nothing.
-    if ((credentials.principal as { type?: string }).type !== 'user')
-      return false;
+    if (!auth.isPrincipal(credentials, 'user')) return false;
     const [decision] = await permissions.authorize(
       [
         resourceRef

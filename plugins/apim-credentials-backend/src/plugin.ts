@@ -9,8 +9,12 @@ import { createRouter } from './router';
 import { createApimCredentialsServices } from './services';
 import { SubscriptionsService } from './subscriptions/SubscriptionsService';
 import { createAccess } from './access';
+import { createCellGate } from './cellGate';
 import { registerApimCredentialsActions } from './actions';
-import { warnAboutRiskyConfig } from './startupWarnings';
+import {
+  warnAboutDeprecatedConfig,
+  warnAboutRiskyConfig,
+} from './startupWarnings';
 
 /**
  * apim-credentials backend plugin: provisions existing OAuth2 clients into WSO2 API-M
@@ -27,6 +31,7 @@ export const apimCredentialsPlugin = createBackendPlugin({
         logger: coreServices.logger,
         database: coreServices.database,
         httpRouter: coreServices.httpRouter,
+        auth: coreServices.auth,
         httpAuth: coreServices.httpAuth,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
@@ -41,6 +46,7 @@ export const apimCredentialsPlugin = createBackendPlugin({
         logger,
         database,
         httpRouter,
+        auth,
         httpAuth,
         permissions,
         permissionsRegistry,
@@ -59,14 +65,12 @@ export const apimCredentialsPlugin = createBackendPlugin({
         const { settings, store, instances, bindings, limits } = services;
         const { service, reader, job } = services;
         warnAboutRiskyConfig(config, settings, logger);
+        warnAboutDeprecatedConfig(config, logger);
         permissionsRegistry.addPermissions(apimCredentialsPermissions);
 
         await scheduler.scheduleTask({
           id: 'apim-credentials-reconcile',
-          frequency: { minutes: settings.reconcile.frequencyMinutes },
-          timeout: { minutes: 10 },
-          initialDelay: { seconds: 30 },
-          scope: 'global',
+          ...settings.reconcile.schedule,
           fn: async () => {
             await job.run();
           },
@@ -75,6 +79,7 @@ export const apimCredentialsPlugin = createBackendPlugin({
         httpRouter.use(
           await createRouter({
             logger,
+            auth,
             httpAuth,
             permissions,
             auditor,
@@ -96,8 +101,18 @@ export const apimCredentialsPlugin = createBackendPlugin({
         );
 
         // Actions for AI agents (issue 14 item 3), checked like the REST API.
+        const access = createAccess({ auth, permissions, catalog });
         registerApimCredentialsActions(actionsRegistry, {
-          access: createAccess({ permissions, catalog }),
+          auth,
+          access,
+          gate: createCellGate({
+            access,
+            service,
+            store,
+            bindings,
+            limits,
+            auditor,
+          }),
           service,
           reader,
           store,

@@ -1,0 +1,165 @@
+/**
+ * The cell actions pass the REST API's gate (cellGate.ts), so an agent meets the same checks and
+ * leaves the same audit rows as a person calling the REST API; tested here without API-M, with
+ * Backstage's mock actions registry. The stack-backed actions.test.ts covers the real services.
+ */
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { createAccess } from '../access';
+import { ApimError } from '../apim/ApimError';
+import { createCellGate } from '../cellGate';
+import { ApplicationNotBoundError } from '../service/bindingErrors';
+import { registerApimCredentialsActions } from './index';
+
+const OWNER = 'user:default/olivia';
+const ENTITY = 'component:default/orders-service';
+const ENV = { id: 'dev', instance: 'local', keyType: 'SANDBOX' };
+
+function setup(allowed: boolean) {
+  const service = {
+    environment: jest.fn(() => ENV),
+    assertKeyManagerName: jest.fn(
+      async (): Promise<{ error?: unknown }> => ({}),
+    ),
+    unprovision: jest.fn(async () => ({ status: 'removed', auditId: 'a' })),
+    plan: jest.fn(async () => ({
+      status: 'created',
+      applicationName: 'orders-app',
+      applicationId: '',
+      keyType: 'SANDBOX',
+      keyManager: 'IS',
+    })),
+    config: { verification: { required: false } },
+  };
+  const store = { recordAudit: jest.fn(async () => 'row') };
+  const bindings = {
+    check: jest.fn(async (): Promise<void> => undefined),
+    auditDenial: jest.fn(async () => undefined),
+  };
+  const limits = { countAttempt: jest.fn(async () => undefined) };
+  const event = {
+    success: jest.fn(async () => undefined),
+    fail: jest.fn(async () => undefined),
+  };
+  const auditor = mockServices.auditor.mock({
+    createEvent: jest.fn(async () => event) as any,
+  });
+  const auth = mockServices.auth();
+  const access = createAccess({
+    auth,
+    permissions: mockServices.permissions({
+      result: allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+    }),
+    catalog: catalogServiceMock({
+      entities: [
+        {
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Component',
+          metadata: {
+            name: 'orders-service',
+            namespace: 'default',
+            annotations: { 'wso2.com/apim-application': 'orders-app' },
+          },
+          spec: {},
+        },
+      ],
+    }),
+  });
+  const registry = actionsRegistryServiceMock();
+  const deps = {
+    auth,
+    access,
+    gate: createCellGate({
+      access,
+      service,
+      store,
+      bindings,
+      limits,
+      auditor,
+    } as any),
+    service,
+    store,
+    bindings,
+    auditor,
+    logger: mockServices.logger.mock(),
+  };
+  registerApimCredentialsActions(registry, deps as any);
+  return { registry, service, store, bindings, limits, event };
+}
+
+const input = {
+  entityRef: ENTITY,
+  environment: 'dev',
+  keyManager: 'IS',
+  consumerKey: 'client-1',
+};
+
+describe.each(['unprovision', 'plan-provision'])('action %s', name => {
+  const invoke = (registry: ReturnType<typeof setup>['registry']) =>
+    registry.invoke({
+      id: `test:${name}`,
+      input,
+      credentials: mockCredentials.user(OWNER, {
+        actor: { subject: 'plugin:mcp-actions' },
+      }),
+    });
+
+  it('an API-M fault behind the key manager check is a failed row and a 5xx code', async () => {
+    const { registry, service, store } = setup(true);
+    service.assertKeyManagerName.mockResolvedValue({
+      error: new ApimError('timeout', 'GET /key-managers', 'timed out'),
+    });
+    await expect(invoke(registry)).rejects.toMatchObject({
+      code: 'APIM_TIMEOUT',
+    });
+    expect(store.recordAudit).toHaveBeenCalledWith(
+      expect.objectContaining({ source: 'action', via: 'plugin:mcp-actions' }),
+      expect.objectContaining({ outcome: 'failed', errorCode: 'APIM_TIMEOUT' }),
+    );
+    expect(service.unprovision).not.toHaveBeenCalled();
+    expect(service.plan).not.toHaveBeenCalled();
+  });
+
+  it('an API-M fault behind the binding check is a failed row', async () => {
+    const { registry, bindings, store } = setup(true);
+    bindings.check.mockRejectedValue(
+      new ApimError('unreachable', 'GET /applications', 'refused'),
+    );
+    await expect(invoke(registry)).rejects.toMatchObject({
+      code: 'APIM_UNREACHABLE',
+    });
+    expect(store.recordAudit).toHaveBeenCalledWith(
+      expect.anything(),
+      expect.objectContaining({ outcome: 'failed' }),
+    );
+  });
+
+  it('a binding denial is audited by the bindings and refused', async () => {
+    const { registry, bindings, service } = setup(true);
+    bindings.check.mockRejectedValue(
+      new ApplicationNotBoundError('orders-app', 'local', ENTITY),
+    );
+    await expect(invoke(registry)).rejects.toMatchObject({
+      code: 'APPLICATION_NOT_BOUND',
+    });
+    expect(bindings.auditDenial).toHaveBeenCalledTimes(1);
+    expect(service.unprovision).not.toHaveBeenCalled();
+  });
+
+  it('without the permission: a denied row, no API-M fault revealed, nothing counted', async () => {
+    const { registry, service, store, limits } = setup(false);
+    service.assertKeyManagerName.mockResolvedValue({
+      error: new ApimError('timeout', 'GET /key-managers', 'timed out'),
+    });
+    await expect(invoke(registry)).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+    });
+    expect(store.recordAudit).toHaveBeenCalledWith(
+      expect.objectContaining({ dryRun: name === 'plan-provision' }),
+      expect.objectContaining({ outcome: 'denied' }),
+    );
+    expect(limits.countAttempt).not.toHaveBeenCalled();
+  });
+});

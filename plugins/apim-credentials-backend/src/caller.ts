@@ -1,0 +1,80 @@
+/**
+ * Who is asking, as recorded on audit rows. The REST API and the actions registry both derive
+ * the caller from Backstage credentials only; the source header is informational (issue 10
+ * item 5) and the task id is believed only from the scaffolder's on-behalf-of token.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Request } from 'express';
+import type {
+  AuthService,
+  BackstageCredentials,
+} from '@backstage/backend-plugin-api';
+import {
+  APIM_CREDENTIALS_SOURCE_HEADER,
+  APIM_CREDENTIALS_TASK_ID_HEADER,
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
+import type { Caller } from './service/provisioningTypes';
+
+const TASK_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * The caller of a REST request: source `scaffolder` (with its task id) for the scaffolder's
+ * on-behalf-of token, `ui` when a plain user token comes with the frontend's mark, else `api`.
+ * A service principal is recorded by its subject (it is never allowed to mutate; see access.ts).
+ */
+export function callerOfRequest(
+  auth: AuthService,
+  req: Request,
+  credentials: BackstageCredentials,
+): Caller {
+  const requestId = randomUUID();
+  if (!auth.isPrincipal(credentials, 'user')) {
+    return {
+      userEntityRef: subjectOf(auth, credentials),
+      source: 'api',
+      requestId,
+    };
+  }
+  const { userEntityRef, actor } = credentials.principal;
+  const via = actor?.subject;
+  if (via === 'plugin:scaffolder') {
+    // Only a token the scaffolder obtained on behalf of the user may name a task.
+    const taskId = req.header(APIM_CREDENTIALS_TASK_ID_HEADER);
+    return {
+      userEntityRef,
+      source: 'scaffolder',
+      via,
+      taskId: taskId && TASK_ID.test(taskId) ? taskId : undefined,
+      requestId,
+    };
+  }
+  // The header is informational (anyone may set it) and decides nothing but the source column.
+  const fromUi = !via && req.header(APIM_CREDENTIALS_SOURCE_HEADER) === 'ui';
+  return { userEntityRef, source: fromUi ? 'ui' : 'api', via, requestId };
+}
+
+/**
+ * The caller of an action of the actions registry: source `action`, and the plugin the request
+ * came through (`plugin:mcp-actions` for an agent over MCP) as `via`.
+ */
+export function callerOfAction(
+  auth: AuthService,
+  credentials: BackstageCredentials,
+): Caller {
+  const requestId = randomUUID();
+  if (!auth.isPrincipal(credentials, 'user')) {
+    return {
+      userEntityRef: subjectOf(auth, credentials),
+      source: 'action',
+      requestId,
+    };
+  }
+  const { userEntityRef, actor } = credentials.principal;
+  return { userEntityRef, source: 'action', via: actor?.subject, requestId };
+}
+
+function subjectOf(auth: AuthService, credentials: BackstageCredentials) {
+  if (auth.isPrincipal(credentials, 'service'))
+    return credentials.principal.subject;
+  return 'none';
+}

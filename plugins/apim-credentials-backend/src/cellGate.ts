@@ -1,0 +1,198 @@
+/**
+ * The gate every request about one cell (entity x environment x key manager) passes before the
+ * service is called: PUT, DELETE and POST /verify of the REST API and the cell actions of the
+ * actions registry (issue 14 item 3). One implementation, so that an agent's action is allowed,
+ * audited and answered exactly as the same person's REST call would be.
+ *
+ * Order, and why:
+ * 1. environment (404 `UNKNOWN_ENVIRONMENT`) and entity (404/400), read with the caller's
+ *    credentials: nothing is written for a request about nothing;
+ * 2. key manager name (400 before any row, issue 10 item 5); an API-M fault behind that check is
+ *    held back until the caller is known to be allowed;
+ * 3. the auditor event; then the attempt counter for requests that carry a secret (429, a
+ *    `denied` row, issue 10 item 3);
+ * 4. `apim.credentials.provision` on the entity (403, a `denied` row);
+ * 5. API-M faults met so far: a `failed` row and the translated 502/503/504 (preflightFault.ts);
+ * 6. the application binding (403, audited on both entities; issue 10 item 1).
+ */
+import type {
+  AuditorService,
+  AuditorServiceEvent,
+  BackstageCredentials,
+} from '@backstage/backend-plugin-api';
+import type { Request } from 'express';
+import { NotAllowedError } from '@backstage/errors';
+import { apimCredentialsProvisionPermission } from '@apim-credentials/backstage-plugin-apim-credentials-common';
+import type { Access } from './access';
+import type { EnvironmentConfig } from './config';
+import type {
+  ApimCredentialsStore,
+  AuditStart,
+} from './database/ApimCredentialsStore';
+import { RateLimitedError } from './errors';
+import type { ApplicationBindings } from './service/ApplicationBindings';
+import type { AttemptLimits } from './service/attemptLimits';
+import { isBindingDenial } from './service/bindingErrors';
+import { failBeforeAttempt, isPreflightFault } from './service/preflightFault';
+import type { ProvisioningService } from './service/ProvisioningService';
+import type { Caller } from './service/provisioningTypes';
+
+/** What the gate needs; the same instances the router and the actions use. */
+export interface CellGateDeps {
+  access: Access;
+  service: Pick<ProvisioningService, 'environment' | 'assertKeyManagerName'>;
+  store: Pick<ApimCredentialsStore, 'recordAudit'>;
+  bindings: Pick<ApplicationBindings, 'check' | 'auditDenial'>;
+  limits: Pick<AttemptLimits, 'countAttempt'>;
+  auditor: AuditorService;
+}
+
+/** One request about a cell. */
+export interface CellGateRequest {
+  action: 'provision' | 'unprovision' | 'verify';
+  credentials: BackstageCredentials;
+  caller: Caller;
+  entity: { kind: string; namespace: string; name: string };
+  environment: string;
+  keyManager: string;
+  /** The client the request is about (the one to map, remove or verify). */
+  consumerKey?: string;
+  /** A denied or failed dry run is recorded flagged as one. */
+  dryRun?: boolean;
+  /** Whether the request carries a secret: such attempts are rate limited. */
+  carriesSecret: boolean;
+  /** The HTTP request, for the auditor event; absent for actions. */
+  request?: Request;
+  /** Extra auditor event fields (never a secret). */
+  eventMeta?: Record<string, unknown>;
+}
+
+/** A request that passed the gate; the caller completes or fails `event`. */
+export interface OpenCell {
+  env: EnvironmentConfig;
+  entityRef: string;
+  applicationName: string;
+  caller: Caller;
+  event: AuditorServiceEvent;
+  /** The audit fields of this request, for further denials (e.g. /verify's holder check). */
+  start: AuditStart;
+  /** Records `start` as denied with `error`, fails the event and returns `error`. */
+  deny(error: Error & { code?: string }): Promise<Error>;
+}
+
+export type CellGate = (request: CellGateRequest) => Promise<OpenCell>;
+
+/**
+ * Builds the gate.
+ *
+ * @throws from the returned function: the 400/403/404/429/502-504 errors of the steps above,
+ *   each with a stable `code`; every error after step 3 has failed the auditor event and,
+ *   except a 400/404 before the event, left an audit row.
+ */
+export function createCellGate(deps: CellGateDeps): CellGate {
+  const { access, service, store, bindings, limits, auditor } = deps;
+
+  return async request => {
+    const { action, credentials, caller } = request;
+    const env = service.environment(request.environment);
+    const { entityRef, applicationName } = await access.entityOf(
+      request.entity,
+      credentials,
+    );
+    const listing = await service.assertKeyManagerName(
+      env,
+      request.keyManager,
+      action === 'unprovision'
+        ? { forRemoval: true, entityRef }
+        : action === 'provision'
+        ? { entityRef }
+        : {},
+    );
+    const event = await auditor.createEvent({
+      eventId: action,
+      severityLevel: action === 'verify' ? 'low' : 'medium',
+      request: request.request,
+      meta: {
+        entityRef,
+        environment: env.id,
+        keyManager: request.keyManager,
+        consumerKey: request.consumerKey,
+        dryRun: request.dryRun,
+        source: caller.source,
+        actor: caller.userEntityRef,
+        via: caller.via,
+        taskId: caller.taskId,
+        ...request.eventMeta,
+      },
+    });
+    const start: AuditStart = {
+      action,
+      actor: caller.userEntityRef,
+      source: caller.source,
+      via: caller.via,
+      taskId: caller.taskId,
+      requestId: caller.requestId,
+      entityRef,
+      environment: env.id,
+      instance: env.instance,
+      keyType: env.keyType,
+      keyManager: request.keyManager,
+      applicationName,
+      consumerKey: request.consumerKey,
+      dryRun: action === 'verify' ? undefined : request.dryRun === true,
+    };
+    const deny = async (error: Error & { code?: string }) => {
+      // Errors of Backstage's own kinds carry no code; a denial here is the permission's.
+      await store.recordAudit(start, {
+        outcome: 'denied',
+        errorCode: error.code ?? 'PERMISSION_DENIED',
+        errorMessage: error.message,
+      });
+      await event.fail({ error });
+      return error;
+    };
+
+    if (request.carriesSecret && request.consumerKey) {
+      try {
+        await limits.countAttempt({
+          ...start,
+          consumerKey: request.consumerKey,
+        });
+      } catch (error) {
+        if (error instanceof RateLimitedError) await deny(error);
+        throw error;
+      }
+    }
+    if (
+      !(await access.isAllowed(
+        credentials,
+        apimCredentialsProvisionPermission,
+        entityRef,
+      ))
+    ) {
+      const verb =
+        action === 'verify'
+          ? 'verify API-M credentials for'
+          : 'change the API-M credentials of';
+      throw await deny(
+        new NotAllowedError(`You may not ${verb} ${entityRef}; ask its owners`),
+      );
+    }
+    // Only now: a caller who may not act learns nothing about API-M's state.
+    if (listing.error) {
+      throw await failBeforeAttempt({ store, event }, start, listing.error);
+    }
+    try {
+      await bindings.check(env, entityRef, applicationName);
+    } catch (error) {
+      if (isBindingDenial(error)) {
+        await bindings.auditDenial(start, error);
+        await event.fail({ error });
+      } else if (isPreflightFault(error)) {
+        throw await failBeforeAttempt({ store, event }, start, error);
+      }
+      throw error;
+    }
+    return { env, entityRef, applicationName, caller, event, start, deny };
+  };
+}

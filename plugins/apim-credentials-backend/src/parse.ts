@@ -1,0 +1,25 @@
+/**
+ * Input validation shared by the REST routes and the actions: the `-common` zod schemas, and a
+ * 400 naming each bad field (never echoing the value: it may be a secret; issue 10 item 4).
+ */
+import { InputError } from '@backstage/errors';
+import { describeZodError } from '@apim-credentials/backstage-plugin-apim-credentials-common';
+import type { z } from 'zod/v4';
+
+/**
+ * Parses `value` with `schema`.
+ *
+ * @param what - the part of the request named in the message: `path`, `query`, `body`, `input`
+ * @throws InputError `Invalid <what>: <field>: <problem>; ...` (400 `INVALID_INPUT`)
+ */
+export function parse<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  what: string,
+): z.output<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new InputError(`Invalid ${what}: ${describeZodError(result.error)}`);
+  }
+  return result.data;
+}
