@@ -27,17 +27,9 @@ export function callerOfRequest(
   req: Request,
   credentials: BackstageCredentials,
 ): Caller {
+  const { userEntityRef, via, isUser } = identify(auth, credentials);
   const requestId = randomUUID();
-  if (!auth.isPrincipal(credentials, 'user')) {
-    return {
-      userEntityRef: subjectOf(auth, credentials),
-      source: 'api',
-      requestId,
-    };
-  }
-  const { userEntityRef, actor } = credentials.principal;
-  const via = actor?.subject;
-  if (via === 'plugin:scaffolder') {
+  if (isUser && via === 'plugin:scaffolder') {
     // Only a token the scaffolder obtained on behalf of the user may name a task.
     const taskId = req.header(APIM_CREDENTIALS_TASK_ID_HEADER);
     return {
@@ -49,7 +41,8 @@ export function callerOfRequest(
     };
   }
   // The header is informational (anyone may set it) and decides nothing but the source column.
-  const fromUi = !via && req.header(APIM_CREDENTIALS_SOURCE_HEADER) === 'ui';
+  const fromUi =
+    isUser && !via && req.header(APIM_CREDENTIALS_SOURCE_HEADER) === 'ui';
   return { userEntityRef, source: fromUi ? 'ui' : 'api', via, requestId };
 }
 
@@ -61,20 +54,21 @@ export function callerOfAction(
   auth: AuthService,
   credentials: BackstageCredentials,
 ): Caller {
-  const requestId = randomUUID();
-  if (!auth.isPrincipal(credentials, 'user')) {
-    return {
-      userEntityRef: subjectOf(auth, credentials),
-      source: 'action',
-      requestId,
-    };
-  }
-  const { userEntityRef, actor } = credentials.principal;
-  return { userEntityRef, source: 'action', via: actor?.subject, requestId };
+  const { userEntityRef, via } = identify(auth, credentials);
+  return { userEntityRef, source: 'action', via, requestId: randomUUID() };
 }
 
-function subjectOf(auth: AuthService, credentials: BackstageCredentials) {
-  if (auth.isPrincipal(credentials, 'service'))
-    return credentials.principal.subject;
-  return 'none';
+/**
+ * The user and the plugin acting for them; a service principal is recorded by its subject
+ * (it is never allowed to mutate; see access.ts), anything else as `none`.
+ */
+function identify(auth: AuthService, credentials: BackstageCredentials) {
+  if (auth.isPrincipal(credentials, 'user')) {
+    const { userEntityRef, actor } = credentials.principal;
+    return { userEntityRef, via: actor?.subject, isUser: true };
+  }
+  const userEntityRef = auth.isPrincipal(credentials, 'service')
+    ? credentials.principal.subject
+    : 'none';
+  return { userEntityRef, via: undefined, isUser: false };
 }
