@@ -6,7 +6,7 @@
  *
  * Steady state = caches warm (application ids 300 s, key managers 30 s): one API-M call per
  * instance. Also reported: the cold first read (application lookup, then keys) and reads with the
- * key manager cache expired (keyManagersSeconds: 0), which happens once per 30 s per instance.
+ * key manager cache expired (cache.keyManagers: 0 seconds), which happens once per 30 s per instance.
  */
 import type { LocalStack } from '@internal/local-stack';
 import { BarResult, QUICK, log, round, summary, timed } from './lib/common';
@@ -120,7 +120,9 @@ export async function benchFanout(stack: LocalStack): Promise<FanoutCase[]> {
           instances: INSTANCES,
           environments: environments(c.environments),
           cache:
-            c.keyManagerCache === 'expired' ? { keyManagersSeconds: 0 } : {},
+            c.keyManagerCache === 'expired'
+              ? { keyManagers: { seconds: 0 } }
+              : {},
         }),
         knex: db.knex,
         entities: [entity('bench-tab', APP)],

@@ -13,7 +13,7 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { Entity } from '@backstage/catalog-model';
-import type { JsonObject } from '@backstage/types';
+import type { HumanDuration, JsonObject } from '@backstage/types';
 import { LocalStack, startLocalStack } from '@internal/local-stack';
 import { apimCredentialsPlugin } from '../../plugins/apim-credentials-backend/src/plugin';
 
@@ -75,7 +75,7 @@ export function pluginConfig(
       keyType: 'SANDBOX' | 'PRODUCTION';
       keyManagers?: string[];
     }>;
-    cache?: { keyManagersSeconds?: number; applicationsSeconds?: number };
+    cache?: { keyManagers?: HumanDuration; applications?: HumanDuration };
   } = {},
 ): JsonObject {
   const instances = options.instances ?? ['local'];
@@ -107,8 +107,8 @@ export function pluginConfig(
       deniedAuditRowsPerHour: 1_000_000,
     },
     cache: {
-      keyManagersSeconds: 30,
-      applicationsSeconds: 300,
+      keyManagers: { seconds: 30 },
+      applications: { minutes: 5 },
       ...options.cache,
     },
   } as unknown as JsonObject;

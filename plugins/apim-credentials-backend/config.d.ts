@@ -1,6 +1,18 @@
+import type { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+import type { HumanDuration } from '@backstage/types';
+
+/*
+ * Durations are a HumanDuration object (`{ minutes: 5 }`) or a string: ISO 8601 (`PT5M`) or
+ * ms-style (`5m`), as everywhere in Backstage. The numeric keys of the previous release
+ * (`...Seconds`, `...Minutes`) still work in this release, with a start-up warning naming their
+ * replacement; they are not part of this schema.
+ */
 export interface Config {
-  /** Configuration of the apim-credentials plugin (provisioning OAuth2 clients into WSO2 API-M). */
-  apimCredentials?: {
+  /**
+   * Configuration of the apim-credentials plugin (provisioning OAuth2 clients into WSO2 API-M).
+   * Required: the backend plugin does not start without it.
+   */
+  apimCredentials: {
     /** The WSO2 API-M deployments the backend talks to. */
     instances: Array<{
       /** Id referenced by environments. */
@@ -32,10 +44,11 @@ export interface Config {
         /** Defaults to true. Setting false disables certificate checks (logged loudly at start-up). */
         rejectUnauthorized?: boolean;
       };
-      timeout?: {
-        /** Per-call timeout for API-M and key manager calls; default 15. */
-        seconds?: number;
-      };
+      /**
+       * Per-call timeout for API-M and key manager calls; default `{ seconds: 15 }`, more than 0
+       * and at most 5 minutes.
+       */
+      timeout?: HumanDuration | string;
       /**
        * Settings per key manager of this instance (by its name in API-M). Only needed for key
        * managers that refuse a bare client_credentials request, e.g. Entra ID.
@@ -103,9 +116,10 @@ export interface Config {
     retries?: {
       /**
        * How long map-keys is retried (with backoff) while API-M refuses a key manager it lists
-       * as enabled (WSO2 901403: not loaded yet, CONTRACT.md 14.1); default 10, 0 to not retry.
+       * as enabled (WSO2 901403: not loaded yet, CONTRACT.md 14.1); default `{ seconds: 10 }`,
+       * at most 2 minutes, `{ seconds: 0 }` to not retry. Replaces `keyManagerNotLoadedSeconds`.
        */
-      keyManagerNotLoadedSeconds?: number;
+      keyManagerNotLoaded?: HumanDuration | string;
     };
     /**
      * Rate limits, counted in the plugin's database so that all replicas count together. Every
@@ -126,29 +140,38 @@ export interface Config {
     };
     /** How long API-M reads that rarely change are reused. */
     cache?: {
-      /** An instance's key manager list; default 30. */
-      keyManagersSeconds?: number;
-      /** An entity's application id; default 300 (a deleted application is noticed at once). */
-      applicationsSeconds?: number;
+      /** An instance's key manager list; default `{ seconds: 30 }`. Replaces `keyManagersSeconds`. */
+      keyManagers?: HumanDuration | string;
+      /**
+       * An entity's application id; default `{ minutes: 5 }` (a deleted application is noticed
+       * at once). Replaces `applicationsSeconds`.
+       */
+      applications?: HumanDuration | string;
     };
-    /** Schedule of the job that resolves pending audit rows and detects drift. */
+    /** The job that resolves pending audit rows and detects drift. */
     reconcile?: {
-      /** Frequency in minutes; default 5. */
-      frequencyMinutes?: number;
-      /** Pending rows older than this many seconds are resolved; default 120. */
-      pendingAfterSeconds?: number;
+      /**
+       * When the job runs, as for any Backstage scheduled task (frequency and timeout required
+       * when given). Default: frequency `{ minutes: 5 }`, timeout `{ minutes: 10 }`,
+       * initialDelay `{ seconds: 30 }`, scope `global`. The frequency must be a duration (not
+       * cron nor a manual trigger): the drift check spreads its work over the runs by it.
+       * Replaces `frequencyMinutes`.
+       */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /** Pending rows older than this are resolved; default `{ minutes: 2 }`. Replaces `pendingAfterSeconds`. */
+      pendingAfter?: HumanDuration | string;
       /**
        * How far back to look for provisionings that timed out or broke but that API-M completed
-       * anyway (they are then recorded); default 60.
+       * anyway (they are then recorded); default `{ hours: 1 }`. Replaces
+       * `lateMappingWindowMinutes`.
        */
-      lateMappingWindowMinutes?: number;
+      lateMappingWindow?: HumanDuration | string;
       /**
        * Every recorded mapping's drift check is due within this duration; each run checks a
-       * slice (continuing where the last run stopped) so a full pass takes this long. A
-       * HumanDuration object (`{ hours: 24 }`) or ISO 8601 (`P1D`); default 1 day; at least
-       * `frequencyMinutes`.
+       * slice (continuing where the last run stopped) so a full pass takes this long. Default
+       * `{ days: 1 }`; at least `schedule.frequency`.
        */
-      checkEveryMappingWithin?: { [unit: string]: number } | string;
+      checkEveryMappingWithin?: HumanDuration | string;
       /** API-M calls of the job in flight at once per instance; default 4. */
       maxConcurrency?: number;
       /** API-M calls the job starts per second per instance; default 10. */

@@ -86,7 +86,7 @@ describe('readApimCredentialsConfig', () => {
         ...valid,
         instances: [{ ...valid.instances[0], timeout: { seconds: 0 } }],
       },
-      /timeout\.seconds/,
+      /instances\[0\]\.timeout: must be more than 0/,
     ],
     [
       'no password',

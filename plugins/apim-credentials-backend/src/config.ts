@@ -2,8 +2,7 @@
  * Reads and checks the `apimCredentials` configuration at start-up, so that a mistake fails the
  * backend with a message naming the key instead of surfacing at the first request.
  */
-import { Config, readDurationFromConfig } from '@backstage/config';
-import { durationToMilliseconds } from '@backstage/types';
+import { Config } from '@backstage/config';
 import {
   KEY_TYPES,
   KeyType,
@@ -16,6 +15,11 @@ import {
   TokenEndpointPolicy,
   readTokenEndpointPolicy,
 } from './keymanager/tokenEndpointPolicy';
+import {
+  readInstanceTimeoutMs,
+  readTimingSettings,
+  TimingSettings,
+} from './configTimings';
 
 export interface InstanceConfig {
   id: string;
@@ -54,13 +58,8 @@ export interface ApimCredentialsConfig {
   applications: { createIfMissing: boolean; throttlingPolicy: string };
   verification: { required: boolean };
   /** Bounded retries of transient API-M answers (CONTRACT.md 14.1). */
-  retries: { keyManagerNotLoadedSeconds: number };
-  reconcile: {
-    frequencyMinutes: number;
-    pendingAfterSeconds: number;
-    lateMappingWindowMinutes: number;
-    /** Every mapping's drift check is due within this many ms; runs split the work (drift/slices.ts). */
-    checkEveryMappingWithinMs: number;
+  retries: TimingSettings['retries'];
+  reconcile: TimingSettings['reconcile'] & {
     /** API-M calls of the job in flight per instance. */
     maxConcurrency: number;
     /** API-M calls the job starts per second per instance. */
@@ -68,7 +67,7 @@ export interface ApimCredentialsConfig {
     /** Consecutive failures of an instance after which the run skips it. */
     skipInstanceAfterFailures: number;
   };
-  cache: { keyManagersSeconds: number; applicationsSeconds: number };
+  cache: TimingSettings['cache'];
 }
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
@@ -108,10 +107,6 @@ export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
     if (Boolean(clientId) !== Boolean(clientSecret)) {
       fail(`${key}.auth`, 'clientId and clientSecret must be given together');
     }
-    const seconds = c.getOptionalNumber('timeout.seconds') ?? 15;
-    if (!(seconds > 0 && seconds <= 300)) {
-      fail(`${key}.timeout.seconds`, 'must be between 0 and 300');
-    }
     return {
       id,
       baseUrl,
@@ -129,7 +124,7 @@ export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
         rejectUnauthorized:
           c.getOptionalBoolean('tls.rejectUnauthorized') ?? true,
       },
-      timeoutMs: seconds * 1000,
+      timeoutMs: readInstanceTimeoutMs(c, key, fail),
       allowInsecureHttp,
       keyManagers: readKeyManagerSettings(c, key, fail),
     };
@@ -198,6 +193,7 @@ export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
     envIds.add(env.id);
   });
 
+  const timings = readTimingSettings(config, fail);
   return {
     instances,
     environments,
@@ -211,61 +207,19 @@ export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
     verification: {
       required: config.getOptionalBoolean('verification.required') ?? false,
     },
-    retries: {
-      keyManagerNotLoadedSeconds: (() => {
-        const seconds =
-          config.getOptionalNumber('retries.keyManagerNotLoadedSeconds') ?? 10;
-        if (!(seconds >= 0 && seconds <= 120)) {
-          fail(
-            'retries.keyManagerNotLoadedSeconds',
-            'must be between 0 and 120',
-          );
-        }
-        return seconds;
-      })(),
-    },
-    reconcile: {
-      frequencyMinutes:
-        config.getOptionalNumber('reconcile.frequencyMinutes') ?? 5,
-      pendingAfterSeconds:
-        config.getOptionalNumber('reconcile.pendingAfterSeconds') ?? 120,
-      lateMappingWindowMinutes:
-        config.getOptionalNumber('reconcile.lateMappingWindowMinutes') ?? 60,
-      ...readReconcileScale(config, fail),
-    },
-    cache: {
-      keyManagersSeconds:
-        config.getOptionalNumber('cache.keyManagersSeconds') ?? 30,
-      applicationsSeconds:
-        config.getOptionalNumber('cache.applicationsSeconds') ?? 300,
-    },
+    ...timings,
+    reconcile: { ...timings.reconcile, ...readReconcileScale(config, fail) },
   };
 }
 
 /**
- * The drift job's scale settings (issue 11): how long a full pass over the mappings may take and
- * how hard the job may press each API-M instance. Bad values fail start-up naming the key.
+ * The drift job's scale settings (issue 11): how hard the job may press each API-M instance. Bad
+ * values fail start-up naming the key.
  */
 function readReconcileScale(
   config: Config,
   fail: (key: string, why: string) => never,
 ) {
-  const key = 'reconcile.checkEveryMappingWithin';
-  let checkEveryMappingWithinMs = 24 * 3600_000;
-  if (config.has(key)) {
-    try {
-      checkEveryMappingWithinMs = durationToMilliseconds(
-        readDurationFromConfig(config, { key }),
-      );
-    } catch (error) {
-      fail(key, (error as Error).message);
-    }
-  }
-  const frequencyMs =
-    (config.getOptionalNumber('reconcile.frequencyMinutes') ?? 5) * 60_000;
-  if (!(checkEveryMappingWithinMs >= frequencyMs)) {
-    fail(key, 'must be at least reconcile.frequencyMinutes');
-  }
   const positive = (name: string, fallback: number, integer: boolean) => {
     const value = config.getOptionalNumber(`reconcile.${name}`) ?? fallback;
     if (!(value > 0) || (integer && !Number.isInteger(value))) {
@@ -277,7 +231,6 @@ function readReconcileScale(
     return value;
   };
   return {
-    checkEveryMappingWithinMs,
     maxConcurrency: positive('maxConcurrency', 4, true),
     maxRequestsPerSecond: positive('maxRequestsPerSecond', 10, false),
     skipInstanceAfterFailures: positive('skipInstanceAfterFailures', 5, true),

@@ -288,7 +288,7 @@ describe('issue 12: application names and disabled key managers', () => {
         stack,
         knex,
         entities,
-        config: apimConfig(stack, { cache: { keyManagersSeconds: 30 } }),
+        config: apimConfig(stack, { cache: { keyManagers: { seconds: 30 } } }),
       });
       try {
         const first = await newClient();

@@ -91,7 +91,7 @@ describe.each(VERSIONS)('API-M %s', version => {
     });
     config = {
       ...apimConfig(stack),
-      retries: { keyManagerNotLoadedSeconds: 1 },
+      retries: { keyManagerNotLoaded: { seconds: 1 } },
       // A window of one period (the default frequency): every run checks every mapping, so the
       // drift cases count observations, not which slice a mapping falls in (drift/slices.ts).
       reconcile: { checkEveryMappingWithin: { minutes: 5 } },

@@ -58,8 +58,8 @@ export async function createApimCredentialsServices(options: {
   const instances = ApimInstances.create(settings.instances);
   // One cache of key managers and application ids, shared by reads and provisioning.
   const directory = new ApimDirectory({
-    keyManagerTtlMs: settings.cache.keyManagersSeconds * 1000,
-    applicationTtlMs: settings.cache.applicationsSeconds * 1000,
+    keyManagerTtlMs: settings.cache.keyManagersMs,
+    applicationTtlMs: settings.cache.applicationsMs,
   });
   const bindings = new ApplicationBindings({
     // Migrations ran with the store above; this one only opens the table.

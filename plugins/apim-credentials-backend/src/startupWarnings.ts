@@ -1,10 +1,12 @@
 /**
  * Loud start-up warnings for configurations that are allowed but dangerous, so that an operator
- * reading the backend's log learns what they switched off (issue 10 items 4 and 5).
+ * reading the backend's log learns what they switched off (issue 10 items 4 and 5), and for keys
+ * that still work but go away in the next release (issue 9).
  */
 import type { Config } from '@backstage/config';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { ApimCredentialsConfig } from './config';
+import { DEPRECATED_CONFIG_KEYS } from './configTimings';
 
 /**
  * Logs a warning per dangerous setting: the permission framework off (`permission.enabled` not
@@ -32,5 +34,30 @@ export function warnAboutRiskyConfig(
         `Plain HTTP is ALLOWED for API-M instance "${instance.id}" and its key managers (apimCredentials.instances[].allowInsecureHttp: true): the service account's password, tokens and consumer secrets may cross the network unencrypted. Use https in production.`,
       );
     }
+  }
+}
+
+/**
+ * Logs one warning per deprecated key that is set under `apimCredentials` (configTimings.ts
+ * `DEPRECATED_CONFIG_KEYS`), naming its replacement and the value it would have there. The old
+ * key still works in this release when its replacement is absent.
+ */
+export function warnAboutDeprecatedConfig(
+  root: Config,
+  logger: Pick<LoggerService, 'warn'>,
+): void {
+  const config = root.getOptionalConfig('apimCredentials');
+  if (!config) return;
+  for (const { key, replacement, unit } of DEPRECATED_CONFIG_KEYS) {
+    const value = config.getOptional(key);
+    if (value === undefined) continue;
+    const ignored = config.has(replacement)
+      ? ` It is ignored because apimCredentials.${replacement} is set.`
+      : '';
+    logger.warn(
+      `apimCredentials.${key} is deprecated and will be removed in the next release: use apimCredentials.${replacement} instead, a duration such as { ${unit}: ${JSON.stringify(
+        value,
+      )} }.${ignored}`,
+    );
   }
 }

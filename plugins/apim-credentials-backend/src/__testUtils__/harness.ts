@@ -114,7 +114,7 @@ export function apimConfig(
     verification: { required: false },
     rateLimits: UNLIMITED_RATES,
     // Tests switch key managers on and off in the emulator and expect to see it at once.
-    cache: { keyManagersSeconds: 0 },
+    cache: { keyManagers: { seconds: 0 } },
     ...overrides,
   };
 }

@@ -84,8 +84,8 @@ export class ProvisioningService {
     const directory =
       deps.directory ??
       new ApimDirectory({
-        keyManagerTtlMs: config.cache.keyManagersSeconds * 1000,
-        applicationTtlMs: config.cache.applicationsSeconds * 1000,
+        keyManagerTtlMs: config.cache.keyManagersMs,
+        applicationTtlMs: config.cache.applicationsMs,
       });
     const clientFor = (env: EnvironmentConfig) => this.client(env);
     this.directory = directory;

@@ -49,7 +49,7 @@ describe('ReconcileJob', () => {
           ...apimConfig(stack),
           // Every run checks every mapping (the slices have their own test below).
           reconcile: {
-            pendingAfterSeconds: 0,
+            pendingAfter: { seconds: 0 },
             checkEveryMappingWithin: { minutes: 5 },
           },
         },

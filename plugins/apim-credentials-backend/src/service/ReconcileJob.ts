@@ -63,8 +63,7 @@ export class ReconcileJob {
     };
     const deps = this.runDeps(report);
     const { reconcile } = this.deps.config;
-    const deadline =
-      Date.now() + reconcile.frequencyMinutes * 60_000 * DEADLINE_SHARE;
+    const deadline = Date.now() + reconcile.periodMs * DEADLINE_SHARE;
     await resolvePendingAudits(deps, now, report);
     await adoptLateMappings(deps, now, report);
     const state: DriftRunState = {

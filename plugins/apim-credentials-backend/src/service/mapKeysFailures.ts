@@ -3,7 +3,7 @@
  * answers that need more than one look:
  * - 400/901403 for a key manager API-M lists as enabled: not loaded yet (about 5 s after it is
  *   added, enabled or updated) or for good when its connector failed. Retried with backoff for a
- *   bounded time (`apimCredentials.retries.keyManagerNotLoadedSeconds`), then a 503 saying API-M
+ *   bounded time (`apimCredentials.retries.keyManagerNotLoaded`), then a 503 saying API-M
  *   has not loaded that key manager.
  * - 500 with WSO2's generic body (`{code:500}`): a transport failure between API-M and the key
  *   manager (refused, DNS, timeout) escaped as an unchecked exception. The backend asks the key

@@ -184,7 +184,7 @@ export class ProvisionAttempt {
           client,
           env,
           keyManager: km.name,
-          budgetMs: this.deps.config.retries.keyManagerNotLoadedSeconds * 1000,
+          budgetMs: this.deps.config.retries.keyManagerNotLoadedMs,
         },
         () =>
           client.mapKeys(app.applicationId, {

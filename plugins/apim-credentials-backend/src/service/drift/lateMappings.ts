@@ -26,7 +26,7 @@ export async function adoptLateMappings(
   report: ReconcileReport,
 ): Promise<void> {
   const since = new Date(
-    now.getTime() - deps.config.reconcile.lateMappingWindowMinutes * 60_000,
+    now.getTime() - deps.config.reconcile.lateMappingWindowMs,
   );
   const rows = await deps.store.listInconclusiveProvisions(
     since,

@@ -8,14 +8,14 @@ import type { AuditRecord } from '@apim-credentials/backstage-plugin-apim-creden
 import type { ReconcileDeps, ReconcileReport } from './types';
 import { mappingOf } from '../mappingOf';
 
-/** Completes every pending row older than `reconcile.pendingAfterSeconds`; counts into `report`. */
+/** Completes every pending row older than `reconcile.pendingAfter`; counts into `report`. */
 export async function resolvePendingAudits(
   deps: ReconcileDeps,
   now: Date,
   report: ReconcileReport,
 ): Promise<void> {
   const olderThan = new Date(
-    now.getTime() - deps.config.reconcile.pendingAfterSeconds * 1000,
+    now.getTime() - deps.config.reconcile.pendingAfterMs,
   );
   const pending = await deps.store.listPendingAudits(olderThan);
   for (const row of pending) {

@@ -88,7 +88,7 @@ export async function checkEnvironmentSlice(
   const quota = sliceSize(
     total,
     progress.settledAt && run.now.getTime() - progress.settledAt.getTime(),
-    reconcile.frequencyMinutes * 60_000,
+    reconcile.periodMs,
     reconcile.checkEveryMappingWithinMs,
   );
   let afterId = progress.afterId;
