@@ -1,4 +1,4 @@
-import { checkRemoval } from './removalRules';
+import { checkRemoval, planRemoval } from './removalRules';
 
 const slot = { keyManager: 'IS', environment: 'sandbox', consumerKey: 'mine' };
 const env = { keyType: 'SANDBOX' };
@@ -44,5 +44,78 @@ describe('checkRemoval (issue 10 item 2)', () => {
         message: expect.stringContaining('"theirs"'),
       }),
     );
+  });
+});
+
+describe('planRemoval: "Remove stale record" of a drifted row (issue 10 item 2)', () => {
+  const drifted = {
+    state: 'drifted' as const,
+    consumerKey: 'mine',
+    keyMappingId: 'km-1',
+    driftReason: 'API-M no longer holds this mapping (two consecutive checks)',
+  };
+
+  it('another client mapped in the slot since the drift: only our record goes, theirs stays', () => {
+    const plan = planRemoval(
+      key({ consumerKey: 'theirs', keyMappingId: 'km-2' }),
+      drifted,
+      slot,
+      env,
+    );
+    expect(plan.apimKey).toBeUndefined();
+    expect(plan.reported).toEqual({
+      consumerKey: 'mine',
+      keyMappingId: 'km-1',
+    });
+    expect(plan.staleNote).toMatch(
+      /only Backstage's stale record of client "mine" \(mapping km-1; drift: API-M no longer holds/,
+    );
+    expect(plan.staleNote).toMatch(
+      /holds client "theirs" in this slot, which stays/,
+    );
+  });
+
+  it("the same client mapped again under another mapping id: API-M's mapping stays", () => {
+    const plan = planRemoval(key({ keyMappingId: 'km-9' }), drifted, slot, env);
+    expect(plan.apimKey).toBeUndefined();
+    expect(plan.staleNote).toMatch(/another mapping \(km-9\), which stays/);
+  });
+
+  it('a key generated in API-M in the slot: our record goes, nothing is refused or removed', () => {
+    const plan = planRemoval(
+      key({ mode: 'CREATED', consumerKey: 'gen' }),
+      drifted,
+      slot,
+      env,
+    );
+    expect(plan.apimKey).toBeUndefined();
+    expect(plan.reported?.consumerKey).toBe('mine');
+  });
+
+  it('an empty slot: only the record goes', () => {
+    const plan = planRemoval(undefined, drifted, slot, env);
+    expect(plan.apimKey).toBeUndefined();
+    expect(plan.staleNote).toMatch(/holds no mapping in this slot/);
+  });
+
+  it('API-M still holds exactly the recorded mapping: it is removed there too', () => {
+    const held = key({});
+    expect(planRemoval(held, drifted, slot, env)).toEqual({
+      apimKey: held,
+      reported: held,
+    });
+  });
+
+  it('an active record, or a drifted record of another client: the usual rules', () => {
+    const theirs = key({ consumerKey: 'theirs' });
+    for (const record of [
+      { ...drifted, state: 'active' as const },
+      { ...drifted, consumerKey: 'someone-else' },
+      undefined,
+    ]) {
+      expect(() => planRemoval(theirs, record, slot, env)).toThrow(
+        expect.objectContaining({ code: 'CONSUMER_KEY_MISMATCH' }),
+      );
+    }
   });
 });

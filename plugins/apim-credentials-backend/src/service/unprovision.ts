@@ -13,7 +13,7 @@ import { hiddenMapping } from './disabledKeyManagers';
 import type { KeyManagerOffer } from './keyManagerOffer';
 import { cellKey, type Caller, type Cell } from './provisioningTypes';
 import { cleanUpWarning } from './releaseCaveats';
-import { checkRemoval } from './removalRules';
+import { planRemoval, STALE_RECORD_REMOVED } from './removalRules';
 import { translateError } from './translateError';
 
 export type UnprovisionInput = Cell & { dryRun?: boolean; consumerKey: string };
@@ -73,15 +73,16 @@ export class Unprovisioner {
     const auditId = await audit.start('unprovision', env, input, caller);
     try {
       if (checked.error) throw checked.error;
-      const { app, key, how } = await store.withCellLock(
+      const { app, key, how, stale } = await store.withCellLock(
         cellKey(input, env),
         async () => {
           const found = await this.find(input, env, client);
+          // A drifted record whose mapping API-M no longer holds as recorded: only ours goes.
           const removed =
-            found.app && found.key
+            found.app && found.remove
               ? await client.removeMapping(
                   found.app.applicationId,
-                  found.key.keyMappingId,
+                  found.remove.keyMappingId,
                 )
               : undefined;
           await store.deleteMapping(input);
@@ -89,9 +90,10 @@ export class Unprovisioner {
         },
       );
       const warning =
-        key && how === 'cleaned-up'
+        stale ??
+        (key && how === 'cleaned-up'
           ? cleanUpWarning(key.consumerKey, input.keyManager)
-          : undefined;
+          : undefined);
       await audit.complete(auditId, {
         outcome: key ? 'succeeded' : 'unchanged',
         applicationId: app?.applicationId,
@@ -100,7 +102,10 @@ export class Unprovisioner {
         consumerKey: key?.consumerKey,
         // A succeeded row's code and message carry the warning, as the job's RESOLVED_BY_JOB does.
         ...(warning
-          ? { errorCode: 'GATEWAYS_NOT_NOTIFIED', errorMessage: warning }
+          ? {
+              errorCode: stale ? STALE_RECORD_REMOVED : 'GATEWAYS_NOT_NOTIFIED',
+              errorMessage: warning,
+            }
           : {}),
       });
       return result(key, auditId, warning);
@@ -128,7 +133,16 @@ export class Unprovisioner {
       (app
         ? await hiddenMapping({ directory, store }, client, env, input)
         : undefined);
-    checkRemoval(key, input, env);
-    return { app, key };
+    // The recorded key and drift reason decide what a "Remove stale record" may remove.
+    const record = (await store.getMappingsForEntity(input.entityRef)).find(
+      m => m.environment === env.id && m.keyManager === input.keyManager,
+    );
+    const plan = planRemoval(key, record, input, env);
+    return {
+      app,
+      key: plan.reported,
+      remove: plan.apimKey,
+      stale: plan.staleNote,
+    };
   }
 }

@@ -1,0 +1,157 @@
+/**
+ * "Remove stale record" of a drifted mapping, against the local stack (issue 10 item 2): the
+ * removal drops Backstage's record and leaves API-M's live mapping alone unless API-M still holds
+ * exactly the recorded mapping (keyMappingId and consumer key). The audit row names the recorded
+ * client and mapping and carries the drift reason.
+ */
+import { Knex } from 'knex';
+import { ConfigReader } from '@backstage/config';
+import { LocalStack } from '@internal/local-stack';
+import { ApimClient } from './apim/ApimClient';
+import { readApimCredentialsConfig } from './config';
+import { createTestDatabases } from './__testUtils__/databases';
+import {
+  Backend,
+  apimConfig,
+  startBackend,
+  startStack,
+} from './__testUtils__/harness';
+
+jest.setTimeout(120_000);
+
+const databases = createTestDatabases();
+const ENTITY = 'component:default/svc-3';
+const CELL = '/entities/component/default/svc-3/credentials/sandbox/IS';
+const DRIFT = 'API-M no longer holds this mapping (two consecutive checks)';
+
+describe('removing a stale (drifted) record', () => {
+  let stack: LocalStack & { logs: string[] };
+  let knex: Knex;
+  let backend: Backend;
+  let apim: ApimClient;
+  let n = 0;
+
+  const newClient = () =>
+    stack.keyManager.createClient({
+      name: `stale-${(n += 1)}`,
+      grantTypes: ['client_credentials'],
+    });
+  const held = async () =>
+    (await stack.emulator.control.state()).keyMappings.map(m => m.consumerKey);
+  const record = () =>
+    knex('apim_credentials_mappings')
+      .where({ entity_ref: ENTITY, environment: 'sandbox', key_manager: 'IS' })
+      .first();
+
+  beforeAll(async () => {
+    stack = await startStack();
+    knex = await databases.init('SQLITE_3');
+    backend = await startBackend({ stack, knex });
+    const settings = readApimCredentialsConfig(
+      new ConfigReader({ apimCredentials: apimConfig(stack) }),
+    );
+    apim = ApimClient.create(settings.instances[0]);
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await stack?.stop();
+  });
+
+  /** Provisions a client, then lets `change` act in API-M and flags the row as the job would. */
+  async function drifted(
+    change: (
+      row: any,
+      client: { clientId: string; clientSecret: string },
+    ) => Promise<void>,
+  ) {
+    const client = await newClient();
+    const put = await backend.call('put', CELL, {
+      consumerKey: client.clientId,
+      consumerSecret: client.clientSecret,
+    });
+    expect(put.status).toBe(201);
+    const row = await record();
+    await change(row, client);
+    await knex('apim_credentials_mappings')
+      .where({ id: row.id })
+      .update({ state: 'drifted', drift_reason: DRIFT });
+    return { client, row };
+  }
+
+  const remove = (consumerKey: string) =>
+    backend.call(
+      'delete',
+      `${CELL}?consumerKey=${encodeURIComponent(consumerKey)}`,
+    );
+
+  it("another client mapped in API-M since the drift stays; only Backstage's record goes", async () => {
+    const other = await newClient();
+    const { client, row } = await drifted(async r => {
+      await apim.removeMapping(r.application_id, r.key_mapping_id);
+      await apim.mapKeys(r.application_id, {
+        consumerKey: other.clientId,
+        consumerSecret: other.clientSecret,
+        keyManager: 'IS',
+        keyType: 'SANDBOX',
+      });
+    });
+    const res = await remove(client.clientId);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      status: 'removed',
+      consumerKey: client.clientId,
+      keyMappingId: row.key_mapping_id,
+      warning: expect.stringContaining(
+        `holds client "${other.clientId}" in this slot, which stays`,
+      ),
+    });
+    expect(await held()).toContain(other.clientId);
+    expect(await record()).toBeUndefined();
+    const audit = await knex('apim_credentials_audit')
+      .where({ id: res.body.auditId })
+      .first();
+    expect(audit).toMatchObject({
+      action: 'unprovision',
+      outcome: 'succeeded',
+      consumer_key: client.clientId,
+      key_mapping_id: row.key_mapping_id,
+    });
+    // The drift reason rides on the row (as its note, or its message before notes existed).
+    expect(JSON.stringify(audit)).toContain(DRIFT);
+    expect(JSON.stringify(audit)).toContain('STALE_RECORD_REMOVED');
+    // Clean up the other client's mapping for the next case.
+    const keys = await apim.listOAuthKeys(row.application_id);
+    for (const k of keys)
+      await apim.removeMapping(row.application_id, k.keyMappingId);
+  });
+
+  it('the same client mapped again under another mapping id stays mapped in API-M', async () => {
+    const { client, row } = await drifted(async (r, c) => {
+      await apim.removeMapping(r.application_id, r.key_mapping_id);
+      await apim.mapKeys(r.application_id, {
+        consumerKey: c.clientId,
+        consumerSecret: c.clientSecret,
+        keyManager: 'IS',
+        keyType: 'SANDBOX',
+      });
+    });
+    const res = await remove(client.clientId);
+    expect(res.status).toBe(200);
+    expect(res.body.warning).toMatch(/under another mapping .*which stays/);
+    expect(await held()).toContain(client.clientId);
+    expect(await record()).toBeUndefined();
+    const keys = await apim.listOAuthKeys(row.application_id);
+    for (const k of keys)
+      await apim.removeMapping(row.application_id, k.keyMappingId);
+  });
+
+  it('API-M still holds exactly the recorded mapping: it is removed there too', async () => {
+    const { client } = await drifted(async () => undefined);
+    const res = await remove(client.clientId);
+    expect(res.status).toBe(200);
+    expect(res.body.warning ?? '').not.toMatch(/stale record/);
+    expect(await held()).not.toContain(client.clientId);
+    expect(await record()).toBeUndefined();
+  });
+});
