@@ -11,6 +11,7 @@ export {
   apimCredentialsRootRouteRef,
 } from './alpha/plugin';
 export {
+  apimClientsPickerFormField,
   apimEnvironmentsPickerFormField,
   apimKeyManagerPickerFormField,
 } from './alpha/formFields';

@@ -17,6 +17,7 @@ export {
   type ApimCredentialsFrontendApi,
 } from './api';
 export {
+  ApimClientsPickerFieldExtension,
   ApimEnvironmentsPickerFieldExtension,
   ApimKeyManagerPickerFieldExtension,
 } from './scaffolder/fieldExtensions';
@@ -31,3 +32,11 @@ export {
   validateApimKeyManager,
   type ApimKeyManagerPickerUiOptions,
 } from './scaffolder/keyManagerField';
+export {
+  APIM_CLIENTS_PICKER,
+  apimClientsPickerSchema,
+  clientSecretName,
+  validateApimClients,
+  type ApimClientEntry,
+  type ApimClientsPickerUiOptions,
+} from './scaffolder/clientsField';

@@ -25,3 +25,15 @@ export const apimKeyManagerPickerFormField = FormFieldBlueprint.make({
       import('../scaffolder/formFields').then(m => m.apimKeyManagerPickerField),
   },
 });
+
+/**
+ * Scaffolder field `ApimClientsPicker`
+ * (`scaffolder-form-field:apim-credentials/clients-picker`).
+ */
+export const apimClientsPickerFormField = FormFieldBlueprint.make({
+  name: 'clients-picker',
+  params: {
+    field: () =>
+      import('../scaffolder/formFields').then(m => m.apimClientsPickerField),
+  },
+});

@@ -36,6 +36,11 @@ describe('new frontend system', () => {
         'scaffolder-form-field:apim-credentials/key-manager-picker',
       ),
     ).toBeDefined();
+    expect(
+      plugin.getExtension(
+        'scaffolder-form-field:apim-credentials/clients-picker',
+      ),
+    ).toBeDefined();
     expect(apimCredentialsPage).toBeDefined();
   });
 

@@ -11,6 +11,7 @@ import { apimCredentialsApiRef, ApimCredentialsFrontendClient } from '../api';
 import { isApimCredentialsAvailable } from '../conditions';
 import { entityContentRouteRef, rootRouteRef } from '../routes';
 import {
+  apimClientsPickerFormField,
   apimEnvironmentsPickerFormField,
   apimKeyManagerPickerFormField,
 } from './formFields';
@@ -84,6 +85,7 @@ export const apimCredentialsPlugin = createFrontendPlugin({
     apimCredentialsPage,
     apimEnvironmentsPickerFormField,
     apimKeyManagerPickerFormField,
+    apimClientsPickerFormField,
   ],
   // The same refs as the legacy plugin's `routes`.
   routes: {

@@ -1,10 +1,11 @@
 /**
- * The two scaffolder fields for the LEGACY frontend system: put them inside
+ * The three scaffolder fields for the LEGACY frontend system: put them inside
  * `<ScaffolderFieldExtensions>` under the scaffolder route.
  */
 import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
 import { apimCredentialsPlugin } from '../plugin';
 import {
+  apimClientsPickerDeclaration,
   apimEnvironmentsPickerDeclaration,
   apimKeyManagerPickerDeclaration,
   toFieldExtensionOptions,
@@ -31,5 +32,17 @@ export const ApimEnvironmentsPickerFieldExtension =
 export const ApimKeyManagerPickerFieldExtension = apimCredentialsPlugin.provide(
   createScaffolderFieldExtension(
     toFieldExtensionOptions(apimKeyManagerPickerDeclaration),
+  ),
+);
+
+/**
+ * Scaffolder field `ApimClientsPicker` (legacy frontend system): one OAuth2 client per selected
+ * environment, each secret kept in the task's secrets.
+ *
+ * @public
+ */
+export const ApimClientsPickerFieldExtension = apimCredentialsPlugin.provide(
+  createScaffolderFieldExtension(
+    toFieldExtensionOptions(apimClientsPickerDeclaration),
   ),
 );

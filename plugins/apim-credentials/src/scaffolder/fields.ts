@@ -1,5 +1,5 @@
 /**
- * The two scaffolder fields, declared once for both frontend systems: the new system's
+ * The three scaffolder fields, declared once for both frontend systems: the new system's
  * `FormFieldBlueprint` extensions (`../alpha/formFields.ts`, through `createFormField`) and the
  * legacy system's field extensions (`./fieldExtensions.ts`) are both made from these.
  */
@@ -11,6 +11,14 @@ import type {
 } from '@backstage/plugin-scaffolder-react';
 import { ApimEnvironmentsPicker } from '../components/ApimEnvironmentsPicker';
 import { ApimKeyManagerPicker } from '../components/ApimKeyManagerPicker';
+import { ApimClientsPicker } from '../components/ApimClientsPicker';
+import {
+  APIM_CLIENTS_PICKER,
+  apimClientsPickerSchema,
+  validateApimClients,
+  type ApimClientEntry,
+  type ApimClientsPickerUiOptions,
+} from './clientsField';
 import {
   APIM_ENVIRONMENTS_PICKER,
   apimEnvironmentsPickerSchema,
@@ -53,6 +61,17 @@ export const apimKeyManagerPickerDeclaration: ApimFieldDeclaration<
   component: ApimKeyManagerPicker,
   validation: validateApimKeyManager,
   schema: apimKeyManagerPickerSchema,
+};
+
+/** `ApimClientsPicker`: one client per selected environment, secrets in the task's secrets. */
+export const apimClientsPickerDeclaration: ApimFieldDeclaration<
+  ApimClientEntry[],
+  ApimClientsPickerUiOptions
+> = {
+  name: APIM_CLIENTS_PICKER,
+  component: ApimClientsPicker,
+  validation: validateApimClients,
+  schema: apimClientsPickerSchema,
 };
 
 /**

@@ -1,9 +1,10 @@
 /**
- * The two scaffolder fields for the NEW frontend system, loaded lazily by the
+ * The three scaffolder fields for the NEW frontend system, loaded lazily by the
  * `FormFieldBlueprint` extensions in `../alpha/formFields.ts`.
  */
 import { createFormField } from '@backstage/plugin-scaffolder-react/alpha';
 import {
+  apimClientsPickerDeclaration,
   apimEnvironmentsPickerDeclaration,
   apimKeyManagerPickerDeclaration,
 } from './fields';
@@ -14,4 +15,8 @@ export const apimEnvironmentsPickerField = createFormField(
 
 export const apimKeyManagerPickerField = createFormField(
   apimKeyManagerPickerDeclaration,
+);
+
+export const apimClientsPickerField = createFormField(
+  apimClientsPickerDeclaration,
 );

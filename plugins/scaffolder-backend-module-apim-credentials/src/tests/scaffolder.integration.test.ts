@@ -106,6 +106,34 @@ const SECRET_AS_PARAMETER_TEMPLATE = yaml.stringify({
 });
 const SECRET_AS_PARAMETER_REF = 'template:default/secret-as-parameter';
 
+/**
+ * What the form sends for one client in every environment: the ApimClientsPicker's value
+ * (`clients`, each naming its secret) in the values, each secret in the task's secrets under
+ * that name, never in the values.
+ */
+function clientsForm(
+  values: Record<string, unknown> & {
+    environments: string[];
+    consumerKey: string;
+  },
+  secret: string,
+) {
+  const { consumerKey, ...rest } = values;
+  return {
+    values: {
+      ...rest,
+      clients: values.environments.map(environment => ({
+        environment,
+        consumerKey,
+        secretName: `apimConsumerSecret_${environment}`,
+      })),
+    },
+    secrets: Object.fromEntries(
+      values.environments.map(e => [`apimConsumerSecret_${e}`, secret]),
+    ),
+  };
+}
+
 type Backend = Awaited<ReturnType<typeof startTestBackend>>;
 
 interface TaskEvent {
@@ -276,12 +304,16 @@ describe('apim:credentials:provision through the scaffolder', () => {
     });
   }
 
-  async function runTemplate(values: Record<string, unknown>, secret: string) {
+  async function runTemplate(
+    values: Record<string, unknown> & {
+      environments: string[];
+      consumerKey: string;
+    },
+    secret: string,
+  ) {
     return runTask({
       templateRef: TEMPLATE_REF,
-      // What the frontend's Secret field sends: asterisks in the values, the value in secrets.
-      values: { ...values, consumerSecret: '*'.repeat(secret.length) },
-      secrets: { consumerSecret: secret },
+      ...clientsForm(values, secret),
     });
   }
 
@@ -456,18 +488,20 @@ describe('apim:credentials:provision through the scaffolder', () => {
     ).toEqual([]);
   });
 
-  it('refuses to start the template without the secret (the template declares it in spec.secrets)', async () => {
+  it('refuses to start the template without a secret (spec.secrets needs one)', async () => {
     const res = await api('/api/scaffolder/v2/tasks', {
       method: 'POST',
       body: JSON.stringify({
         templateRef: TEMPLATE_REF,
-        values: {
-          component: ENTITY_REF,
-          environments: ['sandbox'],
-          keyManager: 'IS',
-          consumerKey: 'abc',
-          consumerSecret: '***',
-        },
+        values: clientsForm(
+          {
+            component: ENTITY_REF,
+            environments: ['sandbox'],
+            keyManager: 'IS',
+            consumerKey: 'abc',
+          },
+          '',
+        ).values,
         secrets: {},
       }),
     });
@@ -536,15 +570,16 @@ describe('apim:credentials:provision through the scaffolder', () => {
       method: 'POST',
       body: JSON.stringify({
         template,
-        values: {
-          component: ENTITY_REF,
-          environments: ['production'],
-          keyManager: 'IS',
-          consumerKey: prod.clientId,
-          consumerSecret: '*'.repeat(prod.clientSecret.length),
-          verify: true,
-        },
-        secrets: { consumerSecret: prod.clientSecret },
+        ...clientsForm(
+          {
+            component: ENTITY_REF,
+            environments: ['production'],
+            keyManager: 'IS',
+            consumerKey: prod.clientId,
+            verify: true,
+          },
+          prod.clientSecret,
+        ),
         directoryContents: [],
       }),
     });
@@ -572,18 +607,19 @@ describe('apim:credentials:provision through the scaffolder', () => {
       method: 'POST',
       body: JSON.stringify({
         template,
-        values: {
-          name: 'inventory-service',
-          description: 'Keeps stock',
-          owner: 'group:default/guests',
-          publishTo: 'github',
-          repoUrl: 'github.com?owner=acme&repo=inventory-service',
-          environments: ['sandbox'],
-          keyManager: 'IS',
-          consumerKey: client.clientId,
-          consumerSecret: '*'.repeat(client.clientSecret.length),
-        },
-        secrets: { consumerSecret: client.clientSecret },
+        ...clientsForm(
+          {
+            name: 'inventory-service',
+            description: 'Keeps stock',
+            owner: 'group:default/guests',
+            publishTo: 'github',
+            repoUrl: 'github.com?owner=acme&repo=inventory-service',
+            environments: ['sandbox'],
+            keyManager: 'IS',
+            consumerKey: client.clientId,
+          },
+          client.clientSecret,
+        ),
         directoryContents: await readDirectory(NEW_SERVICE_DIR),
       }),
     });

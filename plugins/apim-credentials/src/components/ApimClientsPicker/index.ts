@@ -1,0 +1,1 @@
+export { ApimClientsPicker } from './ApimClientsPicker';
