@@ -1,6 +1,6 @@
 /**
  * Audit at scale and CSV export, per database (SQLite file, PostgreSQL):
- * 1. migrate with the plugin's own migrations (ApimCredentialsStore.create), seed 100k rows,
+ * 1. migrate with the plugin's own migrations (ApimCredentialsDatabase.create), seed 100k rows,
  *    export them as CSV from a separate backend process and record its peak memory;
  * 2. seed up to 1M rows, time `store.queryAudit` (what GET /audit runs) for each filter on the
  *    first page and on a page deep in the history (a cursor at 90% of the filter's matches);
@@ -14,11 +14,12 @@ import { once } from 'node:events';
 import { fetch } from 'undici';
 import type { Knex } from 'knex';
 import type { ParsedAuditQuery } from '@apim-credentials/backstage-plugin-apim-credentials-common';
+import { AuditStore } from '../plugins/apim-credentials-backend/src/database/AuditStore';
+import { ApimCredentialsDatabase } from '../plugins/apim-credentials-backend/src/database/ApimCredentialsDatabase';
 import {
-  ApimCredentialsStore,
   decodeAuditCursor,
-  encodeAuditCursor,
-} from '../plugins/apim-credentials-backend/src/database/ApimCredentialsStore';
+  encodeAuditPosition,
+} from '../plugins/apim-credentials-backend/src/database/auditCursor';
 import { BarResult, QUICK, log, median, now, round } from './lib/common';
 import {
   AUDIT_TABLE,
@@ -147,8 +148,10 @@ export async function benchAudit(kind: DbKind): Promise<AuditDbResult> {
       ? { sqliteFile }
       : { pgUrl: (db.knex.client.config as any).connection as string };
   try {
-    const store = await ApimCredentialsStore.create({
-      database: { getClient: async () => db.knex } as any,
+    const store = await AuditStore.create({
+      database: await ApimCredentialsDatabase.create({
+        database: { getClient: async () => db.knex },
+      }),
     });
     const generator = new AuditGenerator(TOTAL_ROWS);
     const seedStart = now();
@@ -187,7 +190,12 @@ export async function benchAudit(kind: DbKind): Promise<AuditDbResult> {
         .offset(depth)
         .limit(1)
         .first();
-      const deepCursor = deepRow ? encodeAuditCursor(deepRow) : undefined;
+      const deepCursor = deepRow
+        ? encodeAuditPosition({
+            startedAt: deepRow.started_at,
+            seq: deepRow.seq,
+          })
+        : undefined;
       const time = async (cursor?: string) => {
         const q: ParsedAuditQuery = {
           ...f.query,
@@ -248,7 +256,7 @@ async function explain(
   f: Filter,
   cursor?: string,
 ): Promise<string> {
-  // The same query as ApimCredentialsStore.queryAudit, for the plan.
+  // The same query as AuditStore.queryAudit, for the plan.
   const q = addFilters(knex(AUDIT_TABLE), f);
   if (cursor) {
     const position = decodeAuditCursor(cursor);

@@ -8,7 +8,7 @@
 import { Knex } from 'knex';
 import { createTestDatabases } from './__testUtils__/databases';
 import { Backend, component, startBackend } from './__testUtils__/harness';
-import { ApimCredentialsStore } from './database/ApimCredentialsStore';
+import { createApimCredentialsStores } from './database/stores';
 
 jest.setTimeout(60_000);
 
@@ -43,9 +43,12 @@ describe('entity refs in any case', () => {
       config,
       entities: [component('Orders-Reporting', 'orders-reporting')],
     });
-    const store = new ApimCredentialsStore(knex);
+    const store = await createApimCredentialsStores({
+      database: { getClient: async () => knex },
+      skipMigrations: true,
+    });
     for (const outcome of ['succeeded', 'failed'] as const) {
-      await store.recordAudit(
+      await store.audit.recordAudit(
         {
           actor: 'user:default/guest',
           source: 'ui',
@@ -57,7 +60,7 @@ describe('entity refs in any case', () => {
         { outcome },
       );
     }
-    await store.upsertMapping({
+    await store.mappings.upsertMapping({
       entityRef: REF,
       environment: 'sandbox',
       keyManager: 'IS',

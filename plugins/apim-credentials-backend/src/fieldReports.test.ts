@@ -18,7 +18,7 @@ import {
 } from './__testUtils__/harness';
 import { ApimInstances } from './apim/ApimInstances';
 import { readApimCredentialsConfig } from './config';
-import { ApimCredentialsStore } from './database/ApimCredentialsStore';
+import { createApimCredentialsStores } from './database/stores';
 import { ReconcileJob } from './service/ReconcileJob';
 
 jest.setTimeout(120_000);
@@ -237,11 +237,9 @@ describe('issue 12: application names and disabled key managers', () => {
         }),
       );
 
-      const store = await ApimCredentialsStore.create({
-        database: {
-          getClient: async () => knex,
-          migrations: { skip: true },
-        },
+      const stores = await createApimCredentialsStores({
+        database: { getClient: async () => knex },
+        skipMigrations: true,
       });
       const settings = readApimCredentialsConfig(
         new ConfigReader({ apimCredentials: apimConfig(stack) }),
@@ -249,7 +247,7 @@ describe('issue 12: application names and disabled key managers', () => {
       const job = new ReconcileJob({
         config: settings,
         instances: ApimInstances.create(settings.instances),
-        store,
+        stores,
         logger: mockServices.logger.mock(),
       });
       const report = await job.run();

@@ -23,7 +23,10 @@ import {
 import { ApimClient } from './apim/ApimClient';
 import { ApimInstances } from './apim/ApimInstances';
 import { readApimCredentialsConfig } from './config';
-import { ApimCredentialsStore } from './database/ApimCredentialsStore';
+import {
+  ApimCredentialsStores,
+  createApimCredentialsStores,
+} from './database/stores';
 import { ReconcileJob } from './service/ReconcileJob';
 
 jest.setTimeout(180_000);
@@ -59,7 +62,7 @@ describe.each(VERSIONS)('API-M %s', version => {
   let knex: Knex;
   let backend: Backend;
   let job: ReconcileJob;
-  let store: ApimCredentialsStore;
+  let store: ApimCredentialsStores;
   let apim: ApimClient;
   let counter = 0;
   const control = () => stack.emulator.control;
@@ -106,14 +109,15 @@ describe.each(VERSIONS)('API-M %s', version => {
     const settings = readApimCredentialsConfig(
       new ConfigReader({ apimCredentials: config as any }),
     );
-    store = await ApimCredentialsStore.create({
-      database: { getClient: async () => knex, migrations: { skip: true } },
+    store = await createApimCredentialsStores({
+      database: { getClient: async () => knex },
+      skipMigrations: true,
     });
     apim = ApimClient.create(settings.instances[0]);
     job = new ReconcileJob({
       config: settings,
       instances: ApimInstances.of([apim]),
-      store,
+      stores: store,
       logger: mockServices.logger.mock(),
     });
   });
@@ -201,12 +205,14 @@ describe.each(VERSIONS)('API-M %s', version => {
       expect(res.body.warning).toMatch(
         /keep accepting tokens of client .* revoke the client's tokens in key manager "IS"/,
       );
-      expect(row.error_code).toBe('GATEWAYS_NOT_NOTIFIED');
-      expect(row.error_message).toBe(res.body.warning);
+      // A success carries its warning as a resolution and note, not as an error (issue 9).
+      expect(row.resolution).toBe('GATEWAYS_NOT_NOTIFIED');
+      expect(row.note).toBe(res.body.warning);
     } else {
       expect(res.body.warning).toBeUndefined();
-      expect(row.error_code).toBeNull();
+      expect(row.resolution).toBeNull();
     }
+    expect(row.error_code).toBeNull();
   });
 
   it('flags a mapping removed outside Backstage only once confirmed, saying what was observed', async () => {
@@ -216,7 +222,7 @@ describe.each(VERSIONS)('API-M %s', version => {
     await apim.removeMapping(made.body.applicationId, made.body.keyMappingId);
     expect((await job.run()).drifted).toBe(0);
     expect((await job.run()).drifted).toBe(1);
-    const [mapping] = await store.getMappingsForEntity(
+    const [mapping] = await store.mappings.getMappingsForEntity(
       'component:default/svc-1',
     );
     expect(mapping.state).toBe('drifted');
@@ -247,7 +253,7 @@ describe.each(VERSIONS)('API-M %s', version => {
       expect(keys.find(k => k.keyManager === 'Flaky')).toBeUndefined();
       await job.run();
       await job.run();
-      const [mapping] = await store.getMappingsForEntity(
+      const [mapping] = await store.mappings.getMappingsForEntity(
         'component:default/svc-2',
       );
       expect(mapping).toMatchObject({ state: 'active' });

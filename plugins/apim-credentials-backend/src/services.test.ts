@@ -37,7 +37,9 @@ describe('createApimCredentialsServices', () => {
       logger: mockServices.logger.mock(),
     });
     // Migrated: the audit table answers.
-    await expect(services.store.getAudit('none')).resolves.toBeUndefined();
+    await expect(
+      services.stores.audit.getAudit('none'),
+    ).resolves.toBeUndefined();
     expect(services.service.environment('production').instance).toBe('us');
     expect(services.instances.clientFor({ instance: 'eu' }).instanceId).toBe(
       'eu',

@@ -9,12 +9,20 @@ import type {
 import type { Config } from '@backstage/config';
 import { ApimInstances } from './apim/ApimInstances';
 import { ApimCredentialsConfig, readApimCredentialsConfig } from './config';
-import { ApimCredentialsStore } from './database/ApimCredentialsStore';
-import { ApplicationBindingStore } from './database/ApplicationBindingStore';
+import {
+  ApimCredentialsStore,
+  routeStoreOf,
+} from './database/ApimCredentialsStore';
+import { ApimCredentialsDatabase } from './database/ApimCredentialsDatabase';
+import {
+  ApimCredentialsStores,
+  createApimCredentialsStores,
+} from './database/stores';
 import { DatabaseWindowCounter } from './database/windowCounters';
 import { CredentialVerifier } from './keymanager/CredentialVerifier';
 import { ApimDirectory } from './service/ApimDirectory';
 import { ApplicationBindings } from './service/ApplicationBindings';
+import { AuditTrail } from './service/AuditTrail';
 import { AttemptLimits, readRateLimitSettings } from './service/attemptLimits';
 import { CredentialsReader } from './service/CredentialsReader';
 import { ProvisioningService } from './service/ProvisioningService';
@@ -23,6 +31,11 @@ import { ReconcileJob } from './service/ReconcileJob';
 /** What createApimCredentialsServices builds; `close()` releases the HTTP pools. */
 export interface ApimCredentialsServices {
   settings: ApimCredentialsConfig;
+  /** The stores of each aggregate over the plugin's migrated database. */
+  stores: ApimCredentialsStores;
+  /** The one writer of audit rows: pending, completed (with its mapping change), denied. */
+  trail: AuditTrail;
+  /** Transitional: the audit and mapping methods the routes and actions still take as one. */
   store: ApimCredentialsStore;
   instances: ApimInstances;
   directory: ApimDirectory;
@@ -48,13 +61,19 @@ export async function createApimCredentialsServices(options: {
 }): Promise<ApimCredentialsServices> {
   const { config, database, logger } = options;
   const settings = readApimCredentialsConfig(config);
-  const store = await ApimCredentialsStore.create({ database });
+  const db = await ApimCredentialsDatabase.create({ database });
   // Counted in the database, so that replicas count together (issue 10 items 3, 5).
   const limits = new AttemptLimits(
-    new DatabaseWindowCounter(await database.getClient()),
+    new DatabaseWindowCounter(db.client()),
     readRateLimitSettings(config),
   );
-  store.gateDeniedRows(start => limits.deniedRow(start));
+  const stores = await createApimCredentialsStores({
+    database: db,
+    // Repeated denials must not bury an entity's history (service/attemptLimits.ts).
+    deniedRows: start => limits.deniedRow(start),
+  });
+  const trail = new AuditTrail({ stores, logger });
+  const store = routeStoreOf(stores);
   const instances = ApimInstances.create(settings.instances);
   // One cache of key managers and application ids, shared by reads and provisioning.
   const directory = new ApimDirectory({
@@ -62,21 +81,16 @@ export async function createApimCredentialsServices(options: {
     applicationTtlMs: settings.cache.applicationsMs,
   });
   const bindings = new ApplicationBindings({
-    // Migrations ran with the store above; this one only opens the table.
-    bindings: await ApplicationBindingStore.create({
-      database: {
-        getClient: () => database.getClient(),
-        migrations: { skip: true },
-      },
-    }),
-    store,
+    bindings: stores.bindings,
+    audit: stores.audit,
     instances,
     directory,
   });
   const service = new ProvisioningService({
     config: settings,
     instances,
-    store,
+    stores,
+    trail,
     directory,
     bindings,
     verifier: new CredentialVerifier(),
@@ -85,12 +99,20 @@ export async function createApimCredentialsServices(options: {
   const reader = new CredentialsReader({
     config: settings,
     instances,
-    store,
+    mappings: stores.mappings,
     directory,
   });
-  const job = new ReconcileJob({ config: settings, instances, store, logger });
+  const job = new ReconcileJob({
+    config: settings,
+    instances,
+    stores,
+    trail,
+    logger,
+  });
   return {
     settings,
+    stores,
+    trail,
     store,
     instances,
     directory,

@@ -64,6 +64,31 @@ export const AUDIT_OUTCOMES = [
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 /**
+ * Why a successful audit row needed a word more than its outcome (the row's `resolution`; its
+ * `note` says it in words). Successful rows carry no error code.
+ *
+ * - `RESOLVED_BY_JOB`: the reconcile job completed a row the backend left pending (a restart or
+ *   crash between the attempt and API-M's answer), from what API-M holds.
+ * - `ADOPTED_BY_JOB`: API-M wrote a mapping after the attempt that asked for it had failed
+ *   (timeout, broken answer); the reconcile job recorded it.
+ * - `GATEWAYS_NOT_NOTIFIED`: a removal that WSO2's release cleaned up without revoking the
+ *   client's tokens at the gateways (CONTRACT.md 9.1).
+ * - `STALE_RECORD_REMOVED`: "Remove stale record" of a drifted mapping removed only Backstage's
+ *   record; API-M no longer held the recorded mapping (keyMappingId + consumer key), so whatever
+ *   it holds in the slot stayed. The note names the recorded client and the drift reason.
+ *
+ * @public
+ */
+export const AUDIT_RESOLUTIONS = [
+  'RESOLVED_BY_JOB',
+  'ADOPTED_BY_JOB',
+  'GATEWAYS_NOT_NOTIFIED',
+  'STALE_RECORD_REMOVED',
+] as const;
+/** @public */
+export type AuditResolution = (typeof AUDIT_RESOLUTIONS)[number];
+
+/**
  * `action`: an action of the actions registry (an AI agent over MCP, issue 14 item 3).
  *
  * @public

@@ -2,6 +2,7 @@
 import type {
   AuditAction,
   AuditOutcome,
+  AuditResolution,
   AuditSource,
   KeyType,
 } from './constants';
@@ -184,8 +185,13 @@ export interface AuditRecord {
   applicationName?: string;
   keyMappingId?: string;
   consumerKey?: string;
+  /** Failed and denied rows: the stable code of what went wrong (`APIM_CREDENTIALS_ERROR_CODES`). */
   errorCode?: string;
   errorMessage?: string;
+  /** Successful rows that needed a word more than their outcome; see `AUDIT_RESOLUTIONS`. */
+  resolution?: AuditResolution;
+  /** What `resolution` means for this row, in words. */
+  note?: string;
   requestId?: string;
   /** Set on the rows of dry runs (denied, or verifying for real). */
   dryRun?: boolean;

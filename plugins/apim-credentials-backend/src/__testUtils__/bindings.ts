@@ -1,22 +1,17 @@
-/** The binding rules over a test's own knex, for tests that build a ProvisioningService. */
-import { Knex } from 'knex';
+/** The binding rules over a test's own stores, for tests that build a ProvisioningService. */
 import type { ApimInstances } from '../apim/ApimInstances';
-import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
-import { ApplicationBindingStore } from '../database/ApplicationBindingStore';
+import type { ApimCredentialsStores } from '../database/stores';
 import { ApimDirectory } from '../service/ApimDirectory';
 import { ApplicationBindings } from '../service/ApplicationBindings';
 
-/** Expects the plugin's migrations to have run on `knex` already. */
+/** Expects the plugin's migrations to have run on the stores' database already. */
 export async function bindingsFor(
-  knex: Knex,
-  store: ApimCredentialsStore,
+  stores: ApimCredentialsStores,
   instances: ApimInstances,
 ): Promise<ApplicationBindings> {
   return new ApplicationBindings({
-    bindings: await ApplicationBindingStore.create({
-      database: { getClient: async () => knex, migrations: { skip: true } },
-    }),
-    store,
+    bindings: stores.bindings,
+    audit: stores.audit,
     instances,
     directory: new ApimDirectory(),
   });

@@ -5,16 +5,19 @@
  * `at` when `write`, then prints what this process reads back, as JSON on one line.
  */
 import knexFactory from 'knex';
-import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
+import { createApimCredentialsStores } from '../database/stores';
 
 async function main() {
   const { knex: config, write, at } = JSON.parse(process.argv[2]);
   const knex = knexFactory(config);
-  const store = new ApimCredentialsStore(knex);
+  const store = await createApimCredentialsStores({
+    database: { getClient: async () => knex },
+    skipMigrations: true,
+  });
   const instant = new Date(at);
   const entityRef = 'component:default/orders-service';
   if (write) {
-    const id = await store.startAudit(
+    const id = await store.audit.startAudit(
       {
         actor: 'user:default/guest',
         source: 'ui',
@@ -23,12 +26,12 @@ async function main() {
       },
       instant,
     );
-    await store.completeAudit(
+    await store.audit.completeAudit(
       id,
       { outcome: 'succeeded' },
       new Date(instant.getTime() + 1500),
     );
-    await store.upsertMapping({
+    await store.mappings.upsertMapping({
       entityRef,
       environment: 'sandbox',
       keyManager: 'IS',
@@ -43,12 +46,12 @@ async function main() {
       provisionedAt: instant,
     });
   }
-  const window = await store.queryAudit({
+  const window = await store.audit.queryAudit({
     limit: 10,
     since: instant.toISOString(),
     until: new Date(instant.getTime() + 1).toISOString(),
   });
-  const mappings = await store.getMappingsForEntity(entityRef);
+  const mappings = await store.mappings.getMappingsForEntity(entityRef);
   await knex.destroy();
   process.stdout.write(
     `${JSON.stringify({

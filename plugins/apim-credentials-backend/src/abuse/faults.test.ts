@@ -24,7 +24,7 @@ import {
 } from '../__testUtils__/harness';
 import { ApimInstances } from '../apim/ApimInstances';
 import { readApimCredentialsConfig } from '../config';
-import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
+import { createApimCredentialsStores } from '../database/stores';
 import { ReconcileJob } from '../service/ReconcileJob';
 import { ConfigReader } from '@backstage/config';
 import { sleep } from '../__testUtils__/abuse';
@@ -75,16 +75,14 @@ describe('abuse: API-M faults', () => {
     const settings = readApimCredentialsConfig(
       new ConfigReader({ apimCredentials: config }),
     );
-    const store = await ApimCredentialsStore.create({
-      database: {
-        getClient: async () => knex,
-        migrations: { skip: true },
-      } as any,
+    const stores = await createApimCredentialsStores({
+      database: { getClient: async () => knex },
+      skipMigrations: true,
     });
     job = new ReconcileJob({
       config: settings,
       instances: ApimInstances.create(settings.instances),
-      store,
+      stores,
       logger: mockServices.logger.mock(),
     });
     await stack.emulator.control.patchKeyManager('Resident Key Manager', {

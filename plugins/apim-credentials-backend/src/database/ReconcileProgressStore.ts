@@ -6,7 +6,8 @@
  */
 import { Knex } from 'knex';
 import type { MappingRecord } from '@apim-credentials/backstage-plugin-apim-credentials-common';
-import { toMappingRecord } from './rows';
+import type { ApimCredentialsDatabase } from './ApimCredentialsDatabase';
+import { DbMappingRowRead, toMappingRecord } from './rows';
 import { Timestamps } from './timestamps';
 
 const MAPPINGS = 'apim_credentials_mappings';
@@ -24,21 +25,37 @@ export interface ReconcileProgress {
   settledAt?: Date;
 }
 
+/** A row of `apim_credentials_reconcile_progress` (migration 20261202100000). */
+export interface DbReconcileProgressRow {
+  environment: string;
+  /** bigint, so PostgreSQL answers text. */
+  after_id: number | string;
+  /** Epoch milliseconds of the last full slice; null before it. */
+  settled_at: number | string | null;
+}
+
 export class ReconcileProgressStore {
+  /** The drift job's tables of a migrated database. */
+  static async create(options: {
+    database: ApimCredentialsDatabase;
+  }): Promise<ReconcileProgressStore> {
+    return new ReconcileProgressStore(options.database.client());
+  }
+
   private readonly time: Timestamps;
 
-  constructor(private readonly knex: Knex) {
+  private constructor(private readonly knex: Knex) {
     this.time = new Timestamps(knex);
   }
 
-  private mappings() {
+  private mappings(): Knex.QueryBuilder {
     return this.knex(MAPPINGS).select(
       `${MAPPINGS}.*`,
       this.time.select('provisioned_at', 'provisioned_at_utc'),
     );
   }
 
-  private positioned = (row: Record<string, any>): PositionedMapping => ({
+  private positioned = (row: DbMappingRowRead): PositionedMapping => ({
     id: Number(row.id),
     mapping: toMappingRecord(row, this.time),
   });
@@ -57,7 +74,7 @@ export class ReconcileProgressStore {
     afterId: number,
     limit: number,
   ): Promise<PositionedMapping[]> {
-    const rows = await this.mappings()
+    const rows: DbMappingRowRead[] = await this.mappings()
       .where({ environment })
       .andWhere('id', '>', afterId)
       .orderBy('id')
@@ -68,12 +85,16 @@ export class ReconcileProgressStore {
   /** The mappings with these row ids that still exist (suspects of the previous run). */
   async mappingsByIds(ids: number[]): Promise<PositionedMapping[]> {
     if (ids.length === 0) return [];
-    const rows = await this.mappings().whereIn('id', ids).orderBy('id');
+    const rows: DbMappingRowRead[] = await this.mappings()
+      .whereIn('id', ids)
+      .orderBy('id');
     return rows.map(this.positioned);
   }
 
   async getProgress(environment: string): Promise<ReconcileProgress> {
-    const row = await this.knex(PROGRESS).where({ environment }).first();
+    const row: DbReconcileProgressRow | undefined = await this.knex(PROGRESS)
+      .where({ environment })
+      .first();
     return {
       afterId: Number(row?.after_id ?? 0),
       settledAt:

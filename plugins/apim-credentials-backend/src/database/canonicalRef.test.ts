@@ -1,4 +1,4 @@
-import { canonicalRef } from './ApimCredentialsStore';
+import { canonicalRef } from './canonicalRef';
 
 describe('canonicalRef (audit actors and entity refs)', () => {
   it.each([

@@ -7,8 +7,19 @@ import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import { isDatabaseConflictError } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
+import type { ApimCredentialsDatabase } from './ApimCredentialsDatabase';
 
 const LOCKS = 'apim_credentials_locks';
+
+/** A row of `apim_credentials_locks` (migration init). */
+export interface DbCellLockRow {
+  /** entity x environment x key manager (service/provisioningTypes.ts cellKey). */
+  cell: string;
+  /** The holder's random id: only the holder releases. */
+  owner: string;
+  /** Epoch milliseconds after which another replica may take the lock over. */
+  expires_at: number | string;
+}
 
 /** A held cell lock. */
 export interface CellLock {
@@ -20,7 +31,14 @@ function sleep(ms: number): Promise<void> {
 }
 
 export class CellLocks {
-  constructor(private readonly knex: Knex) {}
+  /** The locks table of a migrated database. */
+  static async create(options: {
+    database: ApimCredentialsDatabase;
+  }): Promise<CellLocks> {
+    return new CellLocks(options.database.client());
+  }
+
+  private constructor(private readonly knex: Knex) {}
 
   /**
    * Runs `fn` while holding the lock of one cell (entity x environment x key manager). The lock
@@ -76,7 +94,11 @@ export class CellLocks {
   ): Promise<boolean> {
     const now = Date.now();
     try {
-      await this.knex(LOCKS).insert({ cell, owner, expires_at: now + ttlMs });
+      await this.knex<DbCellLockRow>(LOCKS).insert({
+        cell,
+        owner,
+        expires_at: now + ttlMs,
+      });
       return true;
     } catch (error) {
       if (!isDatabaseConflictError(error)) throw error;

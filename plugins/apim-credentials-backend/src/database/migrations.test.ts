@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Knex } from 'knex';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { engineOf, knexWithSession } from '../__testUtils__/sessions';
-import { ApimCredentialsStore } from './ApimCredentialsStore';
+import { createApimCredentialsStores } from './stores';
 
 jest.setTimeout(120_000);
 
@@ -18,6 +18,14 @@ const AUDIT = 'apim_credentials_audit';
 const MAPPINGS = 'apim_credentials_mappings';
 const T0 = '2026-01-01T00:00:00.000Z';
 const T1 = '2026-01-02T12:00:00.000Z';
+const RESOLUTION_STEP = '20261206100000_audit_resolution.js';
+const RESOLUTION_ROWS = [
+  'r-resolved',
+  'r-adopted',
+  'r-gateways',
+  'r-failed',
+  'r-plain',
+];
 
 async function indexNames(knex: Knex, id: string, table: string) {
   switch (engineOf(id)) {
@@ -68,6 +76,13 @@ describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
   afterAll(async () => {
     await session?.destroy();
   });
+
+  /** The file name of the first migration not yet run, or undefined. */
+  const nextPending = async (): Promise<string | undefined> => {
+    const [, pending] = await knex.migrate.list({ directory });
+    const next = pending[0];
+    return typeof next === 'string' ? next : next?.file ?? next?.name;
+  };
 
   const step = async (name: string) => {
     const [, done] = await knex.migrate.up({ directory });
@@ -172,17 +187,77 @@ describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
         expect(c).toMatchObject({ type: 'datetime(6)', extra: '' });
     }
     // Every instant survived, read by the store whatever the session's time zone.
-    const store = new ApimCredentialsStore(knex);
+    const { audit: store, mappings } = await createApimCredentialsStores({
+      database: { getClient: async () => knex },
+      skipMigrations: true,
+    });
     expect(await store.getAudit('a1')).toMatchObject({
       startedAt: T0,
       finishedAt: T1,
     });
     expect(
-      (await store.getMappingsForEntity('component:default/orders-service'))[0]
-        .provisionedAt,
+      (
+        await mappings.getMappingsForEntity('component:default/orders-service')
+      )[0].provisionedAt,
     ).toBe(T1);
 
-    // Later migrations (other features), then the store works on the result.
+    // Later migrations (other features) up to the resolution column, with the rows it moves.
+    while ((await nextPending()) !== RESOLUTION_STEP) {
+      await knex.migrate.up({ directory });
+    }
+    const finished = (id: string, outcome: string, code?: string) => ({
+      ...audit(id, 'component:default/orders-service', 'user:default/guest'),
+      outcome,
+      error_code: code ?? null,
+      error_message: code ? `message of ${id}` : null,
+    });
+    await knex(AUDIT).insert([
+      finished('r-resolved', 'succeeded', 'RESOLVED_BY_JOB'),
+      finished('r-adopted', 'succeeded', 'ADOPTED_BY_JOB'),
+      finished('r-gateways', 'succeeded', 'GATEWAYS_NOT_NOTIFIED'),
+      finished('r-failed', 'failed', 'APIM_TIMEOUT'),
+      finished('r-plain', 'unchanged'),
+    ]);
+    const resolutionColumns = () =>
+      knex(AUDIT)
+        .whereIn('id', RESOLUTION_ROWS)
+        .orderBy('id')
+        .select('id', 'error_code', 'error_message', 'resolution', 'note');
+    const moved = (id: string, code: string) => ({
+      id,
+      error_code: null,
+      error_message: null,
+      resolution: code,
+      note: `message of ${id}`,
+    });
+    await step(RESOLUTION_STEP);
+    expect(await resolutionColumns()).toEqual([
+      moved('r-adopted', 'ADOPTED_BY_JOB'),
+      {
+        id: 'r-failed',
+        error_code: 'APIM_TIMEOUT',
+        error_message: 'message of r-failed',
+        resolution: null,
+        note: null,
+      },
+      moved('r-gateways', 'GATEWAYS_NOT_NOTIFIED'),
+      {
+        id: 'r-plain',
+        error_code: null,
+        error_message: null,
+        resolution: null,
+        note: null,
+      },
+      moved('r-resolved', 'RESOLVED_BY_JOB'),
+    ]);
+    const resolved = await store.getAudit('r-resolved');
+    expect(resolved).toMatchObject({
+      resolution: 'RESOLVED_BY_JOB',
+      note: 'message of r-resolved',
+    });
+    expect(resolved?.errorCode).toBeUndefined();
+
+    // The rest, then the store works on the result.
     await knex.migrate.latest({ directory });
     const id = await store.startAudit(
       { actor: 'user:default/guest', source: 'ui', action: 'verify' },
@@ -194,6 +269,27 @@ describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
     while ((await knex.migrate.currentVersion({ directory })) !== 'none') {
       const version = await knex.migrate.currentVersion({ directory });
       await knex.migrate.down({ directory });
+      if (version === RESOLUTION_STEP.slice(0, 14)) {
+        expect(await knex.schema.hasColumn(AUDIT, 'resolution')).toBe(false);
+        expect(
+          await knex(AUDIT)
+            .whereIn('id', RESOLUTION_ROWS)
+            .orderBy('id')
+            .select('id', 'error_code', 'error_message'),
+        ).toEqual(
+          [
+            ['r-adopted', 'ADOPTED_BY_JOB'],
+            ['r-failed', 'APIM_TIMEOUT'],
+            ['r-gateways', 'GATEWAYS_NOT_NOTIFIED'],
+            ['r-plain', null],
+            ['r-resolved', 'RESOLVED_BY_JOB'],
+          ].map(([id, code]) => ({
+            id,
+            error_code: code,
+            error_message: code ? `message of ${id}` : null,
+          })),
+        );
+      }
       if (version === '20261130100100' && mysql) {
         const [[row]] = await knex.raw(
           `SELECT COLUMN_TYPE AS type, EXTRA AS extra FROM information_schema.columns

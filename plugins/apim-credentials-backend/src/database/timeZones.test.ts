@@ -12,7 +12,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import knexFactory, { Knex } from 'knex';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { ApimCredentialsStore } from './ApimCredentialsStore';
+import { ApimCredentialsStores, createApimCredentialsStores } from './stores';
 
 jest.setTimeout(120_000);
 
@@ -54,15 +54,15 @@ async function replica(
 
 /** What this process reads: the same queries as storeInTimeZone.ts. */
 async function readHere(
-  store: ApimCredentialsStore,
+  store: ApimCredentialsStores,
   at: string,
 ): Promise<Seen> {
-  const window = await store.queryAudit({
+  const window = await store.audit.queryAudit({
     limit: 10,
     since: at,
     until: new Date(new Date(at).getTime() + 1).toISOString(),
   });
-  const mappings = await store.getMappingsForEntity(ENTITY);
+  const mappings = await store.mappings.getMappingsForEntity(ENTITY);
   return {
     audit: window.items.map(r => ({
       startedAt: r.startedAt,
@@ -84,9 +84,9 @@ function expected(at: string): Seen {
   };
 }
 
-async function writeHere(store: ApimCredentialsStore, at: string) {
+async function writeHere(store: ApimCredentialsStores, at: string) {
   const instant = new Date(at);
-  const id = await store.startAudit(
+  const id = await store.audit.startAudit(
     {
       actor: 'user:default/guest',
       source: 'ui',
@@ -95,12 +95,12 @@ async function writeHere(store: ApimCredentialsStore, at: string) {
     },
     instant,
   );
-  await store.completeAudit(
+  await store.audit.completeAudit(
     id,
     { outcome: 'succeeded' },
     new Date(instant.getTime() + 1500),
   );
-  await store.upsertMapping({
+  await store.mappings.upsertMapping({
     entityRef: ENTITY,
     environment: 'sandbox',
     keyManager: 'IS',
@@ -121,7 +121,7 @@ describe.each(databases.eachSupportedId())(
   databaseId => {
     let config: Knex.Config;
     let cleanup: () => Promise<void> = async () => {};
-    let store: ApimCredentialsStore;
+    let store: ApimCredentialsStores;
 
     beforeAll(async () => {
       let knex: Knex;
@@ -148,8 +148,8 @@ describe.each(databases.eachSupportedId())(
           pool: { min: 0, max: 2 },
         };
       }
-      store = await ApimCredentialsStore.create({
-        database: { getClient: async () => knex, migrations: { skip: false } },
+      store = await createApimCredentialsStores({
+        database: { getClient: async () => knex },
       });
     });
 
@@ -176,7 +176,7 @@ describe.each(databases.eachSupportedId())(
       expect(await readHere(store, theirs)).toEqual(expected(theirs));
 
       // This process writes, the child reads.
-      await store.deleteMapping({
+      await store.mappings.deleteMapping({
         entityRef: ENTITY,
         environment: 'sandbox',
         keyManager: 'IS',

@@ -2,7 +2,7 @@
  * The rate-limit counters on every engine: concurrent hits from two "replicas" (two counters on
  * one database) are all counted, windows are fixed and end, ended windows are swept.
  */
-import { ApimCredentialsStore } from './ApimCredentialsStore';
+import { ApimCredentialsDatabase } from './ApimCredentialsDatabase';
 import { DatabaseWindowCounter } from './windowCounters';
 import {
   createTestDatabases,
@@ -18,7 +18,7 @@ describe('DatabaseWindowCounter', () => {
 
   it.each(databases.eachSupportedId())('%p', async databaseId => {
     const knex = await databases.init(databaseId);
-    await ApimCredentialsStore.create({
+    await ApimCredentialsDatabase.create({
       database: { getClient: async () => knex },
     });
     let now = 1_800_000_000_000 + 10_000; // 10 s into a 60 s window

@@ -14,10 +14,7 @@ import type { ApplicationBinding } from '@apim-credentials/backstage-plugin-apim
 import { ApimClient } from '../apim/ApimClient';
 import type { ApimInstances } from '../apim/ApimInstances';
 import type { ApimApplication } from '../apim/types';
-import {
-  ApimCredentialsStore,
-  AuditStart,
-} from '../database/ApimCredentialsStore';
+import type { AuditStart, AuditStore } from '../database/AuditStore';
 import { ApplicationBindingStore } from '../database/ApplicationBindingStore';
 import { ApimDirectory } from './ApimDirectory';
 import {
@@ -44,7 +41,7 @@ export class ApplicationBindings {
   constructor(
     private readonly deps: {
       bindings: ApplicationBindingStore;
-      store: ApimCredentialsStore;
+      audit: Pick<AuditStore, 'recordAudit'>;
       instances: ApimInstances;
       directory: ApimDirectory;
     },
@@ -206,13 +203,13 @@ export class ApplicationBindings {
       errorCode: error.code,
       errorMessage: error.message,
     };
-    const rows = [this.deps.store.recordAudit(start, completion)];
+    const rows = [this.deps.audit.recordAudit(start, completion)];
     if (
       error instanceof ApplicationBoundElsewhereError &&
       error.boundTo !== start.entityRef
     ) {
       rows.push(
-        this.deps.store.recordAudit(
+        this.deps.audit.recordAudit(
           {
             ...start,
             entityRef: error.boundTo,

@@ -1,15 +1,15 @@
 /**
- * The audit rows of provisioning attempts: written `pending` before API-M is called and
- * completed after, so that an attempt that never finishes is still visible (and resolved by the
- * reconcile job).
+ * The audit trail: the one object that writes audit rows. An attempt's row is written `pending`
+ * before API-M is called and completed after, so that an attempt that never finishes is still
+ * visible (and resolved by the reconcile job); a denied or pre-checked attempt is one finished
+ * row. A mapping change and the row that records it are written in one database transaction,
+ * so the mapping table never says what the audit trail does not (issue 9, "one audit trail").
  */
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { EnvironmentConfig } from '../config';
-import type {
-  ApimCredentialsStore,
-  AuditCompletion,
-  AuditStart,
-} from '../database/ApimCredentialsStore';
+import type { AuditCompletion, AuditStart } from '../database/AuditStore';
+import type { MappingCell, MappingUpsert } from '../database/MappingStore';
+import type { ApimCredentialsStores } from '../database/stores';
 import { isBindingDenial } from './bindingErrors';
 import type { Caller } from './provisioningTypes';
 import { translateError } from './translateError';
@@ -22,10 +22,19 @@ export interface AuditSubject {
   consumerKey?: string;
 }
 
+/** The mapping-table change an attempt made: a mapping recorded, or a cell's mapping removed. */
+export type MappingChange = { record: MappingUpsert } | { remove: MappingCell };
+
+/** Why an attempt was refused before it started: a stable code (default `PERMISSION_DENIED`). */
+export interface Denial {
+  code?: string;
+  message: string;
+}
+
 export class AuditTrail {
   constructor(
     private readonly deps: {
-      store: Pick<ApimCredentialsStore, 'startAudit' | 'completeAudit'>;
+      stores: Pick<ApimCredentialsStores, 'audit' | 'transaction'>;
       logger: LoggerService;
     },
   ) {}
@@ -54,7 +63,7 @@ export class AuditTrail {
     };
   }
 
-  /** Writes a `pending` row and returns its id. */
+  /** Writes a `pending` row for an attempt in `env` and returns its id. */
   start(
     action: AuditStart['action'],
     env: EnvironmentConfig,
@@ -62,14 +71,75 @@ export class AuditTrail {
     caller: Caller,
     extra: Partial<AuditStart> = {},
   ): Promise<string> {
-    return this.deps.store.startAudit({
+    return this.begin({
       ...this.fields(action, env, subject, caller),
       ...extra,
     });
   }
 
+  /** Writes a `pending` row with these fields and returns its id. */
+  begin(start: AuditStart): Promise<string> {
+    return this.deps.stores.audit.startAudit(start);
+  }
+
+  /** Completes the row; a successful row takes a `resolution`/`note`, never an `errorCode`. */
   complete(auditId: string, completion: AuditCompletion): Promise<void> {
-    return this.deps.store.completeAudit(auditId, completion);
+    return this.deps.stores.audit.completeAudit(auditId, completion);
+  }
+
+  /**
+   * Completes the row and applies the mapping change in one transaction: both are written, or
+   * neither is (the error is thrown, the row stays `pending` for the reconcile job).
+   */
+  async completeWithMapping(
+    auditId: string,
+    completion: AuditCompletion,
+    change: MappingChange | undefined,
+  ): Promise<void> {
+    if (!change) {
+      await this.complete(auditId, completion);
+      return;
+    }
+    await this.deps.stores.transaction(async tx => {
+      await applyChange(tx.mappings, change);
+      await tx.audit.completeAudit(auditId, completion);
+    });
+  }
+
+  /**
+   * Writes a finished attempt as one row and returns its id. A `denied` row passes the
+   * denied-row gate (service/attemptLimits.ts) and may be dropped: `undefined` then.
+   */
+  record(
+    start: AuditStart,
+    completion: AuditCompletion,
+  ): Promise<string | undefined> {
+    return this.deps.stores.audit.recordAudit(start, completion);
+  }
+
+  /** Writes a finished attempt and the mapping change it made in one transaction. */
+  async recordWithMapping(
+    start: AuditStart,
+    completion: AuditCompletion,
+    change: MappingChange,
+  ): Promise<string | undefined> {
+    return this.deps.stores.transaction(async tx => {
+      await applyChange(tx.mappings, change);
+      return tx.audit.recordAudit(start, completion);
+    });
+  }
+
+  /**
+   * Records an attempt refused before it started (permission, rate limit, ...) as a `denied`
+   * row with the refusal's code (default `PERMISSION_DENIED`) and message. Repeated denials may
+   * be dropped by the denied-row gate (issue 10 item 5): returns the row's id or `undefined`.
+   */
+  deny(start: AuditStart, reason: Denial): Promise<string | undefined> {
+    return this.record(start, {
+      outcome: 'denied',
+      errorCode: reason.code ?? 'PERMISSION_DENIED',
+      errorMessage: reason.message,
+    });
   }
 
   /**
@@ -86,7 +156,7 @@ export class AuditTrail {
       ? { error, code: error.code }
       : translateError(error, env.instance);
     try {
-      await this.deps.store.completeAudit(auditId, {
+      await this.complete(auditId, {
         outcome: isBindingDenial(error) ? 'denied' : 'failed',
         errorCode: code,
         errorMessage: translated.message,
@@ -98,4 +168,13 @@ export class AuditTrail {
     }
     return translated;
   }
+}
+
+function applyChange(
+  mappings: ApimCredentialsStores['mappings'],
+  change: MappingChange,
+): Promise<void> {
+  return 'record' in change
+    ? mappings.upsertMapping(change.record)
+    : mappings.deleteMapping(change.remove);
 }

@@ -17,7 +17,7 @@ import type {
   ApimKeyManager,
 } from '../apim/types';
 import type { ApimCredentialsConfig } from '../config';
-import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
+import type { MappingStore } from '../database/MappingStore';
 import { ApimDirectory } from './ApimDirectory';
 import { describeKeyManager } from './describeKeyManager';
 import { translateError } from './translateError';
@@ -44,7 +44,7 @@ export class CredentialsReader {
     private readonly deps: {
       config: ApimCredentialsConfig;
       instances: ApimInstances;
-      store: ApimCredentialsStore;
+      mappings: MappingStore;
       directory: ApimDirectory;
     },
   ) {
@@ -126,7 +126,7 @@ export class CredentialsReader {
     // Everything independent runs at once: the recorded mappings, and per instance the key
     // managers alongside the application lookup followed by its keys.
     const [recorded] = await Promise.all([
-      this.deps.store.getMappingsForEntity(entityRef),
+      this.deps.mappings.getMappingsForEntity(entityRef),
       ...instanceIds.map(async instanceId => {
         const client = this.deps.instances.client(instanceId);
         try {

@@ -22,10 +22,8 @@ import type {
 import type { ApimClient } from '../apim/ApimClient';
 import type { ApimInstances } from '../apim/ApimInstances';
 import type { ApimCredentialsConfig, EnvironmentConfig } from '../config';
-import {
-  ApimCredentialsStore,
-  MappingUpsert,
-} from '../database/ApimCredentialsStore';
+import type { MappingUpsert } from '../database/MappingStore';
+import type { ApimCredentialsStores } from '../database/stores';
 import { CredentialVerifier } from '../keymanager/CredentialVerifier';
 import { ApimDirectory } from './ApimDirectory';
 import { assertApplicationName } from './applicationNames';
@@ -72,7 +70,9 @@ export class ProvisioningService {
     private readonly deps: {
       config: ApimCredentialsConfig;
       instances: ApimInstances;
-      store: ApimCredentialsStore;
+      stores: ApimCredentialsStores;
+      /** The audit trail shared with the routes; one over `stores` when not given. */
+      trail?: AuditTrail;
       verifier: CredentialVerifier;
       logger: LoggerService;
       directory?: ApimDirectory;
@@ -80,7 +80,8 @@ export class ProvisioningService {
       bindings: ApplicationBindings;
     },
   ) {
-    const { config, store, bindings, logger, verifier } = deps;
+    const { config, stores, bindings, logger, verifier } = deps;
+    const { mappings } = stores;
     const directory =
       deps.directory ??
       new ApimDirectory({
@@ -89,12 +90,12 @@ export class ProvisioningService {
       });
     const clientFor = (env: EnvironmentConfig) => this.client(env);
     this.directory = directory;
-    this.audit = new AuditTrail({ store, logger });
-    this.offer = new KeyManagerOffer({ directory, clientFor, store });
+    this.audit = deps.trail ?? new AuditTrail({ stores, logger });
+    this.offer = new KeyManagerOffer({ directory, clientFor, mappings });
     this.credentials = new CredentialCheck({ config, verifier, clientFor });
     this.attempts = new ProvisionAttempt({
       config,
-      store,
+      mappings,
       directory,
       logger,
       credentials: this.credentials,
@@ -115,7 +116,7 @@ export class ProvisioningService {
       verify: (input, caller, options) => this.verify(input, caller, options),
     });
     this.unprovisioner = new Unprovisioner({
-      store,
+      stores,
       directory,
       bindings,
       offer: this.offer,
@@ -214,7 +215,7 @@ export class ProvisioningService {
       this.audit.start('provision', env, input, caller),
       checked.error
         ? undefined
-        : this.deps.store.acquireCellLock(cellKey(input, env)),
+        : this.deps.stores.locks.acquireCellLock(cellKey(input, env)),
     ]);
     if (audit.status === 'rejected') {
       if (lock.status === 'fulfilled') await lock.value?.release();
@@ -240,7 +241,7 @@ export class ProvisioningService {
         // A refused client must not leave behind the application this attempt created.
         if (attempt.createdApp && isConclusiveFailure(error)) {
           await discardCreatedApplication({
-            store: this.deps.store,
+            trail: this.audit,
             bindings: this.deps.bindings,
             directory: this.directory,
             logger: this.deps.logger,
@@ -253,19 +254,21 @@ export class ProvisioningService {
         throw error;
       }
       const { result, mapping } = outcome;
-      // API-M is done: record the mapping and complete the audit row together, then free the
-      // cell without making the caller wait for that (a lost release expires with the lock).
+      // API-M is done: record the mapping and complete the audit row in one transaction, then
+      // free the cell without making the caller wait for that (a lost release expires with the
+      // lock).
       try {
-        await Promise.all([
-          mapping ? this.deps.store.upsertMapping(mapping) : undefined,
-          this.audit.complete(auditId, {
+        await this.audit.completeWithMapping(
+          auditId,
+          {
             outcome: result.status === 'created' ? 'succeeded' : 'unchanged',
             applicationId: result.applicationId,
             applicationName: result.applicationName,
             keyMappingId: result.keyMappingId,
             verified: attempt.verified === true,
-          }),
-        ]);
+          },
+          mapping ? { record: mapping } : undefined,
+        );
       } finally {
         cellLock
           .release()

@@ -14,7 +14,10 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { LocalStack } from '@internal/local-stack';
 import { ApimInstances } from '../apim/ApimInstances';
 import { readApimCredentialsConfig } from '../config';
-import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
+import {
+  ApimCredentialsStores,
+  createApimCredentialsStores,
+} from '../database/stores';
 import { apimConfig, startStack } from '../__testUtils__/harness';
 import { ReconcileJob } from './ReconcileJob';
 import { ProvisioningService } from './ProvisioningService';
@@ -26,7 +29,7 @@ jest.setTimeout(120_000);
 describe('ReconcileJob', () => {
   let stack: LocalStack & { logs: string[] };
   let knex: Knex;
-  let store: ApimCredentialsStore;
+  let store: ApimCredentialsStores;
   let dbFile: string;
   let job: ReconcileJob;
   let instances: ApimInstances;
@@ -40,8 +43,8 @@ describe('ReconcileJob', () => {
       connection: { filename: dbFile },
       useNullAsDefault: true,
     });
-    store = await ApimCredentialsStore.create({
-      database: { getClient: async () => knex, migrations: { skip: false } },
+    store = await createApimCredentialsStores({
+      database: { getClient: async () => knex },
     });
     const settings = readApimCredentialsConfig(
       new ConfigReader({
@@ -59,7 +62,7 @@ describe('ReconcileJob', () => {
     job = new ReconcileJob({
       config: settings,
       instances,
-      store,
+      stores: store,
       logger: mockServices.logger.mock(),
     });
   });
@@ -149,20 +152,24 @@ describe('ReconcileJob', () => {
 
     const report = await job.run();
     expect(report.resolved).toBe(1);
-    expect(await store.getAudit(row.id)).toMatchObject({
+    const resolved = await store.audit.getAudit(row.id);
+    expect(resolved).toMatchObject({
       outcome: 'succeeded',
-      errorCode: 'RESOLVED_BY_JOB',
+      resolution: 'RESOLVED_BY_JOB',
+      note: expect.stringContaining('recorded as made'),
       keyMappingId: mapping.keyMappingId,
     });
-    expect(await store.getMappingsForEntity('component:default/svc-8')).toEqual(
-      [
-        expect.objectContaining({
-          consumerKey: client.clientId,
-          provisionedBy: 'user:default/guest',
-          keyMappingId: mapping.keyMappingId,
-        }),
-      ],
-    );
+    // A success carries no error code (issue 9).
+    expect(resolved?.errorCode).toBeUndefined();
+    expect(
+      await store.mappings.getMappingsForEntity('component:default/svc-8'),
+    ).toEqual([
+      expect.objectContaining({
+        consumerKey: client.clientId,
+        provisionedBy: 'user:default/guest',
+        keyMappingId: mapping.keyMappingId,
+      }),
+    ]);
     expect(
       await knex('apim_credentials_audit').where({ outcome: 'pending' }),
     ).toHaveLength(0);
@@ -205,10 +212,10 @@ describe('ReconcileJob', () => {
     const service = new ProvisioningService({
       config: settings,
       instances,
-      store,
+      stores: store,
       verifier: new CredentialVerifier(),
       logger,
-      bindings: await bindingsFor(knex, store, instances),
+      bindings: await bindingsFor(store, instances),
     });
     const client = await stack.keyManager.createClient({
       name: 'reconcile-late',
@@ -253,12 +260,12 @@ describe('ReconcileJob', () => {
     }
     await stack.emulator.control.clearFaults();
     expect(
-      await store.getMappingsForEntity('component:default/svc-10'),
+      await store.mappings.getMappingsForEntity('component:default/svc-10'),
     ).toEqual([]);
 
     expect((await job.run()).adopted).toBe(1);
     expect(
-      await store.getMappingsForEntity('component:default/svc-10'),
+      await store.mappings.getMappingsForEntity('component:default/svc-10'),
     ).toEqual([
       expect.objectContaining({
         consumerKey: client.clientId,
@@ -268,13 +275,14 @@ describe('ReconcileJob', () => {
     ]);
     const adopted = await knex('apim_credentials_audit').where({
       consumer_key: client.clientId,
-      error_code: 'ADOPTED_BY_JOB',
+      resolution: 'ADOPTED_BY_JOB',
     });
     expect(adopted).toEqual([
       expect.objectContaining({
         outcome: 'succeeded',
         via: 'reconcile-job',
         actor: 'user:default/guest',
+        error_code: null,
       }),
     ]);
     // once recorded, it is not adopted again
@@ -282,7 +290,7 @@ describe('ReconcileJob', () => {
   });
 
   it('flags a mapping removed in API-M outside Backstage on the second observation, once', async () => {
-    const [mapping] = await store.getMappingsForEntity(
+    const [mapping] = await store.mappings.getMappingsForEntity(
       'component:default/svc-8',
     );
     expect(mapping).toMatchObject({ state: 'active' });
@@ -291,12 +299,12 @@ describe('ReconcileJob', () => {
     // One listing is no proof (a key manager answering an error hides rows): observed twice.
     expect((await job.run()).drifted).toBe(0);
     expect(
-      (await store.getMappingsForEntity('component:default/svc-8'))[0],
+      (await store.mappings.getMappingsForEntity('component:default/svc-8'))[0],
     ).toMatchObject({ state: 'active' });
     const report = await job.run();
     expect(report.drifted).toBe(1);
     expect(
-      (await store.getMappingsForEntity('component:default/svc-8'))[0],
+      (await store.mappings.getMappingsForEntity('component:default/svc-8'))[0],
     ).toMatchObject({
       state: 'drifted',
       driftReason: expect.stringMatching(
@@ -315,7 +323,12 @@ describe('ReconcileJob', () => {
     );
     return {
       logger,
-      job: new ReconcileJob({ config: settings, instances, store, logger }),
+      job: new ReconcileJob({
+        config: settings,
+        instances,
+        stores: store,
+        logger,
+      }),
     };
   }
 
@@ -375,10 +388,10 @@ describe('ReconcileJob', () => {
         new ConfigReader({ apimCredentials: apimConfig(stack) }),
       ),
       instances,
-      store,
+      stores: store,
       verifier: new CredentialVerifier(),
       logger: mockServices.logger.mock(),
-      bindings: await bindingsFor(knex, store, instances),
+      bindings: await bindingsFor(store, instances),
     });
     const client = await stack.keyManager.createClient({
       name: 'reconcile-suspect',
@@ -395,7 +408,7 @@ describe('ReconcileJob', () => {
       },
       { userEntityRef: 'user:default/guest', source: 'ui' },
     );
-    const [mapping] = await store.getMappingsForEntity(
+    const [mapping] = await store.mappings.getMappingsForEntity(
       'component:default/svc-11',
     );
     await instances
@@ -413,7 +426,9 @@ describe('ReconcileJob', () => {
     const second = await sliced.run();
     expect([second.checked, second.drifted]).toEqual([2, 1]);
     expect(
-      (await store.getMappingsForEntity('component:default/svc-11'))[0],
+      (
+        await store.mappings.getMappingsForEntity('component:default/svc-11')
+      )[0],
     ).toMatchObject({
       state: 'drifted',
       driftReason: expect.stringMatching(/two consecutive checks/),

@@ -15,7 +15,8 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import type { ApimInstances } from '../apim/ApimInstances';
 import type { ApimCredentialsConfig } from '../config';
-import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
+import type { ApimCredentialsStores } from '../database/stores';
+import { AuditTrail } from './AuditTrail';
 import { InstanceGate } from './drift/InstanceGate';
 import {
   DriftRunState,
@@ -41,10 +42,18 @@ export class ReconcileJob {
     private readonly deps: {
       config: ApimCredentialsConfig;
       instances: ApimInstances;
-      store: ApimCredentialsStore;
+      stores: ApimCredentialsStores;
       logger: LoggerService;
+      /** The audit trail shared with the routes; one over `stores` when not given. */
+      trail?: AuditTrail;
     },
-  ) {}
+  ) {
+    this.trail =
+      deps.trail ??
+      new AuditTrail({ stores: deps.stores, logger: deps.logger });
+  }
+
+  private readonly trail: AuditTrail;
 
   /**
    * One run: pending rows, late mappings, then the drift slice of every environment (instances in
@@ -124,7 +133,8 @@ export class ReconcileJob {
     }
     return {
       config: this.deps.config,
-      store: this.deps.store,
+      stores: this.deps.stores,
+      trail: this.trail,
       logger: this.deps.logger,
       apim: id => gated.get(id),
     };
@@ -139,7 +149,7 @@ export class ReconcileJob {
     state: DriftRunState,
     report: ReconcileReport,
   ): Promise<Set<number>> {
-    const rows = await deps.store.reconcileProgress.mappingsByIds([
+    const rows = await deps.stores.reconcileProgress.mappingsByIds([
       ...state.suspectedBefore.values(),
     ]);
     const groups = byApplication(

@@ -9,7 +9,7 @@
  *   Backstage's auditor, but add no row until the hour is over.
  */
 import type { Config } from '@backstage/config';
-import type { AuditStart } from '../database/ApimCredentialsStore';
+import type { AuditStart } from '../database/AuditStore';
 import type { WindowCounter } from '../database/windowCounters';
 import { RateLimitedError } from '../errors';
 

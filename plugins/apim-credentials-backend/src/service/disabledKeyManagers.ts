@@ -11,7 +11,7 @@ import { UpstreamError } from '../errors';
 import type { ApimClient } from '../apim/ApimClient';
 import type { ApimApplicationKey, ApimKeyManager } from '../apim/types';
 import type { EnvironmentConfig } from '../config';
-import type { ApimCredentialsStore } from '../database/ApimCredentialsStore';
+import type { MappingStore } from '../database/MappingStore';
 import type { ApimDirectory } from './ApimDirectory';
 
 /** Whether API-M lists this key manager as registered but disabled (CONTRACT.md 5.1). */
@@ -27,14 +27,14 @@ export function isDisabled(kms: ApimKeyManager[], name: string): boolean {
  * a cached "enabled" would turn a hidden mapping into "nothing to remove".
  */
 export async function hiddenMapping(
-  deps: { directory: ApimDirectory; store: ApimCredentialsStore },
+  deps: { directory: ApimDirectory; mappings: MappingStore },
   client: ApimClient,
   env: EnvironmentConfig,
   cell: { entityRef: string; keyManager: string },
 ): Promise<ApimApplicationKey | undefined> {
-  const record = (await deps.store.getMappingsForEntity(cell.entityRef)).find(
-    m => m.environment === env.id && m.keyManager === cell.keyManager,
-  );
+  const record = (
+    await deps.mappings.getMappingsForEntity(cell.entityRef)
+  ).find(m => m.environment === env.id && m.keyManager === cell.keyManager);
   if (!record) return undefined;
   const kms = await deps.directory.refreshKeyManagers(client);
   if (!isDisabled(kms, cell.keyManager)) return undefined;

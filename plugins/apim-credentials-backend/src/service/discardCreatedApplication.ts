@@ -9,12 +9,10 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { ApimClient } from '../apim/ApimClient';
 import { ApimError } from '../apim/ApimError';
 import type { ApimApplication } from '../apim/types';
-import {
-  ApimCredentialsStore,
-  AuditStart,
-} from '../database/ApimCredentialsStore';
+import type { AuditStart } from '../database/AuditStore';
 import { ApimDirectory } from './ApimDirectory';
 import { ApplicationBindings } from './ApplicationBindings';
+import type { AuditTrail } from './AuditTrail';
 
 /**
  * Whether an attempt's error proves nothing was mapped. A map-keys call that timed out, could
@@ -35,7 +33,7 @@ export function isConclusiveFailure(error: unknown): boolean {
  * attempt's own error): a deletion that fails is logged and audited as failed.
  */
 export async function discardCreatedApplication(options: {
-  store: ApimCredentialsStore;
+  trail: Pick<AuditTrail, 'begin' | 'complete'>;
   bindings: ApplicationBindings;
   directory: ApimDirectory;
   logger: LoggerService;
@@ -43,10 +41,10 @@ export async function discardCreatedApplication(options: {
   app: ApimApplication;
   audit: AuditStart;
 }): Promise<void> {
-  const { store, bindings, directory, logger, client, app } = options;
+  const { trail, bindings, directory, logger, client, app } = options;
   let auditId: string | undefined;
   try {
-    auditId = await store.startAudit({
+    auditId = await trail.begin({
       ...options.audit,
       applicationId: app.applicationId,
       applicationName: app.name,
@@ -54,7 +52,7 @@ export async function discardCreatedApplication(options: {
     await client.deleteApplication(app.applicationId);
     directory.forgetApplication(client, app.name);
     await bindings.store.unbind(client.instanceId, app.applicationId);
-    await store.completeAudit(auditId, {
+    await trail.complete(auditId, {
       outcome: 'succeeded',
       applicationId: app.applicationId,
       applicationName: app.name,
@@ -64,8 +62,8 @@ export async function discardCreatedApplication(options: {
       `Could not delete API-M application "${app.name}" (${app.applicationId}) in instance "${client.instanceId}" after a failed provisioning: ${error}`,
     );
     if (auditId) {
-      await store
-        .completeAudit(auditId, {
+      await trail
+        .complete(auditId, {
           outcome: 'failed',
           errorCode: 'APIM_ERROR',
           errorMessage: `The application created by a failed attempt could not be deleted again; delete it in the Developer Portal (${String(

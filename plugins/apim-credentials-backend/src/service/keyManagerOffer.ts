@@ -7,7 +7,7 @@ import { InputError } from '@backstage/errors';
 import type { ApimClient } from '../apim/ApimClient';
 import type { ApimKeyManager } from '../apim/types';
 import type { EnvironmentConfig } from '../config';
-import type { ApimCredentialsStore } from '../database/ApimCredentialsStore';
+import type { MappingStore } from '../database/MappingStore';
 import { coded } from '../errors';
 import type { ApimDirectory } from './ApimDirectory';
 import { describeKeyManager } from './describeKeyManager';
@@ -21,7 +21,7 @@ export class KeyManagerOffer {
     private readonly deps: {
       directory: ApimDirectory;
       clientFor: (env: EnvironmentConfig) => ApimClient;
-      store: Pick<ApimCredentialsStore, 'getMappingsForEntity'>;
+      mappings: Pick<MappingStore, 'getMappingsForEntity'>;
     },
   ) {}
 
@@ -86,9 +86,9 @@ export class KeyManagerOffer {
       const km = kms.find(k => k.name === name);
       if (km && describeKeyManager(env, km).mappingAllowed) return { km };
       const recorded = options.entityRef
-        ? (await this.deps.store.getMappingsForEntity(options.entityRef)).some(
-            m => m.environment === env.id && m.keyManager === name,
-          )
+        ? (
+            await this.deps.mappings.getMappingsForEntity(options.entityRef)
+          ).some(m => m.environment === env.id && m.keyManager === name)
         : false;
       if (recorded) return { km };
       throw coded(

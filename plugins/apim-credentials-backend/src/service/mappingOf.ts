@@ -1,6 +1,6 @@
 import type { ApimApplication, ApimApplicationKey } from '../apim/types';
 import type { EnvironmentConfig } from '../config';
-import type { MappingUpsert } from '../database/ApimCredentialsStore';
+import type { MappingUpsert } from '../database/MappingStore';
 
 /** The mapping-table row for a key API-M holds in an entity's application. */
 export function mappingOf(options: {

@@ -7,10 +7,7 @@
  * being retried by the attempt (a second timeout would double the caller's wait).
  */
 import { ApimError } from '../apim/ApimError';
-import type {
-  ApimCredentialsStore,
-  AuditStart,
-} from '../database/ApimCredentialsStore';
+import type { AuditStart, AuditStore } from '../database/AuditStore';
 import { translateError } from './translateError';
 
 /** Whether an error met before the attempt is an API-M fault that fails the attempt. */
@@ -29,7 +26,7 @@ export function isPreflightFault(error: unknown): boolean {
  */
 export async function failBeforeAttempt(
   deps: {
-    store: Pick<ApimCredentialsStore, 'recordAudit'>;
+    store: Pick<AuditStore, 'recordAudit'>;
     event: { fail(options: { error: Error }): Promise<void> };
   },
   start: AuditStart,

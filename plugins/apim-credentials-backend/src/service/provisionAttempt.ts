@@ -16,10 +16,7 @@ import type {
   ApimKeyManager,
 } from '../apim/types';
 import type { ApimCredentialsConfig, EnvironmentConfig } from '../config';
-import type {
-  ApimCredentialsStore,
-  MappingUpsert,
-} from '../database/ApimCredentialsStore';
+import type { MappingStore, MappingUpsert } from '../database/MappingStore';
 import { UpstreamError } from '../errors';
 import type { ApimDirectory } from './ApimDirectory';
 import type { ApplicationResolver } from './applicationResolver';
@@ -37,7 +34,7 @@ export class ProvisionAttempt {
   constructor(
     private readonly deps: {
       config: ApimCredentialsConfig;
-      store: Pick<ApimCredentialsStore, 'getMappingsForEntity'>;
+      mappings: Pick<MappingStore, 'getMappingsForEntity'>;
       directory: ApimDirectory;
       applications: ApplicationResolver;
       credentials: CredentialCheck;
@@ -134,7 +131,7 @@ export class ProvisionAttempt {
       case 'unchanged': {
         // Idempotent success; the table gets the row only when it lacks it.
         const existing = (
-          await this.deps.store.getMappingsForEntity(input.entityRef)
+          await this.deps.mappings.getMappingsForEntity(input.entityRef)
         ).find(
           m =>
             m.environment === env.id &&

@@ -5,7 +5,7 @@
 import type { UnprovisionResult } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import type { ApimClient } from '../apim/ApimClient';
 import type { EnvironmentConfig } from '../config';
-import type { ApimCredentialsStore } from '../database/ApimCredentialsStore';
+import type { ApimCredentialsStores } from '../database/stores';
 import type { ApimDirectory } from './ApimDirectory';
 import type { ApplicationBindings } from './ApplicationBindings';
 import type { AuditTrail } from './AuditTrail';
@@ -21,7 +21,7 @@ export type UnprovisionInput = Cell & { dryRun?: boolean; consumerKey: string };
 export class Unprovisioner {
   constructor(
     private readonly deps: {
-      store: ApimCredentialsStore;
+      stores: Pick<ApimCredentialsStores, 'locks' | 'mappings'>;
       directory: ApimDirectory;
       bindings: ApplicationBindings;
       offer: KeyManagerOffer;
@@ -69,45 +69,50 @@ export class Unprovisioner {
         throw translateError(error, env.instance).error;
       }
     }
-    const { audit, store } = this.deps;
+    const { audit, stores } = this.deps;
     const auditId = await audit.start('unprovision', env, input, caller);
     try {
       if (checked.error) throw checked.error;
-      const { app, key, how, stale } = await store.withCellLock(
+      const { key, warning } = await stores.locks.withCellLock(
         cellKey(input, env),
         async () => {
           const found = await this.find(input, env, client);
           // A drifted record whose mapping API-M no longer holds as recorded: only ours goes.
-          const removed =
+          const how =
             found.app && found.remove
               ? await client.removeMapping(
                   found.app.applicationId,
                   found.remove.keyMappingId,
                 )
               : undefined;
-          await store.deleteMapping(input);
-          return { ...found, how: removed };
+          const gatewaysWarning =
+            found.stale ??
+            (found.key && how === 'cleaned-up'
+              ? cleanUpWarning(found.key.consumerKey, input.keyManager)
+              : undefined);
+          // Still under the lock: the row goes and the attempt is recorded together.
+          await audit.completeWithMapping(
+            auditId,
+            {
+              outcome: found.key ? 'succeeded' : 'unchanged',
+              applicationId: found.app?.applicationId,
+              applicationName: found.app?.name,
+              keyMappingId: found.key?.keyMappingId,
+              consumerKey: found.key?.consumerKey,
+              ...(gatewaysWarning
+                ? {
+                    resolution: found.stale
+                      ? STALE_RECORD_REMOVED
+                      : 'GATEWAYS_NOT_NOTIFIED',
+                    note: gatewaysWarning,
+                  }
+                : {}),
+            },
+            { remove: input },
+          );
+          return { key: found.key, warning: gatewaysWarning };
         },
       );
-      const warning =
-        stale ??
-        (key && how === 'cleaned-up'
-          ? cleanUpWarning(key.consumerKey, input.keyManager)
-          : undefined);
-      await audit.complete(auditId, {
-        outcome: key ? 'succeeded' : 'unchanged',
-        applicationId: app?.applicationId,
-        applicationName: app?.name,
-        keyMappingId: key?.keyMappingId,
-        consumerKey: key?.consumerKey,
-        // A succeeded row's code and message carry the warning, as the job's RESOLVED_BY_JOB does.
-        ...(warning
-          ? {
-              errorCode: stale ? STALE_RECORD_REMOVED : 'GATEWAYS_NOT_NOTIFIED',
-              errorMessage: warning,
-            }
-          : {}),
-      });
       return result(key, auditId, warning);
     } catch (error) {
       throw await audit.fail(auditId, env, error);
@@ -120,7 +125,8 @@ export class Unprovisioner {
     env: EnvironmentConfig,
     client: ApimClient,
   ) {
-    const { directory, bindings, store } = this.deps;
+    const { directory, bindings } = this.deps;
+    const { mappings } = this.deps.stores;
     const app = await directory.findApplication(client, input.applicationName);
     if (app) await bindings.assertBound(env.instance, app, input.entityRef);
     const keys = app ? await directory.listKeys(client, app) : [];
@@ -131,10 +137,10 @@ export class Unprovisioner {
     const key =
       listed ??
       (app
-        ? await hiddenMapping({ directory, store }, client, env, input)
+        ? await hiddenMapping({ directory, mappings }, client, env, input)
         : undefined);
     // The recorded key and drift reason decide what a "Remove stale record" may remove.
-    const record = (await store.getMappingsForEntity(input.entityRef)).find(
+    const record = (await mappings.getMappingsForEntity(input.entityRef)).find(
       m => m.environment === env.id && m.keyManager === input.keyManager,
     );
     const plan = planRemoval(key, record, input, env);

@@ -131,6 +131,6 @@ async function checkMapping(
     (reason ?? null) !== (mapping.driftReason ?? null) ||
     (reason ? 'drifted' : 'active') !== mapping.state
   ) {
-    await deps.store.markDrift(mapping, reason);
+    await deps.stores.mappings.markDrift(mapping, reason);
   }
 }

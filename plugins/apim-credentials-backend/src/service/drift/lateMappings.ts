@@ -28,7 +28,7 @@ export async function adoptLateMappings(
   const since = new Date(
     now.getTime() - deps.config.reconcile.lateMappingWindowMs,
   );
-  const rows = await deps.store.listInconclusiveProvisions(
+  const rows = await deps.stores.audit.listInconclusiveProvisions(
     since,
     INCONCLUSIVE_CODES,
   );
@@ -48,7 +48,9 @@ export async function adoptLateMappings(
       !row.consumerKey
     )
       continue;
-    const recorded = await deps.store.getMappingsForEntity(row.entityRef);
+    const recorded = await deps.stores.mappings.getMappingsForEntity(
+      row.entityRef,
+    );
     if (
       recorded.some(
         m =>
@@ -94,17 +96,16 @@ export async function adoptLateMappings(
         k.consumerKey === row.consumerKey,
     );
     if (!key || !found.app) continue;
-    await deps.store.upsertMapping(
-      mappingOf({
-        entityRef: row.entityRef,
-        env,
-        app: found.app,
-        key,
-        provisionedBy: row.actor,
-        provisionedAt: new Date(row.startedAt),
-      }),
-    );
-    await deps.store.recordAudit(
+    const mapping = mappingOf({
+      entityRef: row.entityRef,
+      env,
+      app: found.app,
+      key,
+      provisionedBy: row.actor,
+      provisionedAt: new Date(row.startedAt),
+    });
+    // The mapping and the row that says where it came from, in one transaction.
+    await deps.trail.recordWithMapping(
       {
         action: 'provision',
         actor: row.actor,
@@ -124,9 +125,10 @@ export async function adoptLateMappings(
       {
         outcome: 'succeeded',
         keyMappingId: key.keyMappingId,
-        errorCode: 'ADOPTED_BY_JOB',
-        errorMessage: `API-M wrote this mapping after attempt ${row.id} had failed (${row.errorCode}); Backstage now records it`,
+        resolution: 'ADOPTED_BY_JOB',
+        note: `API-M wrote this mapping after attempt ${row.id} had failed (${row.errorCode}); Backstage now records it`,
       },
+      { record: mapping },
     );
     report.adopted += 1;
   }

@@ -17,7 +17,7 @@ export async function resolvePendingAudits(
   const olderThan = new Date(
     now.getTime() - deps.config.reconcile.pendingAfterMs,
   );
-  const pending = await deps.store.listPendingAudits(olderThan);
+  const pending = await deps.stores.audit.listPendingAudits(olderThan);
   for (const row of pending) {
     try {
       await resolve(deps, row);
@@ -46,7 +46,7 @@ async function resolve(deps: ReconcileDeps, row: AuditRecord) {
       row.action !== 'unprovision' &&
       row.action !== 'create-application')
   ) {
-    await deps.store.completeAudit(row.id, {
+    await deps.trail.complete(row.id, {
       outcome: 'failed',
       errorCode: 'INTERRUPTED',
       errorMessage: interrupted,
@@ -57,14 +57,14 @@ async function resolve(deps: ReconcileDeps, row: AuditRecord) {
     c.findApplicationByName(row.applicationName!),
   );
   if (row.action === 'create-application') {
-    await deps.store.completeAudit(
+    await deps.trail.complete(
       row.id,
       app
         ? {
             outcome: 'succeeded',
             applicationId: app.applicationId,
-            errorCode: 'RESOLVED_BY_JOB',
-            errorMessage: `${interrupted}; API-M holds the application`,
+            resolution: 'RESOLVED_BY_JOB',
+            note: `${interrupted}; API-M holds the application`,
           }
         : {
             outcome: 'failed',
@@ -85,26 +85,29 @@ async function resolve(deps: ReconcileDeps, row: AuditRecord) {
   );
   if (row.action === 'provision') {
     if (key && app) {
-      await deps.store.upsertMapping(
-        mappingOf({
-          entityRef: row.entityRef!,
-          env,
-          app,
-          key,
-          provisionedBy: row.actor,
-          provisionedAt: new Date(row.startedAt),
-        }),
+      await deps.trail.completeWithMapping(
+        row.id,
+        {
+          outcome: 'succeeded',
+          applicationId: app.applicationId,
+          applicationName: app.name,
+          keyMappingId: key.keyMappingId,
+          resolution: 'RESOLVED_BY_JOB',
+          note: `${interrupted}; API-M holds the mapping, so it is recorded as made`,
+        },
+        {
+          record: mappingOf({
+            entityRef: row.entityRef!,
+            env,
+            app,
+            key,
+            provisionedBy: row.actor,
+            provisionedAt: new Date(row.startedAt),
+          }),
+        },
       );
-      await deps.store.completeAudit(row.id, {
-        outcome: 'succeeded',
-        applicationId: app.applicationId,
-        applicationName: app.name,
-        keyMappingId: key.keyMappingId,
-        errorCode: 'RESOLVED_BY_JOB',
-        errorMessage: `${interrupted}; API-M holds the mapping, so it is recorded as made`,
-      });
     } else {
-      await deps.store.completeAudit(row.id, {
+      await deps.trail.complete(row.id, {
         outcome: 'failed',
         errorCode: 'INTERRUPTED',
         errorMessage: `${interrupted}; API-M holds no such mapping, nothing was changed`,
@@ -114,7 +117,7 @@ async function resolve(deps: ReconcileDeps, row: AuditRecord) {
   }
   // unprovision
   if (key) {
-    await deps.store.completeAudit(row.id, {
+    await deps.trail.complete(row.id, {
       outcome: 'failed',
       errorCode: 'INTERRUPTED',
       errorMessage: `${interrupted}; the mapping is still in API-M`,
@@ -122,15 +125,20 @@ async function resolve(deps: ReconcileDeps, row: AuditRecord) {
       consumerKey: key.consumerKey,
     });
   } else {
-    await deps.store.deleteMapping({
-      entityRef: row.entityRef!,
-      environment: env.id,
-      keyManager: row.keyManager!,
-    });
-    await deps.store.completeAudit(row.id, {
-      outcome: 'succeeded',
-      errorCode: 'RESOLVED_BY_JOB',
-      errorMessage: `${interrupted}; API-M no longer holds the mapping, so it is recorded as removed`,
-    });
+    await deps.trail.completeWithMapping(
+      row.id,
+      {
+        outcome: 'succeeded',
+        resolution: 'RESOLVED_BY_JOB',
+        note: `${interrupted}; API-M no longer holds the mapping, so it is recorded as removed`,
+      },
+      {
+        remove: {
+          entityRef: row.entityRef!,
+          environment: env.id,
+          keyManager: row.keyManager!,
+        },
+      },
+    );
   }
 }

@@ -82,7 +82,7 @@ export async function checkEnvironmentSlice(
   },
 ): Promise<void> {
   const { reconcile } = deps.config;
-  const progressStore = deps.store.reconcileProgress;
+  const progressStore = deps.stores.reconcileProgress;
   const progress = await progressStore.getProgress(env.id);
   const total = await progressStore.countMappings(env.id);
   const quota = sliceSize(

@@ -2,7 +2,8 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { ApimClient } from '../../apim/ApimClient';
 import type { ApimCredentialsConfig } from '../../config';
-import type { ApimCredentialsStore } from '../../database/ApimCredentialsStore';
+import type { ApimCredentialsStores } from '../../database/stores';
+import type { AuditTrail } from '../AuditTrail';
 
 export interface ReconcileReport {
   resolved: number;
@@ -29,7 +30,9 @@ export interface GatedApim {
 
 export interface ReconcileDeps {
   config: ApimCredentialsConfig;
-  store: ApimCredentialsStore;
+  stores: ApimCredentialsStores;
+  /** Completes the rows the job resolves, with the mapping change in the same transaction. */
+  trail: AuditTrail;
   logger: LoggerService;
   /** The gated client of an instance; undefined for an instance no longer configured. */
   apim(instanceId: string): GatedApim | undefined;

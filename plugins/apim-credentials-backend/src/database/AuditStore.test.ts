@@ -1,0 +1,360 @@
+/** The audit table: pending rows completed, finished rows, keyset pages and exports, canonical refs. */
+import { Knex } from 'knex';
+import {
+  createTestDatabases,
+  expectPostgresWhenRequired,
+} from '../__testUtils__/databases';
+import { rawTimestamp } from '../__testUtils__/sessions';
+import { ApimCredentialsStores, createApimCredentialsStores } from './stores';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+
+it('runs the PostgreSQL cases when CI asks for them', () => {
+  expectPostgresWhenRequired(databases);
+});
+
+describe.each(databases.eachSupportedId())('AuditStore on %p', databaseId => {
+  let knex: Knex;
+  let stores: ApimCredentialsStores;
+
+  beforeAll(async () => {
+    knex = await databases.init(databaseId);
+    stores = await createApimCredentialsStores({
+      database: { getClient: async () => knex },
+    });
+  });
+
+  const start = (over: Record<string, unknown> = {}) => ({
+    actor: 'user:default/guest',
+    source: 'ui' as const,
+    action: 'provision' as const,
+    entityRef: 'component:default/orders-service',
+    environment: 'sandbox',
+    instance: 'local',
+    keyType: 'SANDBOX' as const,
+    keyManager: 'IS',
+    applicationName: 'orders-service',
+    consumerKey: 'client-1',
+    ...over,
+  });
+  it('writes a pending row, then completes it', async () => {
+    const id = await stores.audit.startAudit(start());
+    expect(await stores.audit.getAudit(id)).toMatchObject({
+      outcome: 'pending',
+      actor: 'user:default/guest',
+    });
+    await stores.audit.completeAudit(id, {
+      outcome: 'succeeded',
+      keyMappingId: 'km-1',
+      applicationId: 'app-1',
+    });
+    const row = await stores.audit.getAudit(id);
+    expect(row).toMatchObject({
+      outcome: 'succeeded',
+      keyMappingId: 'km-1',
+      applicationId: 'app-1',
+    });
+    expect(new Date(row!.finishedAt!).getTime()).toBeGreaterThanOrEqual(
+      new Date(row!.startedAt).getTime(),
+    );
+  });
+
+  it("keeps a successful row's resolution and note apart from error fields (issue 9)", async () => {
+    const id = await stores.audit.startAudit(start());
+    await stores.audit.completeAudit(id, {
+      outcome: 'succeeded',
+      resolution: 'RESOLVED_BY_JOB',
+      note: 'API-M holds the mapping',
+    });
+    const row = await stores.audit.getAudit(id);
+    expect(row).toMatchObject({
+      resolution: 'RESOLVED_BY_JOB',
+      note: 'API-M holds the mapping',
+    });
+    expect(row?.errorCode).toBeUndefined();
+    expect(
+      await stores.audit.getAudit(await stores.audit.startAudit(start())),
+    ).not.toHaveProperty('resolution');
+  });
+
+  it('writes a finished row in one insert, and lets the gate drop or annotate denials', async () => {
+    const gated = await createApimCredentialsStores({
+      database: { getClient: async () => knex },
+      skipMigrations: true,
+      deniedRows: async s =>
+        s.consumerKey === 'drop'
+          ? { write: false }
+          : { write: true, note: ' (and 3 more)' },
+    });
+    const inserts: string[] = [];
+    const onQuery = (q: { sql: string }) => {
+      if (/^\s*(insert|update)/i.test(q.sql)) inserts.push(q.sql);
+    };
+    knex.on('query', onQuery);
+    try {
+      const id = await gated.audit.recordAudit(start(), {
+        outcome: 'failed',
+        errorCode: 'APIM_TIMEOUT',
+      });
+      expect(inserts).toHaveLength(1);
+      expect(await gated.audit.getAudit(id!)).toMatchObject({
+        outcome: 'failed',
+        errorCode: 'APIM_TIMEOUT',
+        finishedAt: expect.any(String),
+      });
+    } finally {
+      knex.off('query', onQuery);
+    }
+    const denial = { outcome: 'denied' as const, errorMessage: 'no' };
+    expect(
+      await gated.audit.recordAudit(start({ consumerKey: 'drop' }), denial),
+    ).toBeUndefined();
+    const kept = await gated.audit.recordAudit(start(), denial);
+    expect((await gated.audit.getAudit(kept!))?.errorMessage).toBe(
+      'no (and 3 more)',
+    );
+  });
+
+  it('records whether a provisioning verified the credentials, and leaves it unknown otherwise (issue 15 item 7)', async () => {
+    const verified = await stores.audit.startAudit(start());
+    await stores.audit.completeAudit(verified, {
+      outcome: 'succeeded',
+      verified: true,
+    });
+    const unverified = await stores.audit.startAudit(start());
+    await stores.audit.completeAudit(unverified, {
+      outcome: 'succeeded',
+      verified: false,
+    });
+    const unknown = await stores.audit.startAudit(start());
+    await stores.audit.completeAudit(unknown, { outcome: 'failed' });
+    expect((await stores.audit.getAudit(verified))?.verified).toBe(true);
+    expect((await stores.audit.getAudit(unverified))?.verified).toBe(false);
+    expect(await stores.audit.getAudit(unknown)).not.toHaveProperty('verified');
+  });
+
+  it('pages the audit newest first with a keyset cursor, under every filter', async () => {
+    await knex('apim_credentials_audit').delete();
+    for (let i = 0; i < 25; i++) {
+      const id = await stores.audit.startAudit(
+        start({
+          environment: i % 2 ? 'sandbox' : 'production',
+          actor: `user:default/u${i % 3}`,
+        }),
+        new Date(Date.UTC(2026, 0, 1, 0, i)),
+      );
+      await stores.audit.completeAudit(id, {
+        outcome: i % 5 ? 'succeeded' : 'failed',
+      });
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await stores.audit.queryAudit({ limit: 10, cursor });
+      seen.push(...page.items.map(r => r.startedAt));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(25);
+    expect([...seen].sort().reverse()).toEqual(seen);
+
+    const sandbox = await stores.audit.queryAudit({
+      limit: 100,
+      environment: 'sandbox',
+    });
+    expect(sandbox.items).toHaveLength(12);
+    expect(sandbox.items.every(r => r.environment === 'sandbox')).toBe(true);
+    const failed = await stores.audit.queryAudit({
+      limit: 100,
+      outcome: 'failed',
+    });
+    expect(failed.items).toHaveLength(5);
+    const actor = await stores.audit.queryAudit({
+      limit: 100,
+      actor: 'user:default/u1',
+    });
+    expect(actor.items.every(r => r.actor === 'user:default/u1')).toBe(true);
+    const window = await stores.audit.queryAudit({
+      limit: 100,
+      since: '2026-01-01T00:05:00Z',
+      until: '2026-01-01T00:10:00Z',
+    });
+    expect(window.items).toHaveLength(5);
+
+    const streamed: string[] = [];
+    for await (const r of stores.audit.streamAudit({ outcome: 'succeeded' }, 7))
+      streamed.push(r.id);
+    expect(streamed).toHaveLength(20);
+  });
+
+  it('pages rows that started in the same millisecond, and time windows, without gaps or repeats', async () => {
+    await knex('apim_credentials_audit').delete();
+    const sameTime = new Date(Date.UTC(2026, 5, 1, 12));
+    for (let i = 0; i < 9; i++)
+      await stores.audit.startAudit(start({ environment: `e${i}` }), sameTime);
+    for (let i = 0; i < 6; i++)
+      await stores.audit.startAudit(
+        start(),
+        new Date(sameTime.getTime() + (i + 1) * 1000),
+      );
+    const walk = async (query: Record<string, unknown>) => {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await stores.audit.queryAudit({
+          limit: 4,
+          ...query,
+          cursor,
+        } as any);
+        ids.push(...page.items.map(r => r.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return ids;
+    };
+    const all = await walk({});
+    expect(all).toHaveLength(15);
+    expect(new Set(all).size).toBe(15);
+    const window = await walk({
+      since: sameTime.toISOString(),
+      until: new Date(sameTime.getTime() + 3500).toISOString(),
+    });
+    expect(window).toHaveLength(12);
+    const streamed: string[] = [];
+    for await (const r of stores.audit.streamAudit({}, 4)) streamed.push(r.id);
+    expect(streamed).toEqual(all);
+  });
+
+  it('pages rows a few microseconds apart exactly once, also when exporting (issue 12 item 9)', async () => {
+    await knex('apim_credentials_audit').delete();
+    // 120 rows inside one millisecond, inserted out of time order as replicas would.
+    const micros = Array.from({ length: 120 }, (_, i) => (i * 37) % 120);
+    for (const [i, us] of micros.entries()) {
+      await knex('apim_credentials_audit').insert({
+        id: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
+        started_at: rawTimestamp(
+          knex,
+          databaseId,
+          `2026-07-01T12:00:00.123${String(us * 7).padStart(3, '0')}Z`,
+        ),
+        actor: 'user:default/guest',
+        source: 'ui',
+        action: 'provision',
+        outcome: 'succeeded',
+      });
+    }
+    const pages: number[] = [];
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await stores.audit.queryAudit({ limit: 50, cursor });
+      pages.push(page.items.length);
+      ids.push(...page.items.map(r => r.id));
+      cursor = page.nextCursor;
+    } while (cursor && pages.length < 10);
+    expect(pages).toEqual([50, 50, 20]);
+    expect(new Set(ids).size).toBe(120);
+    const streamed: string[] = [];
+    for await (const r of stores.audit.streamAudit({}, 50)) streamed.push(r.id);
+    expect(streamed).toEqual(ids);
+  });
+
+  it('stores entity refs in canonical form and finds them in any case (issue 12 item 6)', async () => {
+    await knex('apim_credentials_audit').delete();
+    await knex('apim_credentials_mappings').delete();
+    const ref = 'Component:Default/Orders-Reporting';
+    await stores.audit.recordAudit(
+      start({ entityRef: ref, actor: 'User:default/Guest' }),
+      { outcome: 'succeeded' },
+    );
+    await stores.audit.recordAudit(
+      start({ entityRef: ref.toLowerCase(), actor: 'user:default/guest' }),
+      { outcome: 'failed' },
+    );
+    const stored = await knex('apim_credentials_audit').select(
+      'entity_ref',
+      'actor',
+    );
+    expect(stored).toEqual([
+      {
+        entity_ref: 'component:default/orders-reporting',
+        actor: 'user:default/guest',
+      },
+      {
+        entity_ref: 'component:default/orders-reporting',
+        actor: 'user:default/guest',
+      },
+    ]);
+    for (const entityRef of [
+      ref,
+      ref.toLowerCase(),
+      'COMPONENT:DEFAULT/ORDERS-REPORTING',
+    ]) {
+      expect(
+        (await stores.audit.queryAudit({ limit: 10, entityRef })).items,
+      ).toHaveLength(2);
+      const exported: string[] = [];
+      for await (const r of stores.audit.streamAudit({ entityRef }))
+        exported.push(r.id);
+      expect(exported).toHaveLength(2);
+    }
+    expect(
+      (
+        await stores.audit.queryAudit({
+          limit: 10,
+          actor: 'user:Default/GUEST',
+        })
+      ).items,
+    ).toHaveLength(2);
+
+    const mapping = {
+      entityRef: ref,
+      environment: 'sandbox',
+      keyManager: 'IS',
+      instance: 'local',
+      keyType: 'SANDBOX' as const,
+      applicationId: 'app-1',
+      applicationName: 'orders-reporting',
+      consumerKey: 'c1',
+      keyMappingId: 'k1',
+      grantTypes: ['client_credentials'],
+      provisionedBy: 'User:default/Guest',
+      provisionedAt: new Date(),
+    };
+    await stores.mappings.upsertMapping(mapping);
+    // The same cell in another spelling is the same row, not a second one.
+    await stores.mappings.upsertMapping({
+      ...mapping,
+      entityRef: ref.toLowerCase(),
+      consumerKey: 'c2',
+    });
+    const mappings = await stores.mappings.getMappingsForEntity(
+      'component:DEFAULT/orders-REPORTING',
+    );
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]).toMatchObject({
+      entityRef: 'component:default/orders-reporting',
+      provisionedBy: 'user:default/guest',
+      consumerKey: 'c2',
+    });
+    expect(
+      (await stores.mappings.queryMappings({ limit: 10, entityRef: ref }))
+        .items,
+    ).toHaveLength(1);
+    await stores.mappings.markDrift(
+      { ...mapping, entityRef: ref.toUpperCase() },
+      'gone',
+    );
+    expect((await stores.mappings.getMappingsForEntity(ref))[0].state).toBe(
+      'drifted',
+    );
+    await stores.mappings.deleteMapping(mapping);
+    expect(await stores.mappings.getMappingsForEntity(ref)).toEqual([]);
+  });
+
+  it('rejects a forged cursor', async () => {
+    await expect(
+      stores.audit.queryAudit({ limit: 10, cursor: 'bm90LWEtbnVtYmVy' }),
+    ).rejects.toThrow(/cursor/);
+  });
+});

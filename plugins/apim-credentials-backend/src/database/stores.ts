@@ -1,0 +1,81 @@
+/**
+ * The plugin's stores, one per aggregate, over one migrated database (ApimCredentialsDatabase):
+ * what the services factory, the test harness and the benchmarks open.
+ */
+import type { DatabaseService } from '@backstage/backend-plugin-api';
+import { ApimCredentialsDatabase } from './ApimCredentialsDatabase';
+import { ApplicationBindingStore } from './ApplicationBindingStore';
+import { AuditStore, DeniedRowGate } from './AuditStore';
+import { CellLocks } from './cellLocks';
+import { MappingStore } from './MappingStore';
+import { ReconcileProgressStore } from './ReconcileProgressStore';
+
+/** The stores that write in one transaction: an attempt's mapping change and its audit row. */
+export interface ApimCredentialsTransaction {
+  audit: AuditStore;
+  mappings: MappingStore;
+}
+
+export interface ApimCredentialsStores {
+  database: ApimCredentialsDatabase;
+  audit: AuditStore;
+  mappings: MappingStore;
+  locks: CellLocks;
+  bindings: ApplicationBindingStore;
+  /** The drift job's keyset pages and position. */
+  reconcileProgress: ReconcileProgressStore;
+  /**
+   * Runs `fn` with the audit and mapping stores writing in one database transaction, committed
+   * when `fn` resolves and rolled back when it rejects. `fn` must not use the stores above
+   * (outside the transaction): on SQLite's single connection that would wait for ever.
+   */
+  transaction<T>(
+    fn: (tx: ApimCredentialsTransaction) => Promise<T>,
+  ): Promise<T>;
+}
+
+/**
+ * Opens the plugin's stores: migrates the database once (unless `skipMigrations`, default the
+ * database service's `migrations.skip`), then hands the client to each store.
+ *
+ * @param deniedRows - see AuditStore.create
+ */
+export async function createApimCredentialsStores(options: {
+  database:
+    | ApimCredentialsDatabase
+    | (Pick<DatabaseService, 'getClient'> &
+        Partial<Pick<DatabaseService, 'migrations'>>);
+  skipMigrations?: boolean;
+  deniedRows?: DeniedRowGate;
+}): Promise<ApimCredentialsStores> {
+  const database =
+    options.database instanceof ApimCredentialsDatabase
+      ? options.database
+      : await ApimCredentialsDatabase.create({
+          database: options.database,
+          skipMigrations: options.skipMigrations,
+        });
+  const audit = await AuditStore.create({
+    database,
+    deniedRows: options.deniedRows,
+  });
+  const mappings = await MappingStore.create({ database });
+  return {
+    database,
+    audit,
+    mappings,
+    locks: await CellLocks.create({ database }),
+    // The migrations ran above; the bindings store only opens its table.
+    bindings: await ApplicationBindingStore.create({
+      database: {
+        getClient: async () => database.client(),
+        migrations: { skip: true },
+      },
+    }),
+    reconcileProgress: await ReconcileProgressStore.create({ database }),
+    transaction: fn =>
+      database.transaction(trx =>
+        fn({ audit: audit.within(trx), mappings: mappings.within(trx) }),
+      ),
+  };
+}
