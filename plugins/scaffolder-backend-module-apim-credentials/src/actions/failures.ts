@@ -3,7 +3,8 @@
  * message a template author can act on, and the step's error. Decided by the backend's stable
  * error `code` (`ApimCredentialsErrorCode` from `-common`, PRODUCT.md section 5); an answer
  * without a code (a proxy in between, an older backend) is described from its HTTP status
- * alone. Message text is only quoted, never parsed.
+ * alone (failureCodes.ts and failureTexts.ts hold the words). Message text is only quoted, never
+ * parsed.
  */
 import {
   ConflictError,
@@ -19,23 +20,16 @@ import {
   getApimCredentialsErrorCode,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { Cell, describeCell } from './cell';
+import { describeByCode } from './failureCodes';
+import {
+  Answer,
+  describeByStatus,
+  FailureKind,
+  Operation,
+} from './failureTexts';
 import { scrub } from './secret';
 
-/** What kind of failure it is; decides the class of the step's error (see {@link toError}). */
-export type FailureKind =
-  | 'invalid-input'
-  | 'verification-failed'
-  | 'key-manager-not-allowed'
-  | 'authentication'
-  | 'permission-denied'
-  | 'application-not-bound'
-  | 'not-found'
-  | 'conflict'
-  | 'rate-limited'
-  | 'apim-unavailable'
-  | 'key-manager-unavailable'
-  | 'backend-unreachable'
-  | 'unexpected';
+export type { FailureKind } from './failureTexts';
 
 /** What went wrong in one environment, in the words a template author needs. */
 export interface CellFailure {
@@ -46,273 +40,6 @@ export interface CellFailure {
   status?: number;
   /** Starts with the environment and key manager; never contains the secret. */
   message: string;
-}
-
-type Operation = 'provision' | 'unprovision';
-
-/** Everything a message may use; `said` is the backend's message, already scrubbed. */
-interface Answer {
-  cell: Cell;
-  operation: Operation;
-  status: number;
-  said: string;
-  name: string;
-  retryAfter?: string;
-}
-
-type Description = { kind: FailureKind; text: string };
-
-const ENVIRONMENTS_HINT =
-  'GET /api/apim-credentials/environments lists the environments and the key managers each allows';
-const RETRY_LATER =
-  'Nothing was changed there; retry the task later, and if it persists ask the platform team to check';
-
-function verificationFailed(a: Answer): Description {
-  return {
-    kind: 'verification-failed',
-    text: `verification failed: ${a.said}. Check the consumer key and secret, and that the client may use the client_credentials grant at that key manager`,
-  };
-}
-
-function keyManagerRefused(a: Answer, hint: string): Description {
-  return { kind: 'key-manager-not-allowed', text: `${a.said}. ${hint}` };
-}
-
-function permissionDenied(a: Answer): Description {
-  return {
-    kind: 'permission-denied',
-    text: `permission denied: you may not ${a.operation} API-M credentials for ${a.cell.entityRef} (permission apim.credentials.provision): ${a.said}. Ask the entity's owners or your platform team`,
-  };
-}
-
-function notFound(a: Answer, hint: string): Description {
-  return { kind: 'not-found', text: `not found: ${a.said}. ${hint}` };
-}
-
-function conflict(a: Answer, hint: string): Description {
-  return { kind: 'conflict', text: `conflict: ${a.said}. ${hint}` };
-}
-
-const REMOVE_FIRST =
-  'Remove the existing mapping first (apim:credentials:unprovision, or "Remove" on the entity\'s API-M Credentials tab) or provide the client that is already mapped';
-
-function apimFailing(a: Answer, hint: string): Description {
-  return {
-    kind: 'apim-unavailable',
-    text: `API-M or the key manager is unreachable or failing (HTTP ${a.status}): ${a.said}. ${hint}`,
-  };
-}
-
-/**
- * The description of an answer that carried a stable code. Every code of the union has a case,
- * so a code added to `-common` does not compile here until it is described.
- */
-function describeByCode(
-  code: ApimCredentialsErrorCode,
-  a: Answer,
-): Description {
-  switch (code) {
-    case 'INVALID_INPUT':
-    case 'MALFORMED_BODY':
-      return { kind: 'invalid-input', text: `invalid input: ${a.said}` };
-    case 'MISSING_ANNOTATION':
-      return {
-        kind: 'invalid-input',
-        text: `invalid input: ${a.said}. Add the wso2.com/apim-application annotation, naming the entity's API-M application, to ${a.cell.entityRef}`,
-      };
-    case 'APPLICATION_NAME_INVALID':
-      return {
-        kind: 'invalid-input',
-        text: `invalid input: ${a.said}. Change the wso2.com/apim-application annotation of ${a.cell.entityRef} to a name API-M accepts`,
-      };
-    case 'KEY_MANAGER_NOT_OFFERED':
-    case 'KEY_MANAGER_NOT_REGISTERED':
-      return keyManagerRefused(
-        a,
-        `Choose a key manager the environment allows (${ENVIRONMENTS_HINT})`,
-      );
-    case 'KEY_MANAGER_NOT_VISIBLE':
-      return keyManagerRefused(
-        a,
-        "The platform team must give API-M's service account the key manager's role (its permissions in the API-M admin portal), or choose another key manager",
-      );
-    case 'THROTTLING_POLICY_UNKNOWN':
-      return {
-        kind: 'unexpected',
-        text: `the backend's application tier does not exist in API-M (HTTP ${a.status}): ${a.said}. Retrying does not help: the platform team must fix apimCredentials.applications.throttlingPolicy`,
-      };
-    case 'KEY_MANAGER_NO_TOKEN_ENDPOINT':
-      return keyManagerRefused(
-        a,
-        'The credentials cannot be verified at that key manager: leave verify unset if the environment does not require verification, or ask the platform team to configure its token endpoint',
-      );
-    case 'TOKEN_ENDPOINT_NOT_ALLOWED':
-      return keyManagerRefused(
-        a,
-        "The secret is sent only to token endpoints the platform team allowed: ask them to allow this key manager's token endpoint, or choose another key manager",
-      );
-    case 'VERIFICATION_FAILED':
-      return verificationFailed(a);
-    case 'AUTHENTICATION_REQUIRED':
-      return describeByStatus({ ...a, status: 401 });
-    case 'PERMISSION_DENIED':
-      return permissionDenied(a);
-    case 'APPLICATION_BOUND_ELSEWHERE':
-      return {
-        kind: 'application-not-bound',
-        text: `the API-M application belongs to another entity: ${a.said}. Only the entity it is bound to may use it; check the wso2.com/apim-application annotation of ${a.cell.entityRef}`,
-      };
-    case 'APPLICATION_NOT_BOUND':
-      return {
-        kind: 'application-not-bound',
-        text: `the API-M application is not bound to ${a.cell.entityRef}: ${a.said}. It exists in API-M but Backstage did not create it; ask your platform team to bind it to ${a.cell.entityRef} (permission apim.applications.bind)`,
-      };
-    // Subscription answers (apim:subscriptions:sync, issue 16).
-    case 'SUBSCRIPTION_TIER_NOT_ALLOWED':
-    case 'API_NOT_ANNOTATED':
-      return { kind: 'invalid-input', text: `invalid input: ${a.said}` };
-    case 'APPLICATION_PENDING_APPROVAL':
-      return conflict(
-        a,
-        "The application waits for approval in API-M's workflow: retry after an API-M admin approved it",
-      );
-    case 'API_NOT_FOUND':
-    case 'NOT_SUBSCRIBED':
-      return notFound(
-        a,
-        "Check the API entity's wso2.com/api-id (or api-name and api-version) annotations",
-      );
-    case 'UNKNOWN_ENVIRONMENT':
-      return notFound(a, `Use an environment id that ${ENVIRONMENTS_HINT}`);
-    case 'ENTITY_NOT_FOUND':
-      return notFound(
-        a,
-        `If an earlier step registered ${a.cell.entityRef}, set waitForEntity so the action waits for the catalog`,
-      );
-    case 'APPLICATION_NOT_FOUND':
-      return notFound(
-        a,
-        'Create the API-M application first, or leave createApplication unset so the backend may create it',
-      );
-    case 'NOT_FOUND':
-      return describeByStatus({ ...a, status: 404 });
-    case 'SLOT_TAKEN':
-    case 'CONFLICT':
-      return conflict(a, REMOVE_FIRST);
-    case 'OTHER_KEY_TYPE':
-      return conflict(
-        a,
-        "A client is the key of one key type only: use another client for this environment's key type",
-      );
-    case 'MAPPED_ELSEWHERE':
-      return conflict(
-        a,
-        'A client is mapped into one API-M application only: remove it there first, or use another client',
-      );
-    case 'KEY_GENERATED_IN_APIM':
-      return conflict(
-        a,
-        'That key was generated in API-M, so Backstage does not remove it: remove it in the API-M Developer Portal',
-      );
-    case 'CONSUMER_KEY_MISMATCH':
-      return conflict(
-        a,
-        "Another client is mapped there now and nothing was removed: check the consumer key, or look at the entity's API-M Credentials tab",
-      );
-    case 'BINDING_CONFLICT':
-      return conflict(
-        a,
-        'The application is bound to another entity: the platform team must unbind it first',
-      );
-    case 'APPLICATION_REJECTED':
-      return conflict(
-        a,
-        "The application was rejected in API-M's approval workflow: ask an API-M admin to approve it, or name another application",
-      );
-    case 'APPLICATION_NAME_CASE_CONFLICT':
-      return conflict(
-        a,
-        'API-M compares application names without regard to case: make the wso2.com/apim-application annotation spell the existing application exactly',
-      );
-    case 'RATE_LIMITED':
-      return describeByStatus({ ...a, status: 429 });
-    case 'APIM_TIMEOUT':
-    case 'APIM_UNREACHABLE':
-    case 'APIM_MALFORMED_RESPONSE':
-    case 'APIM_900967':
-    case 'APIM_ERROR':
-      return apimFailing(a, `${RETRY_LATER} the API-M instance`);
-    case 'APIM_AUTH_FAILED':
-    case 'APIM_FORBIDDEN':
-    case 'APIM_REDIRECT':
-      return apimFailing(
-        a,
-        "Nothing was changed there. Retrying does not help: the platform team must fix the API-M instance's configuration",
-      );
-    case 'KEY_MANAGER_NOT_LOADED':
-    case 'KEY_MANAGER_FAILED_BEHIND_APIM':
-    case 'KEY_MANAGER_TIMEOUT':
-    case 'KEY_MANAGER_UNREACHABLE':
-    case 'KEY_MANAGER_ERROR':
-      return {
-        kind: 'key-manager-unavailable',
-        text: `the key manager is unreachable or failing (HTTP ${a.status}): ${a.said}. ${RETRY_LATER} the key manager`,
-      };
-    case 'KEY_MANAGER_NEEDS_SCOPE':
-      return {
-        kind: 'unexpected',
-        text: `the key manager needs more than the client's credentials (HTTP ${a.status}): ${a.said}. Retrying does not help: the platform team must configure the scope or audience it requires`,
-      };
-    case 'INTERNAL':
-      return {
-        kind: 'unexpected',
-        text: `the apim-credentials backend failed (HTTP ${a.status}): ${a.said}. Its log has the details; ask the platform team`,
-      };
-    default: {
-      const unhandled: never = code;
-      return describeByStatus({ ...a, said: `${a.said} (${unhandled})` });
-    }
-  }
-}
-
-/** The description of an answer without a code: from the HTTP status alone. */
-function describeByStatus(a: Answer): Description {
-  switch (a.status) {
-    case 400:
-      return { kind: 'invalid-input', text: `invalid input: ${a.said}` };
-    case 401:
-      return {
-        kind: 'authentication',
-        text: `the apim-credentials backend did not accept the call on behalf of the template's user: ${a.said}`,
-      };
-    case 403:
-      return permissionDenied(a);
-    case 404:
-      return notFound(
-        a,
-        `Check the environment id (${ENVIRONMENTS_HINT}); if an earlier step registered ${a.cell.entityRef}, set waitForEntity so the action waits for the catalog`,
-      );
-    case 409:
-      return conflict(a, REMOVE_FIRST);
-    case 429:
-      return {
-        kind: 'rate-limited',
-        text: `too many attempts: ${a.said}. Retry ${
-          a.retryAfter ? `after ${a.retryAfter} seconds` : 'later'
-        }`,
-      };
-    case 502:
-    case 503:
-    case 504:
-      return apimFailing(a, `${RETRY_LATER} the API-M instance`);
-    default:
-      return {
-        kind: 'unexpected',
-        text: `the apim-credentials backend answered HTTP ${a.status}${
-          a.name ? ` ${a.name}` : ''
-        }: ${a.said}`,
-      };
-  }
 }
 
 /**
@@ -394,13 +121,14 @@ export function toError(
   options: { entityRef?: string; changedNothing?: boolean } = {},
 ): Error {
   const total = failures.length + succeeded.length;
-  const head = options.changedNothing
-    ? `apim:credentials:${operation}: nothing was changed; ${
-        failures.length
-      } of ${total} environment${total > 1 ? 's' : ''} cannot go ahead:`
-    : failures.length === 1 && !succeeded.length
-    ? `apim:credentials:${operation} failed in`
-    : `apim:credentials:${operation} failed in ${failures.length} of ${total} environments:`;
+  let head = `apim:credentials:${operation} failed in ${failures.length} of ${total} environments:`;
+  if (options.changedNothing) {
+    head = `apim:credentials:${operation}: nothing was changed; ${
+      failures.length
+    } of ${total} environment${total > 1 ? 's' : ''} cannot go ahead:`;
+  } else if (failures.length === 1 && !succeeded.length) {
+    head = `apim:credentials:${operation} failed in`;
+  }
   const lines = [
     ...failures.map(f => f.failure.message),
     ...succeeded.map(

@@ -1,6 +1,4 @@
-import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import type { ProvisionResult } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import {
   ApimCredentialsActionOptions,
   createClient,
@@ -18,7 +16,13 @@ import {
 } from './preflight';
 import { provisionExamples } from './provision.examples';
 import { registerSensitive } from './secret';
-import { waitForEntity } from './waitForEntity';
+import {
+  logProvisionResult,
+  ProvisionCheckpoint,
+  provisionOutputs,
+  toCheckpoint,
+} from './provisionResults';
+import { entityPendingForStep } from './waitForEntity';
 
 /**
  * The id templates use for this action (`steps[].action`).
@@ -26,39 +30,6 @@ import { waitForEntity } from './waitForEntity';
  * @public
  */
 export const PROVISION_ACTION_ID = 'apim:credentials:provision';
-
-/** What a checkpoint stores per environment: ids only, never the secret. */
-type ProvisionCheckpoint = {
-  status: 'created' | 'unchanged';
-  environment: string;
-  keyManager: string;
-  keyType: string;
-  applicationId: string;
-  applicationName: string;
-  consumerKey: string;
-  keyMappingId: string;
-  auditId: string;
-  applicationStatus?: string;
-  warning?: string;
-};
-
-function toCheckpoint(result: ProvisionResult): ProvisionCheckpoint {
-  return {
-    status: result.status,
-    environment: result.environment,
-    keyManager: result.keyManager,
-    keyType: result.keyType,
-    applicationId: result.applicationId ?? '',
-    applicationName: result.applicationName ?? '',
-    consumerKey: result.consumerKey,
-    keyMappingId: result.keyMappingId ?? '',
-    auditId: result.auditId ?? '',
-    ...(result.applicationStatus
-      ? { applicationStatus: result.applicationStatus }
-      : {}),
-    ...(result.warning ? { warning: result.warning } : {}),
-  };
-}
 
 /**
  * Creates the `apim:credentials:provision` action: maps an existing OAuth2 client (consumer key +
@@ -218,28 +189,15 @@ export function createApimCredentialsProvisionAction(
       const taskId = ctx.task.id;
       const credentials = await ctx.getInitiatorCredentials();
 
-      let entityPending = false;
-      if (ctx.input.waitForEntity) {
-        if (!options.catalog) {
-          throw new InputError(
-            'waitForEntity needs the catalog service, which this action was created without',
-          );
-        }
-        const { found } = await waitForEntity({
-          catalog: options.catalog,
-          entityRef,
-          seconds: dryRun ? 0 : ctx.input.waitForEntity,
-          credentials,
-          logger: ctx.logger,
-          signal: ctx.signal,
-        });
-        if (!found && !dryRun) {
-          throw new InputError(
-            `${entityRef} did not appear in the catalog within ${ctx.input.waitForEntity} seconds (or you may not see it). Check the catalog:register step, or raise waitForEntity`,
-          );
-        }
-        entityPending = !found;
-      }
+      const entityPending = await entityPendingForStep({
+        catalog: options.catalog,
+        entityRef,
+        seconds: ctx.input.waitForEntity,
+        dryRun,
+        credentials,
+        logger: ctx.logger,
+        signal: ctx.signal,
+      });
 
       const token = await getToken(options.auth, credentials);
       const client = createClient(options);
@@ -259,6 +217,15 @@ export function createApimCredentialsProvisionAction(
         };
       };
 
+      const report = (succeeded: ProvisionCheckpoint[]) => {
+        const outputs = provisionOutputs(succeeded);
+        ctx.output('applicationId', outputs.applicationId);
+        ctx.output('applicationName', outputs.applicationName);
+        ctx.output('applicationStatus', outputs.applicationStatus);
+        ctx.output('warnings', outputs.warnings);
+        ctx.output('mappings', outputs.mappings);
+      };
+
       const known = await fetchEnvironments(client, requestOptions, ctx.logger);
       preflight(environments, keyManager, known, ctx.logger);
 
@@ -276,11 +243,7 @@ export function createApimCredentialsProvisionAction(
             })}`,
           );
         }
-        ctx.output('applicationId', '');
-        ctx.output('applicationName', '');
-        ctx.output('applicationStatus', '');
-        ctx.output('warnings', []);
-        ctx.output('mappings', []);
+        report([]);
         return;
       }
 
@@ -310,80 +273,26 @@ export function createApimCredentialsProvisionAction(
         sensitive,
         run: async (cell): Promise<ProvisionCheckpoint> => {
           const body = bodyOf(cell.environment);
-          const { consumerKey } = body;
-          let result: ProvisionCheckpoint;
-          if (dryRun) {
-            result = toCheckpoint(
-              await client.provision(cell, body, {
-                ...provisionOptions,
-                dryRun: true,
-              }),
-            );
-            ctx.logger.info(
-              result.status === 'unchanged'
-                ? `Dry run: client ${consumerKey} is already mapped in ${describeCell(
-                    cell,
-                  )}; nothing would change`
-                : `Dry run: would map client ${consumerKey} into API-M application "${
-                    result.applicationName || 'to be created'
-                  }" in ${describeCell(
-                    cell,
-                  )}; inputs, permission, environment, key manager and application checked, nothing changed`,
-            );
-          } else {
-            result = await ctx.checkpoint({
-              key: checkpointKey('provision', cell, consumerKey),
-              fn: async () =>
-                toCheckpoint(
-                  await client.provision(cell, body, provisionOptions),
-                ),
-            });
-            ctx.logger.info(
-              result.status === 'created'
-                ? `Mapped client ${consumerKey} into API-M application "${
-                    result.applicationName
-                  }" in ${describeCell(cell)} (keyMappingId ${
-                    result.keyMappingId
-                  })`
-                : `Client ${consumerKey} was already mapped in ${describeCell(
-                    cell,
-                  )}; nothing changed`,
-            );
-          }
-          if (result.warning) {
-            ctx.logger.warn(`${describeCell(cell)}: ${result.warning}`);
-          }
+          const result = dryRun
+            ? toCheckpoint(
+                await client.provision(cell, body, {
+                  ...provisionOptions,
+                  dryRun: true,
+                }),
+              )
+            : await ctx.checkpoint({
+                key: checkpointKey('provision', cell, body.consumerKey),
+                fn: async () =>
+                  toCheckpoint(
+                    await client.provision(cell, body, provisionOptions),
+                  ),
+              });
+          logProvisionResult(ctx.logger, cell, result, dryRun);
           return result;
         },
       });
 
-      const first = succeeded[0];
-      ctx.output('applicationId', first?.applicationId ?? '');
-      ctx.output('applicationName', first?.applicationName ?? '');
-      ctx.output('applicationStatus', first?.applicationStatus ?? '');
-      ctx.output(
-        'warnings',
-        succeeded.flatMap(r =>
-          r.warning ? [`${r.environment}: ${r.warning}`] : [],
-        ),
-      );
-      ctx.output(
-        'mappings',
-        succeeded.map(r => ({
-          environment: r.environment,
-          keyManager: r.keyManager,
-          keyType: r.keyType,
-          consumerKey: r.consumerKey,
-          keyMappingId: r.keyMappingId,
-          applicationId: r.applicationId,
-          applicationName: r.applicationName,
-          ...(r.applicationStatus
-            ? { applicationStatus: r.applicationStatus }
-            : {}),
-          ...(r.warning ? { warning: r.warning } : {}),
-          status: r.status,
-        })),
-      );
+      report(succeeded);
 
       if (failures.length > 0) {
         throw toError(failures, succeeded, 'provision', { entityRef });

@@ -7,6 +7,7 @@ import type {
   BackstageCredentials,
   LoggerService,
 } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -62,4 +63,40 @@ export async function waitForEntity(options: {
     await sleep(Math.min(delay, remaining), options.signal);
     delay = Math.min(delay * 2, 5000);
   }
+}
+
+/**
+ * The step's `waitForEntity` input applied: waits (not in a dry run) for the entity and tells
+ * whether it is still pending, which only a dry run may go on with.
+ *
+ * @throws InputError without a catalog service, or when the entity did not appear in time
+ */
+export async function entityPendingForStep(options: {
+  catalog?: CatalogService;
+  entityRef: string;
+  /** The `waitForEntity` input; 0 or absent: do not wait. */
+  seconds?: number;
+  dryRun: boolean;
+  credentials: BackstageCredentials;
+  logger: LoggerService;
+  signal?: AbortSignal;
+}): Promise<boolean> {
+  const { catalog, entityRef, seconds, dryRun } = options;
+  if (!seconds) return false;
+  if (!catalog) {
+    throw new InputError(
+      'waitForEntity needs the catalog service, which this action was created without',
+    );
+  }
+  const { found } = await waitForEntity({
+    ...options,
+    catalog,
+    seconds: dryRun ? 0 : seconds,
+  });
+  if (!found && !dryRun) {
+    throw new InputError(
+      `${entityRef} did not appear in the catalog within ${seconds} seconds (or you may not see it). Check the catalog:register step, or raise waitForEntity`,
+    );
+  }
+  return !found;
 }
