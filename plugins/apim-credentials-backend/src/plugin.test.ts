@@ -697,7 +697,7 @@ describe('apim-credentials backend against the local stack', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     const lines = csv.text.trim().split('\r\n');
-    expect(lines[0]).toMatch(/^id,startedAt,.*,verified$/);
+    expect(lines[0]).toMatch(/^id,startedAt,.*,verified,resolution,note$/);
     expect(lines.length - 1).toBe(
       (await knex('apim_credentials_audit').where({ action: 'provision' }))
         .length,

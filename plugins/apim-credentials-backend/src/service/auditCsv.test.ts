@@ -107,3 +107,25 @@ describe('writeAuditCsv', () => {
     expect(lines[1]).toMatch(/^id-0,/);
   });
 });
+
+describe('writeAuditCsv columns', () => {
+  it('ends with verified, resolution and note, so earlier columns keep their positions (issue 9)', async () => {
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', c => chunks.push(c));
+    async function* one(): AsyncGenerator<AuditRecord> {
+      yield {
+        ...record(1),
+        errorMessage: undefined,
+        resolution: 'RESOLVED_BY_JOB',
+        note: 'API-M holds the mapping',
+      };
+    }
+    await writeAuditCsv(one(), out);
+    const [header, row] = Buffer.concat(chunks).toString('utf8').split('\r\n');
+    expect(header).toMatch(
+      /,errorCode,errorMessage,requestId,verified,resolution,note$/,
+    );
+    expect(row).toMatch(/,,,RESOLVED_BY_JOB,API-M holds the mapping$/);
+  });
+});

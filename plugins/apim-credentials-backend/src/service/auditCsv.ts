@@ -30,6 +30,9 @@ export const AUDIT_CSV_COLUMNS: Array<keyof AuditRecord> = [
   'requestId',
   // Last, so that readers of the earlier columns by position keep working (issue 15 item 7).
   'verified',
+  // Successful rows that needed a word more (issue 9); appended for the same reason.
+  'resolution',
+  'note',
 ];
 
 /**

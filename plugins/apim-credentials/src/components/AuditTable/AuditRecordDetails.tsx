@@ -64,6 +64,8 @@ export function AuditRecordDetails(props: {
     ],
     ['Error code', r.errorCode],
     ['Error', r.errorMessage],
+    ['Resolution', r.resolution],
+    ['Note', r.note],
     ['Dry run', r.dryRun && 'yes'],
     ['Request id', r.requestId && <span style={id}>{r.requestId}</span>],
     ['Audit id', <span style={id}>{r.id}</span>],

@@ -33,7 +33,8 @@ export function auditSummary(record: AuditRecord, names: DisplayNames): string {
     record.consumerKey ??
     (record.applicationName ? `application ${record.applicationName}` : '');
   const head = [what, where && `in ${where}`].filter(Boolean).join(' ');
-  const error = record.errorMessage?.split('\n')[0];
+  // A successful row's note (issue 9) is said where an error would be, without the error colour.
+  const error = (record.errorMessage ?? record.note)?.split('\n')[0];
   const by = record.via ? ` via ${record.via}` : '';
   return [
     `${shortRef(record.actor)}${by}: ${VERBS[record.action] ?? record.action}`,
