@@ -4,7 +4,6 @@
  * there is exactly one implementation of provisioning: the backend's.
  */
 import { ResponseError } from '@backstage/errors';
-import { CompoundEntityRef, parseEntityRef } from '@backstage/catalog-model';
 import {
   APIM_CREDENTIALS_PLUGIN_ID,
   APIM_CREDENTIALS_SOURCE_HEADER,
@@ -35,6 +34,8 @@ import type {
   UnprovisionResult,
   VerifyResult,
 } from './types';
+import { entityPath, FetchLike, toSearch } from './http';
+import { ApimSubscriptionsApi, subscriptionMethods } from './subscriptions';
 
 /** @public */
 export interface RequestOptions {
@@ -52,7 +53,7 @@ export interface RequestOptions {
  *
  * @public
  */
-export interface ApimCredentialsApi {
+export interface ApimCredentialsApi extends ApimSubscriptionsApi {
   getEnvironments(options?: RequestOptions): Promise<EnvironmentInfo[]>;
   getEntityCredentials(
     entityRef: string,
@@ -129,23 +130,6 @@ export interface ProvisionOptions {
   createApplication?: boolean;
 }
 
-type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
-
-function entityPath(entityRef: string): string {
-  const ref: CompoundEntityRef = parseEntityRef(entityRef);
-  return [ref.kind, ref.namespace, ref.name].map(encodeURIComponent).join('/');
-}
-
-function toSearch(query: object | undefined): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query ?? {})) {
-    if (value !== undefined && value !== null && value !== '')
-      params.set(key, String(value));
-  }
-  const text = params.toString();
-  return text ? `?${text}` : '';
-}
-
 /** @public */
 export class ApimCredentialsClient implements ApimCredentialsApi {
   private readonly discoveryApi: {
@@ -169,6 +153,20 @@ export class ApimCredentialsClient implements ApimCredentialsApi {
       ? options.fetchApi.fetch.bind(options.fetchApi)
       : (input, init) => fetch(input, init);
   }
+
+  // The subscription routes (issue 16) share this client's request path; see subscriptions.ts.
+  private readonly subscriptionsApi = subscriptionMethods(
+    (method, path, body, options) => this.request(method, path, body, options),
+    entityPath,
+  );
+  getSubscriptions: ApimSubscriptionsApi['getSubscriptions'] = (...args) =>
+    this.subscriptionsApi.getSubscriptions(...args);
+  subscribe: ApimSubscriptionsApi['subscribe'] = (...args) =>
+    this.subscriptionsApi.subscribe(...args);
+  unsubscribe: ApimSubscriptionsApi['unsubscribe'] = (...args) =>
+    this.subscriptionsApi.unsubscribe(...args);
+  syncSubscriptions: ApimSubscriptionsApi['syncSubscriptions'] = (...args) =>
+    this.subscriptionsApi.syncSubscriptions(...args);
 
   getEnvironments(options?: RequestOptions) {
     return this.request<EnvironmentInfo[]>(

@@ -13,3 +13,14 @@ export * from './bindings';
 export * from './errors';
 export * from './applicationNames';
 export * from './tokenSnippet';
+export type {
+  ApimApiSummary,
+  ApimSubscribedApi,
+  ApimSubscriptionsApi,
+  EntitySubscriptions,
+  EnvironmentSubscriptions,
+  SubscriptionChangeResult,
+  SubscriptionSyncItem,
+  SubscriptionSyncResult,
+} from './subscriptions';
+export * from './invokeSnippet';

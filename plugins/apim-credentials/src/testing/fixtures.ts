@@ -194,6 +194,12 @@ export function fakeApi(
     getBindingCandidates: jest.fn().mockResolvedValue([]),
     bindApplication: jest.fn(),
     unbindApplication: jest.fn(),
+    getSubscriptions: jest
+      .fn()
+      .mockResolvedValue({ entityRef: '', declared: [], environments: [] }),
+    subscribe: jest.fn(),
+    unsubscribe: jest.fn(),
+    syncSubscriptions: jest.fn(),
     ...overrides,
   } as jest.Mocked<ApimCredentialsFrontendApi>;
 }

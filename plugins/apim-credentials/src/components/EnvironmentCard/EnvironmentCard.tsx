@@ -352,6 +352,8 @@ export function EnvironmentCard(props: {
           tokenEndpoint={dialog.keyManager.tokenEndpoint}
           privateCa={environment.privateCa}
           tokenRequest={dialog.keyManager.tokenRequest}
+          entityRef={entityRef}
+          environmentId={environment.id}
           onClose={() => setDialog(undefined)}
         />
       )}

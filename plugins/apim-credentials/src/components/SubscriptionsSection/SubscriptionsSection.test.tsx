@@ -2,11 +2,10 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import type { EnvironmentSubscriptions } from '@apim-credentials/backstage-plugin-apim-credentials-common';
+import { apimCredentialsApiRef, ApimCredentialsFrontendApi } from '../../api';
+import { fakeApi } from '../../testing/fixtures';
 import { EnvironmentSubscriptionsView } from './SubscriptionsSection';
-import type {
-  EnvironmentSubscriptions,
-  SubscriptionsClient,
-} from './subscriptionsClient';
 
 const REF = 'component:default/orders-service';
 const DATA: EnvironmentSubscriptions = {
@@ -46,29 +45,35 @@ const DATA: EnvironmentSubscriptions = {
   ],
 };
 
+const PLAN = {
+  dryRun: true,
+  environment: 'sandbox',
+  application: DATA.application,
+  unresolved: [],
+  items: [
+    {
+      apiRef: 'api:default/pizzashack-api',
+      apiId: 'p1',
+      name: 'PizzaShackAPI',
+      version: '1.0.0',
+      action: 'subscribe' as const,
+    },
+  ],
+};
+
 function fakeClient(
-  overrides: Partial<SubscriptionsClient> = {},
-): jest.Mocked<SubscriptionsClient> {
-  return {
-    list: jest.fn(),
+  overrides: Partial<jest.Mocked<ApimCredentialsFrontendApi>> = {},
+) {
+  return fakeApi({
     subscribe: jest.fn().mockResolvedValue({}),
     unsubscribe: jest.fn().mockResolvedValue({}),
-    sync: jest.fn().mockResolvedValue({
-      items: [
-        {
-          apiRef: 'api:default/pizzashack-api',
-          apiId: 'p1',
-          name: 'PizzaShackAPI',
-          action: 'subscribe',
-        },
-      ],
-    }),
+    syncSubscriptions: jest.fn().mockResolvedValue(PLAN),
     ...overrides,
-  } as jest.Mocked<SubscriptionsClient>;
+  });
 }
 
 async function render(
-  client: SubscriptionsClient,
+  api: ApimCredentialsFrontendApi,
   extra: { disabledReason?: string; data?: EnvironmentSubscriptions } = {},
 ) {
   const onChanged = jest.fn();
@@ -76,11 +81,13 @@ async function render(
     <EnvironmentSubscriptionsView
       entityRef={REF}
       data={extra.data ?? DATA}
-      client={client}
       disabledReason={extra.disabledReason}
       onChanged={onChanged}
     />,
-    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    {
+      apis: [[apimCredentialsApiRef, api]],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    },
   );
   return onChanged;
 }
@@ -102,19 +109,21 @@ describe('EnvironmentSubscriptionsView', () => {
     const client = fakeClient();
     const onChanged = await render(client);
     await userEvent.click(
-      await screen.findByRole('button', { name: 'Subscribe' }),
+      await screen.findByRole('button', { name: 'Subscribe to PizzaShackAPI' }),
     );
-    expect(client.subscribe).toHaveBeenCalledWith(
-      REF,
-      'sandbox',
-      'api:default/pizzashack-api',
+    expect(client.subscribe).toHaveBeenCalledWith({
+      entityRef: REF,
+      environment: 'sandbox',
+      apiRef: 'api:default/pizzashack-api',
+    });
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Unsubscribe from PaymentsAPI' }),
     );
-    await userEvent.click(screen.getByRole('button', { name: 'Unsubscribe' }));
-    expect(client.unsubscribe).toHaveBeenCalledWith(
-      REF,
-      'sandbox',
-      'api:default/payments-api',
-    );
+    expect(client.unsubscribe).toHaveBeenCalledWith({
+      entityRef: REF,
+      environment: 'sandbox',
+      apiRef: 'api:default/payments-api',
+    });
     await waitFor(() => expect(onChanged).toHaveBeenCalledTimes(2));
   });
 
@@ -124,18 +133,32 @@ describe('EnvironmentSubscriptionsView', () => {
     await userEvent.click(
       await screen.findByRole('button', { name: 'Sync with catalog' }),
     );
-    expect(
-      await screen.findByText(/Subscribe to PizzaShackAPI/),
-    ).toBeInTheDocument();
-    expect(client.sync).toHaveBeenCalledWith(REF, 'sandbox', {
-      dryRun: true,
-      removeUndeclared: false,
-    });
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent('Subscribe to PizzaShackAPI 1.0.0');
+    const target = { entityRef: REF, environment: 'sandbox' };
+    expect(client.syncSubscriptions).toHaveBeenCalledTimes(1);
+    expect(client.syncSubscriptions).toHaveBeenCalledWith(
+      target,
+      { removeUndeclared: false },
+      { dryRun: true },
+    );
+    // Removing undeclared subscriptions is asked for explicitly, and re-plans.
+    await userEvent.click(
+      within(dialog).getByRole('checkbox', {
+        name: /APIs the catalog does not declare/,
+      }),
+    );
+    await waitFor(() =>
+      expect(client.syncSubscriptions).toHaveBeenLastCalledWith(
+        target,
+        { removeUndeclared: true },
+        { dryRun: true },
+      ),
+    );
     await userEvent.click(screen.getByRole('button', { name: 'Apply' }));
     await waitFor(() =>
-      expect(client.sync).toHaveBeenLastCalledWith(REF, 'sandbox', {
-        dryRun: false,
-        removeUndeclared: false,
+      expect(client.syncSubscriptions).toHaveBeenLastCalledWith(target, {
+        removeUndeclared: true,
       }),
     );
   });
@@ -150,7 +173,7 @@ describe('EnvironmentSubscriptionsView', () => {
     });
     await render(client);
     await userEvent.click(
-      await screen.findByRole('button', { name: 'Subscribe' }),
+      await screen.findByRole('button', { name: 'Subscribe to PizzaShackAPI' }),
     );
     expect(await screen.findByRole('alert')).toHaveTextContent(
       'waiting for approval',

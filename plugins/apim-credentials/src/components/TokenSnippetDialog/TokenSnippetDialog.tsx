@@ -7,7 +7,7 @@ import Typography from '@material-ui/core/Typography';
 import { CodeSnippet } from '@backstage/core-components';
 import type { TokenRequestParams } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { buildTokenCurl, CA_CERT_PLACEHOLDER } from './tokenSnippet';
-import { buildGatewayCurl } from './gatewaySnippet';
+import { InvokeSnippets } from './InvokeSnippets';
 
 const CLIENT_CREDENTIALS = 'client_credentials';
 
@@ -28,6 +28,9 @@ export function TokenSnippetDialog(props: {
   privateCa?: boolean;
   /** Scope, audience... the key manager needs (`KeyManagerInfo.tokenRequest`). */
   tokenRequest?: TokenRequestParams;
+  /** With the environment id: one call per API the entity's application subscribes to there. */
+  entityRef?: string;
+  environmentId?: string;
   onClose: () => void;
 }) {
   const grants = props.grantTypes?.length ? props.grantTypes : undefined;
@@ -94,13 +97,13 @@ export function TokenSnippetDialog(props: {
           </>
         )}
         <Typography variant="subtitle2" style={{ marginTop: 16 }}>
-          {clientCredentials && props.tokenEndpoint ? '2. ' : ''}Call an API
+          {clientCredentials && props.tokenEndpoint ? '2. ' : ''}Call the APIs
           through the API-M gateway with the token
         </Typography>
-        <CodeSnippet
-          language="bash"
-          showCopyCodeButton
-          text={buildGatewayCurl({ privateCa: props.privateCa })}
+        <InvokeSnippets
+          entityRef={props.entityRef}
+          environment={props.environmentId}
+          privateCa={props.privateCa}
         />
       </DialogContent>
       <DialogActions>

@@ -1,0 +1,22 @@
+/** URL helpers of the backend's HTTP client (client.ts, subscriptions.ts). */
+import { CompoundEntityRef, parseEntityRef } from '@backstage/catalog-model';
+
+export type FetchLike = (
+  input: string,
+  init?: RequestInit,
+) => Promise<Response>;
+
+export function entityPath(entityRef: string): string {
+  const ref: CompoundEntityRef = parseEntityRef(entityRef);
+  return [ref.kind, ref.namespace, ref.name].map(encodeURIComponent).join('/');
+}
+
+export function toSearch(query: object | undefined): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null && value !== '')
+      params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
