@@ -43,6 +43,11 @@ export interface ApimApi {
   /** Subscription tiers the API offers (`throttlingPolicies`). */
   tiers: string[];
   lifeCycleStatus?: string;
+  /**
+   * Where clients call the API through the gateway (`endpointURLs[].URLs.https`, else `http`,
+   * e.g. `https://gw:8243/orders/1.0.0`); only the full API object of `GET /apis/{apiId}` has it.
+   */
+  gatewayUrl?: string;
 }
 
 /** Subscription states of WSO2's `Subscription.status` (CONTRACT.md 11, 14.1). */
