@@ -25,10 +25,8 @@ import { NotAllowedError } from '@backstage/errors';
 import { apimCredentialsProvisionPermission } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import type { Access } from './access';
 import type { EnvironmentConfig } from './config';
-import type {
-  ApimCredentialsStore,
-  AuditStart,
-} from './database/ApimCredentialsStore';
+import type { AuditStart } from './database/AuditStore';
+import type { AuditTrail } from './service/AuditTrail';
 import { RateLimitedError } from './errors';
 import type { ApplicationBindings } from './service/ApplicationBindings';
 import type { AttemptLimits } from './service/attemptLimits';
@@ -41,7 +39,7 @@ import type { Caller } from './service/provisioningTypes';
 export interface CellGateDeps {
   access: Access;
   service: Pick<ProvisioningService, 'environment' | 'assertKeyManagerName'>;
-  store: Pick<ApimCredentialsStore, 'recordAudit'>;
+  trail: Pick<AuditTrail, 'deny' | 'record'>;
   bindings: Pick<ApplicationBindings, 'check' | 'auditDenial'>;
   limits: Pick<AttemptLimits, 'countAttempt'>;
   auditor: AuditorService;
@@ -90,7 +88,7 @@ export type CellGate = (request: CellGateRequest) => Promise<OpenCell>;
  *   except a 400/404 before the event, left an audit row.
  */
 export function createCellGate(deps: CellGateDeps): CellGate {
-  const { access, service, store, bindings, limits, auditor } = deps;
+  const { access, service, trail, bindings, limits, auditor } = deps;
 
   return async request => {
     const { action, credentials, caller } = request;
@@ -142,12 +140,8 @@ export function createCellGate(deps: CellGateDeps): CellGate {
       dryRun: action === 'verify' ? undefined : request.dryRun === true,
     };
     const deny = async (error: Error & { code?: string }) => {
-      // Errors of Backstage's own kinds carry no code; a denial here is the permission's.
-      await store.recordAudit(start, {
-        outcome: 'denied',
-        errorCode: error.code ?? 'PERMISSION_DENIED',
-        errorMessage: error.message,
-      });
+      // Errors of Backstage's own kinds carry no code: the trail records PERMISSION_DENIED.
+      await trail.deny(start, error);
       await event.fail({ error });
       return error;
     };
@@ -180,7 +174,7 @@ export function createCellGate(deps: CellGateDeps): CellGate {
     }
     // Only now: a caller who may not act learns nothing about API-M's state.
     if (listing.error) {
-      throw await failBeforeAttempt({ store, event }, start, listing.error);
+      throw await failBeforeAttempt({ trail, event }, start, listing.error);
     }
     try {
       await bindings.check(env, entityRef, applicationName);
@@ -189,7 +183,7 @@ export function createCellGate(deps: CellGateDeps): CellGate {
         await bindings.auditDenial(start, error);
         await event.fail({ error });
       } else if (isPreflightFault(error)) {
-        throw await failBeforeAttempt({ store, event }, start, error);
+        throw await failBeforeAttempt({ trail, event }, start, error);
       }
       throw error;
     }

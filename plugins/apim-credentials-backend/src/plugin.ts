@@ -63,7 +63,7 @@ export const apimCredentialsPlugin = createBackendPlugin({
         });
         lifecycle.addShutdownHook(() => services.close());
         const { settings, store, instances, bindings, limits } = services;
-        const { service, reader, job } = services;
+        const { service, reader, job, trail, stores } = services;
         warnAboutRiskyConfig(config, settings, logger);
         warnAboutDeprecatedConfig(config, logger);
         permissionsRegistry.addPermissions(apimCredentialsPermissions);
@@ -86,6 +86,8 @@ export const apimCredentialsPlugin = createBackendPlugin({
             catalog,
             service,
             reader,
+            trail,
+            stores,
             store,
             bindings,
             limits,
@@ -108,14 +110,14 @@ export const apimCredentialsPlugin = createBackendPlugin({
           gate: createCellGate({
             access,
             service,
-            store,
+            trail,
             bindings,
             limits,
             auditor,
           }),
           service,
           reader,
-          store,
+          stores,
           bindings,
           auditor,
           logger,

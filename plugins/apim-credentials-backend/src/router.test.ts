@@ -20,6 +20,7 @@ import {
 import { createRouter, RouterOptions } from './router';
 import { ApimError } from './apim/ApimError';
 import { RateLimitedError, coded } from './errors';
+import { AuditTrail } from './service/AuditTrail';
 import {
   ApplicationBoundElsewhereError,
   ApplicationNotBoundError,
@@ -78,12 +79,17 @@ async function setup() {
     verify: jest.fn(async () => ({ ok: true })),
     config: { verification: { required: false } },
   };
+  // The audit rows the gate writes, as the real AuditTrail writes them (its deny is a record).
   const store = {
-    recordAudit: jest.fn(async () => 'row'),
+    recordAudit: jest.fn(async (..._args: unknown[]) => 'row'),
     queryAudit: jest.fn(async () => ({ items: [] })),
     streamAudit: jest.fn(),
     queryMappings: jest.fn(async () => ({ items: [] })),
   };
+  const trail = new AuditTrail({
+    stores: { audit: store, transaction: jest.fn() } as any,
+    logger: mockServices.logger.mock(),
+  });
   const bindings = {
     check: jest.fn(async () => undefined),
     auditDenial: jest.fn(async () => undefined),
@@ -125,6 +131,8 @@ async function setup() {
     }),
     service,
     reader,
+    trail,
+    stores: { audit: store, mappings: store },
     store,
     bindings,
     limits,

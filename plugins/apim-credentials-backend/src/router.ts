@@ -16,6 +16,8 @@ import type {
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { InputError } from '@backstage/errors';
 import type { ApimCredentialsStore } from './database/ApimCredentialsStore';
+import type { ApimCredentialsStores } from './database/stores';
+import type { AuditTrail } from './service/AuditTrail';
 import type { ApplicationBindings } from './service/ApplicationBindings';
 import { registerBindingRoutes } from './bindingRoutes';
 import { registerSubscriptionRoutes } from './subscriptions/subscriptionRoutes';
@@ -39,6 +41,11 @@ export interface RouterOptions {
   catalog: CatalogService;
   service: ProvisioningService;
   reader: CredentialsReader;
+  /** The one writer of audit rows. */
+  trail: AuditTrail;
+  /** The audit and mapping stores the read routes query. */
+  stores: Pick<ApimCredentialsStores, 'audit' | 'mappings'>;
+  /** Transitional: what the binding and subscription routes still take as one store. */
   store: ApimCredentialsStore;
   bindings: ApplicationBindings;
   /** Rate limits of verification and provisioning attempts (issue 10 item 3). */
@@ -70,7 +77,7 @@ export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const { auth, httpAuth, permissions, auditor, catalog } = options;
-  const { service, reader, store, bindings, limits } = options;
+  const { service, reader, trail, stores, store, bindings, limits } = options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
   router.use(jsonBodiesOnly);
@@ -80,7 +87,7 @@ export async function createRouter(
   const gate = createCellGate({
     access,
     service,
-    store,
+    trail,
     bindings,
     limits,
     auditor,
@@ -100,7 +107,13 @@ export async function createRouter(
     reader,
     bindings,
   });
-  registerAuditRoutes(router, { httpAuth, auditor, access, store });
+  registerAuditRoutes(router, {
+    httpAuth,
+    auditor,
+    access,
+    audit: stores.audit,
+    mappings: stores.mappings,
+  });
   if (options.subscriptions)
     registerSubscriptionRoutes(router, {
       httpAuth,

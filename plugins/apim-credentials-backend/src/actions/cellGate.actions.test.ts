@@ -10,6 +10,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { createAccess } from '../access';
 import { ApimError } from '../apim/ApimError';
 import { createCellGate } from '../cellGate';
+import { AuditTrail } from '../service/AuditTrail';
 import { ApplicationNotBoundError } from '../service/bindingErrors';
 import { registerApimCredentialsActions } from './index';
 
@@ -33,7 +34,11 @@ function setup(allowed: boolean) {
     })),
     config: { verification: { required: false } },
   };
-  const store = { recordAudit: jest.fn(async () => 'row') };
+  const store = { recordAudit: jest.fn(async (..._args: unknown[]) => 'row') };
+  const trail = new AuditTrail({
+    stores: { audit: store, transaction: jest.fn() } as any,
+    logger: mockServices.logger.mock(),
+  });
   const bindings = {
     check: jest.fn(async (): Promise<void> => undefined),
     auditDenial: jest.fn(async () => undefined),
@@ -74,7 +79,7 @@ function setup(allowed: boolean) {
     gate: createCellGate({
       access,
       service,
-      store,
+      trail,
       bindings,
       limits,
       auditor,

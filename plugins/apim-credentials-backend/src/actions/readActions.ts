@@ -117,7 +117,7 @@ export function registerReadActions(
       guarded(deps.logger, async () => {
         const query = parseInput(auditQuerySchema, input);
         await deps.access.assertAuditAccess(credentials, query.entityRef);
-        const page = await deps.store.queryAudit(query);
+        const page = await deps.stores.audit.queryAudit(query);
         return { output: JSON.parse(JSON.stringify(page)) };
       }),
   });
@@ -147,7 +147,7 @@ export function registerReadActions(
           'look up who holds a consumer key',
         );
         // One key is mapped in a handful of cells at most; the largest page is plenty.
-        const page = await deps.store.queryMappings({
+        const page = await deps.stores.mappings.queryMappings({
           consumerKey,
           limit: 500,
         });
@@ -187,7 +187,7 @@ export function registerReadActions(
           input,
         );
         await assertMappingsAccess(deps, credentials, 'list drifted mappings');
-        const page = await deps.store.queryMappings({
+        const page = await deps.stores.mappings.queryMappings({
           ...query,
           state: 'drifted',
         });

@@ -19,7 +19,7 @@ import { z } from 'zod/v4';
 import { Access } from '../access';
 import { callerOfAction } from '../caller';
 import type { CellGate, OpenCell } from '../cellGate';
-import { ApimCredentialsStore } from '../database/ApimCredentialsStore';
+import type { ApimCredentialsStores } from '../database/stores';
 import { toPublicError } from '../errorResponse';
 import { parse } from '../parse';
 import { ApplicationBindings } from '../service/ApplicationBindings';
@@ -34,7 +34,7 @@ export interface ActionDeps {
   gate: CellGate;
   service: ProvisioningService;
   reader: CredentialsReader;
-  store: ApimCredentialsStore;
+  stores: Pick<ApimCredentialsStores, 'audit' | 'mappings'>;
   bindings: ApplicationBindings;
   auditor: AuditorService;
   logger: LoggerService;

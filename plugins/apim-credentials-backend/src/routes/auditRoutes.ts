@@ -15,7 +15,8 @@ import {
   mappingsQuerySchema,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import type { Access } from '../access';
-import type { ApimCredentialsStore } from '../database/ApimCredentialsStore';
+import type { AuditStore } from '../database/AuditStore';
+import type { MappingStore } from '../database/MappingStore';
 import { parse } from '../parse';
 
 /** Unauthenticated requests never get this far (401); services are refused per route. */
@@ -26,17 +27,15 @@ export interface AuditRoutesDeps {
   httpAuth: HttpAuthService;
   auditor: AuditorService;
   access: Access;
-  store: Pick<
-    ApimCredentialsStore,
-    'queryAudit' | 'streamAudit' | 'queryMappings'
-  >;
+  audit: Pick<AuditStore, 'queryAudit' | 'streamAudit'>;
+  mappings: Pick<MappingStore, 'queryMappings'>;
 }
 
 export function registerAuditRoutes(
   router: ReturnType<typeof Router>,
   deps: AuditRoutesDeps,
 ) {
-  const { httpAuth, auditor, access, store } = deps;
+  const { httpAuth, auditor, access, audit, mappings } = deps;
 
   router.get('/audit', async (req, res) => {
     const query = parse(auditQuerySchema, req.query, 'query');
@@ -44,7 +43,7 @@ export function registerAuditRoutes(
       await httpAuth.credentials(req, PRINCIPALS),
       query.entityRef,
     );
-    res.json(await store.queryAudit(query));
+    res.json(await audit.queryAudit(query));
   });
 
   router.get('/audit/export', async (req, res) => {
@@ -69,7 +68,7 @@ export function registerAuditRoutes(
       `attachment; filename="apim-credentials-audit.csv"`,
     );
     try {
-      await writeAuditCsv(store.streamAudit(query), res);
+      await writeAuditCsv(audit.streamAudit(query), res);
       await event.success();
     } catch (error) {
       await event.fail({ error: error as Error });
@@ -86,6 +85,6 @@ export function registerAuditRoutes(
         'You may not list all API-M mappings; ask for apim.audit.read',
       );
     }
-    res.json(await store.queryMappings(query));
+    res.json(await mappings.queryMappings(query));
   });
 }

@@ -7,7 +7,8 @@
  * being retried by the attempt (a second timeout would double the caller's wait).
  */
 import { ApimError } from '../apim/ApimError';
-import type { AuditStart, AuditStore } from '../database/AuditStore';
+import type { AuditStart } from '../database/AuditStore';
+import type { AuditTrail } from './AuditTrail';
 import { translateError } from './translateError';
 
 /** Whether an error met before the attempt is an API-M fault that fails the attempt. */
@@ -26,7 +27,7 @@ export function isPreflightFault(error: unknown): boolean {
  */
 export async function failBeforeAttempt(
   deps: {
-    store: Pick<AuditStore, 'recordAudit'>;
+    trail: Pick<AuditTrail, 'record'>;
     event: { fail(options: { error: Error }): Promise<void> };
   },
   start: AuditStart,
@@ -36,8 +37,8 @@ export async function failBeforeAttempt(
     error,
     start.instance ?? 'unknown',
   );
-  await deps.store
-    .recordAudit(start, {
+  await deps.trail
+    .record(start, {
       outcome: 'failed',
       errorCode: code,
       errorMessage: translated.message,
