@@ -1,0 +1,158 @@
+/**
+ * The audit trail on every engine: a mapping change and the audit row that records it are
+ * written in one transaction (issue 9), and denials are one gated row.
+ */
+import { Knex } from 'knex';
+import { mockServices } from '@backstage/backend-test-utils';
+import {
+  createTestDatabases,
+  expectPostgresWhenRequired,
+} from '../__testUtils__/databases';
+import type { AuditCompletion } from '../database/AuditStore';
+import {
+  ApimCredentialsStores,
+  createApimCredentialsStores,
+} from '../database/stores';
+import { AuditTrail } from './AuditTrail';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+
+it('runs the PostgreSQL cases when CI asks for them', () => {
+  expectPostgresWhenRequired(databases);
+});
+
+const cell = {
+  entityRef: 'component:default/orders-service',
+  environment: 'sandbox',
+  keyManager: 'IS',
+};
+const mapping = {
+  ...cell,
+  instance: 'local',
+  keyType: 'SANDBOX' as const,
+  applicationId: 'app-1',
+  applicationName: 'orders-service',
+  consumerKey: 'client-1',
+  keyMappingId: 'km-1',
+  grantTypes: ['client_credentials'],
+  provisionedBy: 'user:default/guest',
+  provisionedAt: new Date('2026-01-01T00:00:00.000Z'),
+};
+const start = {
+  actor: 'user:default/guest',
+  source: 'ui' as const,
+  action: 'provision' as const,
+  ...cell,
+};
+/** The audit row's NOT NULL outcome makes its update fail after the mapping was written. */
+const failingCompletion = { outcome: null } as unknown as AuditCompletion;
+
+describe.each(databases.eachSupportedId())('AuditTrail on %p', databaseId => {
+  let knex: Knex;
+  let stores: ApimCredentialsStores;
+  let trail: AuditTrail;
+
+  beforeAll(async () => {
+    knex = await databases.init(databaseId);
+    stores = await createApimCredentialsStores({
+      database: { getClient: async () => knex },
+      deniedRows: async s => ({ write: s.consumerKey !== 'quiet' }),
+    });
+    trail = new AuditTrail({ stores, logger: mockServices.logger.mock() });
+  });
+
+  beforeEach(async () => {
+    await knex('apim_credentials_mappings').delete();
+    await knex('apim_credentials_audit').delete();
+  });
+
+  const mappings = () => stores.mappings.getMappingsForEntity(cell.entityRef);
+
+  it('records the mapping and completes the row together', async () => {
+    const id = await trail.begin(start);
+    await trail.completeWithMapping(
+      id,
+      { outcome: 'succeeded', keyMappingId: 'km-1' },
+      { record: mapping },
+    );
+    expect(await mappings()).toEqual([
+      expect.objectContaining({ consumerKey: 'client-1' }),
+    ]);
+    expect(await stores.audit.getAudit(id)).toMatchObject({
+      outcome: 'succeeded',
+      keyMappingId: 'km-1',
+    });
+  });
+
+  it('keeps neither when the row cannot be completed: no mapping without its audit row', async () => {
+    const id = await trail.begin(start);
+    await expect(
+      trail.completeWithMapping(id, failingCompletion, { record: mapping }),
+    ).rejects.toThrow();
+    expect(await mappings()).toEqual([]);
+    // Left pending for the reconcile job, which asks API-M what happened.
+    expect((await stores.audit.getAudit(id))?.outcome).toBe('pending');
+  });
+
+  it('removes the mapping and completes the row together, or neither', async () => {
+    await stores.mappings.upsertMapping(mapping);
+    const failed = await trail.begin({ ...start, action: 'unprovision' });
+    await expect(
+      trail.completeWithMapping(failed, failingCompletion, { remove: cell }),
+    ).rejects.toThrow();
+    expect(await mappings()).toHaveLength(1);
+
+    const id = await trail.begin({ ...start, action: 'unprovision' });
+    await trail.completeWithMapping(
+      id,
+      { outcome: 'succeeded', resolution: 'GATEWAYS_NOT_NOTIFIED', note: 'n' },
+      { remove: cell },
+    );
+    expect(await mappings()).toEqual([]);
+    expect(await stores.audit.getAudit(id)).toMatchObject({
+      outcome: 'succeeded',
+      resolution: 'GATEWAYS_NOT_NOTIFIED',
+    });
+  });
+
+  it('writes an adopted mapping with its finished row, or neither', async () => {
+    await expect(
+      trail.recordWithMapping(start, failingCompletion, { record: mapping }),
+    ).rejects.toThrow();
+    expect(await mappings()).toEqual([]);
+    expect(
+      Number((await knex('apim_credentials_audit').count({ n: '*' }))[0].n),
+    ).toBe(0);
+
+    const id = await trail.recordWithMapping(
+      start,
+      { outcome: 'succeeded', resolution: 'ADOPTED_BY_JOB' },
+      { record: mapping },
+    );
+    expect(await mappings()).toHaveLength(1);
+    expect((await stores.audit.getAudit(id!))?.resolution).toBe(
+      'ADOPTED_BY_JOB',
+    );
+  });
+
+  it('records a denial with its code as one gated row', async () => {
+    const id = await trail.deny(start, {
+      code: 'RATE_LIMITED',
+      message: 'slow down',
+    });
+    expect(await stores.audit.getAudit(id!)).toMatchObject({
+      outcome: 'denied',
+      errorCode: 'RATE_LIMITED',
+      errorMessage: 'slow down',
+    });
+    const plain = await trail.deny(start, new Error('You may not'));
+    expect((await stores.audit.getAudit(plain!))?.errorCode).toBe(
+      'PERMISSION_DENIED',
+    );
+    expect(
+      await trail.deny({ ...start, consumerKey: 'quiet' }, { message: 'x' }),
+    ).toBeUndefined();
+  });
+});
