@@ -45,7 +45,14 @@ export interface ApplicationNameProblem {
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 // Java's String.trim() strips every char <= U+0020; JS's trim() also strips Unicode spaces,
 // which WSO2 keeps. Either way such a name is one nobody means to type.
-const SURROUNDING_WHITESPACE = /^[\s\u0000-\u0020]|[\s\u0000-\u0020]$/;
+function isBlank(char: string | undefined): boolean {
+  return char !== undefined && (char <= '\u0020' || /\s/.test(char));
+}
+
+/** Whether the name starts or ends with a character either trim() would strip. */
+function hasSurroundingWhitespace(name: string): boolean {
+  return isBlank(name[0]) || isBlank(name[name.length - 1]);
+}
 
 /**
  * Checks an application name (the `wso2.com/apim-application` annotation) against the naming
@@ -77,7 +84,7 @@ export function checkApplicationName(
       `an application name is at most ${APIM_APPLICATION_NAME_MAX_LENGTH} characters, this one has ${name.length}`,
     );
   }
-  if (SURROUNDING_WHITESPACE.test(name)) {
+  if (hasSurroundingWhitespace(name)) {
     return problem(
       'surrounding-whitespace',
       'an application name must not start or end with a space (spaces inside the name are fine)',

@@ -136,7 +136,7 @@ export function createApimCredentialsUnprovisionAction(
           // The backend removes only the client the caller names (issue 10 item 2): the
           // template's, or the one the entity's credentials show in that slot now.
           const remove = async (
-            options: typeof requestOptions & { dryRun?: boolean },
+            callOptions: typeof requestOptions & { dryRun?: boolean },
           ): Promise<UnprovisionCheckpoint> => {
             const consumerKey =
               ctx.input.consumerKey ??
@@ -157,7 +157,7 @@ export function createApimCredentialsUnprovisionAction(
               };
             }
             return toCheckpoint(
-              await client.unprovision({ ...cell, consumerKey }, options),
+              await client.unprovision({ ...cell, consumerKey }, callOptions),
             );
           };
           let result: UnprovisionCheckpoint;
