@@ -12,6 +12,7 @@ import type { LocalStack } from '@internal/local-stack';
 import { BarResult, QUICK, log, round, summary, timed } from './lib/common';
 import {
   DirectApim,
+  bindApplications,
   createClients,
   entity,
   freshDatabase,
@@ -128,6 +129,12 @@ export async function benchFanout(stack: LocalStack): Promise<FanoutCase[]> {
         entities: [entity('bench-tab', APP)],
       });
       try {
+        await bindApplications(backend, INSTANCES[0], [
+          { applicationName: APP, entityName: 'bench-tab' },
+        ]);
+        await bindApplications(backend, INSTANCES[1], [
+          { applicationName: APP, entityName: 'bench-tab' },
+        ]);
         const read = async () => {
           const res = await backend.request(
             'GET',

@@ -13,14 +13,17 @@ import {
   BarResult,
   QUICK,
   log,
+  median,
   prng,
   round,
   summary,
   timed,
 } from './lib/common';
+import type { CallCounts, RecordedCall } from './lib/calls';
 import {
   DbKind,
   DirectApim,
+  bindApplications,
   createClients,
   entity,
   freshDatabase,
@@ -38,6 +41,14 @@ export interface ProvisioningResult {
   ratioP95: number;
   /** What Backstage adds per provision (p50 difference): HTTP, auth, catalog, permission, database. */
   overheadP50Ms: number;
+  /**
+   * What one provisioning makes besides the map-keys call (the median over the measured ones;
+   * they are all alike): database statements and round trips, catalog and permission calls
+   * (internal HTTP calls in a real deployment) and API-M requests.
+   */
+  perProvision: CallCounts & { apimRequests: number };
+  /** The calls of one measured provisioning, in order, with start and end (ms from the request). */
+  trace: RecordedCall[];
   raw: { backstageMs: number[]; directMs: number[] };
 }
 
@@ -73,6 +84,15 @@ export async function benchProvisioning(
     entities: names.map(x => entity(x.viaBackstage)),
   });
   try {
+    // The applications existed before Backstage: the platform team binds them (issue 10 item 1).
+    await bindApplications(
+      backend,
+      'local',
+      names.map(x => ({
+        applicationName: x.viaBackstage,
+        entityName: x.viaBackstage,
+      })),
+    );
     // The user opens the entity's tab before provisioning: application id and key managers cached.
     for (const { viaBackstage } of names) {
       const res = await backend.request(
@@ -87,9 +107,13 @@ export async function benchProvisioning(
     const random = prng(42);
     const backstageMs: number[] = [];
     const directMs: number[] = [];
+    const counts: Array<CallCounts & { apimRequests: number }> = [];
+    let trace: RecordedCall[] = [];
     for (let i = 0; i < total; i++) {
       const viaBackstage = async () => {
         const c = clients[2 * i];
+        const apimBefore = (await stack.emulator.control.stats()).total;
+        const window = backend.calls.window();
         const { ms, value } = await timed(() =>
           backend.request(
             'PUT',
@@ -104,7 +128,16 @@ export async function benchProvisioning(
           throw new Error(
             `provision via Backstage: ${value.status} ${value.text}`,
           );
-        if (i >= warmup) backstageMs.push(ms);
+        // The lock's release runs after the answer; it is counted, as off the critical path.
+        await backend.calls.settled();
+        const recorded = window();
+        const apimRequests =
+          (await stack.emulator.control.stats()).total - apimBefore;
+        if (i >= warmup) {
+          backstageMs.push(ms);
+          counts.push({ ...recorded.counts, apimRequests });
+          if (i === total - 1) trace = recorded.calls;
+        }
       };
       const straight = async () => {
         const c = clients[2 * i + 1];
@@ -137,6 +170,8 @@ export async function benchProvisioning(
       ratioP50: round(b.p50 / d.p50),
       ratioP95: round(b.p95 / d.p95),
       overheadP50Ms: round(b.p50 - d.p50),
+      perProvision: medianCounts(counts),
+      trace,
       raw: {
         backstageMs: backstageMs.map(x => round(x)),
         directMs: directMs.map(x => round(x)),
@@ -150,10 +185,24 @@ export async function benchProvisioning(
   }
 }
 
+/** Each field's median over the provisionings (they make the same calls; a retry would show). */
+function medianCounts<T extends Record<string, number>>(rows: T[]): T {
+  const keys = Object.keys(rows[0] ?? {}) as Array<keyof T>;
+  return Object.fromEntries(
+    keys.map(k => [k, median(rows.map(r => r[k] as number))]),
+  ) as T;
+}
+
+/** Issue 9: 1.10x of the direct map-keys call at p50, on every database, on a busy machine. */
+export const PROVISIONING_BAR = 1.1;
+
 export function provisioningBars(results: ProvisioningResult[]): BarResult[] {
-  return results.map(r => ({
-    bar: `Provisioning overhead (${r.db}) at most 1.2x of map-keys (p50)`,
-    pass: r.ratioP50 <= 1.2,
-    detail: `p50 ${r.backstage.p50} ms vs ${r.direct.p50} ms = ${r.ratioP50}x (+${r.overheadP50Ms} ms); p95 ${r.backstage.p95} vs ${r.direct.p95} ms = ${r.ratioP95}x`,
-  }));
+  return results.map(r => {
+    const c = r.perProvision;
+    return {
+      bar: `Provisioning overhead (${r.db}) at most ${PROVISIONING_BAR}x of map-keys (p50)`,
+      pass: r.ratioP50 <= PROVISIONING_BAR,
+      detail: `p50 ${r.backstage.p50} ms vs ${r.direct.p50} ms = ${r.ratioP50}x (+${r.overheadP50Ms} ms); p95 ${r.backstage.p95} vs ${r.direct.p95} ms = ${r.ratioP95}x; per provisioning ${c.dbRoundTrips} sequential database round trips (${c.dbStatements} statements, ${c.dbRoundTripsOffPath} after the answer), ${c.catalogCalls} catalog + ${c.permissionCalls} permission calls (${c.internalRoundTrips} sequential), ${c.apimRequests} API-M request(s)`,
+    };
+  });
 }

@@ -277,6 +277,38 @@ function renderMarkdown(report: Report, jsonName: string): string {
       );
     }
     out.push('');
+    out.push(
+      'Per provisioning (median; bench/lib/calls.ts): sequential round trips are calls started with none of their kind in flight; catalog and permission calls are HTTP calls to other plugins in a real deployment.',
+    );
+    out.push('');
+    out.push(
+      '| database | DB round trips before the answer | DB statements | DB round trips after the answer | catalog calls | permission calls | internal round trips | API-M requests |',
+    );
+    out.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const p of r.provisioning) {
+      const c = p.perProvision;
+      out.push(
+        `| ${p.db} | ${c.dbRoundTrips} | ${c.dbStatements} | ${c.dbRoundTripsOffPath} | ${c.catalogCalls} | ${c.permissionCalls} | ${c.internalRoundTrips} | ${c.apimRequests} |`,
+      );
+    }
+    out.push('');
+    for (const p of r.provisioning) {
+      out.push(
+        `<details><summary>Calls of one provisioning, ${p.db} (ms from the request)</summary>`,
+      );
+      out.push('');
+      out.push('```');
+      for (const c of p.trace)
+        out.push(
+          `${String(c.startMs).padStart(7)} ${String(c.endMs ?? '?').padStart(
+            7,
+          )}  ${c.sequential ? '|' : '+'} ${c.kind.padEnd(11)} ${c.what}`,
+        );
+      out.push('```');
+      out.push('');
+      out.push('</details>');
+      out.push('');
+    }
   }
   if (r.fanout?.length) {
     out.push('## Tab read fan-out (2 API-M instances)');

@@ -10,12 +10,18 @@ import type { AddressInfo } from 'node:net';
 import knexFactory, { Knex } from 'knex';
 import { Agent, fetch } from 'undici';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { Entity } from '@backstage/catalog-model';
 import type { HumanDuration, JsonObject } from '@backstage/types';
 import { LocalStack, startLocalStack } from '@internal/local-stack';
 import { apimCredentialsPlugin } from '../../plugins/apim-credentials-backend/src/plugin';
+import { CallRecorder } from './calls';
 
 export const PG_URL =
   process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432';
@@ -177,15 +183,28 @@ export interface PluginBackend {
     url: string,
     body?: unknown,
   ): Promise<{ status: number; text: string }>;
+  /** The plugin's database statements and its catalog and permission calls (bench/lib/calls.ts). */
+  calls: CallRecorder;
   stop(): Promise<void>;
 }
 
-/** The plugin in a real Backstage backend (HTTP server on a random port), called over HTTP. */
+/**
+ * Statements a provisioning starts but does not wait for: the cell lock's release after the
+ * mapping is recorded (ProvisioningService.provision).
+ */
+const OFF_PATH = [/^delete from [`"]?apim_credentials_locks/i];
+
+/**
+ * The plugin in a real Backstage backend (HTTP server on a random port), called over HTTP. The
+ * catalog and the permission framework are Backstage's mocks, wrapped to count the calls (each
+ * an HTTP call to another plugin in a real deployment); every statement on `knex` is recorded.
+ */
 export async function startPluginBackend(options: {
   config: JsonObject;
   knex: Knex;
   entities: Entity[];
 }): Promise<PluginBackend> {
+  const calls = new CallRecorder(OFF_PATH).attachKnex(options.knex);
   const backend = await startTestBackend({
     features: [
       apimCredentialsPlugin,
@@ -193,9 +212,25 @@ export async function startPluginBackend(options: {
         data: { apimCredentials: options.config },
       }),
       mockServices.database.factory({ knex: options.knex }),
-      mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+      createServiceFactory({
+        service: coreServices.permissions,
+        deps: {},
+        factory: () =>
+          calls.wrap(
+            'permissions',
+            mockServices.permissions({ result: AuthorizeResult.ALLOW }),
+          ),
+      }),
       mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
-      catalogServiceMock.factory({ entities: options.entities }),
+      createServiceFactory({
+        service: catalogServiceRef,
+        deps: {},
+        factory: () =>
+          calls.wrap(
+            'catalog',
+            catalogServiceMock({ entities: options.entities }),
+          ),
+      }),
     ],
   });
   const server = backend.server as unknown as import('node:http').Server;
@@ -219,11 +254,34 @@ export async function startPluginBackend(options: {
       });
       return { status: res.status, text: await res.text() };
     },
+    calls,
     async stop() {
       await agent.close();
       await backend.stop();
     },
   };
+}
+
+/**
+ * Binds applications created outside Backstage to their entities (POST /bindings, as the
+ * platform team does, issue 10 item 1): without a binding the plugin refuses to act on them.
+ */
+export async function bindApplications(
+  backend: PluginBackend,
+  instance: string,
+  bindings: Array<{ applicationName: string; entityName: string }>,
+): Promise<void> {
+  for (const b of bindings) {
+    const res = await backend.request('POST', '/bindings', {
+      instance,
+      applicationName: b.applicationName,
+      entityRef: `component:default/${b.entityName}`,
+    });
+    if (res.status >= 300)
+      throw new Error(
+        `binding ${b.applicationName}: ${res.status} ${res.text}`,
+      );
+  }
 }
 
 /**

@@ -14,6 +14,8 @@
  * 4. `apim.credentials.provision` on the entity (403, a `denied` row);
  * 5. API-M faults met so far: a `failed` row and the translated 502/503/504 (preflightFault.ts);
  * 6. the application binding (403, audited on both entities; issue 10 item 1).
+ * Steps 3 (the counter), 4 and 6 run concurrently and are judged in this order (issue 9,
+ * "Performance": nothing but the writes around the API-M call on a provisioning's critical path).
  */
 import type {
   AuditorService,
@@ -146,24 +148,37 @@ export function createCellGate(deps: CellGateDeps): CellGate {
       return error;
     };
 
-    if (request.carriesSecret && request.consumerKey) {
-      try {
-        await limits.countAttempt({
-          ...start,
-          consumerKey: request.consumerKey,
-        });
-      } catch (error) {
-        if (error instanceof RateLimitedError) await deny(error);
-        throw error;
-      }
-    }
-    if (
-      !(await access.isAllowed(
+    // Steps 3, 4 and 6 read or count independently of each other: they are asked together (one
+    // wait, not three sequential database and permission round trips on every PUT) and their
+    // answers are taken in the order above, so a request is refused, audited and answered as if
+    // they had run one after the other. The binding check starts only when API-M could list its
+    // key managers (step 5 comes first) and is awaited only for an allowed caller; it reads
+    // the bindings table and the cached application, nothing it returns reaches a refused caller.
+    const counted: Promise<Settled<void>> =
+      request.carriesSecret && request.consumerKey
+        ? settle(
+            limits.countAttempt({ ...start, consumerKey: request.consumerKey }),
+          )
+        : Promise.resolve({ ok: true, value: undefined });
+    const allowed = settle(
+      access.isAllowed(
         credentials,
         apimCredentialsProvisionPermission,
         entityRef,
-      ))
-    ) {
+      ),
+    );
+    const bound = listing.error
+      ? undefined
+      : settle(bindings.check(env, entityRef, applicationName));
+
+    const count = await counted;
+    if (!count.ok) {
+      if (count.error instanceof RateLimitedError) await deny(count.error);
+      throw count.error;
+    }
+    const permission = await allowed;
+    if (!permission.ok) throw permission.error;
+    if (!permission.value) {
       const verb =
         action === 'verify'
           ? 'verify API-M credentials for'
@@ -173,12 +188,12 @@ export function createCellGate(deps: CellGateDeps): CellGate {
       );
     }
     // Only now: a caller who may not act learns nothing about API-M's state.
-    if (listing.error) {
+    if (listing.error || !bound) {
       throw await failBeforeAttempt({ trail, event }, start, listing.error);
     }
-    try {
-      await bindings.check(env, entityRef, applicationName);
-    } catch (error) {
+    const binding = await bound;
+    if (!binding.ok) {
+      const error = binding.error;
       if (isBindingDenial(error)) {
         await bindings.auditDenial(start, error);
         await event.fail({ error });
@@ -189,4 +204,14 @@ export function createCellGate(deps: CellGateDeps): CellGate {
     }
     return { env, entityRef, applicationName, caller, event, start, deny };
   };
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** `promise` as a value that never rejects, so a check started early cannot go unhandled. */
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    value => ({ ok: true as const, value }),
+    error => ({ ok: false as const, error }),
+  );
 }
