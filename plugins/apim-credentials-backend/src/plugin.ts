@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { apimCredentialsPermissions } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { createRouter } from './router';
 import { createApimCredentialsServices } from './services';
@@ -39,6 +40,7 @@ export const apimCredentialsPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
+        notifications: notificationService,
         actionsRegistry: actionsRegistryServiceRef,
       },
       async init({
@@ -55,11 +57,13 @@ export const apimCredentialsPlugin = createBackendPlugin({
         lifecycle,
         catalog,
         actionsRegistry,
+        notifications,
       }) {
         const services = await createApimCredentialsServices({
           config,
           database,
           logger,
+          notifications,
         });
         lifecycle.addShutdownHook(() => services.close());
         const { settings, store, instances, bindings, limits } = services;

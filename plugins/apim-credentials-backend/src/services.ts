@@ -7,6 +7,7 @@ import type {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
+import type { NotificationService } from '@backstage/plugin-notifications-node';
 import { ApimInstances } from './apim/ApimInstances';
 import { ApimCredentialsConfig, readApimCredentialsConfig } from './config';
 import {
@@ -23,6 +24,7 @@ import { CredentialVerifier } from './keymanager/CredentialVerifier';
 import { ApimDirectory } from './service/ApimDirectory';
 import { ApplicationBindings } from './service/ApplicationBindings';
 import { AuditTrail } from './service/AuditTrail';
+import { OwnerNotifier } from './notifications/ownerNotifications';
 import { AttemptLimits, readRateLimitSettings } from './service/attemptLimits';
 import { CredentialsReader } from './service/CredentialsReader';
 import { ProvisioningService } from './service/ProvisioningService';
@@ -58,8 +60,10 @@ export async function createApimCredentialsServices(options: {
   config: Config;
   database: DatabaseService;
   logger: LoggerService;
+  /** Backstage's notification service; without it, owners are not notified. */
+  notifications?: NotificationService;
 }): Promise<ApimCredentialsServices> {
-  const { config, database, logger } = options;
+  const { config, database, logger, notifications } = options;
   const settings = readApimCredentialsConfig(config);
   const db = await ApimCredentialsDatabase.create({ database });
   // Counted in the database, so that replicas count together (issue 10 items 3, 5).
@@ -72,7 +76,11 @@ export async function createApimCredentialsServices(options: {
     // Repeated denials must not bury an entity's history (service/attemptLimits.ts).
     deniedRows: start => limits.deniedRow(start),
   });
-  const trail = new AuditTrail({ stores, logger });
+  const trail = new AuditTrail({
+    stores,
+    logger,
+    notifier: new OwnerNotifier({ notifications, logger }),
+  });
   const store = routeStoreOf(stores);
   const instances = ApimInstances.create(settings.instances);
   // One cache of key managers and application ids, shared by reads and provisioning.

@@ -37,6 +37,32 @@ import demoPolicyModule from '@internal/backstage-plugin-permission-backend-modu
 import { LocalStack } from '@internal/local-stack';
 import { apimConfig, startStack } from '../__testUtils__/harness';
 import { apimCredentialsPlugin } from '../plugin';
+import {
+  NotificationSendOptions,
+  notificationService,
+} from '@backstage/plugin-notifications-node';
+
+/** What the plugin sends through Backstage's notification service (issue 14 item 2). */
+const sent: NotificationSendOptions[] = [];
+const notificationsFactory = createServiceFactory({
+  service: notificationService,
+  deps: {},
+  factory: () => ({
+    async send(options: NotificationSendOptions) {
+      sent.push(options);
+    },
+  }),
+});
+
+/** Notifications leave after the answer (off the critical path): wait for one. */
+async function notified(predicate: (n: NotificationSendOptions) => boolean) {
+  const deadline = Date.now() + 5_000;
+  while (!sent.some(predicate)) {
+    if (Date.now() > deadline) throw new Error('no such notification was sent');
+    await new Promise(r => setTimeout(r, 50));
+  }
+  return sent.find(predicate)!;
+}
 
 jest.setTimeout(240_000);
 
@@ -219,6 +245,7 @@ describe('actions for AI agents, through the actions service', () => {
         demoPolicyModule,
         apimCredentialsPlugin,
         agentPlugin,
+        notificationsFactory,
       ],
     });
     server = backend.server;
@@ -350,6 +377,20 @@ describe('actions for AI agents, through the actions service', () => {
     expect({ status: put.status, body: put.body }).toMatchObject({
       status: 201,
     });
+    // The other owners hear of it; the person who acted does not.
+    const mapped = await notified(n => /changed/.test(n.payload.title));
+    expect(mapped).toMatchObject({
+      recipients: {
+        type: 'entity',
+        entityRef: ORDERS,
+        excludeEntityRef: 'user:default/alice',
+      },
+      payload: {
+        link: '/catalog/default/component/orders-service/apim-credentials',
+        topic: 'apim-credentials',
+      },
+    });
+    expect(mapped.payload.description).toContain(client.clientId);
 
     const read = await invoke(
       'get-entity-credentials',
@@ -433,6 +474,11 @@ describe('actions for AI agents, through the actions service', () => {
       consumerKey: client.clientId,
     });
     expect(await knex('apim_credentials_mappings').select()).toEqual([]);
+    const removed = await notified(n => /removed/.test(n.payload.title));
+    expect(removed.payload).toMatchObject({ severity: 'high' });
+    // Denied and refused attempts changed nothing: nobody was notified of them.
+    expect(sent).toHaveLength(2);
+    expect(JSON.stringify(sent)).not.toContain(client.clientSecret);
   });
 
   it('search-audit: platform readers see all, others only an entity they may read', async () => {

@@ -10,6 +10,7 @@ import type { EnvironmentConfig } from '../config';
 import type { AuditCompletion, AuditStart } from '../database/AuditStore';
 import type { MappingCell, MappingUpsert } from '../database/MappingStore';
 import type { ApimCredentialsStores } from '../database/stores';
+import type { OwnerNotifier } from '../notifications/ownerNotifications';
 import { isBindingDenial } from './bindingErrors';
 import type { Caller } from './provisioningTypes';
 import { translateError } from './translateError';
@@ -36,8 +37,26 @@ export class AuditTrail {
     private readonly deps: {
       stores: Pick<ApimCredentialsStores, 'audit' | 'transaction'>;
       logger: LoggerService;
+      /** Tells an entity's owners about changes to its mappings (issue 14 item 2). */
+      notifier?: Pick<OwnerNotifier, 'changed'>;
     },
   ) {}
+
+  /**
+   * Notifies the owners of the entity whose mapping the row `auditId` changed. Off the critical
+   * path: the change is done and audited, and a slow or failing notification service must not
+   * delay or fail the answer.
+   */
+  private notifyChange(auditId: string | undefined): void {
+    const { notifier, stores, logger } = this.deps;
+    if (!notifier || !auditId) return;
+    stores.audit
+      .getAudit(auditId)
+      .then(row => (row ? notifier.changed(row) : undefined))
+      .catch(error =>
+        logger.warn(`Could not notify about audit row ${auditId}: ${error}`),
+      );
+  }
 
   /** The fields of a new row: the caller, the environment's instance and key type, the cell. */
   fields(
@@ -104,6 +123,7 @@ export class AuditTrail {
       await applyChange(tx.mappings, change);
       await tx.audit.completeAudit(auditId, completion);
     });
+    this.notifyChange(auditId);
   }
 
   /**
@@ -123,10 +143,12 @@ export class AuditTrail {
     completion: AuditCompletion,
     change: MappingChange,
   ): Promise<string | undefined> {
-    return this.deps.stores.transaction(async tx => {
+    const auditId = await this.deps.stores.transaction(async tx => {
       await applyChange(tx.mappings, change);
       return tx.audit.recordAudit(start, completion);
     });
+    this.notifyChange(auditId);
+    return auditId;
   }
 
   /**
