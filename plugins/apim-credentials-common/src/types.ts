@@ -201,6 +201,12 @@ export interface AuditRecord {
    * failed attempts, other actions). Issue 15 item 7.
    */
   verified?: boolean;
+  /**
+   * `denied` rows only, when more than one: how many identical denials (same actor, entity, action,
+   * cell, source and error code within an hour) this row stands for; `finishedAt` is the last one.
+   * Issue 10 item 5.
+   */
+  attempts?: number;
   /** `subscribe` / `unsubscribe` rows (issue 16): the API entity, e.g. `api:default/orders-api`. */
   apiRef?: string;
   /** `subscribe` / `unsubscribe` rows: API-M's id of the API. */

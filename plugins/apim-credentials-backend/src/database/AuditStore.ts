@@ -23,6 +23,7 @@ import {
   withoutLooserUntil,
 } from './auditCursor';
 import { canonicalRef, canonicalRefOrNull } from './canonicalRef';
+import { coalesceDeniedRow } from './deniedRows';
 import { DbAuditRow, DbAuditRowRead, toAuditRecord } from './rows';
 import { Timestamps } from './timestamps';
 
@@ -209,6 +210,16 @@ export class AuditStore {
     start: AuditStart,
     completion: AuditCompletion,
   ): Promise<string | undefined> {
+    // A repeat of a denial within the window counts on the earlier row (deniedRows.ts).
+    if (completion.outcome === 'denied') {
+      const same = await coalesceDeniedRow(
+        this.knex,
+        this.time,
+        start,
+        completion,
+      );
+      if (same) return same;
+    }
     let finished = completion;
     if (finished.outcome === 'denied' && this.deniedRows) {
       const decision = await this.deniedRows(start);

@@ -49,6 +49,8 @@ export interface DbAuditRow {
   /** SQLite and MySQL answer 0/1. */
   dry_run: boolean | number;
   verified: boolean | number | null;
+  /** Denials this row stands for (migration 20261207100000_audit_denied_attempts); 1 otherwise. */
+  attempts?: number | string;
   /** subscribe / unsubscribe rows (migration 20261203160000_audit_api). */
   api_ref: string | null;
   api_id: string | null;
@@ -134,6 +136,10 @@ export function toAuditRecord(
     ...(row.verified === null || row.verified === undefined
       ? {}
       : { verified: Boolean(row.verified) }),
+    // A denied row that stands for repeated denials (migration 20261207100000) says how many.
+    ...(Number(row.attempts ?? 1) > 1
+      ? { attempts: Number(row.attempts) }
+      : {}),
   };
 }
 
