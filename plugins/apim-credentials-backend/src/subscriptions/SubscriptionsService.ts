@@ -4,16 +4,11 @@
  * (ApplicationBindings): the annotation names an application, the binding lets the entity use it.
  * Auditing and permissions are the routes' job; this class talks to API-M and decides.
  */
-import {
-  Entity,
-  RELATION_CONSUMES_API,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import type { Entity } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { ApimClient } from '../apim/ApimClient';
 import type { ApimInstances } from '../apim/ApimInstances';
-import type { ApimApi, ApimSubscription } from '../apim/types';
+import type { ApimApi } from '../apim/types';
 import type { EnvironmentConfig } from '../config';
 import { coded } from '../errors';
 import type { ApplicationBindings } from '../service/ApplicationBindings';
@@ -22,46 +17,28 @@ import {
   isAlreadySubscribed,
   translateSubscriptionError,
 } from './subscriptionErrors';
+import {
+  ApiEntityLoader,
+  SubscriberEntity,
+  SubscriptionsView,
+  buildSubscriptionsView,
+  declaredApiRefs,
+} from './subscriptionView';
 
-/** The entity as the routes read it with the caller's credentials. */
-export interface SubscriberEntity {
-  entityRef: string;
-  applicationName: string;
-  entity: Entity;
-}
+export type {
+  ApiEntityLoader,
+  ApiView,
+  SubscribedApi,
+  SubscriberEntity,
+  SubscriptionsView,
+} from './subscriptionView';
 
-/** An API entity the caller may see, loaded by ref; undefined when the catalog has none. */
-export type ApiEntityLoader = (apiRef: string) => Promise<Entity | undefined>;
-
-export interface ApiView {
-  apiRef?: string;
-  apiId?: string;
-  name?: string;
-  version?: string;
-  context?: string;
-  tiers?: string[];
-}
-
-export interface SubscribedApi extends ApiView {
-  subscriptionId: string;
-  tier: string;
-  status: string;
-}
-
-export interface SubscriptionsView {
-  environment: string;
-  application: { applicationId: string; name: string } | null;
-  subscribed: SubscribedApi[];
-  missing: ApiView[];
-  undeclared: SubscribedApi[];
-  /** Declared APIs that could not be resolved in API-M, with the reason. */
-  unresolved: Array<{ apiRef: string; code: string; message: string }>;
-}
-
+/** One change of a sync plan. */
 export interface SyncItem {
   apiRef?: string;
   apiId: string;
   name?: string;
+  version?: string;
   action: 'subscribe' | 'unsubscribe';
   tier?: string;
   subscriptionId?: string;
@@ -94,27 +71,9 @@ export class SubscriptionsService {
     return this.deps.environments.map(e => e.id);
   }
 
-  /** The entity's declared APIs: `consumesApi` relations, else `spec.consumesApis`. */
+  /** The entity's declared APIs (subscriptionView.ts). */
   declaredApiRefs(entity: Entity): string[] {
-    const fromRelations = (entity.relations ?? [])
-      .filter(r => r.type === RELATION_CONSUMES_API)
-      .map(r => r.targetRef);
-    const raw = fromRelations.length
-      ? fromRelations
-      : (entity.spec?.consumesApis as string[] | undefined) ?? [];
-    const namespace = entity.metadata.namespace ?? 'default';
-    return [
-      ...new Set(
-        raw.map(ref =>
-          stringifyEntityRef(
-            parseEntityRef(ref, {
-              defaultKind: 'API',
-              defaultNamespace: namespace,
-            }),
-          ).toLocaleLowerCase('en-US'),
-        ),
-      ),
-    ];
+    return declaredApiRefs(entity);
   }
 
   /**
@@ -132,81 +91,14 @@ export class SubscriptionsService {
     return { env, app: app ?? null };
   }
 
-  /** Per environment: subscribed (tier, status), missing, undeclared, unresolved. */
+  /** Per environment: subscribed (tier, status, gateway URL), missing, undeclared, unresolved. */
   async view(
     envId: string,
     subject: SubscriberEntity,
     loadApi: ApiEntityLoader,
   ): Promise<SubscriptionsView> {
     const { env, app } = await this.application(envId, subject);
-    const declared = await this.resolveDeclared(env.client, subject, loadApi);
-    const subs = app
-      ? await env.client.listSubscriptions(app.applicationId).catch(error => {
-          throw translateSubscriptionError(error, {
-            instance: env.instance,
-            applicationName: subject.applicationName,
-            api: 'its APIs',
-          });
-        })
-      : [];
-    const byApiId = new Map(subs.map(s => [s.apiId, s]));
-    const declaredIds = new Set(declared.resolved.map(d => d.api.id));
-    return {
-      environment: env.id,
-      application: app
-        ? { applicationId: app.applicationId, name: app.name }
-        : null,
-      subscribed: declared.resolved
-        .filter(d => byApiId.has(d.api.id))
-        .map(d => subscribed(byApiId.get(d.api.id)!, d.apiRef, d.api)),
-      missing: declared.resolved
-        .filter(d => !byApiId.has(d.api.id))
-        .map(d => apiView(d.api, d.apiRef)),
-      undeclared: subs
-        .filter(s => !declaredIds.has(s.apiId))
-        .map(s => subscribed(s)),
-      unresolved: declared.unresolved,
-    };
-  }
-
-  private async resolveDeclared(
-    client: ApimClient,
-    subject: SubscriberEntity,
-    loadApi: ApiEntityLoader,
-  ) {
-    const refs = this.declaredApiRefs(subject.entity);
-    const results = await Promise.all(
-      refs.map(async apiRef => {
-        try {
-          const entity = await loadApi(apiRef);
-          if (!entity) {
-            throw coded(
-              new NotFoundError(`No API entity ${apiRef} in the catalog`),
-              'ENTITY_NOT_FOUND',
-            );
-          }
-          return {
-            apiRef,
-            api: await resolveApi(client, entity, subject.applicationName),
-          };
-        } catch (error) {
-          const e = error as Error & { code?: string; statusCode?: number };
-          // API-M being down is not a property of one API: the whole read fails.
-          if (e.name === 'UpstreamError') throw error;
-          return { apiRef, code: e.code ?? 'NOT_FOUND', message: e.message };
-        }
-      }),
-    );
-    return {
-      resolved: results.flatMap(r =>
-        'api' in r ? [r as { apiRef: string; api: ApimApi }] : [],
-      ),
-      unresolved: results.flatMap(r =>
-        'api' in r
-          ? []
-          : [r as { apiRef: string; code: string; message: string }],
-      ),
-    };
+    return buildSubscriptionsView(env, app, subject, loadApi);
   }
 
   /**
@@ -296,6 +188,27 @@ export class SubscriptionsService {
     }
   }
 
+  /** Unsubscribes from the API entity's API (resolved in API-M first); none is `unchanged`. */
+  async unsubscribeEntity(
+    envId: string,
+    subject: SubscriberEntity,
+    apiEntity: Entity,
+  ) {
+    const env = this.environment(envId);
+    const api = await resolveApi(
+      env.client,
+      apiEntity,
+      subject.applicationName,
+    );
+    const done = await this.unsubscribe(
+      envId,
+      subject,
+      api.id,
+      describeApiEntity(apiEntity),
+    );
+    return { ...done, api };
+  }
+
   /** Removes the application's subscription to `apiId`; none is `unchanged`. */
   async unsubscribe(
     envId: string,
@@ -336,6 +249,7 @@ export class SubscriptionsService {
       apiRef: m.apiRef,
       apiId: m.apiId!,
       name: m.name,
+      version: m.version,
       action: 'subscribe',
     }));
     if (options.removeUndeclared) {
@@ -343,6 +257,7 @@ export class SubscriptionsService {
         items.push({
           apiId: u.apiId!,
           name: u.name,
+          version: u.version,
           action: 'unsubscribe',
           subscriptionId: u.subscriptionId,
         });
@@ -363,33 +278,4 @@ export class SubscriptionsService {
     }
     return { env, app };
   }
-}
-
-function apiView(api: ApimApi, apiRef?: string): ApiView {
-  return {
-    ...(apiRef ? { apiRef } : {}),
-    apiId: api.id,
-    name: api.name,
-    version: api.version,
-    context: api.context,
-    tiers: api.tiers,
-  };
-}
-
-function subscribed(
-  s: ApimSubscription,
-  apiRef?: string,
-  api?: ApimApi,
-): SubscribedApi {
-  const info = api ?? s.api;
-  return {
-    ...(apiRef ? { apiRef } : {}),
-    apiId: s.apiId,
-    ...(info
-      ? { name: info.name, version: info.version, context: info.context }
-      : {}),
-    subscriptionId: s.subscriptionId,
-    tier: s.tier,
-    status: s.status,
-  };
 }

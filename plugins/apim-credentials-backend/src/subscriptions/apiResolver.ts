@@ -16,13 +16,17 @@ import type { ApimApi } from '../apim/types';
 import { coded } from '../errors';
 import { translateSubscriptionError } from './subscriptionErrors';
 
-/** `OrdersAPI 1.0.0 (api:default/orders-api)`: how messages name an API entity. */
-export function describeApiEntity(entity: Entity): string {
+/** `OrdersAPI 1.0.0` from the entity's annotations; undefined when they name no API. */
+export function apiNameOf(entity: Entity): string | undefined {
   const a = entity.metadata.annotations ?? {};
   const name = a[APIM_API_NAME_ANNOTATION];
   const version = a[APIM_API_VERSION_ANNOTATION];
-  const label = name ? `${name}${version ? ` ${version}` : ''}` : 'API';
-  return `${label} (${stringifyEntityRef(entity)})`;
+  return name ? `${name}${version ? ` ${version}` : ''}` : undefined;
+}
+
+/** `OrdersAPI 1.0.0 (api:default/orders-api)`: how messages name an API entity. */
+export function describeApiEntity(entity: Entity): string {
+  return `${apiNameOf(entity) ?? 'API'} (${stringifyEntityRef(entity)})`;
 }
 
 /**

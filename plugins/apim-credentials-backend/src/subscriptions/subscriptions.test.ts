@@ -4,7 +4,15 @@
  * sync (dry run, idempotent), API-M's answers translated, audit rows, the permission, and the
  * seed's step 4: a key-manager token for the client calls the subscribed API through the gateway.
  */
+import { execFileSync } from 'node:child_process';
 import https from 'node:https';
+import {
+  ACCESS_TOKEN_PLACEHOLDER,
+  buildInvokeCurl,
+  CA_CERT_PLACEHOLDER,
+  RESOURCE_PLACEHOLDER,
+  shellQuote,
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { Knex } from 'knex';
 import { Entity } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -18,6 +26,15 @@ import {
 } from '../__testUtils__/harness';
 
 jest.setTimeout(120_000);
+
+const hasCurl = (() => {
+  try {
+    execFileSync('curl', ['--version']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 const databases = createTestDatabases();
 
@@ -155,6 +172,13 @@ describe('subscriptions from the catalog', () => {
           name: 'PaymentsAPI',
           tier: 'Gold',
           status: 'UNBLOCKED',
+          // The URL API-M reports for the API (GET /apis/{apiId} endpointURLs).
+          gatewayUrl: `${stack.emulator.url}/payments/1.0.0`,
+        }),
+        // Resolved by name and version through the search, whose APIInfo has no URLs.
+        expect.objectContaining({
+          name: 'PizzaShackAPI',
+          gatewayUrl: `${stack.emulator.url}/pizzashack/1.0.0`,
         }),
       ]),
     );
@@ -171,11 +195,36 @@ describe('subscriptions from the catalog', () => {
       c => c.name === 'orders-service-sandbox',
     )!;
     const token = await stack.keyManager.client.requestToken(demo);
-    const call = (path: string) =>
-      fetchGateway(stack, path, token.access_token);
-    expect((await call('/payments/1.0.0/charges')).status).toBe(200);
-    // OrdersAPI is not subscribed: the gateway refuses.
-    expect((await call('/orders/1.0.0/orders')).status).toBe(403);
+    const payments = (await view()).subscribed.find(
+      (s: any) => s.name === 'PaymentsAPI',
+    );
+    // The entity tab's invoke command, as a user runs it: token, CA and resource filled in.
+    if (hasCurl) {
+      const snippet = buildInvokeCurl({
+        gatewayUrl: payments.gatewayUrl,
+        api: 'PaymentsAPI 1.0.0',
+        privateCa: true,
+      })
+        .replace(shellQuote(CA_CERT_PLACEHOLDER), shellQuote(stack.tls.caPath))
+        .replace(ACCESS_TOKEN_PLACEHOLDER, token.access_token)
+        .replace(RESOURCE_PLACEHOLDER, 'charges');
+      expect(snippet).not.toContain(demo.clientSecret);
+      const out = execFileSync(
+        'bash',
+        ['-c', `${snippet} -sS -w ' %{http_code}'`],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(out).toMatch(/"api":"PaymentsAPI".* 200$/);
+    }
+    const call = (url: string) => fetchGateway(stack, url, token.access_token);
+    expect((await call(`${payments.gatewayUrl}/charges`)).status).toBe(200);
+    // OrdersAPI is not subscribed: the gateway's 403 with WSO2's fault 900908
+    // ("Resource forbidden", API Subscription validation failed).
+    const refused = await call(`${stack.emulator.url}/orders/1.0.0/orders`);
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body).fault.code).toBe(900908);
   });
 
   it('undeclared subscriptions are listed and removed only when asked; PUT twice is unchanged', async () => {
@@ -225,6 +274,49 @@ describe('subscriptions from the catalog', () => {
       ['unsubscribe', 'unchanged'],
     ]);
     expect(rows[0].error_code).toBe('SUBSCRIPTION_TIER_NOT_ALLOWED');
+    // Each row names the API: entity, API-M id and name + version.
+    expect(rows.map(r => [r.action, r.outcome, r.api_ref, r.api_name])).toEqual(
+      [
+        [
+          'subscribe',
+          'failed',
+          'api:default/payments-api',
+          'PaymentsAPI 1.0.0',
+        ],
+        [
+          'subscribe',
+          'succeeded',
+          'api:default/payments-api',
+          'PaymentsAPI 1.0.0',
+        ],
+        [
+          'subscribe',
+          'succeeded',
+          'api:default/pizzashack-api',
+          'PizzaShackAPI 1.0.0',
+        ],
+        ['subscribe', 'succeeded', 'api:default/orders-api', 'OrdersAPI 1.0.0'],
+        ['subscribe', 'unchanged', 'api:default/orders-api', 'OrdersAPI 1.0.0'],
+        // An undeclared API has no entity: API-M's id and name name it.
+        ['unsubscribe', 'succeeded', null, 'OrdersAPI 1.0.0'],
+        [
+          'unsubscribe',
+          'succeeded',
+          'api:default/payments-api',
+          'PaymentsAPI 1.0.0',
+        ],
+        [
+          'unsubscribe',
+          'unchanged',
+          'api:default/payments-api',
+          'PaymentsAPI 1.0.0',
+        ],
+      ],
+    );
+    expect(rows[1].api_id).toBe('06f2f7d0-5cfb-5351-ad34-3b3394409aa6');
+    // Resolved by name and version: the id comes from API-M's answer.
+    expect(rows[2].api_id).toEqual(expect.any(String));
+    expect(rows[5].api_id).toBe('3e34af34-7759-5522-aaf2-223a6fe13222');
     expect(
       rows.every(r => r.entity_ref === 'component:default/orders-service'),
     ).toBe(true);
@@ -300,7 +392,13 @@ describe('subscriptions from the catalog', () => {
         outcome: 'denied',
         action: 'subscribe',
       });
-      expect(denied.length).toBeGreaterThanOrEqual(2);
+      // Repeated denials of one actor and entity may share a row (its `attempts`; deniedRows.ts).
+      const attempts = denied.reduce(
+        (n: number, r: any) => n + Number(r.attempts ?? 1),
+        0,
+      );
+      expect(attempts).toBeGreaterThanOrEqual(2);
+      expect(denied[0].error_code).toBe('PERMISSION_DENIED');
     } finally {
       await denying.stop();
     }
@@ -310,16 +408,18 @@ describe('subscriptions from the catalog', () => {
 /** A plain HTTPS call to the emulator's gateway, trusting the stack's CA. */
 function fetchGateway(
   stack: LocalStack,
-  path: string,
+  url: string,
   token: string,
-): Promise<{ status: number }> {
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = https.request(
-      `${stack.emulator.url}${path}`,
+      url,
       { headers: { authorization: `Bearer ${token}` }, ca: stack.tls.ca },
       res => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', chunk => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       },
     );
     req.on('error', reject);
