@@ -148,12 +148,11 @@ export function createCellGate(deps: CellGateDeps): CellGate {
       return error;
     };
 
-    // Steps 3, 4 and 6 read or count independently of each other: they are asked together (one
-    // wait, not three sequential database and permission round trips on every PUT) and their
-    // answers are taken in the order above, so a request is refused, audited and answered as if
-    // they had run one after the other. The binding check starts only when API-M could list its
-    // key managers (step 5 comes first) and is awaited only for an allowed caller; it reads
-    // the bindings table and the cached application, nothing it returns reaches a refused caller.
+    // Steps 3 and 4 count and ask independently of each other: they are asked together (one
+    // wait, not two sequential round trips on every PUT) and their answers are taken in the
+    // order above, so a request is refused, audited and answered as if they had run one after
+    // the other. The binding check (step 6) asks API-M for the application, so it starts only
+    // for an allowed caller: a refused caller never makes the backend call API-M.
     const counted: Promise<Settled<void>> =
       request.carriesSecret && request.consumerKey
         ? settle(
@@ -167,9 +166,6 @@ export function createCellGate(deps: CellGateDeps): CellGate {
         entityRef,
       ),
     );
-    const bound = listing.error
-      ? undefined
-      : settle(bindings.check(env, entityRef, applicationName));
 
     const count = await counted;
     if (!count.ok) {
@@ -188,10 +184,12 @@ export function createCellGate(deps: CellGateDeps): CellGate {
       );
     }
     // Only now: a caller who may not act learns nothing about API-M's state.
-    if (listing.error || !bound) {
+    if (listing.error) {
       throw await failBeforeAttempt({ trail, event }, start, listing.error);
     }
-    const binding = await bound;
+    const binding = await settle(
+      bindings.check(env, entityRef, applicationName),
+    );
     if (!binding.ok) {
       const error = binding.error;
       if (isBindingDenial(error)) {

@@ -317,11 +317,13 @@ describe('router: permission matrix', () => {
   it.each(cases)(
     '%s: a stranger gets 403, a denied row, no service call',
     async (_n, call) => {
-      const { app, service, store, event } = await setup();
+      const { app, service, store, event, bindings } = await setup();
       const res = await call(
         request.agent(app).set('authorization', asUser(STRANGER)),
       );
       expect(res.status).toBe(403);
+      // The binding check asks API-M for the application: never for a refused caller.
+      expect(bindings.check).not.toHaveBeenCalled();
       expect(res.body.error.code).toBe('PERMISSION_DENIED');
       expect(service.provision).not.toHaveBeenCalled();
       expect(service.unprovision).not.toHaveBeenCalled();
