@@ -77,4 +77,6 @@ status=0
 node test/e2e/apim-credentials.e2e.mjs || status=1
 echo ">> Running the template tests"
 node test/e2e/templates.e2e.mjs || status=1
+echo ">> Running the subscriptions test (seed step 4)"
+node test/e2e/subscriptions.e2e.mjs || status=1
 exit $status

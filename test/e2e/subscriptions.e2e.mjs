@@ -1,0 +1,182 @@
+/**
+ * Step 4 of the seed in the browser (issue 16), against the running local stack: on the example
+ * stack's orders-service (it declares `consumesApis: [payments-api]`), provide the production
+ * client, preview and apply "Sync with catalog", copy the token and invoke commands from the
+ * token dialog, then run them as a user would (bash + curl, the secret typed at the prompt): the
+ * key manager issues a token and the emulator's gateway answers the API call with 200.
+ * Screenshots go to test-results/e2e/subscriptions-*.png.
+ */
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import {
+  appUrl,
+  openBrowser,
+  outDir,
+  readStack,
+  repoRoot,
+  signInAsGuest,
+} from './lib.mjs';
+
+const entityPath = '/catalog/default/component/orders-service';
+const stack = await readStack();
+const client = stack.demoClients.find(c => c.name === 'orders-service-prod');
+assert.ok(client, 'stack.json lists no orders-service-prod demo client');
+
+const { page, step, close, steps } = await openBrowser({
+  prefix: 'subscriptions-',
+});
+await page
+  .context()
+  .grantPermissions(['clipboard-read', 'clipboard-write'], { origin: appUrl });
+
+const card = () => page.getByTestId('environment-card-production');
+const isRow = () => card().getByTestId('mapping-row-IS');
+const region = () =>
+  page.getByRole('region', { name: 'Subscriptions in production' });
+
+/** The text of a code snippet as its Copy button copies it (the DOM text if the clipboard is shut). */
+async function copySnippet(container) {
+  const text = (await container.locator('pre').first().innerText()).trim();
+  await container.getByRole('button', { name: 'Copy text' }).first().click();
+  const copied = await page
+    .evaluate(() => navigator.clipboard.readText())
+    .catch(() => '');
+  if (copied)
+    assert.equal(copied.trim(), text, 'the Copy button copies the snippet');
+  return copied ? copied.trim() : text;
+}
+
+let tokenSnippet;
+let invokeSnippet;
+try {
+  await step('sign-in-as-guest', () => signInAsGuest(page));
+
+  await step('open-the-tab-with-a-clean-production-cell', async () => {
+    await page.goto(`${appUrl}${entityPath}/apim-credentials`);
+    await card().waitFor();
+    if (await isRow().getByRole('button', { name: 'Remove' }).count()) {
+      await isRow().getByRole('button', { name: 'Remove' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByRole('button', { name: 'Remove mapping' }).click();
+      await dialog.waitFor({ state: 'detached', timeout: 90_000 });
+    }
+    await isRow().getByText('unmapped').waitFor();
+  });
+
+  await step('provide-the-production-client', async () => {
+    await page
+      .getByRole('button', {
+        name: 'Provide existing OAuth keys for Production',
+      })
+      .click();
+    const dialog = page.getByRole('dialog');
+    await dialog.locator('#apim-provide-key-manager').click();
+    await page.locator('li[role="option"][data-value="IS"]').click();
+    await dialog.getByLabel('Consumer key').fill(client.clientId);
+    await dialog.getByLabel('Consumer secret').fill(client.clientSecret);
+    await dialog.getByRole('button', { name: 'Provide keys' }).click();
+    await dialog.waitFor({ state: 'detached', timeout: 90_000 });
+    await isRow().getByText(client.clientId, { exact: true }).waitFor();
+  });
+
+  await step('start-without-the-subscription', async () => {
+    // The tab reads the subscriptions again after a change; an earlier run's subscription goes.
+    await page.reload();
+    await region().waitFor();
+    const unsubscribe = region().getByRole('button', {
+      name: 'Unsubscribe from PaymentsAPI 1.0.0',
+    });
+    await Promise.race([
+      unsubscribe.waitFor(),
+      region().getByText('missing', { exact: true }).waitFor(),
+    ]);
+    if (await unsubscribe.count()) {
+      await unsubscribe.click();
+      await unsubscribe.waitFor({ state: 'detached' });
+    }
+    await region().getByText('missing', { exact: true }).waitFor();
+  });
+
+  await step('preview-the-sync', async () => {
+    await region().getByRole('button', { name: 'Sync with catalog' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Subscribe to PaymentsAPI 1.0.0').waitFor();
+  });
+
+  await step('apply-the-sync', async () => {
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await region().getByText('subscribed', { exact: true }).waitFor();
+    await region().getByText('UNBLOCKED', { exact: true }).waitFor();
+  });
+
+  await step('copy-the-token-and-invoke-snippets', async () => {
+    await isRow().getByRole('button', { name: 'Get a token' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog
+      .getByText(`client_id=${client.clientId}`, { exact: false })
+      .waitFor();
+    const call = dialog.getByRole('group', { name: 'Call PaymentsAPI 1.0.0' });
+    await call.waitFor();
+    tokenSnippet = await copySnippet(
+      dialog
+        .locator('div', { has: page.locator('pre', { hasText: 'grant_type' }) })
+        .last(),
+    );
+    invokeSnippet = await copySnippet(call);
+    assert.ok(
+      !tokenSnippet.includes(client.clientSecret),
+      'no secret in the token command',
+    );
+    assert.ok(
+      !invokeSnippet.includes(client.clientSecret),
+      'no secret in the invoke command',
+    );
+    assert.match(
+      invokeSnippet,
+      /'https:\/\/[^']+\/payments\/1\.0\.0\/<resource>'/,
+    );
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
+
+  await step(
+    'token-from-the-key-manager-and-the-call-through-the-gateway',
+    async () => {
+      const ca = `'${stack.tls.caPath}'`;
+      const token = JSON.parse(
+        execFileSync(
+          'bash',
+          [
+            '-c',
+            tokenSnippet.replace("'<path to the CA certificate of API-M>'", ca),
+          ],
+          { input: `${client.clientSecret}\n`, encoding: 'utf8' },
+        ),
+      ).access_token;
+      assert.ok(token, 'the key manager issued a token');
+      const command = invokeSnippet
+        .replace("'<path to the CA certificate of API-M>'", ca)
+        .replace('<access_token>', token)
+        .replace('<resource>', 'charges');
+      const out = execFileSync(
+        'bash',
+        ['-c', `${command} -sS -o /dev/null -w '%{http_code}'`],
+        { encoding: 'utf8' },
+      );
+      assert.equal(out.trim(), '200', 'the gateway answers the subscribed API');
+    },
+  );
+
+  console.log(
+    `\nAll ${steps()} subscription steps passed; screenshots in ${path.relative(
+      repoRoot,
+      outDir,
+    )}/`,
+  );
+} catch (error) {
+  process.exitCode = 1;
+} finally {
+  await close();
+}
