@@ -24,6 +24,7 @@ import {
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { createTestDatabases } from './__testUtils__/databases';
 import { component } from './__testUtils__/harness';
+import { ApimCredentialsDatabase } from './database/ApimCredentialsDatabase';
 import { ApplicationBindingStore } from './database/ApplicationBindingStore';
 import { apimCredentialsPlugin } from './plugin';
 
@@ -101,7 +102,10 @@ describe('binding read routes', () => {
     stop = () => backend.stop();
     // Every annotated name is bound: candidates need no API-M lookup.
     const bindings = await ApplicationBindingStore.create({
-      database: { getClient: async () => knex, migrations: { skip: true } },
+      database: await ApimCredentialsDatabase.create({
+        database: { getClient: async () => knex },
+        skipMigrations: true,
+      }),
     });
     for (const [i, e] of annotated.entries()) {
       await bindings.bind({

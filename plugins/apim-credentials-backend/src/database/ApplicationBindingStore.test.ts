@@ -7,6 +7,7 @@ import {
   createTestDatabases,
   expectPostgresWhenRequired,
 } from '../__testUtils__/databases';
+import { ApimCredentialsDatabase } from './ApimCredentialsDatabase';
 import { ApplicationBindingStore } from './ApplicationBindingStore';
 
 jest.setTimeout(60_000);
@@ -68,7 +69,10 @@ describe.each(databases.eachSupportedId())('bindings on %p', databaseId => {
     ]);
     await knex.migrate.latest({ directory });
     const store = await ApplicationBindingStore.create({
-      database: { getClient: async () => knex, migrations: { skip: true } },
+      database: await ApimCredentialsDatabase.create({
+        database: { getClient: async () => knex },
+        skipMigrations: true,
+      }),
     });
     expect(await store.list()).toEqual([
       expect.objectContaining({
@@ -85,7 +89,9 @@ describe.each(databases.eachSupportedId())('bindings on %p', databaseId => {
   it('one application, one entity: by id and by name compared as WSO2 does', async () => {
     const knex = await databases.init(databaseId);
     const store = await ApplicationBindingStore.create({
-      database: { getClient: async () => knex },
+      database: await ApimCredentialsDatabase.create({
+        database: { getClient: async () => knex },
+      }),
     });
     const bind = (entityRef: string, applicationId: string, name: string) =>
       store.bind({

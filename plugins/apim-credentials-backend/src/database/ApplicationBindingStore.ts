@@ -5,22 +5,14 @@
  * so two entities can never both hold one application, whatever their annotations say.
  */
 import { Knex } from 'knex';
-import {
-  DatabaseService,
-  isDatabaseConflictError,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { isDatabaseConflictError } from '@backstage/backend-plugin-api';
 import type {
   ApplicationBinding,
   BindingOrigin,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { BindingConflictError } from '../service/bindingErrors';
+import type { ApimCredentialsDatabase } from './ApimCredentialsDatabase';
 import { Timestamps } from './timestamps';
-
-const migrationsDir = resolvePackagePath(
-  '@apim-credentials/backstage-plugin-apim-credentials-backend',
-  'migrations',
-);
 
 const BINDINGS = 'apim_credentials_bindings';
 const MAPPINGS = 'apim_credentials_mappings';
@@ -59,18 +51,11 @@ export function applicationNameKey(name: string): string {
 }
 
 export class ApplicationBindingStore {
-  /**
-   * Opens the store on the plugin's database, running the plugin's migrations unless the
-   * database service says to skip them (they are shared with ApimCredentialsStore).
-   */
+  /** The bindings table of a migrated database (ApimCredentialsDatabase). */
   static async create(options: {
-    database: Pick<DatabaseService, 'getClient' | 'migrations'>;
+    database: ApimCredentialsDatabase;
   }): Promise<ApplicationBindingStore> {
-    const knex = await options.database.getClient();
-    if (!options.database.migrations?.skip) {
-      await knex.migrate.latest({ directory: migrationsDir });
-    }
-    return new ApplicationBindingStore(knex);
+    return new ApplicationBindingStore(options.database.client());
   }
 
   /** `bound_at` is DATETIME(6) holding UTC on MySQL (migration 20261205100000). */

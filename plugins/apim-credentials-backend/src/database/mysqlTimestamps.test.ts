@@ -164,12 +164,14 @@ describe.each(mysql)('timestamps on %p', databaseId => {
     await ApimCredentialsDatabase.create({
       database: { getClient: async () => knex },
     });
-    const open = (zone: string) =>
+    const open = async (zone: string) =>
       ApplicationBindingStore.create({
-        database: {
-          getClient: async () => session(knex, [`SET time_zone = '${zone}'`]),
-          migrations: { skip: true },
-        },
+        database: await ApimCredentialsDatabase.create({
+          database: {
+            getClient: async () => session(knex, [`SET time_zone = '${zone}'`]),
+          },
+          skipMigrations: true,
+        }),
       });
     const [kolkata, utc] = await Promise.all([open('+05:30'), open('+00:00')]);
     const before = Date.now();

@@ -65,13 +65,7 @@ export async function createApimCredentialsStores(options: {
     audit,
     mappings,
     locks: await CellLocks.create({ database }),
-    // The migrations ran above; the bindings store only opens its table.
-    bindings: await ApplicationBindingStore.create({
-      database: {
-        getClient: async () => database.client(),
-        migrations: { skip: true },
-      },
-    }),
+    bindings: await ApplicationBindingStore.create({ database }),
     reconcileProgress: await ReconcileProgressStore.create({ database }),
     transaction: fn =>
       database.transaction(trx =>

@@ -5,6 +5,7 @@
  */
 import type { ApimClient } from '../apim/ApimClient';
 import { createTestDatabases } from '../__testUtils__/databases';
+import { ApimCredentialsDatabase } from '../database/ApimCredentialsDatabase';
 import { ApplicationBindingStore } from '../database/ApplicationBindingStore';
 import { NamedApplication, scanCandidates } from './bindingCandidates';
 
@@ -17,7 +18,9 @@ describe('scanCandidates', () => {
   beforeAll(async () => {
     const knex = await databases.init('SQLITE_3');
     bindings = await ApplicationBindingStore.create({
-      database: { getClient: async () => knex, migrations: { skip: false } },
+      database: await ApimCredentialsDatabase.create({
+        database: { getClient: async () => knex },
+      }),
     });
     await bindings.bind({
       instance: 'local',
