@@ -220,6 +220,12 @@ export interface Page<T> {
   items: T[];
   /** Pass as `cursor` to get the next page; absent on the last page. */
   nextCursor?: string;
+  /**
+   * How many items the query's filters match across all pages. Sent with the first page only
+   * (no `cursor`), so that paging on stays one indexed range read; absent from older backends.
+   * The platform page's tab counts (issue 15 item 5).
+   */
+  total?: number;
 }
 
 /** @public */

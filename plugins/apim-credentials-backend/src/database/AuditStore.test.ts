@@ -150,13 +150,17 @@ describe.each(databases.eachSupportedId())('AuditStore on %p', databaseId => {
       });
     }
     const seen: string[] = [];
+    const totals: Array<number | undefined> = [];
     let cursor: string | undefined;
     do {
       const page = await stores.audit.queryAudit({ limit: 10, cursor });
       seen.push(...page.items.map(r => r.startedAt));
+      totals.push(page.total);
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen).toHaveLength(25);
+    // The filters' total comes with the first page only (the tab count, issue 15 item 5).
+    expect(totals).toEqual([25, undefined, undefined]);
     expect([...seen].sort().reverse()).toEqual(seen);
 
     const sandbox = await stores.audit.queryAudit({
@@ -181,6 +185,7 @@ describe.each(databases.eachSupportedId())('AuditStore on %p', databaseId => {
       until: '2026-01-01T00:10:00Z',
     });
     expect(window.items).toHaveLength(5);
+    expect([sandbox.total, failed.total, window.total]).toEqual([12, 5, 5]);
 
     const streamed: string[] = [];
     for await (const r of stores.audit.streamAudit({ outcome: 'succeeded' }, 7))

@@ -23,6 +23,7 @@ import {
   withoutLooserUntil,
 } from './auditCursor';
 import { canonicalRef, canonicalRefOrNull } from './canonicalRef';
+import { countRows } from './countRows';
 import { coalesceDeniedRow } from './deniedRows';
 import { DbAuditRow, DbAuditRowRead, toAuditRecord } from './rows';
 import { Timestamps } from './timestamps';
@@ -319,8 +320,13 @@ export class AuditStore {
     const rows: DbAuditRowRead[] = await this.auditQuery(query, position).limit(
       query.limit + 1,
     );
+    // Counted with the first page only: the platform page's tab shows it (issue 15 item 5).
+    const total = position
+      ? undefined
+      : await countRows(this.auditQuery(query));
     return {
       items: rows.slice(0, query.limit).map(this.toRecord),
+      ...(total !== undefined ? { total } : {}),
       nextCursor:
         rows.length > query.limit
           ? encodeAuditPosition(this.positionOf(rows[query.limit - 1]))

@@ -74,6 +74,9 @@ describe.each(databases.eachSupportedId())(
       });
       expect(page1.items).toHaveLength(4);
       expect(page2.items).toHaveLength(2);
+      // The total of the filters comes with the first page only (the tab count, issue 15 item 5).
+      expect(page1.total).toBe(6);
+      expect(page2.total).toBeUndefined();
       expect(
         (
           await stores.mappings.queryMappings({
@@ -122,6 +125,7 @@ describe.each(databases.eachSupportedId())(
         limit: 50,
         consumerKey: 'leaked-key',
       });
+      expect(held.total).toBe(2);
       expect(held.items.map(m => [m.entityRef, m.environment]).sort()).toEqual([
         ['component:default/holder-a', 'sandbox'],
         ['component:default/holder-b', 'production'],

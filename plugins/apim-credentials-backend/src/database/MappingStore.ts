@@ -14,6 +14,7 @@ import type {
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import type { ApimCredentialsDatabase } from './ApimCredentialsDatabase';
 import { canonicalRef } from './canonicalRef';
+import { countRows } from './countRows';
 import { DbMappingRow, DbMappingRowRead, toMappingRecord } from './rows';
 import { Timestamps } from './timestamps';
 
@@ -150,12 +151,15 @@ export class MappingStore {
     if (query.entityRef) q.where('entity_ref', canonicalRef(query.entityRef));
     if (query.consumerKey) q.where('consumer_key', query.consumerKey);
     if (query.state) q.where('state', query.state);
+    // Counted with the first page only: the platform page's tab shows it (issue 15 item 5).
+    const total = query.cursor ? undefined : await countRows(q.clone());
     if (query.cursor) q.where('id', '>', decodeCursor(query.cursor));
     const rows: DbMappingRowRead[] = await q
       .orderBy('id', 'asc')
       .limit(query.limit + 1);
     return {
       items: rows.slice(0, query.limit).map(this.toRecord),
+      ...(total !== undefined ? { total } : {}),
       nextCursor:
         rows.length > query.limit
           ? encodeCursor(rows[query.limit - 1].id)

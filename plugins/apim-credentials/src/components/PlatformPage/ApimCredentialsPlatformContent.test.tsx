@@ -69,6 +69,22 @@ describe('ApimCredentialsPlatformContent', () => {
     );
   });
 
+  it("counts each tab by the backend's total of the filters, not by the page shown", async () => {
+    const api = fakeApi({
+      getMappings: jest
+        .fn()
+        .mockResolvedValue({
+          items: [mappingRecord],
+          nextCursor: 'c2',
+          total: 137,
+        }),
+      getAudit: jest.fn().mockResolvedValue({ items: [], total: 0 }),
+    });
+    await renderPage(api);
+    await screen.findByRole('tab', { name: /^Mappings\s*137$/ });
+    await screen.findByRole('tab', { name: /^Audit log\s*0$/ });
+  });
+
   it('keeps the mapping filters in the URL, and a shared link applies them', async () => {
     const api = fakeApi({
       getMappings: jest.fn().mockResolvedValue({ items: [mappingRecord] }),

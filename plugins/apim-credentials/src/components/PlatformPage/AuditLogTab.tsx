@@ -93,9 +93,11 @@ export function AuditLogTab(props: { onCount?: (count: string) => void }) {
     appliedKey,
   );
   const shown = pages.lastItems ?? [];
-  const count = pages.items
-    ? `${pages.items.length}${pages.hasNext ? '+' : ''}`
-    : undefined;
+  // The backend's total of the filters; a page's own count ("50+") from an older backend.
+  let count = pages.total !== undefined ? String(pages.total) : undefined;
+  if (count === undefined && pages.items) {
+    count = `${pages.items.length}${pages.hasNext ? '+' : ''}`;
+  }
   const { onCount } = props;
   useEffect(() => {
     if (count !== undefined) onCount?.(count);

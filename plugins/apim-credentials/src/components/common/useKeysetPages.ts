@@ -15,6 +15,9 @@ type PagingState = {
  *
  * `lastItems` are the items of the last page that loaded, kept while a later request fails, so a
  * view can say what went wrong next to the results it still shows (issue 15 item 5).
+ *
+ * `total` is the number of items the filters match, as the backend sends it with the first page
+ * (`Page.total`), kept while paging on; undefined until then, or from a backend without it.
  */
 export function useKeysetPages<T>(
   fetchPage: (cursor: string | undefined) => Promise<Page<T>>,
@@ -36,6 +39,12 @@ export function useKeysetPages<T>(
   const nextCursor = state.loading ? undefined : state.value?.nextCursor;
   const lastGood = useRef<T[] | undefined>(undefined);
   if (state.value) lastGood.current = state.value.items;
+  const firstTotal = useRef<{ key: string; total: number } | undefined>();
+  if (!state.loading && state.value?.total !== undefined && !cursor) {
+    firstTotal.current = { key: resetKey, total: state.value.total };
+  }
+  const total =
+    firstTotal.current?.key === resetKey ? firstTotal.current.total : undefined;
 
   const next = () => {
     if (!nextCursor) return;
@@ -58,6 +67,7 @@ export function useKeysetPages<T>(
     loading: state.loading,
     error: state.error,
     retry: state.retry,
+    total,
     pageNumber: paging.index + 1,
     hasNext: Boolean(nextCursor),
     hasPrevious: paging.index > 0,
