@@ -9,7 +9,15 @@
  * key manager cache expired (cache.keyManagers: 0 seconds), which happens once per 30 s per instance.
  */
 import type { LocalStack } from '@internal/local-stack';
-import { BarResult, QUICK, log, round, summary, timed } from './lib/common';
+import {
+  BarResult,
+  QUICK,
+  log,
+  now,
+  round,
+  summary,
+  timed,
+} from './lib/common';
 import {
   DirectApim,
   bindApplications,
@@ -27,7 +35,11 @@ export interface FanoutCase {
   environments: number;
   latencyMs: number;
   keyManagerCache: 'warm' | 'expired';
+  /** The first read after start-up, once the start-up warm-up has fetched token and key managers. */
   coldFirstReadMs: number;
+  coldRatioToSlowestCall: number;
+  /** From the start of the backend until API-M answered every instance's key-manager listing. */
+  warmUpMs: number;
   read: ReturnType<typeof summary>;
   slowestCall: ReturnType<typeof summary>;
   ratioToSlowestCall: number;
@@ -116,25 +128,47 @@ export async function benchFanout(stack: LocalStack): Promise<FanoutCase[]> {
       )[0];
 
       const db = await freshDatabase('sqlite', 'bench_tab');
+      const config = pluginConfig(stack, {
+        instances: INSTANCES,
+        environments: environments(c.environments),
+        cache:
+          c.keyManagerCache === 'expired'
+            ? { keyManagers: { seconds: 0 } }
+            : {},
+      });
+      // The platform team bound the application earlier, from another backend process: the
+      // measured backend starts with cold caches, as after a deployment.
+      const binder = await startPluginBackend({
+        config,
+        knex: db.knex,
+        entities: [entity('bench-tab', APP)],
+      });
+      for (const instance of INSTANCES) {
+        await bindApplications(binder, instance, [
+          { applicationName: APP, entityName: 'bench-tab' },
+        ]);
+      }
+      await binder.stop();
+      const kmRoute = 'GET /api/am/devportal/v3/key-managers';
+      const kmListings = async () =>
+        (await stack.emulator.control.stats()).byRoute[kmRoute] ?? 0;
+      const listingsBefore = await kmListings();
+      const startedAt = now();
       const backend = await startPluginBackend({
-        config: pluginConfig(stack, {
-          instances: INSTANCES,
-          environments: environments(c.environments),
-          cache:
-            c.keyManagerCache === 'expired'
-              ? { keyManagers: { seconds: 0 } }
-              : {},
-        }),
+        config,
         knex: db.knex,
         entities: [entity('bench-tab', APP)],
       });
       try {
-        await bindApplications(backend, INSTANCES[0], [
-          { applicationName: APP, entityName: 'bench-tab' },
-        ]);
-        await bindApplications(backend, INSTANCES[1], [
-          { applicationName: APP, entityName: 'bench-tab' },
-        ]);
+        // The start-up warm-up (services.ts warmUp): wait until API-M has answered each
+        // instance's key-manager listing, i.e. the REST token and the listing are cached.
+        while (
+          (await kmListings()) < listingsBefore + INSTANCES.length &&
+          now() - startedAt < 15_000
+        )
+          await new Promise(r => setTimeout(r, 10));
+        const warmUpMs = now() - startedAt;
+        await new Promise(r => setTimeout(r, 20));
         const read = async () => {
           const res = await backend.request(
             'GET',
@@ -152,6 +186,7 @@ export async function benchFanout(stack: LocalStack): Promise<FanoutCase[]> {
             throw new Error(`unexpected tab read ${res.text.slice(0, 300)}`);
           }
         };
+        // The first read after start-up: the entity's application lookup, then its keys.
         const cold = await timed(read);
         await read();
         const ms: number[] = [];
@@ -161,6 +196,8 @@ export async function benchFanout(stack: LocalStack): Promise<FanoutCase[]> {
         results.push({
           ...c,
           coldFirstReadMs: round(cold.ms),
+          coldRatioToSlowestCall: round(cold.ms / sc.p50),
+          warmUpMs: round(warmUpMs, 0),
           read: s,
           slowestCall: sc,
           ratioToSlowestCall: round(s.p50 / sc.p50),
@@ -195,6 +232,7 @@ export function fanoutBars(results: FanoutCase[]): BarResult[] {
   const growthWithLatency = round(eight100.read.p50 / eight.read.p50);
   const worstRatio = Math.max(...warm50.map(r => r.ratioToSlowestCall));
   const expired = results.find(r => r.keyManagerCache === 'expired');
+  const worstCold = Math.max(...results.map(r => r.coldRatioToSlowestCall));
   return [
     {
       bar: 'Tab read grows with the slowest API-M call, not with the number of environments',
@@ -210,5 +248,22 @@ export function fanoutBars(results: FanoutCase[]): BarResult[] {
           : ''
       }`,
     },
+    {
+      bar: `First tab read after start-up within ${FIRST_READ_BAR}x of the slowest API-M call (token and key managers warmed at start-up)`,
+      pass: worstCold <= FIRST_READ_BAR,
+      detail: `first read / slowest call p50: ${results
+        .map(
+          r =>
+            `${r.environments} envs ${r.latencyMs} ms ${r.coldRatioToSlowestCall}x (${r.coldFirstReadMs} ms)`,
+        )
+        .join(', ')}; warm-up done ${Math.min(
+        ...results.map(r => r.warmUpMs),
+      )}–${Math.max(
+        ...results.map(r => r.warmUpMs),
+      )} ms after the backend's start`,
+    },
   ];
 }
+
+/** Issue 9: the first read after start-up within 1.5x of the slowest API-M call (was 4x). */
+export const FIRST_READ_BAR = 1.5;

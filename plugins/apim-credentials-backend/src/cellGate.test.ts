@@ -1,7 +1,7 @@
 /**
- * The cell gate's concurrency (issue 9, "Performance"): the attempt counter, the permission
- * decision and the binding check are asked together, and their answers are still judged in the
- * gate's order (cellGate.ts). The permission matrix and the audit rows of each refusal are in
+ * The cell gate's concurrency (issue 9, "Performance"): the attempt counter and the permission
+ * decision are asked together and judged in the gate's order; the binding check (an API-M
+ * lookup) starts only once the caller is allowed (cellGate.ts). The permission matrix and the audit rows of each refusal are in
  * router.test.ts and actions/cellGate.actions.test.ts.
  */
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
@@ -69,21 +69,24 @@ function setup() {
 const flush = () => new Promise(r => setImmediate(r));
 
 describe('cell gate', () => {
-  it('asks the counter, the permission and the binding check together', async () => {
+  it('asks the counter and the permission together, the binding check once allowed', async () => {
     const { gate, request, deps, counted, allowed, bound } = setup();
     const open = gate(request);
     await flush();
-    // All three are in flight before any of them answered: one wait, not three.
+    // Both are in flight before either answered: one wait, not two.
     expect(deps.limits.countAttempt).toHaveBeenCalledTimes(1);
     expect(deps.access.isAllowed).toHaveBeenCalledTimes(1);
+    // The binding check asks API-M for the application: never for a caller not yet allowed.
+    expect(deps.bindings.check).not.toHaveBeenCalled();
+    allowed.resolve(true);
+    counted.resolve();
+    await flush();
     expect(deps.bindings.check).toHaveBeenCalledWith(
       ENV,
       'component:default/orders',
       'orders-app',
     );
     bound.resolve({});
-    allowed.resolve(true);
-    counted.resolve();
     await expect(open).resolves.toMatchObject({
       entityRef: 'component:default/orders',
     });
@@ -107,19 +110,19 @@ describe('cell gate', () => {
     ]);
   });
 
-  it('refuses a caller without the permission without waiting for the binding check', async () => {
+  it('refuses a caller without the permission without a binding check', async () => {
     const { gate, request, deps, counted, allowed } = setup();
     counted.resolve();
     allowed.resolve(false);
-    // The binding check never answers: the 403 must not depend on it.
     await expect(gate(request)).rejects.toMatchObject({
       name: 'NotAllowedError',
     });
     expect(deps.trail.deny).toHaveBeenCalledTimes(1);
+    expect(deps.bindings.check).not.toHaveBeenCalled();
     expect(deps.bindings.auditDenial).not.toHaveBeenCalled();
   });
 
-  it('a binding denial of an allowed caller is audited as before, a late one is not lost', async () => {
+  it('audits a binding denial of an allowed caller', async () => {
     const { gate, request, deps, counted, allowed, event } = setup();
     const denial = new ApplicationBoundElsewhereError(
       'orders-app',

@@ -66,6 +66,10 @@ export const apimCredentialsPlugin = createBackendPlugin({
           notifications,
         });
         lifecycle.addShutdownHook(() => services.close());
+        // In the background: start-up does not wait for API-M (services.ts warmUp).
+        lifecycle.addStartupHook(() => {
+          void services.warmUp();
+        });
         const { settings, store, instances, bindings, limits } = services;
         const { service, reader, job, trail, stores } = services;
         warnAboutRiskyConfig(config, settings, logger);

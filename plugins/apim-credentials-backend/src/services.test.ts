@@ -53,6 +53,32 @@ describe('createApimCredentialsServices', () => {
     for (const close of closes) expect(close).toHaveBeenCalledTimes(1);
   });
 
+  it("warms each instance's token and key managers up; a failing instance is logged, not thrown", async () => {
+    const logger = mockServices.logger.mock();
+    const services = await createApimCredentialsServices({
+      config: new ConfigReader({ apimCredentials }),
+      database: { getClient: async () => knex },
+      logger,
+    });
+    // The listing is what needs the REST token: one call per instance warms both caches.
+    const listed = jest
+      .spyOn(services.directory, 'listKeyManagers')
+      .mockImplementation(async client => {
+        if (client.instanceId === 'us') throw new Error('connect ECONNREFUSED');
+        return [];
+      });
+    await expect(services.warmUp()).resolves.toBeUndefined();
+    expect(listed.mock.calls.map(([c]) => c.instanceId).sort()).toEqual([
+      'eu',
+      'us',
+    ]);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('Could not warm up API-M instance "us"'),
+    );
+    await services.close();
+  });
+
   it('refuses an invalid configuration before touching the database', async () => {
     const getClient = jest.fn(async () => knex);
     await expect(

@@ -46,6 +46,14 @@ export interface ApimCredentialsServices {
   service: ProvisioningService;
   reader: CredentialsReader;
   job: ReconcileJob;
+  /**
+   * Fetches each instance's REST token (DCR and password grant, apim/TokenProvider.ts) and its
+   * key-manager listing into the shared caches, so that the first tab read after start-up waits
+   * only for its own calls: cold, it waited for four sequential API-M calls (issue 9,
+   * "Performance"). Started in the background at start-up (plugin.ts); never rejects: an
+   * instance that fails is logged and fetched on first use, as without the warm-up.
+   */
+  warmUp(): Promise<void>;
   /** Closes every API-M instance's connection pool; call once, at shutdown. */
   close(): Promise<void>;
 }
@@ -129,6 +137,19 @@ export async function createApimCredentialsServices(options: {
     service,
     reader,
     job,
+    warmUp: async () => {
+      await Promise.all(
+        instances.entries().map(async ([id, client]) => {
+          try {
+            await directory.listKeyManagers(client);
+          } catch (error) {
+            logger.warn(
+              `Could not warm up API-M instance "${id}" at start-up (REST token and key managers); they are fetched on first use: ${error}`,
+            );
+          }
+        }),
+      );
+    },
     close: () => instances.close(),
   };
 }
