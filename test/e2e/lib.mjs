@@ -99,13 +99,40 @@ export async function openBrowser({ prefix = '', viewport } = {}) {
   return { page, step, close, steps: () => stepNumber };
 }
 
+/**
+ * Clicks "Enter" until the guest session starts. scripts/dev.sh runs the backend in watch mode, so
+ * it restarts whenever a source file changes (several people share the working tree); while it
+ * restarts, the guest refresh fails and the app shows "You cannot sign in as a guest" in the dev
+ * server's overlay. Reloading and trying again, for up to three minutes, rides that out.
+ */
+async function enterAsGuest(page, ready) {
+  const enter = page.getByRole('button', { name: 'Enter' });
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    await enter.click();
+    try {
+      await enter.waitFor({ state: 'detached', timeout: 20_000 });
+      if (ready) await ready.waitFor();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    await page.waitForTimeout(5_000);
+    await page.reload();
+    await Promise.race([
+      enter.waitFor({ timeout: 120_000 }),
+      ...(ready ? [ready.waitFor({ timeout: 120_000 })] : []),
+    ]);
+    if (!(await enter.isVisible())) return;
+  }
+}
+
 /** Signs in with the guest provider ("Enter"). */
 export async function signInAsGuest(page) {
   await page.goto(appUrl);
   const enter = page.getByRole('button', { name: 'Enter' });
   await enter.waitFor({ timeout: 120_000 });
-  await enter.click();
-  await enter.waitFor({ state: 'detached' });
+  await enterAsGuest(page);
 }
 
 /**
@@ -117,8 +144,7 @@ export async function gotoSignedIn(page, url, ready) {
   const enter = page.getByRole('button', { name: 'Enter' });
   await Promise.race([ready.waitFor(), enter.waitFor()]);
   if (await enter.isVisible()) {
-    await enter.click();
-    await enter.waitFor({ state: 'detached' });
+    await enterAsGuest(page, ready);
     await ready.waitFor();
   }
 }

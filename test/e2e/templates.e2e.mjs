@@ -4,10 +4,12 @@
  * the environments picker that kept the form library's empty `minItems` entry
  * ("'Environments 0' must be string").
  *
- * - "Provide an existing OAuth2 client": maps the seeded orders-service sandbox client; the task
- *   completes and the entity tab shows the client mapped.
- * - "Remove an OAuth2 client mapping": removes it again; the task completes and the tab shows
- *   the cell unmapped.
+ * - "Provide an existing OAuth2 client": Sandbox and Production ticked, one client each (the
+ *   ApimClientsPicker asks per environment, issue 15 item 2): the seeded orders-service sandbox
+ *   and prod clients; the task completes and the entity tab shows both mapped. Opened again, the
+ *   form shows what the component already has.
+ * - "Remove an OAuth2 client mapping": removes both again; the task completes and the tab shows
+ *   the cells unmapped.
  * - "New service with its OAuth2 client": a new component published to the demo backend's own
  *   repository host ("This Backstage", no GitHub here), registered in the catalog, and the same
  *   client mapped into its new API-M application; the test then removes that mapping on the new
@@ -26,6 +28,10 @@ const entityPath = '/catalog/default/component/orders-service';
 const stack = await readStack();
 const client = stack.demoClients.find(c => c.name === 'orders-service-sandbox');
 assert.ok(client, 'stack.json lists no orders-service-sandbox demo client');
+const prodClient = stack.demoClients.find(
+  c => c.name === 'orders-service-prod',
+);
+assert.ok(prodClient, 'stack.json lists no orders-service-prod demo client');
 
 const { page, step, close, steps } = await openBrowser({ prefix: 'template-' });
 const TASK_TIMEOUT = 120_000;
@@ -53,11 +59,26 @@ async function pickEntity(label, name) {
     .click();
 }
 
-async function pickSandboxAndIs() {
+async function pickSandboxAndIs({ production = false } = {}) {
   const sandbox = page.getByRole('checkbox', { name: /Sandbox/ });
   await sandbox.check();
+  if (production) {
+    await page.getByRole('checkbox', { name: /Production/ }).check();
+  }
   const is = page.getByRole('radio', { name: /WSO2 Identity Server|IS/ });
   await is.first().check();
+}
+
+/** Fills one environment's client in the ApimClientsPicker. */
+async function fillClient(environmentTitle, { clientId, clientSecret }) {
+  await page
+    .getByLabel(new RegExp(`^Consumer key for ${environmentTitle}`))
+    .fill(clientId);
+  const secret = page.getByLabel(
+    new RegExp(`^Consumer secret for ${environmentTitle}`),
+  );
+  await secret.fill(clientSecret);
+  assert.equal(await secret.getAttribute('type'), 'password');
 }
 
 async function reviewAndCreate() {
@@ -87,9 +108,12 @@ async function waitForTaskEnd(linkName = 'Open the component') {
   ]);
 }
 
-async function sandboxIsRowText(pagePath = entityPath) {
+async function sandboxIsRowText(
+  pagePath = entityPath,
+  environment = 'sandbox',
+) {
   const row = page
-    .getByTestId('environment-card-sandbox')
+    .getByTestId(`environment-card-${environment}`)
     .getByTestId('mapping-row-IS');
   await gotoSignedIn(page, `${appUrl}${pagePath}/apim-credentials`, row);
   return row;
@@ -100,14 +124,16 @@ try {
 
   await step('clean-start', async () => {
     // A mapping left by another run would turn "provide" into a conflict.
-    const row = await sandboxIsRowText();
-    if (await row.getByRole('button', { name: 'Remove' }).count()) {
-      await row.getByRole('button', { name: 'Remove' }).click();
-      const dialog = page.getByRole('dialog');
-      await dialog.getByRole('button', { name: 'Remove mapping' }).click();
-      await dialog.waitFor({ state: 'detached', timeout: 90_000 });
+    for (const environment of ['sandbox', 'production']) {
+      const row = await sandboxIsRowText(entityPath, environment);
+      if (await row.getByRole('button', { name: 'Remove' }).count()) {
+        await row.getByRole('button', { name: 'Remove' }).click();
+        const dialog = page.getByRole('dialog');
+        await dialog.getByRole('button', { name: 'Remove mapping' }).click();
+        await dialog.waitFor({ state: 'detached', timeout: 90_000 });
+      }
+      await row.getByText('unmapped').waitFor();
     }
-    await row.getByText('unmapped').waitFor();
   });
 
   await step('provide-template-empty-form', async () => {
@@ -116,24 +142,52 @@ try {
       'Provide an existing OAuth2 client',
     );
     await pickEntity('Component', 'orders-service');
-    await pickSandboxAndIs();
+    await pickSandboxAndIs({ production: true });
     await page.getByRole('button', { name: 'Next' }).click();
-    await page.getByLabel('Consumer key').fill(client.clientId);
-    await page.getByLabel('Consumer secret').fill(client.clientSecret);
+    // One client per ticked environment; nothing is mapped yet.
+    await page.getByText('Nothing is mapped here yet.').first().waitFor();
+    await fillClient('Sandbox', client);
+    await fillClient('Production', prodClient);
   });
 
   await step('provide-template-review-and-run', async () => {
     await reviewAndCreate();
     await waitForTaskEnd();
+    const content = await page.content();
     assert.ok(
-      !(await page.content()).includes(client.clientSecret),
-      'the task page never shows the secret',
+      !content.includes(client.clientSecret) &&
+        !content.includes(prodClient.clientSecret),
+      'the task page never shows a secret',
     );
   });
 
   await step('provide-template-mapped-on-the-tab', async () => {
     const row = await sandboxIsRowText();
     await row.getByText(client.clientId, { exact: true }).waitFor();
+    const prodRow = await sandboxIsRowText(entityPath, 'production');
+    await prodRow.getByText(prodClient.clientId, { exact: true }).waitFor();
+  });
+
+  await step('provide-template-shows-what-is-mapped', async () => {
+    await openTemplate(
+      'apim-provide-existing-client',
+      'Provide an existing OAuth2 client',
+    );
+    await pickEntity('Component', 'orders-service');
+    await pickSandboxAndIs({ production: true });
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page
+      .getByText(
+        `WSO2 Identity Server already holds client ${client.clientId} here`,
+        { exact: false },
+      )
+      .waitFor();
+    await page
+      .getByText(
+        `WSO2 Identity Server already holds client ${prodClient.clientId} here`,
+        { exact: false },
+      )
+      .waitFor();
   });
 
   await step('remove-template-empty-form', async () => {
@@ -142,7 +196,7 @@ try {
       'Remove an OAuth2 client mapping',
     );
     await pickEntity('Component', 'orders-service');
-    await pickSandboxAndIs();
+    await pickSandboxAndIs({ production: true });
   });
 
   await step('remove-template-review-and-run', async () => {
@@ -153,6 +207,8 @@ try {
   await step('remove-template-unmapped-on-the-tab', async () => {
     const row = await sandboxIsRowText();
     await row.getByText('unmapped').waitFor();
+    const prodRow = await sandboxIsRowText(entityPath, 'production');
+    await prodRow.getByText('unmapped').waitFor();
   });
 
   const serviceName = `e2e-service-${Date.now().toString(36)}`;
@@ -173,8 +229,7 @@ try {
       .click();
     await page.getByRole('button', { name: 'Next' }).click();
     await pickSandboxAndIs();
-    await page.getByLabel('Consumer key').fill(client.clientId);
-    await page.getByLabel('Consumer secret').fill(client.clientSecret);
+    await fillClient('Sandbox', client);
   });
 
   await step('new-service-template-review-and-run', async () => {
