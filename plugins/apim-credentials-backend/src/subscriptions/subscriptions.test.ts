@@ -14,16 +14,10 @@ import {
   shellQuote,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { Knex } from 'knex';
-import { Entity } from '@backstage/catalog-model';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { LocalStack } from '@internal/local-stack';
 import { createTestDatabases } from '../__testUtils__/databases';
-import {
-  Backend,
-  component,
-  startBackend,
-  startStack,
-} from '../__testUtils__/harness';
+import { Backend, startBackend, startStack } from '../__testUtils__/harness';
+import { ENTITIES } from './testEntities';
 
 jest.setTimeout(120_000);
 
@@ -37,46 +31,6 @@ const hasCurl = (() => {
 })();
 
 const databases = createTestDatabases();
-
-function consumer(name: string, consumes: string[]): Entity {
-  const entity = component(name, name);
-  return { ...entity, spec: { ...entity.spec, consumesApis: consumes } };
-}
-
-function api(name: string, annotations: Record<string, string>): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'API',
-    metadata: { name, namespace: 'default', annotations },
-    spec: {
-      type: 'openapi',
-      owner: 'group:default/guests',
-      lifecycle: 'production',
-      definition: '{}',
-    },
-  };
-}
-
-const ENTITIES = [
-  consumer('orders-service', ['payments-api', 'pizzashack-api', 'bare-api']),
-  consumer('web-portal', ['orders-api']),
-  api('orders-api', {
-    'wso2.com/api-id': '3e34af34-7759-5522-aaf2-223a6fe13222',
-    'wso2.com/api-name': 'OrdersAPI',
-    'wso2.com/api-version': '1.0.0',
-  }),
-  api('payments-api', {
-    'wso2.com/api-id': '06f2f7d0-5cfb-5351-ad34-3b3394409aa6',
-    'wso2.com/api-name': 'PaymentsAPI',
-    'wso2.com/api-version': '1.0.0',
-  }),
-  // Name + version only: found through API-M's API search.
-  api('pizzashack-api', {
-    'wso2.com/api-name': 'PizzaShackAPI',
-    'wso2.com/api-version': '1.0.0',
-  }),
-  api('bare-api', {}),
-];
 
 const ORDERS = '/entities/component/default/orders-service';
 const SUBS = `${ORDERS}/subscriptions`;
@@ -320,88 +274,6 @@ describe('subscriptions from the catalog', () => {
     expect(
       rows.every(r => r.entity_ref === 'component:default/orders-service'),
     ).toBe(true);
-  });
-
-  it('an application pending approval: 400 APPLICATION_PENDING_APPROVAL saying what to do', async () => {
-    await stack.emulator.control.setConfig({
-      applicationApprovalWorkflow: true,
-    });
-    try {
-      const client = await stack.keyManager.createClient({
-        name: 'web-portal-sub-test',
-        grantTypes: ['client_credentials'],
-      });
-      const provisioned = await backend.call(
-        'put',
-        '/entities/component/default/web-portal/credentials/sandbox/IS',
-        { consumerKey: client.clientId, consumerSecret: client.clientSecret },
-      );
-      expect(provisioned.status).toBe(201);
-      const res = await backend.call(
-        'put',
-        '/entities/component/default/web-portal/subscriptions/sandbox/orders-api',
-        {},
-      );
-      expect(res.status).toBe(400);
-      expect(res.body.error.code).toBe('APPLICATION_PENDING_APPROVAL');
-      expect(res.body.error.message).toMatch(/waiting for approval/);
-    } finally {
-      await stack.emulator.control.setConfig({
-        applicationApprovalWorkflow: false,
-      });
-    }
-  });
-
-  it('bad input names the field', async () => {
-    const res = await backend.call('put', `${SUBS}/sandbox/payments-api`, {
-      tier: 'Gold',
-      extra: 1,
-    });
-    expect(res.status).toBe(400);
-    expect(res.body.error.message).toMatch(/body/);
-    const notApi = await backend.call(
-      'put',
-      `${SUBS}/sandbox/${encodeURIComponent('component:default/web-portal')}`,
-      {},
-    );
-    expect(notApi.status).toBe(400);
-    expect(notApi.body.error.message).toMatch(/not an API entity/);
-    const env = await backend.call('put', `${SUBS}/nowhere/payments-api`, {});
-    expect(env.status).toBe(404);
-  });
-
-  it('without apim.subscriptions.manage: 403 and a denied audit row, nothing subscribed', async () => {
-    const denying = await startBackend({
-      stack,
-      knex,
-      entities: ENTITIES,
-      permission: AuthorizeResult.DENY,
-    });
-    try {
-      const before = (await stack.emulator.control.state()).subscriptions
-        .length;
-      const res = await denying.call('put', `${SUBS}/sandbox/orders-api`, {});
-      expect(res.status).toBe(403);
-      expect(res.body.error.code).toBe('PERMISSION_DENIED');
-      expect((await stack.emulator.control.state()).subscriptions).toHaveLength(
-        before,
-      );
-      const sync = await denying.call('post', `${SUBS}/sandbox/sync`, {});
-      expect(sync.status).toBe(403);
-      const denied = await knex('apim_credentials_audit').where({
-        outcome: 'denied',
-        action: 'subscribe',
-      });
-      // Repeated denials of one actor and entity may share a row (its `attempts`; deniedRows.ts).
-      const attempts = denied.reduce(
-        (n: number, r: any) => n + Number(r.attempts ?? 1),
-        0,
-      );
-      expect(attempts).toBeGreaterThanOrEqual(2);
-      expect(denied[0].error_code).toBe('PERMISSION_DENIED');
-    } finally {
-      await denying.stop();
-    }
   });
 });
 
