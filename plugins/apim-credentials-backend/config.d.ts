@@ -74,6 +74,17 @@ export interface Config {
           /** More form parameters sent as given, e.g. `{ resource: https://api.example.com }` (RFC 8707). */
           extraParams?: { [name: string]: string };
         };
+        /**
+         * TLS for this key manager's token endpoint, when it differs from the instance's (an IdP
+         * behind another private CA). Replaces the instance's `tls` for verification requests to
+         * this key manager; `ca` is added to the system's roots, like the instance's.
+         */
+        tls?: {
+          /** PEM certificate(s) of the CA that signed the token endpoint's certificate. */
+          ca?: string;
+          /** Default: the instance's `tls.rejectUnauthorized`. */
+          rejectUnauthorized?: boolean;
+        };
       }>;
     }>;
     /** What users pick: an instance plus a key type, optionally limited to some key managers. */

@@ -6,6 +6,7 @@
  * keyManagers.ts and apisAndSubscriptions.ts; this class is the one surface the services use.
  */
 import { HttpTransport } from './HttpTransport';
+import { KeyManagerTransports } from './keyManagerTransports';
 import { TokenProvider } from './TokenProvider';
 import type {
   ApimApi,
@@ -27,6 +28,7 @@ export class ApimClient {
   readonly baseUrl: string;
   private readonly endpointSettings: Parameters<typeof resolveTokenEndpoint>[0];
   private readonly call: DevportalCall;
+  private readonly keyManagerTransports: KeyManagerTransports;
 
   constructor(
     instance: InstanceConfig,
@@ -41,6 +43,7 @@ export class ApimClient {
       configKey: `apimCredentials.instances[].keyManagers of instance "${instance.id}"`,
     };
     this.call = devportalCall({ baseUrl: instance.baseUrl, transport, tokens });
+    this.keyManagerTransports = new KeyManagerTransports(instance, transport);
   }
 
   static create(instance: InstanceConfig): ApimClient {
@@ -56,9 +59,25 @@ export class ApimClient {
     );
   }
 
-  /** The transport, shared with the key manager verifier so both trust the same CA. */
+  /** The transport to API-M (and to key managers without TLS settings of their own). */
   get http(): HttpTransport {
     return this.transport;
+  }
+
+  /**
+   * The transport to key manager `name`'s token endpoint: its own when the instance configures
+   * `keyManagers[].tls` for it, the instance's otherwise (keyManagerTransports.ts).
+   */
+  tokenTransport(keyManager: string): HttpTransport {
+    return this.keyManagerTransports.for(keyManager);
+  }
+
+  /** Closes the instance's connection pool and the key managers' own. */
+  async close(): Promise<void> {
+    await Promise.all([
+      this.transport.close(),
+      this.keyManagerTransports.close(),
+    ]);
   }
 
   /** Every key manager, with the token endpoint a secret may go to (keyManagers.ts). */

@@ -67,6 +67,6 @@ export class ApimInstances {
 
   /** Closes every client's HTTP connection pool (the plugin's shutdown hook). */
   async close(): Promise<void> {
-    await Promise.all([...this.clients.values()].map(c => c.http.close()));
+    await Promise.all([...this.clients.values()].map(c => c.close()));
   }
 }

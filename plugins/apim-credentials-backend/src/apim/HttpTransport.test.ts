@@ -2,9 +2,9 @@ import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import selfsigned from 'selfsigned';
 import { ApimError } from './ApimError';
 import { HttpTransport, MAX_RESPONSE_BYTES } from './HttpTransport';
+import { pki } from '../__testUtils__/pki';
 
 const SECRET = 'marker-secret-redirect-9c1e';
 
@@ -32,33 +32,6 @@ async function listen(
     }:${port}`,
     close: () => new Promise(r => server.close(() => r())),
   };
-}
-
-/** A CA with its own name (OpenSSL finds issuers by name) and a localhost certificate. */
-async function pki(caName: string) {
-  const ca = await selfsigned.generate(
-    [{ name: 'commonName', value: caName }],
-    {
-      keySize: 2048,
-      algorithm: 'sha256',
-      extensions: [
-        { name: 'basicConstraints', cA: true, critical: true },
-        { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-      ],
-    },
-  );
-  const server = await selfsigned.generate(
-    [{ name: 'commonName', value: 'localhost' }],
-    {
-      keySize: 2048,
-      algorithm: 'sha256',
-      ca: { key: ca.private, cert: ca.cert },
-      extensions: [
-        { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }] },
-      ],
-    },
-  );
-  return { ca: ca.cert, cert: server.cert, key: server.private };
 }
 
 describe('HttpTransport', () => {

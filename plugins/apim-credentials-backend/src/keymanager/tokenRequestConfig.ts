@@ -17,6 +17,11 @@ export interface KeyManagerSettings {
    * the resident key manager is reported as `https://localhost:9443/oauth2/token`).
    */
   tokenEndpoint?: string;
+  /**
+   * TLS of the token endpoint when it differs from the instance's (`keyManagers[].tls`): the
+   * CA is added to the system's roots; absent fields fall back to the instance's settings.
+   */
+  tls?: { ca?: string; rejectUnauthorized?: boolean };
   /** Where this entry lives in the configuration, for messages that tell an operator what to set. */
   configKey: string;
 }
@@ -94,10 +99,12 @@ export function readKeyManagerSettings(
         fail(`${at}.tokenEndpoint`, 'must be an http(s) URL');
       }
     }
+    const tls = readTls(c, at, fail);
     return {
       name,
       configKey: at,
       ...(tokenEndpoint ? { tokenEndpoint } : {}),
+      ...(tls ? { tls } : {}),
       verification: {
         ...(scope ? { scope } : {}),
         ...(audience ? { audience } : {}),
@@ -105,6 +112,28 @@ export function readKeyManagerSettings(
       },
     };
   });
+}
+
+/** `keyManagers[].tls`, or undefined when absent; a CA must be PEM certificates. */
+function readTls(
+  c: Config,
+  at: string,
+  fail: (key: string, why: string) => never,
+): KeyManagerSettings['tls'] {
+  const tls = c.getOptionalConfig('tls');
+  if (!tls) return undefined;
+  const ca = tls.getOptionalString('ca');
+  if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----')) {
+    fail(
+      `${at}.tls.ca`,
+      'must be PEM certificate(s) ("-----BEGIN CERTIFICATE-----")',
+    );
+  }
+  const rejectUnauthorized = tls.getOptionalBoolean('rejectUnauthorized');
+  return {
+    ...(ca ? { ca } : {}),
+    ...(rejectUnauthorized !== undefined ? { rejectUnauthorized } : {}),
+  };
 }
 
 /** What a token request sends beyond the credentials, and where an operator configures it. */

@@ -59,7 +59,7 @@ describe('scanCandidates', () => {
       {
         bindings,
         instances: [['local', client]],
-        findApplication: async (_c, name) => {
+        findApplication: async (_c: unknown, name: string) => {
           lookups.push(name);
           return name === 'orders'
             ? { applicationId: 'id-orders', name: 'orders' }
@@ -100,7 +100,7 @@ describe('scanCandidates', () => {
       {
         bindings,
         instances: [['local', client]],
-        findApplication: async (_c, name) => {
+        findApplication: async (_c: unknown, name: string) => {
           lookups += 1;
           return { applicationId: `id-${name}`, name };
         },

@@ -66,7 +66,7 @@ export class CredentialCheck {
     }
     try {
       const outcome = await this.deps.verifier.verify(
-        this.deps.clientFor(env).http,
+        this.deps.clientFor(env).tokenTransport(km.name),
         km.tokenEndpoint,
         km.name,
         {
