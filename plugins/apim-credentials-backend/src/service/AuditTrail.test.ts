@@ -8,7 +8,7 @@ import {
   createTestDatabases,
   expectPostgresWhenRequired,
 } from '../__testUtils__/databases';
-import type { AuditCompletion } from '../database/AuditStore';
+import { AuditCompletion, AuditStore } from '../database/AuditStore';
 import {
   ApimCredentialsStores,
   createApimCredentialsStores,
@@ -46,8 +46,16 @@ const start = {
   action: 'provision' as const,
   ...cell,
 };
-/** The audit row's NOT NULL outcome makes its update fail after the mapping was written. */
-const failingCompletion = { outcome: null } as unknown as AuditCompletion;
+const failingCompletion: AuditCompletion = { outcome: 'succeeded' };
+
+/** The audit row's write fails inside the transaction, after the mapping change was made. */
+function failAuditWrites() {
+  const error = new Error('audit table unavailable');
+  jest
+    .spyOn(AuditStore.prototype, 'completeAudit')
+    .mockRejectedValueOnce(error);
+  jest.spyOn(AuditStore.prototype, 'recordAudit').mockRejectedValueOnce(error);
+}
 
 describe.each(databases.eachSupportedId())('AuditTrail on %p', databaseId => {
   let knex: Knex;
@@ -62,6 +70,8 @@ describe.each(databases.eachSupportedId())('AuditTrail on %p', databaseId => {
     });
     trail = new AuditTrail({ stores, logger: mockServices.logger.mock() });
   });
+
+  afterEach(() => jest.restoreAllMocks());
 
   beforeEach(async () => {
     await knex('apim_credentials_mappings').delete();
@@ -88,9 +98,10 @@ describe.each(databases.eachSupportedId())('AuditTrail on %p', databaseId => {
 
   it('keeps neither when the row cannot be completed: no mapping without its audit row', async () => {
     const id = await trail.begin(start);
+    failAuditWrites();
     await expect(
       trail.completeWithMapping(id, failingCompletion, { record: mapping }),
-    ).rejects.toThrow();
+    ).rejects.toThrow('audit table unavailable');
     expect(await mappings()).toEqual([]);
     // Left pending for the reconcile job, which asks API-M what happened.
     expect((await stores.audit.getAudit(id))?.outcome).toBe('pending');
@@ -99,9 +110,10 @@ describe.each(databases.eachSupportedId())('AuditTrail on %p', databaseId => {
   it('removes the mapping and completes the row together, or neither', async () => {
     await stores.mappings.upsertMapping(mapping);
     const failed = await trail.begin({ ...start, action: 'unprovision' });
+    failAuditWrites();
     await expect(
       trail.completeWithMapping(failed, failingCompletion, { remove: cell }),
-    ).rejects.toThrow();
+    ).rejects.toThrow('audit table unavailable');
     expect(await mappings()).toHaveLength(1);
 
     const id = await trail.begin({ ...start, action: 'unprovision' });
@@ -118,9 +130,10 @@ describe.each(databases.eachSupportedId())('AuditTrail on %p', databaseId => {
   });
 
   it('writes an adopted mapping with its finished row, or neither', async () => {
+    failAuditWrites();
     await expect(
       trail.recordWithMapping(start, failingCompletion, { record: mapping }),
-    ).rejects.toThrow();
+    ).rejects.toThrow('audit table unavailable');
     expect(await mappings()).toEqual([]);
     expect(
       Number((await knex('apim_credentials_audit').count({ n: '*' }))[0].n),
