@@ -81,7 +81,7 @@ describe.each(databases.eachSupportedId())('denied rows on %p', databaseId => {
     );
   });
 
-  it('a different cell, client, error, action, actor or dry-run flag is a row of its own', async () => {
+  it('a different cell, client, API, error, action, actor or dry-run flag is a row of its own', async () => {
     const variants = [
       start({ keyManager: 'Resident Key Manager' }),
       start({ environment: 'production', keyType: 'PRODUCTION' }),
@@ -89,6 +89,8 @@ describe.each(databases.eachSupportedId())('denied rows on %p', databaseId => {
       start({ actor: 'user:default/eve' }),
       start({ dryRun: true }),
       start({ consumerKey: 'another-client' }),
+      start({ action: 'subscribe', apiRef: 'api:default/orders-api' }),
+      start({ action: 'subscribe', apiRef: 'api:default/payments-api' }),
     ];
     const ids = new Set<string | undefined>();
     for (const v of variants)
@@ -99,7 +101,7 @@ describe.each(databases.eachSupportedId())('denied rows on %p', databaseId => {
         errorCode: 'PERMISSION_DENIED',
       }),
     );
-    expect(ids.size).toBe(7);
+    expect(ids.size).toBe(9);
     for (const id of ids) {
       expect(await stores.audit.getAudit(id!)).not.toHaveProperty('attempts');
     }

@@ -29,6 +29,8 @@ export interface DeniedRowKey {
   key_type: string | null;
   key_manager: string | null;
   consumer_key: string | null;
+  /** A subscription denial is about one API: denials of different APIs stay apart. */
+  api_ref: string | null;
   error_code: string | null;
   dry_run: boolean;
 }
@@ -47,6 +49,7 @@ export function deniedRowKey(
     key_type: start.keyType ?? null,
     key_manager: start.keyManager ?? null,
     consumer_key: start.consumerKey ?? null,
+    api_ref: start.apiRef ?? null,
     error_code: completion.errorCode ?? null,
     dry_run: start.dryRun === true,
   };
@@ -78,6 +81,7 @@ export async function coalesceDeniedRow(
     'key_type',
     'key_manager',
     'consumer_key',
+    'api_ref',
     'error_code',
   ];
   for (const column of key) {
