@@ -32,14 +32,13 @@ import {
   apimApplicationsBindPermission,
   apimAuditReadPermission,
   bindRequestSchema,
-  describeZodError,
   entityRefSchema,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { z } from 'zod/v4';
-import {
-  ApimCredentialsStore,
-  AuditStart,
-} from './database/ApimCredentialsStore';
+import { runAuditedChange } from './auditedChange';
+import type { AuditStart } from './database/AuditStore';
+import { parse } from './parse';
+import type { AuditTrail } from './service/AuditTrail';
 import { applicationNameKey } from './database/ApplicationBindingStore';
 import { ApplicationBindings } from './service/ApplicationBindings';
 import { CANDIDATE_PAGE_SIZE } from './service/bindingCandidates';
@@ -75,18 +74,6 @@ const unbindPathSchema = z.object({
   }),
 });
 
-function parse<T extends z.ZodType>(
-  schema: T,
-  value: unknown,
-  what: string,
-): z.output<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new InputError(`Invalid ${what}: ${describeZodError(result.error)}`);
-  }
-  return result.data;
-}
-
 /** Registers the binding routes on the plugin's router (before its error handler). */
 export function registerBindingRoutes(
   router: express.Router,
@@ -95,7 +82,7 @@ export function registerBindingRoutes(
     auditor: AuditorService;
     catalog: CatalogService;
     bindings: ApplicationBindings;
-    store: ApimCredentialsStore;
+    trail: AuditTrail;
     isAllowed(
       credentials: BackstageCredentials,
       permission: BasicPermission,
@@ -107,7 +94,7 @@ export function registerBindingRoutes(
     ): Promise<{ entityRef: string; applicationName: string; entity: Entity }>;
   },
 ): void {
-  const { httpAuth, auditor, catalog, bindings, store, isAllowed } = deps;
+  const { httpAuth, catalog, bindings, isAllowed } = deps;
 
   /**
    * Reading is the platform page's Bindings tab, which the frontend shows to holders of
@@ -183,48 +170,28 @@ export function registerBindingRoutes(
     run: () => Promise<{ applicationId?: string; applicationName?: string }>,
   ) {
     const caller = deps.callerOf(req, credentials);
-    const audit: AuditStart = {
-      ...start,
-      action,
-      actor: caller.userEntityRef,
-      source: caller.source,
-      via: caller.via,
-      taskId: caller.taskId,
-      requestId: caller.requestId,
-    };
-    const event = await auditor.createEvent({
-      eventId: action,
-      severityLevel: 'high',
-      request: req,
-      meta: { ...start },
+    const { auditId } = await runAuditedChange(deps, {
+      req,
+      start: {
+        ...start,
+        action,
+        actor: caller.userEntityRef,
+        source: caller.source,
+        via: caller.via,
+        taskId: caller.taskId,
+        requestId: caller.requestId,
+      },
+      eventMeta: { ...start },
+      allowed: () => isAllowed(credentials, apimApplicationsBindPermission),
+      denied: () =>
+        new NotAllowedError(
+          `You may not ${action} API-M applications; ask for apim.applications.bind`,
+        ),
+      run,
+      completion: done => ({ outcome: 'succeeded', ...done }),
+      successMeta: done => ({ ...done }),
     });
-    if (!(await isAllowed(credentials, apimApplicationsBindPermission))) {
-      const error = new NotAllowedError(
-        `You may not ${action} API-M applications; ask for apim.applications.bind`,
-      );
-      await store.recordAudit(audit, {
-        outcome: 'denied',
-        errorCode: 'PERMISSION_DENIED',
-        errorMessage: error.message,
-      });
-      await event.fail({ error });
-      throw error;
-    }
-    const auditId = await store.startAudit(audit);
-    try {
-      const done = await run();
-      await store.completeAudit(auditId, { outcome: 'succeeded', ...done });
-      await event.success({ meta: { ...done } });
-      return auditId;
-    } catch (error) {
-      await store.completeAudit(auditId, {
-        outcome: 'failed',
-        errorCode: String((error as { code?: unknown }).code ?? 'CONFLICT'),
-        errorMessage: (error as Error).message,
-      });
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    return auditId;
   }
 
   router.post('/bindings', async (req, res) => {

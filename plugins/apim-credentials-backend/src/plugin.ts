@@ -70,7 +70,7 @@ export const apimCredentialsPlugin = createBackendPlugin({
         lifecycle.addStartupHook(() => {
           void services.warmUp();
         });
-        const { settings, store, instances, bindings, limits } = services;
+        const { settings, instances, bindings, limits } = services;
         const { service, reader, job, trail, stores } = services;
         warnAboutRiskyConfig(config, settings, logger);
         warnAboutDeprecatedConfig(config, logger);
@@ -96,7 +96,6 @@ export const apimCredentialsPlugin = createBackendPlugin({
             reader,
             trail,
             stores,
-            store,
             bindings,
             limits,
             subscriptions: new SubscriptionsService({

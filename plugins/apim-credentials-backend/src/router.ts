@@ -15,7 +15,6 @@ import type {
 } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { InputError } from '@backstage/errors';
-import type { ApimCredentialsStore } from './database/ApimCredentialsStore';
 import type { ApimCredentialsStores } from './database/stores';
 import type { AuditTrail } from './service/AuditTrail';
 import type { ApplicationBindings } from './service/ApplicationBindings';
@@ -45,8 +44,6 @@ export interface RouterOptions {
   trail: AuditTrail;
   /** The audit and mapping stores the read routes query. */
   stores: Pick<ApimCredentialsStores, 'audit' | 'mappings'>;
-  /** Transitional: what the binding and subscription routes still take as one store. */
-  store: ApimCredentialsStore;
   bindings: ApplicationBindings;
   /** Rate limits of verification and provisioning attempts (issue 10 item 3). */
   limits: AttemptLimits;
@@ -77,7 +74,7 @@ export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const { auth, httpAuth, permissions, auditor, catalog } = options;
-  const { service, reader, trail, stores, store, bindings, limits } = options;
+  const { service, reader, trail, stores, bindings, limits } = options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
   router.use(jsonBodiesOnly);
@@ -119,7 +116,7 @@ export async function createRouter(
       httpAuth,
       auditor,
       catalog,
-      store,
+      trail,
       access,
       callerOf,
       subscriptions: options.subscriptions,
@@ -129,7 +126,7 @@ export async function createRouter(
     auditor,
     catalog,
     bindings,
-    store,
+    trail,
     isAllowed: access.isAllowed,
     callerOf,
     entityOf: access.entityOf,

@@ -10,10 +10,6 @@ import type { Config } from '@backstage/config';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import { ApimInstances } from './apim/ApimInstances';
 import { ApimCredentialsConfig, readApimCredentialsConfig } from './config';
-import {
-  ApimCredentialsStore,
-  routeStoreOf,
-} from './database/ApimCredentialsStore';
 import { ApimCredentialsDatabase } from './database/ApimCredentialsDatabase';
 import {
   ApimCredentialsStores,
@@ -37,8 +33,6 @@ export interface ApimCredentialsServices {
   stores: ApimCredentialsStores;
   /** The one writer of audit rows: pending, completed (with its mapping change), denied. */
   trail: AuditTrail;
-  /** Transitional: the audit and mapping methods the routes and actions still take as one. */
-  store: ApimCredentialsStore;
   instances: ApimInstances;
   directory: ApimDirectory;
   bindings: ApplicationBindings;
@@ -89,7 +83,6 @@ export async function createApimCredentialsServices(options: {
     logger,
     notifier: new OwnerNotifier({ notifications, logger }),
   });
-  const store = routeStoreOf(stores);
   const instances = ApimInstances.create(settings.instances);
   // One cache of key managers and application ids, shared by reads and provisioning.
   const directory = new ApimDirectory({
@@ -129,7 +122,6 @@ export async function createApimCredentialsServices(options: {
     settings,
     stores,
     trail,
-    store,
     instances,
     directory,
     bindings,

@@ -47,7 +47,7 @@ export class AuditTrail {
    * path: the change is done and audited, and a slow or failing notification service must not
    * delay or fail the answer.
    */
-  private notifyChange(auditId: string | undefined): void {
+  notify(auditId: string | undefined): void {
     const { notifier, stores, logger } = this.deps;
     if (!notifier || !auditId) return;
     stores.audit
@@ -123,7 +123,7 @@ export class AuditTrail {
       await applyChange(tx.mappings, change);
       await tx.audit.completeAudit(auditId, completion);
     });
-    this.notifyChange(auditId);
+    this.notify(auditId);
   }
 
   /**
@@ -147,7 +147,7 @@ export class AuditTrail {
       await applyChange(tx.mappings, change);
       return tx.audit.recordAudit(start, completion);
     });
-    this.notifyChange(auditId);
+    this.notify(auditId);
     return auditId;
   }
 

@@ -12,11 +12,10 @@ import type {
 import { NotAllowedError } from '@backstage/errors';
 import { apimSubscriptionsManagePermission } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import type { Access } from '../access';
-import type {
-  ApimCredentialsStore,
-  AuditStart,
-} from '../database/ApimCredentialsStore';
-import { coded, errorCodeOf } from '../errors';
+import { runAuditedChange } from '../auditedChange';
+import type { AuditStart } from '../database/AuditStore';
+import { coded } from '../errors';
+import type { AuditTrail } from '../service/AuditTrail';
 import type { Caller } from '../service/ProvisioningService';
 import type { SubscriptionsService } from './SubscriptionsService';
 
@@ -57,19 +56,16 @@ export type AuditedChange = <T extends ChangeOutcome>(
  */
 export function createAuditedChange(deps: {
   auditor: AuditorService;
-  store: Pick<
-    ApimCredentialsStore,
-    'recordAudit' | 'startAudit' | 'completeAudit'
-  >;
+  trail: AuditTrail;
   access: Pick<Access, 'isAllowed'>;
   callerOf(req: Request, credentials: BackstageCredentials): Caller;
   subscriptions: Pick<SubscriptionsService, 'environment'>;
 }): AuditedChange {
-  const { auditor, store, access, subscriptions } = deps;
+  const { access, subscriptions } = deps;
   return async (req, credentials, action, subject, run) => {
     const caller = deps.callerOf(req, credentials);
     const env = subscriptions.environment(subject.environment);
-    const audit: AuditStart = {
+    const start: AuditStart = {
       action,
       actor: caller.userEntityRef,
       source: caller.source,
@@ -86,55 +82,39 @@ export function createAuditedChange(deps: {
       apiName: subject.apiName,
       dryRun: subject.dryRun,
     };
-    const event = await auditor.createEvent({
-      eventId: action,
-      severityLevel: 'high',
-      request: req,
-      meta: { ...subject },
-    });
-    const allowed = await access.isAllowed(
-      credentials,
-      apimSubscriptionsManagePermission,
-      subject.entityRef,
-    );
-    if (!allowed) {
-      const error = coded(
-        new NotAllowedError(
-          `You may not change the API subscriptions of ${subject.entityRef}; ask its owners for apim.subscriptions.manage`,
+    const { done } = await runAuditedChange(deps, {
+      req,
+      start,
+      eventMeta: { ...subject },
+      allowed: () =>
+        access.isAllowed(
+          credentials,
+          apimSubscriptionsManagePermission,
+          subject.entityRef,
         ),
-        'PERMISSION_DENIED',
-      );
-      await store.recordAudit(audit, {
-        outcome: 'denied',
-        errorCode: 'PERMISSION_DENIED',
-        errorMessage: error.message,
-      });
-      await event.fail({ error });
-      throw error;
-    }
-    const auditId = await store.startAudit(audit);
-    try {
-      const done = await run();
-      await store.completeAudit(auditId, {
-        outcome: done.outcome,
-        applicationId: done.app?.applicationId,
-        applicationName: done.app?.name,
+      denied: () =>
+        coded(
+          new NotAllowedError(
+            `You may not change the API subscriptions of ${subject.entityRef}; ask its owners for apim.subscriptions.manage`,
+          ),
+          'PERMISSION_DENIED',
+        ),
+      run,
+      completion: result => ({
+        outcome: result.outcome,
+        applicationId: result.app?.applicationId,
+        applicationName: result.app?.name,
         // The API as API-M resolved it: an entity annotated with a name only gets its id here.
-        apiId: done.api?.id,
-        apiName: done.api ? `${done.api.name} ${done.api.version}` : undefined,
-      });
-      await event.success({
-        meta: { outcome: done.outcome, apiId: done.api?.id },
-      });
-      return done;
-    } catch (error) {
-      await store.completeAudit(auditId, {
-        outcome: 'failed',
-        errorCode: errorCodeOf(error),
-        errorMessage: (error as Error).message,
-      });
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+        apiId: result.api?.id,
+        apiName: result.api
+          ? `${result.api.name} ${result.api.version}`
+          : undefined,
+      }),
+      successMeta: result => ({
+        outcome: result.outcome,
+        apiId: result.api?.id,
+      }),
+    });
+    return done;
   };
 }

@@ -25,7 +25,7 @@ import {
   apimCredentialsReadPermission,
   entityPathSchema,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
-import type { ApimCredentialsStore } from '../database/ApimCredentialsStore';
+import type { AuditTrail } from '../service/AuditTrail';
 import { coded } from '../errors';
 import type { Access } from '../access';
 import { parse } from '../parse';
@@ -47,10 +47,7 @@ export interface SubscriptionRoutesDeps {
   httpAuth: HttpAuthService;
   auditor: AuditorService;
   catalog: CatalogService;
-  store: Pick<
-    ApimCredentialsStore,
-    'recordAudit' | 'startAudit' | 'completeAudit'
-  >;
+  trail: AuditTrail;
   access: Pick<Access, 'isAllowed' | 'entityOf'>;
   callerOf(req: Request, credentials: BackstageCredentials): Caller;
   subscriptions: SubscriptionsService;
