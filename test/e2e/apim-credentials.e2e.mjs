@@ -12,6 +12,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
   appUrl,
+  gotoSignedIn,
   openBrowser,
   outDir,
   readStack,
@@ -162,8 +163,12 @@ try {
   });
 
   await step('platform-page-mappings', async () => {
-    await page.goto(`${appUrl}/apim-credentials`);
-    await page.getByRole('tab', { name: 'Mappings' }).waitFor();
+    // Signs in again when a watch-mode backend restart dropped the guest session.
+    await gotoSignedIn(
+      page,
+      `${appUrl}/apim-credentials`,
+      page.getByRole('tab', { name: 'Mappings' }),
+    );
     await page.getByText('Current mappings').waitFor();
   });
 
