@@ -78,11 +78,8 @@ export async function createApimCredentialsServices(options: {
     // Repeated denials must not bury an entity's history (service/attemptLimits.ts).
     deniedRows: start => limits.deniedRow(start),
   });
-  const trail = new AuditTrail({
-    stores,
-    logger,
-    notifier: new OwnerNotifier({ notifications, logger }),
-  });
+  const notifier = new OwnerNotifier({ notifications, logger });
+  const trail = new AuditTrail({ stores, logger, notifier });
   const instances = ApimInstances.create(settings.instances);
   // One cache of key managers and application ids, shared by reads and provisioning.
   const directory = new ApimDirectory({
@@ -116,6 +113,7 @@ export async function createApimCredentialsServices(options: {
     instances,
     stores,
     trail,
+    notifier,
     logger,
   });
   return {

@@ -29,6 +29,7 @@ jest.setTimeout(120_000);
 describe('ReconcileJob', () => {
   let stack: LocalStack & { logs: string[] };
   let knex: Knex;
+  const notifier = { drifted: jest.fn(async () => undefined) };
   let store: ApimCredentialsStores;
   let dbFile: string;
   let job: ReconcileJob;
@@ -63,6 +64,7 @@ describe('ReconcileJob', () => {
       config: settings,
       instances,
       stores: store,
+      notifier,
       logger: mockServices.logger.mock(),
     });
   });
@@ -301,6 +303,7 @@ describe('ReconcileJob', () => {
     expect(
       (await store.mappings.getMappingsForEntity('component:default/svc-8'))[0],
     ).toMatchObject({ state: 'active' });
+    expect(notifier.drifted).not.toHaveBeenCalled();
     const report = await job.run();
     expect(report.drifted).toBe(1);
     expect(
@@ -311,7 +314,17 @@ describe('ReconcileJob', () => {
         /removed in API-M outside Backstage: missing from API-M's key listing on two consecutive checks/,
       ),
     });
+    // The owners hear of it once (issue 14 item 2), with what was observed.
+    expect(notifier.drifted).toHaveBeenCalledTimes(1);
+    expect(notifier.drifted).toHaveBeenCalledWith({
+      entityRef: 'component:default/svc-8',
+      environment: mapping.environment,
+      keyManager: mapping.keyManager,
+      consumerKey: mapping.consumerKey,
+      reason: expect.stringMatching(/two consecutive checks/),
+    });
     expect((await job.run()).drifted).toBe(0);
+    expect(notifier.drifted).toHaveBeenCalledTimes(1);
   });
 
   function jobWith(reconcile: JsonObject) {

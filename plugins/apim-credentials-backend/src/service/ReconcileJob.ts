@@ -16,6 +16,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import type { ApimInstances } from '../apim/ApimInstances';
 import type { ApimCredentialsConfig } from '../config';
 import type { ApimCredentialsStores } from '../database/stores';
+import type { OwnerNotifier } from '../notifications/ownerNotifications';
 import { AuditTrail } from './AuditTrail';
 import { InstanceGate } from './drift/InstanceGate';
 import {
@@ -46,6 +47,8 @@ export class ReconcileJob {
       logger: LoggerService;
       /** The audit trail shared with the routes; one over `stores` when not given. */
       trail?: AuditTrail;
+      /** Tells an entity's owners when their mapping drifted (issue 14 item 2). */
+      notifier?: Pick<OwnerNotifier, 'drifted'>;
     },
   ) {
     this.trail =
@@ -135,6 +138,7 @@ export class ReconcileJob {
       config: this.deps.config,
       stores: this.deps.stores,
       trail: this.trail,
+      notifier: this.deps.notifier,
       logger: this.deps.logger,
       apim: id => gated.get(id),
     };

@@ -132,5 +132,15 @@ async function checkMapping(
     (reason ? 'drifted' : 'active') !== mapping.state
   ) {
     await deps.stores.mappings.markDrift(mapping, reason);
+    // Once per finding: a mapping already flagged is not announced again each run.
+    if (reason && mapping.state !== 'drifted') {
+      await deps.notifier?.drifted({
+        entityRef: mapping.entityRef,
+        environment: mapping.environment,
+        keyManager: mapping.keyManager,
+        consumerKey: mapping.consumerKey,
+        reason,
+      });
+    }
   }
 }

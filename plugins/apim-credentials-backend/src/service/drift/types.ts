@@ -3,6 +3,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { ApimClient } from '../../apim/ApimClient';
 import type { ApimCredentialsConfig } from '../../config';
 import type { ApimCredentialsStores } from '../../database/stores';
+import type { OwnerNotifier } from '../../notifications/ownerNotifications';
 import type { AuditTrail } from '../AuditTrail';
 
 export interface ReconcileReport {
@@ -33,6 +34,8 @@ export interface ReconcileDeps {
   stores: ApimCredentialsStores;
   /** Completes the rows the job resolves, with the mapping change in the same transaction. */
   trail: AuditTrail;
+  /** Tells an entity's owners when the job finds their mapping changed outside Backstage. */
+  notifier?: Pick<OwnerNotifier, 'drifted'>;
   logger: LoggerService;
   /** The gated client of an instance; undefined for an instance no longer configured. */
   apim(instanceId: string): GatedApim | undefined;
