@@ -14,9 +14,17 @@ export interface Cell {
   keyManager: string;
 }
 
+/**
+ * What a failure is about: a cell, or an entity's environment without a key manager (the
+ * subscriptions of its application, `apim:subscriptions:sync`).
+ */
+export type Target = Omit<Cell, 'keyManager'> & { keyManager?: string };
+
 /** The prefix of every message about a cell: `environment "x" (key manager "y")`. */
-export function describeCell(cell: Cell): string {
-  return `environment "${cell.environment}" (key manager "${cell.keyManager}")`;
+export function describeCell(cell: Target): string {
+  return `environment "${cell.environment}"${
+    cell.keyManager ? ` (key manager "${cell.keyManager}")` : ''
+  }`;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   conflict,
   describeByStatus,
   Description,
+  http,
   ENVIRONMENTS_HINT,
   keyManagerRefused,
   notFound,
@@ -55,7 +56,11 @@ export function describeByCode(
     case 'THROTTLING_POLICY_UNKNOWN':
       return {
         kind: 'unexpected',
-        text: `the backend's application tier does not exist in API-M (HTTP ${a.status}): ${a.said}. Retrying does not help: the platform team must fix apimCredentials.applications.throttlingPolicy`,
+        text: `the backend's application tier does not exist in API-M${http(
+          a,
+        )}: ${
+          a.said
+        }. Retrying does not help: the platform team must fix apimCredentials.applications.throttlingPolicy`,
       };
     case 'KEY_MANAGER_NO_TOKEN_ENDPOINT':
       return keyManagerRefused(
@@ -85,8 +90,15 @@ export function describeByCode(
       };
     // Subscription answers (apim:subscriptions:sync, issue 16).
     case 'SUBSCRIPTION_TIER_NOT_ALLOWED':
+      return {
+        kind: 'invalid-input',
+        text: `invalid input: ${a.said}. The action subscribes with the first of the API's tiers the platform allows: the API's publisher or the platform team (apimCredentials.subscriptions.allowedTiers) must make one tier both offered and allowed`,
+      };
     case 'API_NOT_ANNOTATED':
-      return { kind: 'invalid-input', text: `invalid input: ${a.said}` };
+      return {
+        kind: 'invalid-input',
+        text: `invalid input: ${a.said}. Annotate the API entity with wso2.com/api-id (or wso2.com/api-name and wso2.com/api-version) as WSO2's catalog module writes them`,
+      };
     case 'APPLICATION_PENDING_APPROVAL':
       return conflict(
         a,
@@ -172,17 +184,25 @@ export function describeByCode(
     case 'KEY_MANAGER_ERROR':
       return {
         kind: 'key-manager-unavailable',
-        text: `the key manager is unreachable or failing (HTTP ${a.status}): ${a.said}. ${RETRY_LATER} the key manager`,
+        text: `the key manager is unreachable or failing${http(a)}: ${
+          a.said
+        }. ${RETRY_LATER} the key manager`,
       };
     case 'KEY_MANAGER_NEEDS_SCOPE':
       return {
         kind: 'unexpected',
-        text: `the key manager needs more than the client's credentials (HTTP ${a.status}): ${a.said}. Retrying does not help: the platform team must configure the scope or audience it requires`,
+        text: `the key manager needs more than the client's credentials${http(
+          a,
+        )}: ${
+          a.said
+        }. Retrying does not help: the platform team must configure the scope or audience it requires`,
       };
     case 'INTERNAL':
       return {
         kind: 'unexpected',
-        text: `the apim-credentials backend failed (HTTP ${a.status}): ${a.said}. Its log has the details; ask the platform team`,
+        text: `the apim-credentials backend failed${http(a)}: ${
+          a.said
+        }. Its log has the details; ask the platform team`,
       };
     default: {
       const unhandled: never = code;

@@ -4,7 +4,7 @@
  * answer without a stable code: a proxy in between, an older backend). failureCodes.ts describes
  * the answers that carry a code; failures.ts puts the two together.
  */
-import type { Cell } from './cell';
+import type { Target } from './cell';
 
 /** What kind of failure it is; decides the class of the step's error (see failures.ts `toError`). */
 export type FailureKind =
@@ -22,13 +22,15 @@ export type FailureKind =
   | 'backend-unreachable'
   | 'unexpected';
 
-export type Operation = 'provision' | 'unprovision';
+/** `subscribe`: apim:subscriptions:sync, which subscribes and unsubscribes. */
+export type Operation = 'provision' | 'unprovision' | 'subscribe';
 
 /** Everything a message may use; `said` is the backend's message, already scrubbed. */
 export interface Answer {
-  cell: Cell;
+  cell: Target;
   operation: Operation;
-  status: number;
+  /** Absent for one API's failure inside a sync's 200 answer (it carries a code only). */
+  status?: number;
   said: string;
   name: string;
   retryAfter?: string;
@@ -52,7 +54,18 @@ export function keyManagerRefused(a: Answer, hint: string): Description {
   return { kind: 'key-manager-not-allowed', text: `${a.said}. ${hint}` };
 }
 
+/** ` (HTTP 502)`, or nothing when the answer had no status of its own. */
+export function http(a: Answer): string {
+  return a.status ? ` (HTTP ${a.status})` : '';
+}
+
 export function permissionDenied(a: Answer): Description {
+  if (a.operation === 'subscribe') {
+    return {
+      kind: 'permission-denied',
+      text: `permission denied: you may not manage the API subscriptions of ${a.cell.entityRef} (permission apim.subscriptions.manage): ${a.said}. Ask the entity's owners or your platform team`,
+    };
+  }
   return {
     kind: 'permission-denied',
     text: `permission denied: you may not ${a.operation} API-M credentials for ${a.cell.entityRef} (permission apim.credentials.provision): ${a.said}. Ask the entity's owners or your platform team`,
@@ -73,7 +86,9 @@ export const REMOVE_FIRST =
 export function apimFailing(a: Answer, hint: string): Description {
   return {
     kind: 'apim-unavailable',
-    text: `API-M or the key manager is unreachable or failing (HTTP ${a.status}): ${a.said}. ${hint}`,
+    text: `API-M or the key manager is unreachable or failing${http(a)}: ${
+      a.said
+    }. ${hint}`,
   };
 }
 
@@ -110,9 +125,11 @@ export function describeByStatus(a: Answer): Description {
     default:
       return {
         kind: 'unexpected',
-        text: `the apim-credentials backend answered HTTP ${a.status}${
-          a.name ? ` ${a.name}` : ''
-        }: ${a.said}`,
+        text: a.status
+          ? `the apim-credentials backend answered HTTP ${a.status}${
+              a.name ? ` ${a.name}` : ''
+            }: ${a.said}`
+          : `failed: ${a.said}`,
       };
   }
 }

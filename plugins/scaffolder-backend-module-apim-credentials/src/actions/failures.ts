@@ -19,7 +19,7 @@ import {
   ApimCredentialsErrorCode,
   getApimCredentialsErrorCode,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
-import { Cell, describeCell } from './cell';
+import { describeCell, Target } from './cell';
 import { describeByCode } from './failureCodes';
 import {
   Answer,
@@ -51,7 +51,7 @@ export interface CellFailure {
  */
 export function describeFailure(
   error: unknown,
-  cell: Cell,
+  cell: Target,
   operation: Operation,
   sensitive: Array<string | undefined>,
 ): CellFailure {
@@ -121,13 +121,17 @@ export function toError(
   options: { entityRef?: string; changedNothing?: boolean } = {},
 ): Error {
   const total = failures.length + succeeded.length;
-  let head = `apim:credentials:${operation} failed in ${failures.length} of ${total} environments:`;
+  const action =
+    operation === 'subscribe'
+      ? 'apim:subscriptions:sync'
+      : `apim:credentials:${operation}`;
+  let head = `${action} failed in ${failures.length} of ${total} environments:`;
   if (options.changedNothing) {
-    head = `apim:credentials:${operation}: nothing was changed; ${
+    head = `${action}: nothing was changed; ${
       failures.length
     } of ${total} environment${total > 1 ? 's' : ''} cannot go ahead:`;
   } else if (failures.length === 1 && !succeeded.length) {
-    head = `apim:credentials:${operation} failed in`;
+    head = `${action} failed in`;
   }
   const lines = [
     ...failures.map(f => f.failure.message),

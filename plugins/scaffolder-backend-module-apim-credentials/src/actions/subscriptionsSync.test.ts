@@ -1,96 +1,25 @@
 import { mockServices } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { createApimSubscriptionsSyncAction } from './subscriptionsSync';
+import { fakeSubscriptionsBackend } from '../__testUtils__/FakeSubscriptionsBackend';
 
-/** A backend that keeps subscriptions per environment and answers the subscription routes. */
-function fakeBackend(declared: string[]) {
-  const subscribed = new Map<string, Set<string>>();
-  const calls: Array<{
-    method: string;
-    url: string;
-    body?: any;
-    headers: any;
-  }> = [];
-  let failNext: string | undefined;
-  const json = (status: number, body: unknown) =>
-    new Response(JSON.stringify(body), {
-      status,
-      headers: { 'content-type': 'application/json' },
-    });
-  const fetch = async (url: string, init?: RequestInit) => {
-    const body = init?.body ? JSON.parse(String(init.body)) : undefined;
-    calls.push({ method: init!.method!, url, body, headers: init!.headers });
-    const m = url.match(
-      /\/entities\/component\/default\/orders-service\/subscriptions\/([^/?]+)\/([^?]+)(\?.*)?$/,
-    );
-    if (!m)
-      return json(404, {
-        error: { name: 'NotFoundError', message: 'no route' },
-      });
-    const env = decodeURIComponent(m[1]);
-    const subs = subscribed.get(env) ?? new Set<string>();
-    subscribed.set(env, subs);
-    if (env === 'nowhere') {
-      return json(404, {
-        error: {
-          name: 'NotFoundError',
-          message: 'Unknown environment "nowhere"',
-          code: 'UNKNOWN_ENVIRONMENT',
-        },
-        response: { statusCode: 404 },
-      });
-    }
-    if (m[2] === 'sync') {
-      const items = declared
-        .filter(a => !subs.has(a))
-        .map(apiRef => ({
-          apiRef,
-          apiId: `id-${apiRef}`,
-          action: 'subscribe',
-        }));
-      if (m[3] === '?dryRun=true') return json(200, { dryRun: true, items });
-      const results = items.map(i => {
-        if (failNext === i.apiRef) {
-          failNext = undefined;
-          return {
-            ...i,
-            outcome: 'failed',
-            error: {
-              code: 'SUBSCRIPTION_TIER_NOT_ALLOWED',
-              message: 'no tier',
-            },
-          };
-        }
-        subs.add(i.apiRef);
-        return { ...i, outcome: 'succeeded' };
-      });
-      return json(200, { dryRun: false, results });
-    }
-    const apiRef = decodeURIComponent(m[2]);
-    const had = subs.has(apiRef);
-    subs.add(apiRef);
-    return json(had ? 200 : 201, {
-      outcome: had ? 'unchanged' : 'succeeded',
-      apiId: `id-${apiRef}`,
-    });
-  };
-  return {
-    fetch,
-    calls,
-    subscribed,
-    failOnce: (apiRef: string) => (failNext = apiRef),
-  };
-}
+type Backend = ReturnType<typeof fakeSubscriptionsBackend>;
 
 function run(
-  backend: ReturnType<typeof fakeBackend>,
+  backend: Backend,
   input: object,
-  extra: { isDryRun?: boolean; checkpoints?: Map<string, unknown> } = {},
+  extra: {
+    isDryRun?: boolean;
+    checkpoints?: Map<string, unknown>;
+    catalog?: ReturnType<typeof catalogServiceMock>;
+  } = {},
 ) {
   const action = createApimSubscriptionsSyncAction({
     auth: mockServices.auth({ pluginId: 'scaffolder' }),
     discovery: mockServices.discovery(),
     fetch: backend.fetch as any,
+    catalog: extra.catalog,
   });
   const ctx = createMockActionContext({
     input: input as any,
@@ -113,41 +42,24 @@ const input = {
   environments: ['sandbox', 'production'],
   fromCatalog: true,
 };
+const planned = (environment: string, apiRef: string) => ({
+  environment,
+  apiRef,
+  apiId: `id-${apiRef}`,
+  action: 'subscribe',
+  outcome: 'planned',
+});
 
 describe('apim:subscriptions:sync', () => {
   it('dry run: outputs the plan per environment and changes nothing', async () => {
-    const backend = fakeBackend(DECLARED);
+    const backend = fakeSubscriptionsBackend(DECLARED);
     const { promise, ctx } = run(backend, input, { isDryRun: true });
     await promise;
     expect(ctx.output).toHaveBeenCalledWith('results', [
-      {
-        environment: 'sandbox',
-        apiRef: DECLARED[0],
-        apiId: `id-${DECLARED[0]}`,
-        action: 'subscribe',
-        outcome: 'planned',
-      },
-      {
-        environment: 'sandbox',
-        apiRef: DECLARED[1],
-        apiId: `id-${DECLARED[1]}`,
-        action: 'subscribe',
-        outcome: 'planned',
-      },
-      {
-        environment: 'production',
-        apiRef: DECLARED[0],
-        apiId: `id-${DECLARED[0]}`,
-        action: 'subscribe',
-        outcome: 'planned',
-      },
-      {
-        environment: 'production',
-        apiRef: DECLARED[1],
-        apiId: `id-${DECLARED[1]}`,
-        action: 'subscribe',
-        outcome: 'planned',
-      },
+      planned('sandbox', DECLARED[0]),
+      planned('sandbox', DECLARED[1]),
+      planned('production', DECLARED[0]),
+      planned('production', DECLARED[1]),
     ]);
     expect([...backend.subscribed.values()].every(s => s.size === 0)).toBe(
       true,
@@ -155,15 +67,20 @@ describe('apim:subscriptions:sync', () => {
     expect(backend.calls.every(c => c.url.includes('dryRun=true'))).toBe(true);
   });
 
-  it('subscribes per environment as the user, with the task id; a recovered task reuses its checkpoints', async () => {
-    const backend = fakeBackend(DECLARED);
+  it('subscribes per environment through the REST client as the user, with the task id; a recovered task reuses its checkpoints', async () => {
+    const backend = fakeSubscriptionsBackend(DECLARED);
     const first = run(backend, input);
     await first.promise;
     expect(backend.subscribed.get('production')).toEqual(new Set(DECLARED));
-    expect(backend.calls[0].headers.authorization).toMatch(/^Bearer /);
-    expect(backend.calls[0].headers['x-apim-credentials-task-id']).toBe(
-      'task-9',
+    expect(backend.calls[0].headers).toEqual(
+      expect.objectContaining({
+        accept: 'application/json',
+        'content-type': 'application/json',
+        authorization: expect.stringMatching(/^Bearer /),
+        'x-apim-credentials-task-id': 'task-9',
+      }),
     );
+    expect(backend.calls[0].body).toEqual({ removeUndeclared: false });
     const callsBefore = backend.calls.length;
     const again = run(backend, input, { checkpoints: first.checkpoints });
     await again.promise;
@@ -180,12 +97,43 @@ describe('apim:subscriptions:sync', () => {
     );
   });
 
-  it('a failed API fails the step after the other environments ran, and is retried on re-run', async () => {
-    const backend = fakeBackend(DECLARED);
-    backend.failOnce(DECLARED[1]);
+  it("a failed API is described from its code; the step fails after the other environments ran, as InputError with the API's code, and the API is retried on re-run", async () => {
+    const backend = fakeSubscriptionsBackend(DECLARED);
+    backend.failOnce(DECLARED[1], {
+      status: 400,
+      code: 'SUBSCRIPTION_TIER_NOT_ALLOWED',
+      message: 'Tier "Gold" is not allowed; allowed: Unlimited',
+    });
     const first = run(backend, input);
-    await expect(first.promise).rejects.toThrow(
-      /sandbox: subscribe api:default\/pizzashack-api: no tier/,
+    const error = await first.promise.catch(e => e);
+    expect(error.name).toBe('InputError');
+    expect(error.code).toBe('SUBSCRIPTION_TIER_NOT_ALLOWED');
+    expect(error.message).toContain(
+      'apim:subscriptions:sync failed in 1 of 2 environments:',
+    );
+    expect(error.message).toContain(
+      'environment "sandbox": subscribe api:default/pizzashack-api: invalid input: Tier "Gold" is not allowed; allowed: Unlimited. ',
+    );
+    expect(error.message).toContain(
+      'apimCredentials.subscriptions.allowedTiers',
+    );
+    expect(error.message).toContain('environment "production": 2 succeeded');
+    // The sandbox's API that worked is output next to the one that failed.
+    expect(first.ctx.output).toHaveBeenCalledWith(
+      'results',
+      expect.arrayContaining([
+        expect.objectContaining({
+          environment: 'sandbox',
+          apiRef: DECLARED[0],
+          outcome: 'succeeded',
+        }),
+        expect.objectContaining({
+          environment: 'sandbox',
+          apiRef: DECLARED[1],
+          outcome: 'failed',
+          code: 'SUBSCRIPTION_TIER_NOT_ALLOWED',
+        }),
+      ]),
     );
     expect(backend.subscribed.get('production')).toEqual(new Set(DECLARED));
     const retry = run(backend, input, { checkpoints: first.checkpoints });
@@ -193,8 +141,82 @@ describe('apim:subscriptions:sync', () => {
     expect(backend.subscribed.get('sandbox')).toEqual(new Set(DECLARED));
   });
 
-  it('an explicit list subscribes those APIs, idempotently', async () => {
-    const backend = fakeBackend([]);
+  it('without apim.subscriptions.manage: NotAllowedError naming the permission, per environment', async () => {
+    const backend = fakeSubscriptionsBackend(DECLARED);
+    backend.refuseAll({
+      status: 403,
+      code: 'PERMISSION_DENIED',
+      message:
+        'You may not manage subscriptions of component:default/orders-service',
+    });
+    const error = await run(backend, input).promise.catch(e => e);
+    expect(error.name).toBe('NotAllowedError');
+    expect(error.code).toBe('PERMISSION_DENIED');
+    expect(error.message).toMatch(
+      /environment "sandbox": permission denied: you may not manage the API subscriptions of component:default\/orders-service \(permission apim\.subscriptions\.manage\)/,
+    );
+    expect(error.message).toContain(
+      'environment "production": permission denied',
+    );
+    expect(error.message).toContain(
+      '[Open component:default/orders-service](/catalog/default/component/orders-service)',
+    );
+  });
+
+  it("an application pending approval stops the environment's explicit list with what to do", async () => {
+    const backend = fakeSubscriptionsBackend([]);
+    backend.failOnce('api:default/orders-api', {
+      status: 400,
+      code: 'APPLICATION_PENDING_APPROVAL',
+      message: 'Application "orders-service" is waiting for approval',
+    });
+    const error = await run(backend, {
+      entityRef: 'orders-service',
+      environments: 'sandbox',
+      apis: ['orders-api', 'payments-api'],
+    }).promise.catch(e => e);
+    expect(error.name).toBe('ConflictError');
+    expect(error.code).toBe('APPLICATION_PENDING_APPROVAL');
+    expect(error.message).toMatch(
+      /waiting for approval\. The application waits for approval in API-M's workflow: retry after an API-M admin approved it/,
+    );
+    // The environment stopped: the second API was not tried.
+    expect(backend.calls.map(c => c.url)).toHaveLength(1);
+  });
+
+  it("an explicit list goes on after one API's failure and outputs each API's result", async () => {
+    const backend = fakeSubscriptionsBackend([]);
+    backend.failOnce('api:default/orders-api', {
+      status: 404,
+      code: 'API_NOT_FOUND',
+      message: 'OrdersAPI 1.0.0 is not published',
+    });
+    const { promise, ctx } = run(backend, {
+      entityRef: 'orders-service',
+      environments: 'sandbox',
+      apis: ['orders-api', 'payments-api'],
+    });
+    const error = await promise.catch(e => e);
+    expect(error.name).toBe('NotFoundError');
+    expect(error.message).toContain(
+      'environment "sandbox": subscribe api:default/orders-api: not found: OrdersAPI 1.0.0 is not published.',
+    );
+    expect(ctx.output).toHaveBeenCalledWith('results', [
+      expect.objectContaining({
+        apiRef: 'api:default/orders-api',
+        outcome: 'failed',
+        code: 'API_NOT_FOUND',
+      }),
+      expect.objectContaining({
+        apiRef: 'api:default/payments-api',
+        apiId: 'id-api:default/payments-api',
+        outcome: 'succeeded',
+      }),
+    ]);
+  });
+
+  it('an explicit list subscribes those APIs, idempotently; its dry run reads what is subscribed', async () => {
+    const backend = fakeSubscriptionsBackend([]);
     const list = {
       entityRef: 'orders-service',
       environments: 'sandbox',
@@ -213,10 +235,40 @@ describe('apim:subscriptions:sync', () => {
         outcome: 'unchanged',
       },
     ]);
+    const calls = backend.calls.length;
+    const dry = run(
+      backend,
+      { ...list, apis: ['orders-api', 'payments-api'] },
+      { isDryRun: true },
+    );
+    await dry.promise;
+    expect(backend.calls.slice(calls).map(c => c.method)).toEqual(['GET']);
+    expect(dry.ctx.output).toHaveBeenCalledWith('results', [
+      expect.objectContaining({
+        apiRef: 'api:default/orders-api',
+        outcome: 'unchanged',
+      }),
+      expect.objectContaining({
+        apiRef: 'api:default/payments-api',
+        outcome: 'planned',
+      }),
+    ]);
+  });
+
+  it('dry run of a template whose catalog:register step registered nothing: no call, empty plan', async () => {
+    const backend = fakeSubscriptionsBackend(DECLARED);
+    const { promise, ctx } = run(
+      backend,
+      { ...input, waitForEntity: 60 },
+      { isDryRun: true, catalog: catalogServiceMock({ entities: [] }) },
+    );
+    await promise;
+    expect(backend.calls).toEqual([]);
+    expect(ctx.output).toHaveBeenCalledWith('results', []);
   });
 
   it('bad input names the field before any call', async () => {
-    const backend = fakeBackend([]);
+    const backend = fakeSubscriptionsBackend([]);
     await expect(
       run(backend, { ...input, fromCatalog: false }).promise,
     ).rejects.toThrow(/apis:/);
@@ -232,8 +284,14 @@ describe('apim:subscriptions:sync', () => {
       }).promise,
     ).rejects.toThrow(/removeUndeclared/);
     expect(backend.calls).toEqual([]);
-    await expect(
-      run(backend, { ...input, environments: ['nowhere'] }).promise,
-    ).rejects.toThrow(/Unknown environment "nowhere"/);
+    const error = await run(backend, {
+      ...input,
+      environments: ['nowhere'],
+    }).promise.catch(e => e);
+    expect(error.name).toBe('NotFoundError');
+    expect(error.code).toBe('UNKNOWN_ENVIRONMENT');
+    expect(error.message).toMatch(
+      /environment "nowhere": not found: Unknown environment "nowhere"\. Use an environment id that GET \/api\/apim-credentials\/environments lists/,
+    );
   });
 });

@@ -1,13 +1,28 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { InputError, ResponseError } from '@backstage/errors';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import {
-  APIM_CREDENTIALS_PLUGIN_ID,
-  APIM_CREDENTIALS_TASK_ID_HEADER,
+  ApimCredentialsErrorCode,
   getApimCredentialsErrorCode,
+  SubscriptionSyncItem,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
-import { ApimCredentialsActionOptions, getToken } from './backendClient';
+import {
+  ApimCredentialsActionOptions,
+  createClient,
+  getToken,
+} from './backendClient';
+import type { Target } from './cell';
+import type { EnvironmentFailure } from './environmentLoop';
+import { describeFailure, toError } from './failures';
 import { normaliseEntityRef, normaliseEnvironments } from './inputs';
+import {
+  ApisFailedError,
+  normaliseApiRef,
+  summarise,
+  SyncResult,
+  toSyncResults,
+} from './subscriptionResults';
+import { subscriptionsSyncExamples } from './subscriptionsSync.examples';
+import { entityPendingForStep } from './waitForEntity';
 
 /**
  * The id templates use for this action (`steps[].action`).
@@ -16,42 +31,31 @@ import { normaliseEntityRef, normaliseEnvironments } from './inputs';
  */
 export const SUBSCRIPTIONS_SYNC_ACTION_ID = 'apim:subscriptions:sync';
 
-/** One API's result in one environment, as the action outputs it. */
-interface SyncResult {
-  environment: string;
-  apiRef?: string;
-  apiId?: string;
-  action: 'subscribe' | 'unsubscribe';
-  /** `planned` in a dry run. */
-  outcome: 'succeeded' | 'unchanged' | 'failed' | 'planned';
-  error?: string;
-}
-
-/** `orders-api` / `api:orders-api` -> `api:default/orders-api`; InputError naming `apis`. */
-function normaliseApiRef(ref: string): string {
-  try {
-    const parsed = parseEntityRef(ref.trim(), {
-      defaultKind: 'api',
-      defaultNamespace: 'default',
-    });
-    if (parsed.kind.toLocaleLowerCase('en-US') !== 'api')
-      throw new Error('not an API entity');
-    return stringifyEntityRef(parsed).toLocaleLowerCase('en-US');
-  } catch (e) {
-    throw new InputError(
-      `apis: "${ref}" is not an API entity ref such as "api:default/orders-api" (${
-        (e as Error).message
-      })`,
-    );
-  }
-}
+/**
+ * Answers about the whole environment rather than one API: subscribing the next API of an explicit
+ * list would get the same answer, so the environment stops there.
+ */
+const ENVIRONMENT_WIDE: ReadonlySet<ApimCredentialsErrorCode> = new Set([
+  'AUTHENTICATION_REQUIRED',
+  'PERMISSION_DENIED',
+  'UNKNOWN_ENVIRONMENT',
+  'ENTITY_NOT_FOUND',
+  'MISSING_ANNOTATION',
+  'APPLICATION_NOT_FOUND',
+  'APPLICATION_NOT_BOUND',
+  'APPLICATION_BOUND_ELSEWHERE',
+  'APPLICATION_PENDING_APPROVAL',
+] as const);
 
 /**
  * Creates `apim:subscriptions:sync` (issue 16): makes the entity's API-M application subscribe to
  * the APIs the entity declares (`spec.consumesApis`, `fromCatalog: true`) or to an explicit list,
  * per environment, through the apim-credentials backend on behalf of the template's user (who
- * needs `apim.subscriptions.manage` on the entity). Idempotent: each environment's run is a
- * checkpoint and the backend treats an existing subscription as unchanged. Dry run: the plan.
+ * needs `apim.subscriptions.manage` on the entity), with the REST client of `-common` like the
+ * credentials actions. Idempotent: each environment's sync (and each listed API) is a checkpoint,
+ * and the backend treats an existing subscription as unchanged. Dry run: the backend's plan.
+ * Failures are described from the backend's stable error code (failureCodes.ts); the step fails
+ * after every environment ran, naming what failed and what succeeded.
  *
  * @public
  */
@@ -62,35 +66,7 @@ export function createApimSubscriptionsSyncAction(
     id: SUBSCRIPTIONS_SYNC_ACTION_ID,
     description:
       "Subscribes a catalog entity's WSO2 API-M application to the APIs it consumes (its consumesApis, or an explicit list) in one or more environments, on behalf of the user running the template. Idempotent; supports dry run.",
-    examples: [
-      {
-        description:
-          'Subscribe the new component to the APIs it declares, in the sandbox',
-        example: [
-          'steps:',
-          '  - id: subscribe',
-          '    action: apim:subscriptions:sync',
-          '    input:',
-          "      entityRef: ${{ steps['register'].output.entityRef }}",
-          '      environments: [sandbox]',
-          '      fromCatalog: true',
-        ].join('\n'),
-      },
-      {
-        description:
-          'Subscribe to two APIs explicitly, in sandbox and production',
-        example: [
-          'steps:',
-          '  - id: subscribe',
-          '    action: apim:subscriptions:sync',
-          '    input:',
-          '      entityRef: component:default/orders-service',
-          '      environments: [sandbox, production]',
-          '      fromCatalog: false',
-          '      apis: [api:default/payments-api, api:default/orders-api]',
-        ].join('\n'),
-      },
-    ],
+    examples: subscriptionsSyncExamples,
     supportsDryRun: true,
     schema: {
       input: {
@@ -124,6 +100,16 @@ export function createApimSubscriptionsSyncAction(
                 'Also remove subscriptions the entity does not declare (fromCatalog only; default false)',
             })
             .optional(),
+        waitForEntity: z =>
+          z
+            .number({
+              description:
+                'Seconds to wait for the entity to appear in the catalog, for an entity an earlier catalog:register step just added (0 or absent: do not wait)',
+            })
+            .int()
+            .min(0)
+            .max(900)
+            .optional(),
       },
       output: {
         results: z =>
@@ -134,6 +120,7 @@ export function createApimSubscriptionsSyncAction(
               apiId: z.string().optional(),
               action: z.enum(['subscribe', 'unsubscribe']),
               outcome: z.enum(['succeeded', 'unchanged', 'failed', 'planned']),
+              code: z.string().optional(),
               error: z.string().optional(),
             }),
             { description: 'One entry per API and environment' },
@@ -145,184 +132,167 @@ export function createApimSubscriptionsSyncAction(
       const environments = normaliseEnvironments(ctx.input.environments);
       const fromCatalog = ctx.input.fromCatalog ?? !ctx.input.apis;
       const apis = (ctx.input.apis ?? []).map(normaliseApiRef);
+      const removeUndeclared = ctx.input.removeUndeclared ?? false;
       if (!fromCatalog && apis.length === 0) {
         throw new InputError(
           'apis: give the API entity refs to subscribe to, or set fromCatalog: true',
         );
       }
-      if (ctx.input.removeUndeclared && !fromCatalog) {
+      if (removeUndeclared && !fromCatalog) {
         throw new InputError(
           'removeUndeclared: only with fromCatalog: true (what is undeclared is decided by the catalog)',
         );
       }
       const dryRun = ctx.isDryRun === true;
-      const token = await getToken(
-        options.auth,
-        await ctx.getInitiatorCredentials(),
-      );
-      const fetchFn = options.fetch ?? fetch;
-      const base = `${await options.discovery.getBaseUrl(
-        APIM_CREDENTIALS_PLUGIN_ID,
-      )}/entities/${entityRef.replace(':', '/')}/subscriptions`;
-
-      async function call<T>(
-        method: string,
-        path: string,
-        body?: unknown,
-      ): Promise<T> {
-        const response = await fetchFn(`${base}${path}`, {
-          method,
-          headers: {
-            accept: 'application/json',
-            authorization: `Bearer ${token}`,
-            [APIM_CREDENTIALS_TASK_ID_HEADER]: ctx.task.id,
-            ...(body === undefined
-              ? {}
-              : { 'content-type': 'application/json' }),
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: ctx.signal,
-        });
-        if (!response.ok) {
-          const error = await ResponseError.fromResponse(response);
-          // The backend's message says what to do; ResponseError's own only names the status.
-          throw Object.assign(
-            new Error(error.body?.error?.message ?? error.message),
-            {
-              code: getApimCredentialsErrorCode(error),
-              status: response.status,
-            },
-          );
-        }
-        return (await response.json()) as T;
-      }
-
-      const results: SyncResult[] = [];
-      const failed: string[] = [];
-      for (const environment of environments) {
-        try {
-          const envResults: SyncResult[] = [];
-          if (fromCatalog) {
-            const removeUndeclared = ctx.input.removeUndeclared ?? false;
-            if (dryRun) {
-              const plan = await call<{
-                items: Array<{
-                  apiRef?: string;
-                  apiId: string;
-                  action: 'subscribe' | 'unsubscribe';
-                }>;
-              }>(
-                'POST',
-                `/${encodeURIComponent(environment)}/sync?dryRun=true`,
-                { removeUndeclared },
-              );
-              envResults.push(
-                ...plan.items.map(i => ({
-                  environment,
-                  apiRef: i.apiRef,
-                  apiId: i.apiId,
-                  action: i.action,
-                  outcome: 'planned' as const,
-                })),
-              );
-            } else {
-              const run = await ctx.checkpoint({
-                key: `apim-subscriptions:sync:${entityRef}:${environment}:${removeUndeclared}`,
-                // A run with a failed API is not checkpointed: a retry runs the (idempotent) sync again.
-                fn: async () => {
-                  const rows = (
-                    await call<{
-                      results: Array<{
-                        apiRef?: string;
-                        apiId: string;
-                        action: 'subscribe' | 'unsubscribe';
-                        outcome: SyncResult['outcome'];
-                        error?: { message: string };
-                      }>;
-                    }>('POST', `/${encodeURIComponent(environment)}/sync`, {
-                      removeUndeclared,
-                    })
-                  ).results.map(r => ({
-                    environment,
-                    ...(r.apiRef ? { apiRef: r.apiRef } : {}),
-                    apiId: r.apiId,
-                    action: r.action,
-                    outcome: r.outcome,
-                    ...(r.error ? { error: r.error.message } : {}),
-                  }));
-                  const bad = rows.filter(r => r.outcome === 'failed');
-                  if (bad.length) {
-                    throw new Error(
-                      bad
-                        .map(
-                          r => `${r.action} ${r.apiRef ?? r.apiId}: ${r.error}`,
-                        )
-                        .join('; '),
-                    );
-                  }
-                  return rows;
-                },
-              });
-              envResults.push(...run);
-            }
-          }
-          for (const apiRef of apis) {
-            const path = `/${encodeURIComponent(
-              environment,
-            )}/${encodeURIComponent(apiRef)}`;
-            if (dryRun) {
-              envResults.push({
-                environment,
-                apiRef,
-                action: 'subscribe',
-                outcome: 'planned',
-              });
-              continue;
-            }
-            const done = await ctx.checkpoint({
-              key: `apim-subscriptions:subscribe:${entityRef}:${environment}:${apiRef}`,
-              fn: async () => {
-                const r = await call<{
-                  outcome: 'succeeded' | 'unchanged';
-                  apiId: string;
-                }>('PUT', path, {});
-                return {
-                  environment,
-                  apiRef,
-                  apiId: r.apiId,
-                  action: 'subscribe' as const,
-                  outcome: r.outcome,
-                };
-              },
-            });
-            envResults.push(done);
-          }
-          for (const r of envResults) {
-            const what = `${r.action} ${r.apiRef ?? r.apiId} in ${environment}`;
-            if (r.outcome === 'failed') {
-              ctx.logger.error(`${what} failed: ${r.error}`);
-              failed.push(`${what}: ${r.error}`);
-            } else
-              ctx.logger.info(
-                `${dryRun ? 'Dry run: would ' : ''}${what}${
-                  dryRun ? '' : `: ${r.outcome}`
-                }`,
-              );
-          }
-          results.push(...envResults);
-        } catch (error) {
-          const message = `${environment}: ${(error as Error).message}`;
-          ctx.logger.error(message);
-          failed.push(message);
-        }
-      }
-      ctx.output('results', results);
-      if (failed.length) {
-        throw new Error(
-          `apim:subscriptions:sync for ${entityRef} failed for: ${failed.join(
-            '; ',
+      const credentials = await ctx.getInitiatorCredentials();
+      const entityPending = await entityPendingForStep({
+        catalog: options.catalog,
+        entityRef,
+        seconds: ctx.input.waitForEntity,
+        dryRun,
+        credentials,
+        logger: ctx.logger,
+        signal: ctx.signal,
+      });
+      if (dryRun && entityPending) {
+        // The dry run of catalog:register registers nothing: there is no entity to plan for.
+        ctx.logger.info(
+          `Dry run: would wait up to ${
+            ctx.input.waitForEntity
+          } seconds for ${entityRef} to be in the catalog, then sync its subscriptions in ${environments.join(
+            ', ',
           )}`,
         );
+        ctx.output('results', []);
+        return;
+      }
+
+      const token = await getToken(options.auth, credentials);
+      const client = createClient(options);
+      const requestOptions = { token, taskId: ctx.task.id, signal: ctx.signal };
+
+      /** The entity's consumesApis against its subscriptions: the plan, or the applied sync. */
+      const syncFromCatalog = async (target: Target): Promise<SyncResult[]> => {
+        const body = { removeUndeclared };
+        if (dryRun) {
+          const plan = await client.syncSubscriptions(target, body, {
+            ...requestOptions,
+            dryRun: true,
+          });
+          return toSyncResults(target, plan.items ?? [], true).results;
+        }
+        return ctx.checkpoint({
+          key: `apim-subscriptions:sync:${entityRef}:${target.environment}:${removeUndeclared}`,
+          fn: async () => {
+            const run = await client.syncSubscriptions(
+              target,
+              body,
+              requestOptions,
+            );
+            const { results, failure } = toSyncResults(
+              target,
+              run.results ?? [],
+              false,
+            );
+            // Not checkpointed: a retry runs the (idempotent) sync again.
+            if (failure) throw new ApisFailedError(results, failure);
+            return results;
+          },
+        });
+      };
+
+      /** Each listed API, subscribed on its own; an API's failure does not stop the next. */
+      const subscribeListed = async (target: Target): Promise<SyncResult[]> => {
+        if (dryRun) {
+          const [view] = (
+            await client.getSubscriptions(
+              entityRef,
+              { environment: target.environment },
+              requestOptions,
+            )
+          ).environments;
+          const already = new Set(
+            [...(view?.subscribed ?? []), ...(view?.undeclared ?? [])].map(
+              s => s.apiRef,
+            ),
+          );
+          return apis.map(apiRef => ({
+            environment: target.environment,
+            apiRef,
+            action: 'subscribe',
+            outcome: already.has(apiRef) ? 'unchanged' : 'planned',
+          }));
+        }
+        const items: SubscriptionSyncItem[] = [];
+        for (const apiRef of apis) {
+          try {
+            const done = await ctx.checkpoint({
+              key: `apim-subscriptions:subscribe:${entityRef}:${target.environment}:${apiRef}`,
+              fn: async () => {
+                const r = await client.subscribe(
+                  { ...target, apiRef },
+                  {},
+                  requestOptions,
+                );
+                return { apiId: r.apiId ?? '', outcome: r.outcome };
+              },
+            });
+            items.push({ apiRef, action: 'subscribe', ...done });
+          } catch (error) {
+            const code = getApimCredentialsErrorCode(error);
+            if (!code || ENVIRONMENT_WIDE.has(code)) throw error;
+            // The API's own answer, described from its code like a failed API of a sync.
+            const said = ResponseError.is(error)
+              ? error.body?.error?.message || error.message
+              : String(error);
+            items.push({
+              apiRef,
+              apiId: '',
+              action: 'subscribe',
+              outcome: 'failed',
+              error: { code, message: said },
+            });
+          }
+        }
+        const { results, failure } = toSyncResults(target, items, false);
+        if (failure) throw new ApisFailedError(results, failure);
+        return results;
+      };
+
+      const results: SyncResult[] = [];
+      const succeeded: Array<{ environment: string; status: string }> = [];
+      const failures: EnvironmentFailure[] = [];
+      for (const environment of environments) {
+        const target: Target = { entityRef, environment };
+        const done: SyncResult[] = [];
+        try {
+          if (fromCatalog) done.push(...(await syncFromCatalog(target)));
+          if (apis.length) done.push(...(await subscribeListed(target)));
+          succeeded.push({ environment, status: summarise(done) });
+        } catch (error) {
+          const failure =
+            error instanceof ApisFailedError
+              ? error.failure
+              : describeFailure(error, target, 'subscribe', []);
+          if (error instanceof ApisFailedError) done.push(...error.results);
+          ctx.logger.error(failure.message);
+          failures.push({ environment, failure });
+        }
+        for (const r of done.filter(d => d.outcome !== 'failed')) {
+          const what = `${r.action} ${
+            r.apiRef ?? r.apiId
+          } in environment "${environment}"`;
+          ctx.logger.info(
+            dryRun && r.outcome === 'planned'
+              ? `Dry run: would ${what}`
+              : `${dryRun ? 'Dry run: ' : ''}${what}: ${r.outcome}`,
+          );
+        }
+        results.push(...done);
+      }
+      ctx.output('results', results);
+      if (failures.length) {
+        throw toError(failures, succeeded, 'subscribe', { entityRef });
       }
     },
   });
