@@ -90,11 +90,16 @@ async function focused() {
   });
 }
 
-/** Presses Tab until the focused element matches, as someone without a mouse does. */
+/**
+ * Presses Tab until the focused element matches, as someone without a mouse does; when the
+ * focus is already past it (after a dialog closed, say), Shift+Tab back.
+ */
 async function tabTo(pattern, max = 120) {
-  for (let i = 0; i < max; i++) {
-    if (pattern.test(await focused())) return;
-    await page.keyboard.press('Tab');
+  for (const key of ['Tab', 'Shift+Tab']) {
+    for (let i = 0; i < max; i++) {
+      if (pattern.test(await focused())) return;
+      await page.keyboard.press(key);
+    }
   }
   throw new Error(`${pattern} never got the focus (last: ${await focused()})`);
 }
@@ -233,7 +238,7 @@ try {
   });
 
   await step('keyboard-only-remove', async () => {
-    await tabTo(new RegExp(`^Remove ${sandbox.clientId} from Sandbox`));
+    await tabTo(new RegExp(`^Remove ${sandbox.clientId} from Sandbox`), 60);
     await page.keyboard.press('Enter');
     await dialog()
       .getByText('The client itself stays in its key manager')
