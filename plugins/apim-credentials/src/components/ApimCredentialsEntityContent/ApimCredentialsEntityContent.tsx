@@ -100,7 +100,10 @@ export function EntityCredentialsView(props: {
     permission: apimCredentialsProvisionPermission,
     resourceRef: entityRef,
   });
+  // refreshKey: the audit history reads again after any change on the tab; credentialsChanges:
+  // the subscriptions too after a credentials change (providing may create the application).
   const [refreshKey, setRefreshKey] = useState(0);
+  const [credentialsChanges, setCredentialsChanges] = useState(0);
   const environments = useAsyncRetry(() => loadApimEnvironments(api), [api]);
   const credentials = useAsyncRetry(
     () => api.getEntityCredentials(entityRef),
@@ -141,6 +144,7 @@ export function EntityCredentialsView(props: {
 
   const onChanged = () => {
     setRefreshKey(k => k + 1);
+    setCredentialsChanges(k => k + 1);
     credentials.retry();
   };
   const entityCredentials = credentials.value;
@@ -200,7 +204,10 @@ export function EntityCredentialsView(props: {
         ))
       )}
       <Grid item xs={12}>
-        <SubscriptionsSection />
+        <SubscriptionsSection
+          refreshKey={credentialsChanges}
+          onChanged={() => setRefreshKey(k => k + 1)}
+        />
       </Grid>
       <Grid item xs={12}>
         <EntityAuditHistory entityRef={entityRef} refreshKey={refreshKey} />

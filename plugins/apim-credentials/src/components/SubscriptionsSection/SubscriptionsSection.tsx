@@ -44,11 +44,13 @@ export function EnvironmentSubscriptionsView(props: {
     setError(undefined);
     try {
       await fn();
-      if (changes) onChanged();
     } catch (e) {
       setError((e as Error).message);
     } finally {
       setBusy(false);
+      // Also after a failure: part of a sync may have gone through, and a refused or failed
+      // change is an audit row too.
+      if (changes) onChanged();
     }
   };
   const preview = (remove: boolean) =>
@@ -123,8 +125,18 @@ export function EnvironmentSubscriptionsView(props: {
   );
 }
 
-/** The section for the current entity. */
-export function SubscriptionsSection() {
+/**
+ * The section for the current entity.
+ *
+ * @param props.refreshKey - read the subscriptions again when it changes (the tab bumps it after
+ *   a credentials change: providing a client may have created the application)
+ * @param props.onChanged - called after each subscribe, unsubscribe or applied sync, failed or
+ *   not (the tab refreshes its audit history)
+ */
+export function SubscriptionsSection(
+  props: { refreshKey?: number; onChanged?: () => void } = {},
+) {
+  const { refreshKey, onChanged } = props;
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
   const api = useApi(apimCredentialsApiRef);
@@ -134,7 +146,7 @@ export function SubscriptionsSection() {
   });
   const state = useAsyncRetry(
     () => api.getSubscriptions(entityRef),
-    [api, entityRef],
+    [api, entityRef, refreshKey],
   );
   const disabledReason =
     permission.loading || permission.allowed
@@ -150,7 +162,10 @@ export function SubscriptionsSection() {
           entityRef={entityRef}
           data={e}
           disabledReason={disabledReason}
-          onChanged={state.retry}
+          onChanged={() => {
+            state.retry();
+            onChanged?.();
+          }}
         />
       ))}
     </InfoCard>
