@@ -5,7 +5,8 @@
  *
  *   yarn bench                       # everything (~10 min on 2 cores)
  *   BENCH_QUICK=1 yarn bench         # smaller N and 200k audit rows, for a smoke run
- *   BENCH_ONLY=provisioning,fanout yarn bench   # a subset: provisioning, fanout, tokens, audit
+ *   BENCH_ONLY=provisioning,fanout yarn bench   # a subset: provisioning, fanout, tokens, audit, drift
+ *   BENCH_DRIFT_SIZES=10000 yarn bench          # drift job sizes (default 10000,100000)
  *   BENCH_DATABASES=sqlite yarn bench           # skip PostgreSQL (default: sqlite,postgres)
  *
  * PostgreSQL: BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432); a database is
@@ -26,9 +27,12 @@ import {
 import { FanoutCase, benchFanout, fanoutBars } from './fanout';
 import { TokenResult, benchTokens, tokenBars } from './tokens';
 import { AuditDbResult, FILTERS, auditBars, benchAudit } from './audit';
+import { DriftCase, benchDrift, driftBars } from './drift';
 
 const ROOT = path.resolve(__dirname, '..');
-const only = (process.env.BENCH_ONLY ?? 'provisioning,fanout,tokens,audit')
+const only = (
+  process.env.BENCH_ONLY ?? 'provisioning,fanout,tokens,audit,drift'
+)
   .split(',')
   .map(s => s.trim());
 const wanted = (name: string) => only.includes(name);
@@ -139,6 +143,7 @@ async function main() {
     fanout?: FanoutCase[];
     tokens?: TokenResult;
     audit?: AuditDbResult[];
+    drift?: DriftCase[];
   } = {};
   const timings: Record<string, number> = {};
 
@@ -173,12 +178,18 @@ async function main() {
     for (const db of databases) results.audit.push(await benchAudit(db));
     timings.audit = Date.now() - t;
   }
+  if (wanted('drift')) {
+    const t = Date.now();
+    results.drift = await benchDrift(databases);
+    timings.drift = Date.now() - t;
+  }
 
   const bars: BarResult[] = [
     ...(results.provisioning ? provisioningBars(results.provisioning) : []),
     ...(results.fanout ? fanoutBars(results.fanout) : []),
     ...(results.tokens ? tokenBars(results.tokens) : []),
     ...(results.audit ? auditBars(results.audit) : []),
+    ...(results.drift ? driftBars(results.drift) : []),
   ];
   const finished = new Date();
   const report = {
@@ -224,6 +235,7 @@ type Report = {
     fanout?: FanoutCase[];
     tokens?: TokenResult;
     audit?: AuditDbResult[];
+    drift?: DriftCase[];
   };
 };
 
@@ -412,6 +424,49 @@ function renderMarkdown(report: Report, jsonName: string): string {
         out.push('');
       }
     }
+  }
+  if (r.drift?.length) {
+    const d0 = r.drift[0];
+    out.push(
+      `## Drift job at scale (one run, ${d0.latencyMs} ms added to every API-M request, period ${d0.periodSeconds} s, cap ${d0.maxRequestsPerSecond} requests/s per instance, every mapping within a day)`,
+    );
+    out.push('');
+    out.push(
+      '| database | mappings | run (s) | checked | API-M requests | peak requests/s | DB statements | DB round trips | RSS before / peak (MB) | RSS growth (MB) | full pass at the cap (h) |',
+    );
+    out.push(
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
+    for (const d of r.drift) {
+      out.push(
+        `| ${d.db} | ${d.mappings.toLocaleString('en')} | ${d.runSeconds} | ${
+          d.checked
+        } | ${d.apimRequests} | ${d.peakRequestsPerSecond} | ${
+          d.dbStatements
+        } | ${d.dbRoundTrips} | ${d.rssBeforeMb} / ${d.peakRssMb} | ${
+          d.rssGrowthMb
+        } | ${d.fullPassHoursAtCap} |`,
+      );
+    }
+    out.push('');
+    out.push(
+      `API-M requests by route: ${r.drift
+        .map(
+          d =>
+            `${d.db} ${d.mappings.toLocaleString('en')}: ${Object.entries(
+              d.apimByRoute,
+            )
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')}`,
+        )
+        .join('; ')}. Seeding the mapping table: ${r.drift
+        .map(
+          d =>
+            `${d.db} ${d.mappings.toLocaleString('en')} in ${d.seedSeconds} s`,
+        )
+        .join(', ')}.`,
+    );
+    out.push('');
   }
   return `${out.join('\n')}\n`;
 }
