@@ -104,6 +104,19 @@ export interface Config {
        * key manager tokenEndpoint.
        */
       tokenEndpoints?: string[];
+      /**
+       * Providing keys here needs a second person's approval first (issue 14): an owner's
+       * request (credentials verified, the secret not kept) is approved or rejected by someone
+       * holding `apim.credentials.approve`, never the requester; the owner then provides the
+       * client again to map it.
+       */
+      approval?: {
+        required: boolean;
+        /** How long a request stays pending, then approved, before it expires; default 7 days. */
+        expiresAfter?: HumanDuration | string;
+        /** Entity refs (usually groups) notified of new requests. */
+        notify?: string[];
+      };
     }>;
     applications?: {
       /** Create the entity's API-M application on first provisioning; default true. */

@@ -20,6 +20,7 @@ import {
   readTimingSettings,
   TimingSettings,
 } from './configTimings';
+import { ApprovalSettings, readApprovalSettings } from './approvalConfig';
 
 export interface InstanceConfig {
   id: string;
@@ -50,6 +51,8 @@ export interface EnvironmentConfig {
    * readApimCredentialsConfig. Absent (hand-built configs): only non-local https endpoints.
    */
   tokenEndpointPolicy?: TokenEndpointPolicy;
+  /** Set when providing keys here needs an approver's approval first (issue 14). */
+  approval?: ApprovalSettings;
 }
 
 export interface ApimCredentialsConfig {
@@ -182,6 +185,7 @@ export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
         instances.find(inst => inst.id === instance)!,
         fail,
       ),
+      approval: readApprovalSettings(c, key, fail),
     };
   });
   if (environments.length === 0)

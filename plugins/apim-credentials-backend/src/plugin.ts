@@ -71,7 +71,7 @@ export const apimCredentialsPlugin = createBackendPlugin({
           void services.warmUp();
         });
         const { settings, instances, bindings, limits } = services;
-        const { service, reader, job, trail, stores } = services;
+        const { service, reader, job, trail, stores, approvals } = services;
         warnAboutRiskyConfig(config, settings, logger);
         warnAboutDeprecatedConfig(config, logger);
         permissionsRegistry.addPermissions(apimCredentialsPermissions);
@@ -96,6 +96,7 @@ export const apimCredentialsPlugin = createBackendPlugin({
             reader,
             trail,
             stores,
+            approvals,
             bindings,
             limits,
             subscriptions: new SubscriptionsService({

@@ -50,9 +50,10 @@ const ENV = {
   keyType: 'SANDBOX',
 } as const;
 
-/** Olivia may provision orders-service; Pat may read the audit log; nobody else may do anything. */
+/** Olivia may provision orders-service; Pat may read the audit log and approve; nobody else may do anything. */
 function policy(user: string | undefined, permission: string, ref?: string) {
   if (permission === 'apim.audit.read') return user === AUDITOR;
+  if (permission === 'apim.credentials.approve') return user === AUDITOR;
   if (permission === 'apim.credentials.read') return user !== undefined;
   return user === OWNER && ref === 'component:default/orders-service';
 }
@@ -90,6 +91,16 @@ async function setup() {
     stores: { audit: store, transaction: jest.fn() } as any,
     logger: mockServices.logger.mock(),
   });
+  const requests = {
+    list: jest.fn(async () => []),
+    get: jest.fn(async () => undefined),
+  };
+  // Approval is ApprovalService's (its own test); here it hands provisioning through.
+  const approvals = {
+    provision: (input: unknown, caller: unknown) =>
+      (service.provision as any)(input, caller),
+    decide: jest.fn(async () => ({ state: 'approved' })),
+  };
   const bindings = {
     check: jest.fn(async () => undefined),
     auditDenial: jest.fn(async () => undefined),
@@ -132,7 +143,8 @@ async function setup() {
     service,
     reader,
     trail,
-    stores: { audit: store, mappings: store },
+    stores: { audit: store, mappings: store, approvals: requests },
+    approvals,
     store,
     bindings,
     limits,
@@ -146,7 +158,17 @@ async function setup() {
         logger: mockServices.rootLogger(),
       }).error(),
     );
-  return { app, service, store, bindings, limits, event, auditor };
+  return {
+    app,
+    service,
+    store,
+    bindings,
+    limits,
+    event,
+    auditor,
+    approvals,
+    requests,
+  };
 }
 
 const CELL = '/entities/component/default/orders-service/credentials/dev/IS';
@@ -574,5 +596,74 @@ describe('router: the caller on audit rows', () => {
       ((service.provision.mock.calls[0] as unknown[])[1] as { taskId?: string })
         .taskId,
     ).toBe(taskId);
+  });
+});
+
+describe('router: approvals', () => {
+  const ID = '7d7f2d4e-4a4b-4a3e-9a51-2d3b0c9b8a11';
+
+  it('only approvers decide; a denied decision is audited and never reaches the service', async () => {
+    const { app, approvals, store } = await setup();
+    const denied = await request(app)
+      .post(`/approvals/${ID}/approve`)
+      .set('authorization', asUser(OWNER))
+      .send({ comment: 'mine' });
+    expect(denied.status).toBe(403);
+    expect(approvals.decide).not.toHaveBeenCalled();
+    expect(store.recordAudit).toHaveBeenCalledWith(
+      expect.objectContaining({ action: 'approve', actor: OWNER }),
+      expect.objectContaining({ outcome: 'denied' }),
+    );
+    const allowed = await request(app)
+      .post(`/approvals/${ID}/reject`)
+      .set('authorization', asUser(AUDITOR))
+      .send({ comment: 'no' });
+    expect(allowed.status).toBe(200);
+    expect(approvals.decide).toHaveBeenCalledWith(
+      ID,
+      'reject',
+      'no',
+      expect.objectContaining({ userEntityRef: AUDITOR }),
+    );
+  });
+
+  it.each([
+    ['a bad id', '/approvals/not-an-id/approve', {}],
+    ['a bad decision', `/approvals/${ID}/maybe`, {}],
+    ['an unknown body field', `/approvals/${ID}/approve`, { secret: 'x' }],
+  ])('%s is a 400', async (_n, path, payload) => {
+    const { app, approvals } = await setup();
+    const res = await request(app)
+      .post(path)
+      .set('authorization', asUser(AUDITOR))
+      .send(payload);
+    expect(res.status).toBe(400);
+    expect(approvals.decide).not.toHaveBeenCalled();
+  });
+
+  it('GET /approvals: approvers see all; others only an entity they may read', async () => {
+    const { app, requests } = await setup();
+    expect(
+      (await request(app).get('/approvals').set('authorization', asUser(OWNER)))
+        .status,
+    ).toBe(403);
+    expect(
+      (
+        await request(app)
+          .get('/approvals?entityRef=component:default/orders-service')
+          .set('authorization', asUser(OWNER))
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await request(app)
+          .get('/approvals?state=pending')
+          .set('authorization', asUser(AUDITOR))
+      ).status,
+    ).toBe(200);
+    expect(requests.list).toHaveBeenLastCalledWith({
+      state: 'pending',
+      entityRef: undefined,
+    });
   });
 });

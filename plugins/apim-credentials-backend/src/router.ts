@@ -30,6 +30,8 @@ import { callerOfRequest } from './caller';
 import { createCellGate } from './cellGate';
 import { registerCredentialsRoutes } from './routes/credentialsRoutes';
 import { registerAuditRoutes } from './routes/auditRoutes';
+import { registerApprovalRoutes } from './routes/approvalRoutes';
+import type { ApprovalService } from './service/approvals/ApprovalService';
 
 export interface RouterOptions {
   logger: LoggerService;
@@ -42,8 +44,10 @@ export interface RouterOptions {
   reader: CredentialsReader;
   /** The one writer of audit rows. */
   trail: AuditTrail;
-  /** The audit and mapping stores the read routes query. */
-  stores: Pick<ApimCredentialsStores, 'audit' | 'mappings'>;
+  /** The audit, mapping and approval-request stores the read routes query. */
+  stores: Pick<ApimCredentialsStores, 'audit' | 'mappings' | 'approvals'>;
+  /** Approval before provisioning where an environment requires it (issue 14). */
+  approvals: ApprovalService;
   bindings: ApplicationBindings;
   /** Rate limits of verification and provisioning attempts (issue 10 item 3). */
   limits: AttemptLimits;
@@ -75,6 +79,7 @@ export async function createRouter(
 ): Promise<express.Router> {
   const { auth, httpAuth, permissions, auditor, catalog } = options;
   const { service, reader, trail, stores, bindings, limits } = options;
+  const { approvals } = options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
   router.use(jsonBodiesOnly);
@@ -101,8 +106,18 @@ export async function createRouter(
     access,
     gate,
     service,
+    approvals,
     reader,
     bindings,
+  });
+  registerApprovalRoutes(router, {
+    auth,
+    httpAuth,
+    auditor,
+    access,
+    approvals,
+    requests: stores.approvals,
+    trail,
   });
   registerAuditRoutes(router, {
     httpAuth,

@@ -21,6 +21,8 @@ import { ApimDirectory } from './service/ApimDirectory';
 import { ApplicationBindings } from './service/ApplicationBindings';
 import { AuditTrail } from './service/AuditTrail';
 import { OwnerNotifier } from './notifications/ownerNotifications';
+import { ApprovalNotices } from './notifications/approvalNotifications';
+import { ApprovalService } from './service/approvals/ApprovalService';
 import { AttemptLimits, readRateLimitSettings } from './service/attemptLimits';
 import { CredentialsReader } from './service/CredentialsReader';
 import { ProvisioningService } from './service/ProvisioningService';
@@ -38,6 +40,8 @@ export interface ApimCredentialsServices {
   bindings: ApplicationBindings;
   limits: AttemptLimits;
   service: ProvisioningService;
+  /** Provisioning with approval where an environment requires it (issue 14). */
+  approvals: ApprovalService;
   reader: CredentialsReader;
   job: ReconcileJob;
   /**
@@ -79,6 +83,7 @@ export async function createApimCredentialsServices(options: {
     deniedRows: start => limits.deniedRow(start),
   });
   const notifier = new OwnerNotifier({ notifications, logger });
+  const notices = new ApprovalNotices({ notifications, logger });
   const trail = new AuditTrail({ stores, logger, notifier });
   const instances = ApimInstances.create(settings.instances);
   // One cache of key managers and application ids, shared by reads and provisioning.
@@ -108,12 +113,19 @@ export async function createApimCredentialsServices(options: {
     mappings: stores.mappings,
     directory,
   });
+  const approvals = new ApprovalService({
+    provisioning: service,
+    approvals: stores.approvals,
+    trail,
+    notices,
+  });
   const job = new ReconcileJob({
     config: settings,
     instances,
     stores,
     trail,
     notifier,
+    approvals,
     logger,
   });
   return {
@@ -125,6 +137,7 @@ export async function createApimCredentialsServices(options: {
     bindings,
     limits,
     service,
+    approvals,
     reader,
     job,
     warmUp: async () => {

@@ -48,7 +48,33 @@ export const AUDIT_ACTIONS = [
   /** The entity's application subscribed to an API-M API (`apim.subscriptions.manage`, issue 16). */
   'subscribe',
   'unsubscribe',
+  /**
+   * Approval of production keys (issue 14): an owner's request (credentials verified, the
+   * secret not kept), an approver's decision, a request that ran out, and its completion (the
+   * mapping itself is the `provision` row beside it).
+   */
+  'request-approval',
+  'approve',
+  'reject',
+  'expire-request',
+  'complete-request',
 ] as const;
+
+/**
+ * Where an approval request stands: `pending` until an approver decides; `approved` until it is
+ * used to map the client (then `used`) or runs out (`expired`); `rejected` for good.
+ *
+ * @public
+ */
+export const APPROVAL_STATES = [
+  'pending',
+  'approved',
+  'rejected',
+  'expired',
+  'used',
+] as const;
+/** @public */
+export type ApprovalState = (typeof APPROVAL_STATES)[number];
 /** @public */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

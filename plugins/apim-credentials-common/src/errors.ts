@@ -52,6 +52,8 @@ export const APIM_CREDENTIALS_ERROR_CODES = [
   'APPLICATION_BOUND_ELSEWHERE',
   /** The entity's application exists in API-M but is bound to no entity yet. */
   'APPLICATION_NOT_BOUND',
+  /** An approver may not decide their own approval request (issue 14). */
+  'SELF_APPROVAL',
   // ---- 404 ----
   'UNKNOWN_ENVIRONMENT',
   'ENTITY_NOT_FOUND',
@@ -61,6 +63,8 @@ export const APIM_CREDENTIALS_ERROR_CODES = [
   'API_NOT_FOUND',
   /** The entity's application has no subscription to that API in the environment. */
   'NOT_SUBSCRIBED',
+  /** No approval request with that id. */
+  'APPROVAL_REQUEST_NOT_FOUND',
   /** Anything else that was not found (a route, a mapping). */
   'NOT_FOUND',
   // ---- 409 ----
@@ -80,6 +84,8 @@ export const APIM_CREDENTIALS_ERROR_CODES = [
   'APPLICATION_NAME_CASE_CONFLICT',
   /** The application was rejected in API-M's approval workflow; its keys would never work (CONTRACT.md 14.2). */
   'APPLICATION_REJECTED',
+  /** The approval request was already decided, used or has expired. */
+  'APPROVAL_REQUEST_NOT_PENDING',
   /** Another conflict; the message says what. */
   'CONFLICT',
   // ---- 429 ----

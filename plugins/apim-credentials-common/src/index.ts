@@ -24,3 +24,4 @@ export type {
   SubscriptionSyncResult,
 } from './subscriptions';
 export * from './invokeSnippet';
+export * from './approvals';

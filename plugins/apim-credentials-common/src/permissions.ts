@@ -58,6 +58,17 @@ export const apimSubscriptionsManagePermission = createPermission({
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
+/**
+ * Approve or reject requests for credentials in environments that require approval (issue 14),
+ * e.g. production; by default held by the platform team. Nobody may decide their own request.
+ *
+ * @public
+ */
+export const apimCredentialsApprovePermission = createPermission({
+  name: 'apim.credentials.approve',
+  attributes: { action: 'update' },
+});
+
 /** @public */
 export const apimCredentialsPermissions = [
   apimCredentialsReadPermission,
@@ -65,4 +76,5 @@ export const apimCredentialsPermissions = [
   apimAuditReadPermission,
   apimApplicationsBindPermission,
   apimSubscriptionsManagePermission,
+  apimCredentialsApprovePermission,
 ];

@@ -5,6 +5,7 @@ import {
 } from '@backstage/plugin-permission-common';
 import {
   apimApplicationsBindPermission,
+  apimCredentialsApprovePermission,
   apimAuditReadPermission,
   apimCredentialsProvisionPermission,
   apimCredentialsReadPermission,
@@ -83,32 +84,32 @@ describe('ApimDemoPermissionPolicy', () => {
     ).toEqual({ result: AuthorizeResult.DENY });
   });
 
-  it('lets platform-team members bind applications, and no one else', async () => {
-    expect(
-      await policy.handle({ permission: apimApplicationsBindPermission }, user),
-    ).toEqual({ result: AuthorizeResult.ALLOW });
-    const outsider = new ApimDemoPermissionPolicy(
-      mockServices.userInfo({
-        userEntityRef: 'user:default/alice',
-        ownershipEntityRefs: [
-          'user:default/alice',
-          'group:default/team-orders',
-        ],
-      }),
-    );
-    expect(
-      await outsider.handle(
-        { permission: apimApplicationsBindPermission },
-        user,
-      ),
-    ).toEqual({ result: AuthorizeResult.DENY });
-    expect(
-      await policy.handle(
-        { permission: apimApplicationsBindPermission },
-        service,
-      ),
-    ).toEqual({ result: AuthorizeResult.DENY });
-  });
+  it.each([
+    ['bind applications', apimApplicationsBindPermission],
+    ['approve requests for keys', apimCredentialsApprovePermission],
+  ])(
+    'lets platform-team members %s, and no one else',
+    async (_n, permission) => {
+      expect(await policy.handle({ permission }, user)).toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+      const outsider = new ApimDemoPermissionPolicy(
+        mockServices.userInfo({
+          userEntityRef: 'user:default/alice',
+          ownershipEntityRefs: [
+            'user:default/alice',
+            'group:default/team-orders',
+          ],
+        }),
+      );
+      expect(await outsider.handle({ permission }, user)).toEqual({
+        result: AuthorizeResult.DENY,
+      });
+      expect(await policy.handle({ permission }, service)).toEqual({
+        result: AuthorizeResult.DENY,
+      });
+    },
+  );
 
   it('lets any user read credentials but denies services without a user', async () => {
     expect(

@@ -19,6 +19,7 @@ import {
 import {
   apimApplicationsBindPermission,
   apimAuditReadPermission,
+  apimCredentialsApprovePermission,
   apimCredentialsProvisionPermission,
   apimCredentialsReadPermission,
   apimSubscriptionsManagePermission,
@@ -30,8 +31,9 @@ import {
  * - provision / remove / verify, and managing the entity's API subscriptions
  *   (`apim.subscriptions.manage`): owners of the entity, directly or through their groups;
  * - the organisation-wide audit log and mapping list: members of the platform team;
- * - binding an existing API-M application to an entity (`apim.applications.bind`): members of
- *   the platform team.
+ * - binding an existing API-M application to an entity (`apim.applications.bind`) and approving
+ *   requests for keys where an environment requires approval (`apim.credentials.approve`):
+ *   members of the platform team (the backend refuses anyone approving their own request).
  * Services acting without a user get none of these. Everything else is allowed, as in the
  * allow-all policy this replaces.
  */
@@ -50,6 +52,7 @@ export class ApimDemoPermissionPolicy implements PermissionPolicy {
       isPermission(request.permission, apimCredentialsProvisionPermission) ||
       isPermission(request.permission, apimAuditReadPermission) ||
       isPermission(request.permission, apimApplicationsBindPermission) ||
+      isPermission(request.permission, apimCredentialsApprovePermission) ||
       isPermission(request.permission, apimSubscriptionsManagePermission);
     if (!isOurs) return { result: AuthorizeResult.ALLOW };
     const principal = user?.credentials.principal as

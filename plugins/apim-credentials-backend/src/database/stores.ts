@@ -5,6 +5,7 @@
 import type { DatabaseService } from '@backstage/backend-plugin-api';
 import { ApimCredentialsDatabase } from './ApimCredentialsDatabase';
 import { ApplicationBindingStore } from './ApplicationBindingStore';
+import { ApprovalStore } from './ApprovalStore';
 import { AuditStore, DeniedRowGate } from './AuditStore';
 import { CellLocks } from './cellLocks';
 import { MappingStore } from './MappingStore';
@@ -24,6 +25,8 @@ export interface ApimCredentialsStores {
   bindings: ApplicationBindingStore;
   /** The drift job's keyset pages and position. */
   reconcileProgress: ReconcileProgressStore;
+  /** Approval requests of environments that require approval (issue 14). */
+  approvals: ApprovalStore;
   /**
    * Runs `fn` with the audit and mapping stores writing in one database transaction, committed
    * when `fn` resolves and rolled back when it rejects. `fn` must not use the stores above
@@ -67,6 +70,7 @@ export async function createApimCredentialsStores(options: {
     locks: await CellLocks.create({ database }),
     bindings: await ApplicationBindingStore.create({ database }),
     reconcileProgress: await ReconcileProgressStore.create({ database }),
+    approvals: await ApprovalStore.create({ database }),
     transaction: fn =>
       database.transaction(trx =>
         fn({ audit: audit.within(trx), mappings: mappings.within(trx) }),

@@ -33,6 +33,7 @@ const PRINCIPALS = { allow: ['user', 'service'] as Array<'user' | 'service'> };
 import type { ApplicationBindings } from '../service/ApplicationBindings';
 import type { CredentialsReader } from '../service/CredentialsReader';
 import type { ProvisioningService } from '../service/ProvisioningService';
+import type { ApprovalService } from '../service/approvals/ApprovalService';
 
 const cellQuerySchema = z.strictObject({
   dryRun: z
@@ -59,6 +60,8 @@ export interface CredentialsRoutesDeps {
   access: Access;
   gate: CellGate;
   service: ProvisioningService;
+  /** Provisioning with approval where the environment requires it. */
+  approvals: Pick<ApprovalService, 'provision'>;
   reader: CredentialsReader;
   bindings: ApplicationBindings;
 }
@@ -68,6 +71,7 @@ export function registerCredentialsRoutes(
   deps: CredentialsRoutesDeps,
 ) {
   const { auth, httpAuth, access, gate, service, reader, bindings } = deps;
+  const { approvals } = deps;
 
   /** Completes the auditor event with the outcome of `call`, or fails it with its error. */
   async function settled<T extends { status: string }>(
@@ -147,12 +151,14 @@ export function registerCredentialsRoutes(
 
   router.put(CELL_PATH, async (req, res) => {
     const { open, cell, body } = await openCell(req, 'provision');
+    // In an environment that requires approval, this files (or completes) a request (issue 14).
     const result = await settled(open.event, () =>
-      service.provision({ ...cell, ...body! }, open.caller),
+      approvals.provision({ ...cell, ...body! }, open.caller),
     );
-    res
-      .status(result.status === 'created' && !cell.dryRun ? 201 : 200)
-      .json(result);
+    let status = 200;
+    if (result.status === 'approval-pending') status = 202;
+    else if (result.status === 'created' && !cell.dryRun) status = 201;
+    res.status(status).json(result);
   });
 
   router.delete(CELL_PATH, async (req, res) => {

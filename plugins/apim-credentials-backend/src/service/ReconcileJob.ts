@@ -17,6 +17,7 @@ import type { ApimInstances } from '../apim/ApimInstances';
 import type { ApimCredentialsConfig } from '../config';
 import type { ApimCredentialsStores } from '../database/stores';
 import type { OwnerNotifier } from '../notifications/ownerNotifications';
+import type { ApprovalService } from './approvals/ApprovalService';
 import { AuditTrail } from './AuditTrail';
 import { InstanceGate } from './drift/InstanceGate';
 import {
@@ -49,6 +50,8 @@ export class ReconcileJob {
       trail?: AuditTrail;
       /** Tells an entity's owners when their mapping drifted (issue 14 item 2). */
       notifier?: Pick<OwnerNotifier, 'drifted'>;
+      /** Expires approval requests past their time (issue 14 item 1). */
+      approvals?: Pick<ApprovalService, 'expireDue'>;
     },
   ) {
     this.trail =
@@ -78,6 +81,8 @@ export class ReconcileJob {
     const deadline = Date.now() + reconcile.periodMs * DEADLINE_SHARE;
     await resolvePendingAudits(deps, now, report);
     await adoptLateMappings(deps, now, report);
+    // Database only: approval requests past their time become `expire-request` rows.
+    report.expiredRequests = (await this.deps.approvals?.expireDue(now)) ?? 0;
     const state: DriftRunState = {
       suspectedBefore: this.suspects,
       suspects: new Map(),

@@ -122,6 +122,19 @@ export function describeByCode(
         a,
         'Create the API-M application first, or leave createApplication unset so the backend may create it',
       );
+    // Approval answers (issue 14): the action files and completes requests, never decides them.
+    case 'SELF_APPROVAL':
+      return {
+        kind: 'permission-denied',
+        text: `permission denied: ${a.said}. Another approver (apim.credentials.approve) must decide it`,
+      };
+    case 'APPROVAL_REQUEST_NOT_FOUND':
+      return notFound(a, 'Re-run the task to file a new approval request');
+    case 'APPROVAL_REQUEST_NOT_PENDING':
+      return conflict(
+        a,
+        'Re-run the task: an approved request is completed, an expired or rejected one is filed again',
+      );
     case 'NOT_FOUND':
       return describeByStatus({ ...a, status: 404 });
     case 'SLOT_TAKEN':

@@ -125,6 +125,24 @@ const BY_CODE: Record<
     /not found: .*Create the API-M application first/,
   ],
   NOT_FOUND: [404, 'not-found', 'NotFoundError', /not found: /],
+  SELF_APPROVAL: [
+    403,
+    'permission-denied',
+    'NotAllowedError',
+    /permission denied: .*Another approver/,
+  ],
+  APPROVAL_REQUEST_NOT_FOUND: [
+    404,
+    'not-found',
+    'NotFoundError',
+    /not found: .*file a new approval request/,
+  ],
+  APPROVAL_REQUEST_NOT_PENDING: [
+    409,
+    'conflict',
+    'ConflictError',
+    /conflict: .*filed again/,
+  ],
   SUBSCRIPTION_TIER_NOT_ALLOWED: [
     400,
     'invalid-input',

@@ -17,6 +17,8 @@ export interface ReconcileReport {
   checked: number;
   /** Instances skipped for the rest of the run after consecutive failures (InstanceGate.ts). */
   skippedInstances: string[];
+  /** Approval requests that ran out this run (issue 14). */
+  expiredRequests?: number;
 }
 
 /** One instance's client, called only under that instance's caps and circuit for this run. */

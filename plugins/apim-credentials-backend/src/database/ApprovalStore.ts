@@ -1,0 +1,232 @@
+/**
+ * Approval requests (issue 14 item 1; migration 20261208100000_approval_requests): filed,
+ * decided, used and expired. Never a secret. State changes are conditional updates (`where
+ * state = ...`), so two approvers deciding at once, or two completions using one approval,
+ * cannot both win, on any replica.
+ */
+import { randomUUID } from 'node:crypto';
+import { Knex } from 'knex';
+import type {
+  ApprovalRequest,
+  ApprovalState,
+  KeyType,
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
+import type { ApimCredentialsDatabase } from './ApimCredentialsDatabase';
+
+const TABLE = 'apim_credentials_approval_requests';
+
+/** A row of `apim_credentials_approval_requests`; times in epoch ms (bigint: text on PostgreSQL). */
+export interface DbApprovalRequestRow {
+  id: string;
+  state: ApprovalState;
+  entity_ref: string;
+  environment: string;
+  instance: string;
+  key_type: KeyType;
+  key_manager: string;
+  application_name: string;
+  consumer_key: string;
+  requested_by: string;
+  requested_at: number | string;
+  expires_at: number | string;
+  decided_by: string | null;
+  decided_at: number | string | null;
+  comment: string | null;
+  used_at: number | string | null;
+}
+
+/** What a new request records. */
+export interface NewApprovalRequest {
+  entityRef: string;
+  environment: string;
+  instance: string;
+  keyType: KeyType;
+  keyManager: string;
+  applicationName: string;
+  consumerKey: string;
+  requestedBy: string;
+  expiresAt: Date;
+}
+
+/** The cell and client a request is for. */
+export interface ApprovalSubject {
+  entityRef: string;
+  environment: string;
+  keyManager: string;
+  consumerKey: string;
+}
+
+const iso = (ms: number | string | null) =>
+  ms === null ? undefined : new Date(Number(ms)).toISOString();
+
+function toRequest(row: DbApprovalRequestRow, now: Date): ApprovalRequest {
+  // A request past its expiry reads as expired before the job has marked it.
+  const lapsed =
+    (row.state === 'pending' || row.state === 'approved') &&
+    Number(row.expires_at) <= now.getTime();
+  return {
+    id: row.id,
+    state: lapsed ? 'expired' : row.state,
+    entityRef: row.entity_ref,
+    environment: row.environment,
+    keyType: row.key_type,
+    keyManager: row.key_manager,
+    applicationName: row.application_name,
+    consumerKey: row.consumer_key,
+    requestedBy: row.requested_by,
+    requestedAt: iso(row.requested_at)!,
+    expiresAt: iso(row.expires_at)!,
+    ...(row.decided_by ? { decidedBy: row.decided_by } : {}),
+    ...(row.decided_at !== null ? { decidedAt: iso(row.decided_at) } : {}),
+    ...(row.comment ? { comment: row.comment } : {}),
+    ...(row.used_at !== null ? { usedAt: iso(row.used_at) } : {}),
+  };
+}
+
+export class ApprovalStore {
+  static async create(options: {
+    database: ApimCredentialsDatabase;
+  }): Promise<ApprovalStore> {
+    return new ApprovalStore(options.database.client());
+  }
+
+  private constructor(private readonly knex: Knex) {}
+
+  /** Files a pending request and returns it. */
+  async file(
+    request: NewApprovalRequest,
+    now = new Date(),
+  ): Promise<ApprovalRequest> {
+    const row: DbApprovalRequestRow = {
+      id: randomUUID(),
+      state: 'pending',
+      entity_ref: request.entityRef,
+      environment: request.environment,
+      instance: request.instance,
+      key_type: request.keyType,
+      key_manager: request.keyManager,
+      application_name: request.applicationName,
+      consumer_key: request.consumerKey,
+      requested_by: request.requestedBy,
+      requested_at: now.getTime(),
+      expires_at: request.expiresAt.getTime(),
+      decided_by: null,
+      decided_at: null,
+      comment: null,
+      used_at: null,
+    };
+    await this.knex(TABLE).insert(row);
+    return toRequest(row, now);
+  }
+
+  async get(
+    id: string,
+    now = new Date(),
+  ): Promise<ApprovalRequest | undefined> {
+    const row = await this.knex<DbApprovalRequestRow>(TABLE)
+      .where({ id })
+      .first();
+    return row ? toRequest(row, now) : undefined;
+  }
+
+  /**
+   * The newest pending or approved, unexpired request for this cell and client, if any: what a
+   * `PUT` either completes (approved) or answers again (pending).
+   */
+  async findOpen(
+    subject: ApprovalSubject,
+    now = new Date(),
+  ): Promise<ApprovalRequest | undefined> {
+    const row = await this.knex<DbApprovalRequestRow>(TABLE)
+      .where({
+        entity_ref: subject.entityRef,
+        consumer_key: subject.consumerKey,
+        environment: subject.environment,
+        key_manager: subject.keyManager,
+      })
+      .whereIn('state', ['pending', 'approved'])
+      .andWhere('expires_at', '>', now.getTime())
+      .orderBy('requested_at', 'desc')
+      .first();
+    return row ? toRequest(row, now) : undefined;
+  }
+
+  /** Requests by state and/or entity, newest first, at most `limit`. */
+  async list(
+    filter: { state?: ApprovalState; entityRef?: string; limit?: number },
+    now = new Date(),
+  ): Promise<ApprovalRequest[]> {
+    const q = this.knex<DbApprovalRequestRow>(TABLE)
+      .orderBy('requested_at', 'desc')
+      .limit(filter.limit ?? 200);
+    if (filter.entityRef) q.where('entity_ref', filter.entityRef);
+    if (filter.state === 'expired') {
+      q.where(b =>
+        b
+          .where('state', 'expired')
+          .orWhere(o =>
+            o
+              .whereIn('state', ['pending', 'approved'])
+              .andWhere('expires_at', '<=', now.getTime()),
+          ),
+      );
+    } else if (filter.state === 'pending' || filter.state === 'approved') {
+      q.where('state', filter.state).andWhere('expires_at', '>', now.getTime());
+    } else if (filter.state) {
+      q.where('state', filter.state);
+    }
+    return (await q).map(row => toRequest(row, now));
+  }
+
+  /**
+   * Decides a pending, unexpired request. Returns false when it was not pending any more (or
+   * had expired): someone else decided first.
+   */
+  async decide(
+    id: string,
+    decision: { state: 'approved' | 'rejected'; by: string; comment?: string },
+    now = new Date(),
+  ): Promise<boolean> {
+    const changed = await this.knex(TABLE)
+      .where({ id, state: 'pending' })
+      .andWhere('expires_at', '>', now.getTime())
+      .update({
+        state: decision.state,
+        decided_by: decision.by,
+        decided_at: now.getTime(),
+        comment: decision.comment ?? null,
+      });
+    return changed === 1;
+  }
+
+  /** Marks an approved, unexpired request used; false when it was not (any more). */
+  async markUsed(id: string, now = new Date()): Promise<boolean> {
+    const changed = await this.knex(TABLE)
+      .where({ id, state: 'approved' })
+      .andWhere('expires_at', '>', now.getTime())
+      .update({ state: 'used', used_at: now.getTime() });
+    return changed === 1;
+  }
+
+  /**
+   * Marks pending and approved requests past their expiry as `expired` and returns them (as
+   * they were: their state before expiring tells whether they had been approved).
+   */
+  async expireDue(now = new Date(), limit = 500): Promise<ApprovalRequest[]> {
+    const due = await this.knex<DbApprovalRequestRow>(TABLE)
+      .whereIn('state', ['pending', 'approved'])
+      .andWhere('expires_at', '<=', now.getTime())
+      .orderBy('expires_at')
+      .limit(limit);
+    const expired: ApprovalRequest[] = [];
+    for (const row of due) {
+      const changed = await this.knex(TABLE)
+        .where({ id: row.id, state: row.state })
+        .update({ state: 'expired' });
+      // Another replica's run may have taken it: only the one that changed it reports it.
+      if (changed === 1)
+        expired.push({ ...toRequest(row, now), state: row.state });
+    }
+    return expired;
+  }
+}

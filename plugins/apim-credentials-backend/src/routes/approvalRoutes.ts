@@ -1,0 +1,147 @@
+/**
+ * The approval routes (issue 14 item 1):
+ *
+ * - `GET /approvals?state=&entityRef=`: approvers (`apim.credentials.approve`) and platform
+ *   readers (`apim.audit.read`) see every request; everyone else only an entity's, with
+ *   `apim.credentials.read` on it;
+ * - `POST /approvals/:id/approve` and `/reject` `{ comment? }`: approvers only, never the
+ *   requester (403 `SELF_APPROVAL`); a caller without the permission is a `denied` row.
+ */
+import type { Request } from 'express';
+import type Router from 'express-promise-router';
+import type {
+  AuditorService,
+  AuthService,
+  BackstageCredentials,
+  HttpAuthService,
+} from '@backstage/backend-plugin-api';
+import { NotAllowedError } from '@backstage/errors';
+import {
+  apimAuditReadPermission,
+  apimCredentialsApprovePermission,
+  apimCredentialsReadPermission,
+  approvalDecisionSchema,
+  approvalsQuerySchema,
+  canonicalEntityRef,
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
+import { parseEntityRef } from '@backstage/catalog-model';
+import { z } from 'zod/v4';
+import type { Access } from '../access';
+import { callerOfRequest } from '../caller';
+import type { ApprovalStore } from '../database/ApprovalStore';
+import { parse } from '../parse';
+import type { ApprovalService } from '../service/approvals/ApprovalService';
+import type { AuditTrail } from '../service/AuditTrail';
+
+const PRINCIPALS = { allow: ['user', 'service'] as Array<'user' | 'service'> };
+
+const idPathSchema = z.object({
+  id: z.uuid({ error: 'id must be an approval request id' }),
+  decision: z.enum(['approve', 'reject'], {
+    error: 'the decision must be approve or reject',
+  }),
+});
+
+export interface ApprovalRoutesDeps {
+  auth: AuthService;
+  httpAuth: HttpAuthService;
+  auditor: AuditorService;
+  access: Access;
+  approvals: ApprovalService;
+  requests: Pick<ApprovalStore, 'list' | 'get'>;
+  trail: Pick<AuditTrail, 'deny'>;
+}
+
+export function registerApprovalRoutes(
+  router: ReturnType<typeof Router>,
+  deps: ApprovalRoutesDeps,
+) {
+  const { auth, httpAuth, auditor, access, approvals, requests, trail } = deps;
+
+  async function mayReadAll(credentials: BackstageCredentials) {
+    const [approve, audit] = await Promise.all([
+      access.isAllowed(credentials, apimCredentialsApprovePermission),
+      access.isAllowed(credentials, apimAuditReadPermission),
+    ]);
+    return approve || audit;
+  }
+
+  router.get('/approvals', async (req, res) => {
+    const query = parse(approvalsQuerySchema, req.query, 'query');
+    const credentials = await httpAuth.credentials(req, PRINCIPALS);
+    let entityRef: string | undefined;
+    if (query.entityRef) {
+      // The catalog's spelling, and a 404 for an entity the caller cannot see.
+      ({ entityRef } = await access.entityOf(
+        parseEntityRef(query.entityRef),
+        credentials,
+      ));
+    }
+    if (!(await mayReadAll(credentials))) {
+      if (
+        !entityRef ||
+        !(await access.isAllowed(
+          credentials,
+          apimCredentialsReadPermission,
+          entityRef,
+        ))
+      ) {
+        throw new NotAllowedError(
+          entityRef
+            ? `You may not read the approval requests of ${entityRef}`
+            : 'You may not list all approval requests; filter by an entity you may read, or ask for apim.credentials.approve',
+        );
+      }
+    }
+    res.json({ items: await requests.list({ state: query.state, entityRef }) });
+  });
+
+  router.post('/approvals/:id/:decision', async (req: Request, res) => {
+    const { id, decision } = parse(idPathSchema, req.params, 'path');
+    const body = parse(approvalDecisionSchema, req.body ?? {}, 'body');
+    const credentials = await httpAuth.credentials(req, PRINCIPALS);
+    const caller = callerOfRequest(auth, req, credentials);
+    const event = await auditor.createEvent({
+      eventId: decision,
+      severityLevel: 'high',
+      request: req,
+      meta: { approvalRequest: id },
+    });
+    try {
+      if (
+        !(await access.isAllowed(credentials, apimCredentialsApprovePermission))
+      ) {
+        const error = new NotAllowedError(
+          `You may not ${decision} approval requests; ask for apim.credentials.approve`,
+        );
+        const request = await requests.get(id);
+        await trail.deny(
+          {
+            action: decision,
+            actor: caller.userEntityRef,
+            source: caller.source,
+            via: caller.via,
+            requestId: caller.requestId,
+            entityRef: request && canonicalEntityRef(request.entityRef),
+            environment: request?.environment,
+            keyManager: request?.keyManager,
+            consumerKey: request?.consumerKey,
+          },
+          error,
+        );
+        throw error;
+      }
+      const decided = await approvals.decide(
+        id,
+        decision,
+        body.comment,
+        caller,
+      );
+      await event.success({ meta: { state: decided.state } });
+      res.json(decided);
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  });
+}
