@@ -2,8 +2,11 @@
 # The install proof of issue 13: the publishable packages, packed, installed into a FRESH Backstage
 # app (the 1.55 line of @backstage/create-app) by following each plugin README's install section
 # literally, then: the app's backend starts, answers GET /api/apim-credentials/environments with a static
-# service token, a client is provisioned over the REST API as the guest user and read back, and the
-# app's frontend bundle builds.
+# service token, a client is provisioned over the REST API as the guest user and read back; then the
+# dynamic-plugin proof (verify-install/dynamic-plugins.sh): the RHDH CLI exports the three plugins, and
+# the same app's backend, without the static apim packages, loads the exported backend plugin and
+# scaffolder module through @backstage/backend-dynamic-feature-service; last, the app's frontend
+# bundle builds. About 9 minutes on a warm machine (yarn's global cache already holds the packages).
 #
 #   ./scripts/verify-install.sh [--skip-build]   (VERIFY_INSTALL_KEEP=1 keeps the temp folder)
 #
@@ -32,6 +35,7 @@ README_STEPS=(
   "plugins/apim-credentials/README.md|Install in a new-frontend-system app"
 )
 
+START=$SECONDS
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/apim-verify-install.XXXXXX")"
 PIDS=()
 cleanup() {
@@ -40,7 +44,7 @@ cleanup() {
   if [[ "${VERIFY_INSTALL_KEEP:-0}" == 1 ]]; then echo ">> kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
-step() { echo ">> [$(date +%T)] $*"; }
+step() { echo ">> [$(date +%T), +$((SECONDS - START))s] $*"; }
 fail() { echo "!! verify-install: $*" >&2; exit 1; }
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 wait_for_file() { for _ in $(seq 1 "$2"); do [[ -s "$1" ]] && return 0; sleep 1; done; fail "timed out waiting for $1"; }
@@ -99,6 +103,37 @@ npmScopes:
 unsafeHttpWhitelist:
   - 127.0.0.1
 YAML
+
+# The host side of the dynamic-plugin proof (scripts/verify-install/dynamic-plugins.sh): the backend
+# gets @backstage/backend-dynamic-feature-service in the same install, not in a second link step.
+node -e '
+  const fs = require("fs");
+  const f = process.argv[1];
+  const p = JSON.parse(fs.readFileSync(f, "utf8"));
+  p.dependencies["@backstage/backend-dynamic-feature-service"] = "^0.8.7";
+  fs.writeFileSync(f, JSON.stringify(p, null, 2) + "\n");
+' "$APP/packages/backend/package.json"
+cp "$APP/packages/backend/src/index.ts" "$WORK/index.pristine.ts"
+
+# Native builds dominate the install on a 2-core machine. better-sqlite3 (the app's SQLite) gets the
+# binary this repository's own install already compiled for the same Node, through prebuild-install's
+# local-prebuilds folder (the download it would try reaches GitHub, which is not reachable here); the
+# native addons this proof never loads are not built: tree-sitter (swagger-ui's server-side parser),
+# keytar (the CLI's login keychain; fails to build without libsecret anyway), ssh2's optional crypto
+# binding and cpu-features (pure-JS fallbacks).
+mkdir -p "$WORK/prebuilds"
+SQLITE_VERSION="$(node -p "require('./node_modules/better-sqlite3/package.json').version")"
+tar -czf "$WORK/prebuilds/better-sqlite3-v$SQLITE_VERSION-node-v$(node -p process.versions.modules)-linux-x64.tar.gz" \
+  -C node_modules/better-sqlite3 build/Release/better_sqlite3.node
+export npm_config_better_sqlite3_local_prebuilds="$WORK/prebuilds"
+node -e '
+  const fs = require("fs");
+  const f = process.argv[1];
+  const p = JSON.parse(fs.readFileSync(f, "utf8"));
+  p.dependenciesMeta = {};
+  for (const name of ["tree-sitter", "keytar", "ssh2", "cpu-features"]) p.dependenciesMeta[name] = { built: false };
+  fs.writeFileSync(f, JSON.stringify(p, null, 2) + "\n");
+' "$APP/package.json"
 
 # create-app fetches its yarn.lock seed from GitHub, which these machines cannot reach; without it the
 # template's ranges resolve to a mix of release lines (backend-defaults ^0.18 with a signals-backend
@@ -182,7 +217,8 @@ YAML
 step "starting the app's backend on port $BACKEND_PORT"
 (cd "$APP/packages/backend" && exec setsid yarn start --config ../../app-config.yaml \
   --config ../../app-config.verify.yaml >"$WORK/backend.log" 2>&1) &
-PIDS+=($!)
+STATIC_BACKEND=$!
+PIDS+=($STATIC_BACKEND)
 API="http://127.0.0.1:$BACKEND_PORT/api"
 AUTH=(-H "Authorization: Bearer $TOKEN")
 for i in $(seq 1 300); do
@@ -218,8 +254,20 @@ curl -sf "${AUTH[@]}" "$API/apim-credentials/entities/component/default/verify-s
 grep -q "$CLIENT_ID" "$WORK/get.json" || { cat "$WORK/get.json"; fail "the mapping was not read back"; }
 echo "   provisioned $CLIENT_ID into sandbox/IS and read it back"
 
+step "stopping the app's backend"
+kill -- "-$STATIC_BACKEND" 2>/dev/null || true
+for _ in $(seq 1 30); do curl -s -o /dev/null "$API/" || break; sleep 1; done
+
+# shellcheck source=verify-install/dynamic-plugins.sh
+source scripts/verify-install/dynamic-plugins.sh
+export_dynamic_plugins
+step "dynamic plugins root: npm pack of each dist-dynamic"
+install_dynamic_plugins
+verify_dynamic_backend
+kill -- "-${PIDS[-1]}" 2>/dev/null || true
+
 step "building the app's frontend bundle"
 (cd "$APP" && yarn workspace app build >"$WORK/app-build.log" 2>&1) || { tail -40 "$WORK/app-build.log"; fail "frontend build failed"; }
 grep -rqs 'apim-credentials' "$APP/packages/app/dist/static" || fail "the frontend bundle does not contain the plugin"
 
-step "install proof passed"
+step "install proof passed in $(((SECONDS - START) / 60)) min $(((SECONDS - START) % 60)) s"
