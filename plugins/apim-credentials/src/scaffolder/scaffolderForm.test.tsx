@@ -208,8 +208,8 @@ describe('the example templates’ environment fields', () => {
   it.each(templates.map(file => [path.basename(path.dirname(file)), file]))(
     '%s: from an empty form, ticking one environment reaches the task with only real ids',
     async (_name, file) => {
-      const manifest = apimFieldsOf(file);
-      if (manifest.steps.length === 0) return;
+      const fields = apimFieldsOf(file);
+      if (fields.steps.length === 0) return;
       const { onCreate } = renderTemplateForm(file);
       await userEvent.click(
         await screen.findByRole('checkbox', { name: /Sandbox/ }),

@@ -56,6 +56,6 @@ describe('EntityAuditHistory', () => {
         mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
       },
     );
-    await screen.findByText('Not verified');
+    expect(await screen.findByText('Not verified')).toBeInTheDocument();
   });
 });

@@ -129,14 +129,14 @@ export function EnvironmentCard(props: {
     linked ? { kind: 'provide' } : undefined,
   );
   const [result, setResult] = useState<CardResult>();
-  const setDialog = (next: OpenDialog | undefined) => {
-    if (next) setFocusCard(false);
-    setDialogState(next);
-  };
   const cardRef = useRef<HTMLDivElement>(null);
   // After a removal the row's buttons go (once the refreshed rows arrive, after the dialog gave
   // focus back to them): the card takes the focus then, not the top of the page.
   const [focusCard, setFocusCard] = useState(false);
+  const setDialog = (next: OpenDialog | undefined) => {
+    if (next) setFocusCard(false);
+    setDialogState(next);
+  };
   useEffect(() => {
     if (!focusCard) return undefined;
     const timer = setTimeout(() => cardRef.current?.focus());

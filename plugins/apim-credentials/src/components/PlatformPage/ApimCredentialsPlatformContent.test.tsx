@@ -15,7 +15,7 @@ import {
   mappingRecord,
   responseError,
 } from '../../testing/fixtures';
-import { renderPage } from './testPage';
+import { renderPage } from './__testUtils__/testPage';
 
 jest.setTimeout(60_000);
 // The tables re-render their rows when a tab's count arrives, so a found element may be replaced
@@ -71,18 +71,20 @@ describe('ApimCredentialsPlatformContent', () => {
 
   it("counts each tab by the backend's total of the filters, not by the page shown", async () => {
     const api = fakeApi({
-      getMappings: jest
-        .fn()
-        .mockResolvedValue({
-          items: [mappingRecord],
-          nextCursor: 'c2',
-          total: 137,
-        }),
+      getMappings: jest.fn().mockResolvedValue({
+        items: [mappingRecord],
+        nextCursor: 'c2',
+        total: 137,
+      }),
       getAudit: jest.fn().mockResolvedValue({ items: [], total: 0 }),
     });
     await renderPage(api);
-    await screen.findByRole('tab', { name: /^Mappings\s*137$/ });
-    await screen.findByRole('tab', { name: /^Audit log\s*0$/ });
+    expect(
+      await screen.findByRole('tab', { name: /^Mappings\s*137$/ }),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByRole('tab', { name: /^Audit log\s*0$/ }),
+    ).toBeInTheDocument();
   });
 
   it('keeps the mapping filters in the URL, and a shared link applies them', async () => {
@@ -136,7 +138,10 @@ describe('ApimCredentialsPlatformContent', () => {
 
   it('says when nothing is mapped', async () => {
     await renderPage(fakeApi());
-    await screen.findByText('No client is mapped yet.');
+    // The table re-renders its empty state once loaded (a new node): the text is looked up again.
+    await waitFor(() =>
+      expect(screen.getByText('No client is mapped yet.')).toBeInTheDocument(),
+    );
   });
 
   it('keeps the tab in the URL, and a shared link opens the same tab and filters', async () => {

@@ -6,7 +6,7 @@ import {
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { fakeApi } from '../../testing/fixtures';
-import { renderPage } from './testPage';
+import { renderPage } from './__testUtils__/testPage';
 
 jest.setTimeout(60_000);
 configure({ asyncUtilTimeout: 10_000 });

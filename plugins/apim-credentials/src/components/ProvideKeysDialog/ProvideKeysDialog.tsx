@@ -223,6 +223,7 @@ export function ProvideKeysDialog(props: {
             error={Boolean(fieldErrors.keyManager)}
             helperText={fieldErrors.keyManager ?? 'Where the client lives'}
             disabled={submitting}
+            // eslint-disable-next-line jsx-a11y/no-autofocus -- a dialog focuses its first field when it opens (issue 15 item 10, WAI-ARIA dialog pattern); the user asked for it
             autoFocus
           >
             {keyManagers.map(k => (

@@ -9,8 +9,11 @@ import {
   EvaluatePermissionRequest,
 } from '@backstage/plugin-permission-common';
 import type { Entity } from '@backstage/catalog-model';
-import { apimCredentialsApiRef, ApimCredentialsFrontendApi } from '../../api';
-import { ApimCredentialsPlatformContent } from './ApimCredentialsPlatformContent';
+import {
+  apimCredentialsApiRef,
+  ApimCredentialsFrontendApi,
+} from '../../../api';
+import { ApimCredentialsPlatformContent } from '../ApimCredentialsPlatformContent';
 
 /**
  * `usePermission` caches its answers in SWR's global cache, which outlives a test; a fresh cache
