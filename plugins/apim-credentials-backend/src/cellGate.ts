@@ -102,11 +102,7 @@ export function createCellGate(deps: CellGateDeps): CellGate {
     const listing = await service.assertKeyManagerName(
       env,
       request.keyManager,
-      action === 'unprovision'
-        ? { forRemoval: true, entityRef }
-        : action === 'provision'
-        ? { entityRef }
-        : {},
+      keyManagerCheck(action, entityRef),
     );
     const event = await auditor.createEvent({
       eventId: action,
@@ -202,6 +198,25 @@ export function createCellGate(deps: CellGateDeps): CellGate {
     }
     return { env, entityRef, applicationName, caller, event, start, deny };
   };
+}
+
+/**
+ * What the key manager name is checked against: removal also accepts a key manager registered
+ * in API-M or recorded for the entity (it may no longer be offered), provisioning is checked
+ * for the entity, verification only against the environment's offer.
+ */
+function keyManagerCheck(
+  action: CellGateRequest['action'],
+  entityRef: string,
+): { forRemoval?: boolean; entityRef?: string } {
+  switch (action) {
+    case 'unprovision':
+      return { forRemoval: true, entityRef };
+    case 'provision':
+      return { entityRef };
+    default:
+      return {};
+  }
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };

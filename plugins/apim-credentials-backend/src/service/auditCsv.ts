@@ -77,16 +77,21 @@ function drained(out: Writable, stallMs: number): Promise<void> {
       () => done(new ExportAbortedError(`read nothing for ${stallMs} ms`)),
       stallMs,
     );
-    const done = (error?: Error) => {
+    // Declarations, so each listener can remove the others whichever fires first.
+    function done(error?: Error) {
       clearTimeout(timer);
       out.off('drain', onDrain);
       out.off('close', onClose);
       out.off('error', done);
       if (error) reject(error);
       else resolve();
-    };
-    const onDrain = () => done();
-    const onClose = () => done(new ExportAbortedError());
+    }
+    function onDrain() {
+      done();
+    }
+    function onClose() {
+      done(new ExportAbortedError());
+    }
     out.on('drain', onDrain);
     out.on('close', onClose);
     out.on('error', done);

@@ -92,14 +92,13 @@ function keyManagerFault(km: ApimKeyManager, error: unknown): unknown {
   if (!(error instanceof ApimError)) return error;
   if (error.kind !== 'http') {
     const timedOut = error.kind === 'timeout';
+    let what = 'could not be reached or answered badly';
+    if (timedOut) what = 'did not answer in time';
+    else if (error.kind === 'redirect')
+      what =
+        'answered the token request with a redirect, which is never followed (it would re-send the credentials)';
     return new UpstreamError(
-      `Key manager "${km.name}" ${
-        timedOut
-          ? 'did not answer in time'
-          : error.kind === 'redirect'
-          ? 'answered the token request with a redirect, which is never followed (it would re-send the credentials)'
-          : 'could not be reached or answered badly'
-      }; check that it is up and that API-M's key manager configuration points at the right token endpoint. The backend log has the details.`,
+      `Key manager "${km.name}" ${what}; check that it is up and that API-M's key manager configuration points at the right token endpoint. The backend log has the details.`,
       timedOut ? 504 : 502,
       timedOut ? 'KEY_MANAGER_TIMEOUT' : 'KEY_MANAGER_UNREACHABLE',
       error,

@@ -204,12 +204,13 @@ export class ProvisionAttempt {
       const outcome = mapKeysOutcome({ error }, keys, wanted);
       const verified = attempt.verified === true;
       // The backend's own question to the key manager; never maps anything.
-      const ownCheck = verified
-        ? // Verified moments ago: the key manager answered the backend and accepted them.
-          async () => ({ ok: true } as VerifyResult)
-        : km.tokenEndpoint && !km.tokenEndpointRefused
-        ? () => this.deps.credentials.run(env, km, input)
-        : undefined;
+      let ownCheck: (() => Promise<VerifyResult>) | undefined;
+      if (verified) {
+        // Verified moments ago: the key manager answered the backend and accepted them.
+        ownCheck = async () => ({ ok: true } as VerifyResult);
+      } else if (km.tokenEndpoint && !km.tokenEndpointRefused) {
+        ownCheck = () => this.deps.credentials.run(env, km, input);
+      }
       switch (outcome.kind) {
         case 'unchanged':
           return outcome;

@@ -88,11 +88,11 @@ export function planRemoval(
       key.keyMappingId === record.keyMappingId &&
       key.consumerKey === record.consumerKey;
     if (!stillTheRecordedMapping) {
-      const held = !key
-        ? 'API-M holds no mapping in this slot'
-        : key.consumerKey === record.consumerKey
-        ? `API-M holds that client under another mapping (${key.keyMappingId}), which stays`
-        : `API-M holds client "${key.consumerKey}" in this slot, which stays`;
+      let held = 'API-M holds no mapping in this slot';
+      if (key && key.consumerKey === record.consumerKey)
+        held = `API-M holds that client under another mapping (${key.keyMappingId}), which stays`;
+      else if (key)
+        held = `API-M holds client "${key.consumerKey}" in this slot, which stays`;
       return {
         reported: {
           consumerKey: record.consumerKey,
