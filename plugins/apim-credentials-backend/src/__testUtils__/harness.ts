@@ -217,6 +217,7 @@ export async function dumpDatabase(knex: Knex): Promise<string> {
     'apim_credentials_audit',
     'apim_credentials_mappings',
     'apim_credentials_locks',
+    'apim_credentials_approval_requests',
   ];
   const rows = await Promise.all(tables.map(t => knex(t).select()));
   return JSON.stringify(rows);
