@@ -58,6 +58,37 @@ function at(id: string, iso: string) {
   return new Date(iso);
 }
 
+/**
+ * MySQL/MariaDB: type and extra of the plugin's three time columns, by column name; `[]` on the
+ * other engines (no such catalog to ask).
+ */
+async function mysqlTimeColumns(knex: Knex, id: string) {
+  if (engineOf(id) !== 'mysql') return [];
+  return knex('information_schema.columns')
+    .whereRaw('table_schema = DATABASE()')
+    .whereIn('column_name', ['started_at', 'finished_at', 'provisioned_at'])
+    .orderBy('column_name')
+    .select({ column: 'column_name', type: 'column_type', extra: 'extra' });
+}
+
+/**
+ * MySQL/MariaDB: the audit table's `started_at` column type and row a1's instant in ms, read
+ * back as the server sees it; undefined on the other engines.
+ */
+async function mysqlStartedAt(knex: Knex, id: string) {
+  if (engineOf(id) !== 'mysql') return undefined;
+  const [[column]] = await knex.raw(
+    `SELECT COLUMN_TYPE AS type, EXTRA AS extra FROM information_schema.columns
+     WHERE table_schema = DATABASE() AND table_name = ? AND column_name = 'started_at'`,
+    [AUDIT],
+  );
+  const [[a1]] = await knex.raw(
+    'SELECT UNIX_TIMESTAMP(started_at) AS s FROM ?? WHERE id = ?',
+    [AUDIT, 'a1'],
+  );
+  return { type: column.type, extra: column.extra, a1: Number(a1.s) * 1000 };
+}
+
 describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
   let knex: Knex;
   let session: Knex | undefined;
@@ -177,15 +208,13 @@ describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
     ]);
 
     await step('20261130100100_utc_datetime.js');
-    if (mysql) {
-      const columns = await knex('information_schema.columns')
-        .whereRaw('table_schema = DATABASE()')
-        .whereIn('column_name', ['started_at', 'finished_at', 'provisioned_at'])
-        .select({ column: 'column_name', type: 'column_type', extra: 'extra' });
-      expect(columns).toHaveLength(3);
-      for (const c of columns)
-        expect(c).toMatchObject({ type: 'datetime(6)', extra: '' });
-    }
+    // MySQL/MariaDB: DATETIME(6), which keeps the instant whatever the session's time zone.
+    const datetime = ['finished_at', 'provisioned_at', 'started_at'].map(
+      column => ({ column, type: 'datetime(6)', extra: '' }),
+    );
+    expect(await mysqlTimeColumns(knex, databaseId)).toEqual(
+      mysql ? datetime : [],
+    );
     // Every instant survived, read by the store whatever the session's time zone.
     const { audit: store, mappings } = await createApimCredentialsStores({
       database: { getClient: async () => knex },
@@ -265,45 +294,47 @@ describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
     );
     expect((await store.getAudit(id))?.startedAt).toBe(T1);
 
-    // Down, one step at a time, to nothing.
-    while ((await knex.migrate.currentVersion({ directory })) !== 'none') {
-      const version = await knex.migrate.currentVersion({ directory });
+    // Down, one step at a time, to nothing, checking the steps that move data on the way.
+    const current = () => knex.migrate.currentVersion({ directory });
+    /** Takes steps down until `version` is the latest one run, then that one too. */
+    const downThrough = async (version: string) => {
+      for (let v = await current(); v !== version; v = await current()) {
+        if (v === 'none') throw new Error(`Migration ${version} was never run`);
+        await knex.migrate.down({ directory });
+      }
       await knex.migrate.down({ directory });
-      if (version === RESOLUTION_STEP.slice(0, 14)) {
-        expect(await knex.schema.hasColumn(AUDIT, 'resolution')).toBe(false);
-        expect(
-          await knex(AUDIT)
-            .whereIn('id', RESOLUTION_ROWS)
-            .orderBy('id')
-            .select('id', 'error_code', 'error_message'),
-        ).toEqual(
-          [
-            ['r-adopted', 'ADOPTED_BY_JOB'],
-            ['r-failed', 'APIM_TIMEOUT'],
-            ['r-gateways', 'GATEWAYS_NOT_NOTIFIED'],
-            ['r-plain', null],
-            ['r-resolved', 'RESOLVED_BY_JOB'],
-          ].map(([id, code]) => ({
-            id,
-            error_code: code,
-            error_message: code ? `message of ${id}` : null,
-          })),
-        );
-      }
-      if (version === '20261130100100' && mysql) {
-        const [[row]] = await knex.raw(
-          `SELECT COLUMN_TYPE AS type, EXTRA AS extra FROM information_schema.columns
-           WHERE table_schema = DATABASE() AND table_name = ? AND column_name = 'started_at'`,
-          [AUDIT],
-        );
-        expect(row.type).toBe('timestamp');
-        expect(row.extra).toBe('');
-        const [[a1]] = await knex.raw(
-          'SELECT UNIX_TIMESTAMP(started_at) AS s FROM ?? WHERE id = ?',
-          [AUDIT, 'a1'],
-        );
-        expect(Number(a1.s) * 1000).toBe(new Date(T0).getTime());
-      }
+    };
+
+    await downThrough(RESOLUTION_STEP.slice(0, 14));
+    expect(await knex.schema.hasColumn(AUDIT, 'resolution')).toBe(false);
+    expect(
+      await knex(AUDIT)
+        .whereIn('id', RESOLUTION_ROWS)
+        .orderBy('id')
+        .select('id', 'error_code', 'error_message'),
+    ).toEqual(
+      [
+        ['r-adopted', 'ADOPTED_BY_JOB'],
+        ['r-failed', 'APIM_TIMEOUT'],
+        ['r-gateways', 'GATEWAYS_NOT_NOTIFIED'],
+        ['r-plain', null],
+        ['r-resolved', 'RESOLVED_BY_JOB'],
+      ].map(([rowId, code]) => ({
+        id: rowId,
+        error_code: code,
+        error_message: code ? `message of ${rowId}` : null,
+      })),
+    );
+
+    // MySQL/MariaDB: back to TIMESTAMP (without ON UPDATE), the instant kept.
+    await downThrough('20261130100100');
+    const timestamp = { type: 'timestamp', extra: '', a1: Date.parse(T0) };
+    expect(await mysqlStartedAt(knex, databaseId)).toEqual(
+      mysql ? timestamp : undefined,
+    );
+
+    while ((await current()) !== 'none') {
+      await knex.migrate.down({ directory });
     }
     expect(await knex.schema.hasTable(AUDIT)).toBe(false);
     expect(await knex.schema.hasTable(MAPPINGS)).toBe(false);

@@ -40,9 +40,10 @@ const mapping = {
 };
 
 it('runs on MariaDB in CI', () => {
-  if (process.env.BACKSTAGE_TEST_DATABASE_MYSQL8_CONNECTION_STRING) {
-    expect(mysql).toHaveLength(1);
-  }
+  // A configured server must run the suite below, not skip it silently.
+  const configured =
+    process.env.BACKSTAGE_TEST_DATABASE_MYSQL8_CONNECTION_STRING;
+  expect(mysql.length).toBeGreaterThanOrEqual(configured ? 1 : 0);
 });
 
 describe.each(mysql)('timestamps on %p', databaseId => {
