@@ -327,6 +327,31 @@ describe.each(VERSIONS)('API-M %s', version => {
     }
   });
 
+  it('says a key manager behind API-M is the likely cause when the whole key listing fails (CONTRACT.md 14.1)', async () => {
+    expect(
+      (await put('svc-9', 'sandbox', 'IS', await newClient())).status,
+    ).toBe(201);
+    // A transport failure towards a key manager makes GET .../oauth-keys fail as a whole.
+    await control().setFaults([
+      {
+        type: 'error',
+        method: 'GET',
+        path: '/api/am/devportal/v3/applications/*/oauth-keys',
+        status: 500,
+        body: { code: 500, message: 'Internal server error' },
+      },
+    ]);
+    try {
+      const tab = await backend.call('get', cell('svc-9'));
+      expect(tab.status).toBe(200);
+      expect(tab.body.environments[0].error).toMatch(
+        /could not list the keys of application "svc-9".*key managers is refused, fails DNS or times out/,
+      );
+    } finally {
+      await control().clearFaults();
+    }
+  });
+
   it('provisions into a pending application with a warning, and refuses a rejected one with the reason (CONTRACT.md 14.2 item 2)', async () => {
     await control().setConfig({ applicationApprovalWorkflow: true });
     try {

@@ -21,6 +21,7 @@ import type { MappingStore } from '../database/MappingStore';
 import { ApimDirectory } from './ApimDirectory';
 import { describeKeyManager } from './describeKeyManager';
 import { translateError } from './translateError';
+import { keyListingFailure } from './mapKeysFailures';
 import { isDisabled } from './disabledKeyManagers';
 import type { InstanceConfig } from '../config';
 
@@ -70,6 +71,7 @@ export class CredentialsReader {
                 withTokenRequest(describeKeyManager(env, km), instance),
               ),
         privateCa: Boolean(instance?.tls.ca),
+        approvalRequired: Boolean(env.approval),
         ...('error' in kms ? { error: kms.error } : {}),
       };
     });
@@ -140,7 +142,15 @@ export class CredentialsReader {
                 return {
                   app: found,
                   keys: found
-                    ? await this.directory.listKeys(client, found)
+                    ? await this.directory
+                        .listKeys(client, found)
+                        .catch(error => {
+                          throw keyListingFailure(
+                            error,
+                            instanceId,
+                            applicationName,
+                          );
+                        })
                     : [],
                 };
               }),

@@ -136,3 +136,25 @@ export async function keyManagerBehindApimError(
     cause,
   );
 }
+
+/**
+ * The error of a key listing (`GET .../oauth-keys`) that failed as a whole with WSO2's generic
+ * 500 `{code:500}`: what API-M answers when its connection to one of the application's key
+ * managers fails (CONTRACT.md 14.1: a transport failure escapes the listing, while a key manager
+ * that answers an error only hides its row). Other errors are returned unchanged.
+ *
+ * @returns a 502 `KEY_MANAGER_FAILED_BEHIND_APIM` naming the application and what to check
+ */
+export function keyListingFailure(
+  error: unknown,
+  instanceId: string,
+  applicationName: string,
+): unknown {
+  if (!(error instanceof ApimError) || !error.is(500, 500)) return error;
+  return new UpstreamError(
+    `API-M instance "${instanceId}" could not list the keys of application "${applicationName}": it answered HTTP 500 with WSO2's generic body, which it gives when its connection to one of the application's key managers is refused, fails DNS or times out. Check the key managers and the network from API-M to them; the mappings are shown again once API-M can list them.`,
+    502,
+    'KEY_MANAGER_FAILED_BEHIND_APIM',
+    error,
+  );
+}
