@@ -1,6 +1,21 @@
 import { ApimCredentialsClient } from './client';
 import { APIM_CREDENTIALS_SOURCE_HEADER } from './constants';
 import { getApimCredentialsErrorCode } from './errors';
+import { isProvisionRequested } from './approvalsClient';
+
+const pendingRequest = {
+  id: '6f1c2a7e-0d7b-4a51-9b59-3b1c8f1a2b3c',
+  state: 'pending',
+  entityRef: 'component:default/orders',
+  environment: 'production',
+  keyType: 'PRODUCTION',
+  keyManager: 'Resident Key Manager',
+  applicationName: 'orders-app',
+  consumerKey: 'ck-1',
+  requestedBy: 'user:default/alice',
+  requestedAt: '2026-12-01T10:00:00.000Z',
+  expiresAt: '2026-12-08T10:00:00.000Z',
+};
 
 function clientAnswering(
   response: () => Response,
@@ -112,5 +127,82 @@ describe('ApimCredentialsClient', () => {
       .catch(e => e);
     expect(error.statusCode).toBe(403);
     expect(error.code).toBe('PERMISSION_DENIED');
+  });
+
+  it('answers the 202 of an environment that requires approval as the request, not an error (issue 14)', async () => {
+    const { client, sent, urls } = clientAnswering(
+      () =>
+        new Response(
+          JSON.stringify({
+            status: 'approval-pending',
+            request: pendingRequest,
+          }),
+          { status: 202, headers: { 'content-type': 'application/json' } },
+        ),
+    );
+    const answer = await client.provision(
+      {
+        entityRef: 'component:default/orders',
+        environment: 'production',
+        keyManager: 'Resident Key Manager',
+      },
+      { consumerKey: 'ck-1', consumerSecret: 's3cret' },
+    );
+    expect(urls[0]).toBe(
+      'http://backend/api/apim-credentials/entities/component/default/orders/credentials/production/Resident%20Key%20Manager',
+    );
+    expect(sent[0].method).toBe('PUT');
+    expect(isProvisionRequested(answer)).toBe(true);
+    if (!isProvisionRequested(answer)) throw new Error('not a request');
+    expect(answer.request.id).toBe(pendingRequest.id);
+    expect(answer.request.state).toBe('pending');
+  });
+
+  it('tells a mapping from a filed request', () => {
+    expect(
+      isProvisionRequested({
+        status: 'created',
+        environment: 'production',
+        keyManager: 'km',
+        keyType: 'PRODUCTION',
+        applicationId: 'a',
+        consumerKey: 'ck',
+      } as never),
+    ).toBe(false);
+  });
+
+  it('lists and decides approval requests on the approval routes', async () => {
+    const { client, sent, urls } = clientAnswering(
+      () =>
+        new Response(JSON.stringify({ items: [pendingRequest] }), {
+          status: 200,
+        }),
+    );
+    const listed = await client.listApprovals({
+      state: 'pending',
+      entityRef: 'component:default/orders',
+    });
+    expect(listed.items[0].id).toBe(pendingRequest.id);
+    await client.listApprovals();
+    await client.decideApproval(pendingRequest.id, 'approve', 'looks fine');
+    await client.decideApproval(pendingRequest.id, 'reject');
+    expect(urls).toEqual([
+      'http://backend/api/apim-credentials/approvals?state=pending&entityRef=component%3Adefault%2Forders',
+      'http://backend/api/apim-credentials/approvals',
+      `http://backend/api/apim-credentials/approvals/${pendingRequest.id}/approve`,
+      `http://backend/api/apim-credentials/approvals/${pendingRequest.id}/reject`,
+    ]);
+    expect(sent.map(s => s.method)).toEqual(['GET', 'GET', 'POST', 'POST']);
+    expect(JSON.parse(String(sent[2].body))).toEqual({ comment: 'looks fine' });
+    expect(JSON.parse(String(sent[3].body))).toEqual({});
+  });
+
+  it('exposes the code of a refused decision', async () => {
+    const { client } = clientAnswering(() => errorBody('SELF_APPROVAL', 403));
+    const error = await client
+      .decideApproval(pendingRequest.id, 'approve')
+      .catch(e => e);
+    expect(error.statusCode).toBe(403);
+    expect(error.code).toBe('SELF_APPROVAL');
   });
 });

@@ -30,12 +30,13 @@ import type {
   EnvironmentInfo,
   MappingRecord,
   Page,
-  ProvisionResult,
   UnprovisionResult,
   VerifyResult,
 } from './types';
-import { entityPath, FetchLike, toSearch } from './http';
+import { cellPath, entityPath, FetchLike, toSearch } from './http';
 import { ApimSubscriptionsApi, subscriptionMethods } from './subscriptions';
+import type { ProvisionAnswer } from './approvals';
+import { ApimApprovalsApi, approvalMethods } from './approvalsClient';
 
 /** @public */
 export interface RequestOptions {
@@ -53,17 +54,24 @@ export interface RequestOptions {
  *
  * @public
  */
-export interface ApimCredentialsApi extends ApimSubscriptionsApi {
+export interface ApimCredentialsApi
+  extends ApimSubscriptionsApi,
+    ApimApprovalsApi {
   getEnvironments(options?: RequestOptions): Promise<EnvironmentInfo[]>;
   getEntityCredentials(
     entityRef: string,
     options?: RequestOptions,
   ): Promise<EntityCredentials>;
+  /**
+   * Maps a client (`PUT` on the cell). In an environment that requires approval (issue 14) it
+   * answers `approval-pending` with the request it filed or found (HTTP 202, nothing mapped)
+   * until an approved request for this cell and client exists; see isProvisionRequested.
+   */
   provision(
     cell: { entityRef: string; environment: string; keyManager: string },
     body: ProvisionRequest,
     options?: RequestOptions & ProvisionOptions,
-  ): Promise<ProvisionResult>;
+  ): Promise<ProvisionAnswer>;
   /**
    * Removes the mapping of `cell.consumerKey` (issue 10 item 2): a 409 when another client or a
    * key generated in API-M sits in the slot, so nothing is removed by mistake.
@@ -168,6 +176,15 @@ export class ApimCredentialsClient implements ApimCredentialsApi {
   syncSubscriptions: ApimSubscriptionsApi['syncSubscriptions'] = (...args) =>
     this.subscriptionsApi.syncSubscriptions(...args);
 
+  // The approval routes (issue 14), the same way; see approvalsClient.ts.
+  private readonly approvalsApi = approvalMethods(
+    (method, path, body, options) => this.request(method, path, body, options),
+  );
+  listApprovals: ApimApprovalsApi['listApprovals'] = (...args) =>
+    this.approvalsApi.listApprovals(...args);
+  decideApproval: ApimApprovalsApi['decideApproval'] = (...args) =>
+    this.approvalsApi.decideApproval(...args);
+
   getEnvironments(options?: RequestOptions) {
     return this.request<EnvironmentInfo[]>(
       'GET',
@@ -196,9 +213,9 @@ export class ApimCredentialsClient implements ApimCredentialsApi {
       createApplication:
         options?.createApplication === false ? 'false' : undefined,
     });
-    return this.request<ProvisionResult>(
+    return this.request<ProvisionAnswer>(
       'PUT',
-      `${this.cellPath(cell)}${query}`,
+      `${cellPath(cell)}${query}`,
       body,
       options,
     );
@@ -219,7 +236,7 @@ export class ApimCredentialsClient implements ApimCredentialsApi {
     });
     return this.request<UnprovisionResult>(
       'DELETE',
-      `${this.cellPath(cell)}${query}`,
+      `${cellPath(cell)}${query}`,
       undefined,
       options,
     );
@@ -299,18 +316,6 @@ export class ApimCredentialsClient implements ApimCredentialsApi {
       APIM_CREDENTIALS_PLUGIN_ID,
     );
     return `${baseUrl}/audit/export${toSearch(query)}`;
-  }
-
-  private cellPath(cell: {
-    entityRef: string;
-    environment: string;
-    keyManager: string;
-  }) {
-    return `/entities/${entityPath(
-      cell.entityRef,
-    )}/credentials/${encodeURIComponent(cell.environment)}/${encodeURIComponent(
-      cell.keyManager,
-    )}`;
   }
 
   private async request<T>(

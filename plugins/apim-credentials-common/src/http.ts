@@ -11,6 +11,19 @@ export function entityPath(entityRef: string): string {
   return [ref.kind, ref.namespace, ref.name].map(encodeURIComponent).join('/');
 }
 
+/** `/entities/:kind/:namespace/:name/credentials/:environment/:keyManager`, each part encoded. */
+export function cellPath(cell: {
+  entityRef: string;
+  environment: string;
+  keyManager: string;
+}) {
+  return `/entities/${entityPath(
+    cell.entityRef,
+  )}/credentials/${encodeURIComponent(cell.environment)}/${encodeURIComponent(
+    cell.keyManager,
+  )}`;
+}
+
 export function toSearch(query: object | undefined): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query ?? {})) {

@@ -25,3 +25,5 @@ export type {
 } from './subscriptions';
 export * from './invokeSnippet';
 export * from './approvals';
+export type { ApimApprovalsApi, ApprovalsQuery } from './approvalsClient';
+export { isProvisionRequested } from './approvalsClient';

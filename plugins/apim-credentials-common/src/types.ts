@@ -52,6 +52,11 @@ export interface EnvironmentInfo {
    * published, never the configured PEM.
    */
   privateCa?: boolean;
+  /**
+   * Providing keys here needs an approver's approval first (`approval.required`, issue 14):
+   * a provide files a request, and the owner provides the client again once it is approved.
+   */
+  approvalRequired: boolean;
   /** Set when the instance could not be reached to list its key managers. */
   error?: string;
 }

@@ -53,6 +53,7 @@ describe('keyManagerOptions', () => {
           title: 'DR',
           instance: 'dr',
           keyType: 'PRODUCTION',
+          approvalRequired: false,
           keyManagers: [],
           error: 'connect ECONNREFUSED',
         },

@@ -32,6 +32,7 @@ export const environmentsWithRestriction: EnvironmentInfo[] = [
     title: 'Staging',
     instance: 'local',
     keyType: 'SANDBOX',
+    approvalRequired: false,
     keyManagers: [
       {
         name: 'Resident Key Manager',

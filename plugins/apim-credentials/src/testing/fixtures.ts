@@ -32,6 +32,7 @@ export const environments: EnvironmentInfo[] = [
     title: 'Sandbox',
     instance: 'local',
     keyType: 'SANDBOX',
+    approvalRequired: false,
     keyManagers: [
       {
         name: 'Resident Key Manager',
@@ -54,6 +55,7 @@ export const environments: EnvironmentInfo[] = [
     title: 'Production',
     instance: 'local',
     keyType: 'PRODUCTION',
+    approvalRequired: false,
     keyManagers: [
       {
         name: 'IS',

@@ -32,6 +32,7 @@ export const defaultEnvironments: EnvironmentInfo[] = [
     title: 'Sandbox',
     instance: 'local',
     keyType: 'SANDBOX',
+    approvalRequired: false,
     keyManagers: [
       {
         name: 'Resident Key Manager',
@@ -52,6 +53,7 @@ export const defaultEnvironments: EnvironmentInfo[] = [
     title: 'Production',
     instance: 'local',
     keyType: 'PRODUCTION',
+    approvalRequired: false,
     keyManagers: [
       {
         name: 'Resident Key Manager',
@@ -105,7 +107,24 @@ export class FakeApimCredentialsBackend {
   environmentsFailure?: Failure;
   /** Failures of PUT/DELETE by environment id. */
   readonly failures = new Map<string, Failure>();
+  /**
+   * Approval requests of environments with `approvalRequired` (issue 14), as the real backend
+   * keeps them: per cell and client, without the secret.
+   */
+  readonly approvalRequests: Array<{
+    id: string;
+    cell: string;
+    consumerKey: string;
+    state: 'pending' | 'approved' | 'rejected' | 'used';
+  }> = [];
   private nextId = 1;
+
+  /** What an approver does (POST /approvals/:id/approve or /reject). */
+  decide(id: string, state: 'approved' | 'rejected') {
+    const request = this.approvalRequests.find(r => r.id === id);
+    if (request?.state !== 'pending') throw new Error(`${id} is not pending`);
+    request.state = state;
+  }
 
   get mutations() {
     return this.requests.filter(
@@ -216,6 +235,43 @@ export class FakeApimCredentialsBackend {
       applicationName: name,
       auditId: `audit-${this.nextId++}`,
     };
+    if (method === 'PUT' && env.approvalRequired) {
+      // ApprovalService.provision: an approved request for exactly this cell and client maps
+      // (and is used); a pending one is answered again; none is filed (not in a dry run).
+      const open = this.approvalRequests.find(
+        r =>
+          r.cell === key &&
+          r.consumerKey === body.consumerKey &&
+          (r.state === 'pending' || r.state === 'approved'),
+      );
+      if (open?.state === 'approved') {
+        if (!dryRun) open.state = 'used';
+      } else if (open || !dryRun) {
+        const request = open ?? {
+          id: `request-${this.nextId++}`,
+          cell: key,
+          consumerKey: body.consumerKey as string,
+          state: 'pending' as const,
+        };
+        if (!open) this.approvalRequests.push(request);
+        return json(202, {
+          status: 'approval-pending',
+          request: {
+            id: request.id,
+            state: request.state,
+            entityRef,
+            environment,
+            keyType: env.keyType,
+            keyManager,
+            applicationName: name,
+            consumerKey: request.consumerKey,
+            requestedBy: 'user:default/mock',
+            requestedAt: '2026-12-01T10:00:00.000Z',
+            expiresAt: '2026-12-08T10:00:00.000Z',
+          },
+        });
+      }
+    }
     if (method === 'PUT') {
       if (existing && existing.consumerKey !== body.consumerKey) {
         return errorResponse(

@@ -134,6 +134,7 @@ describe('apim:credentials:provision', () => {
       applicationName: 'orders-service',
       applicationStatus: expect.any(String),
       warnings: [],
+      approvals: [],
       mappings: [
         expect.objectContaining({
           environment: 'sandbox',

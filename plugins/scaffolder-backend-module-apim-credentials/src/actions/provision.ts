@@ -20,9 +20,17 @@ import {
   logProvisionResult,
   ProvisionCheckpoint,
   provisionOutputs,
-  toCheckpoint,
 } from './provisionResults';
 import { entityPendingForStep } from './waitForEntity';
+import {
+  approvalsOutput,
+  dryRunOutcome,
+  EnvironmentOutcome,
+  isApprovalOutcome,
+  logApprovalOutcome,
+  mappingOrPending,
+  settleApproval,
+} from './approvalRequests';
 
 /**
  * The id templates use for this action (`steps[].action`).
@@ -44,7 +52,7 @@ export function createApimCredentialsProvisionAction(
   return createTemplateAction({
     id: PROVISION_ACTION_ID,
     description:
-      "Provides an existing OAuth2 client (consumer key and secret) to a catalog entity's WSO2 API-M application in one or more environments, on behalf of the user running the template. Idempotent; supports dry run.",
+      "Provides an existing OAuth2 client (consumer key and secret) to a catalog entity's WSO2 API-M application in one or more environments, on behalf of the user running the template. In an environment that requires approval it files an approval request (output approvals) instead; running the task again after the approval maps the client. Idempotent; supports dry run.",
     examples: provisionExamples,
     supportsDryRun: true,
     schema: {
@@ -166,6 +174,21 @@ export function createApimCredentialsProvisionAction(
                 'One entry per environment that succeeded: created now, or unchanged because that client was already mapped there',
             },
           ),
+        approvals: z =>
+          z.array(
+            z.object({
+              environment: z.string(),
+              keyManager: z.string(),
+              consumerKey: z.string(),
+              requestId: z.string(),
+              state: z.string(),
+              expiresAt: z.string(),
+            }),
+            {
+              description:
+                'One entry per environment that requires approval and has none yet (issue 14): the approval request filed (or pending already) and its state. Nothing is mapped there; run the task again once it is approved',
+            },
+          ),
       },
     },
     async handler(ctx) {
@@ -217,13 +240,18 @@ export function createApimCredentialsProvisionAction(
         };
       };
 
-      const report = (succeeded: ProvisionCheckpoint[]) => {
-        const outputs = provisionOutputs(succeeded);
+      const report = (succeeded: EnvironmentOutcome[]) => {
+        const outputs = provisionOutputs(
+          succeeded.filter(
+            (o): o is ProvisionCheckpoint => !isApprovalOutcome(o),
+          ),
+        );
         ctx.output('applicationId', outputs.applicationId);
         ctx.output('applicationName', outputs.applicationName);
         ctx.output('applicationStatus', outputs.applicationStatus);
         ctx.output('warnings', outputs.warnings);
         ctx.output('mappings', outputs.mappings);
+        ctx.output('approvals', approvalsOutput(succeeded));
       };
 
       const known = await fetchEnvironments(client, requestOptions, ctx.logger);
@@ -271,23 +299,29 @@ export function createApimCredentialsProvisionAction(
         operation: 'provision',
         logger: ctx.logger,
         sensitive,
-        run: async (cell): Promise<ProvisionCheckpoint> => {
+        run: async (cell): Promise<EnvironmentOutcome> => {
           const body = bodyOf(cell.environment);
+          // A filed approval request is an outcome, not a failure, and is never checkpointed
+          // as done: running the task again after the approval maps the client (issue 14).
           const result = dryRun
-            ? toCheckpoint(
+            ? dryRunOutcome(
                 await client.provision(cell, body, {
                   ...provisionOptions,
                   dryRun: true,
                 }),
               )
-            : await ctx.checkpoint({
-                key: checkpointKey('provision', cell, body.consumerKey),
-                fn: async () =>
-                  toCheckpoint(
-                    await client.provision(cell, body, provisionOptions),
-                  ),
-              });
-          logProvisionResult(ctx.logger, cell, result, dryRun);
+            : await settleApproval(() =>
+                ctx.checkpoint({
+                  key: checkpointKey('provision', cell, body.consumerKey),
+                  fn: async () =>
+                    mappingOrPending(
+                      await client.provision(cell, body, provisionOptions),
+                    ),
+                }),
+              );
+          if (isApprovalOutcome(result)) {
+            logApprovalOutcome(ctx.logger, cell, result, dryRun);
+          } else logProvisionResult(ctx.logger, cell, result, dryRun);
           return result;
         },
       });
