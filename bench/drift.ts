@@ -40,6 +40,8 @@ export interface DriftCase {
   apimByRoute: Record<string, number>;
   /** The most of the job's API-M requests (token requests aside) that arrived within any one second. */
   peakRequestsPerSecond: number;
+  /** The job's API-M requests per second over the whole run. */
+  meanRequestsPerSecond: number;
   dbStatements: number;
   dbRoundTrips: number;
   rssBeforeMb: number;
@@ -182,7 +184,8 @@ async function runCase(
     let peak = 0;
     for (let i = 0; i < samples.length; i++) {
       for (let j = i + 1; j < samples.length; j++) {
-        if (samples[j].t - samples[i].t > 1000) break;
+        // Half-open: starts spaced 1000 / cap ms apart put cap + 1 of them in a closed second.
+        if (samples[j].t - samples[i].t >= 1000) break;
         peak = Math.max(peak, samples[j].total - samples[i].total);
       }
     }
@@ -200,6 +203,11 @@ async function runCase(
       apimRequests: after.total - before.total,
       apimByRoute: byRoute,
       peakRequestsPerSecond: peak,
+      meanRequestsPerSecond: round(
+        (samples[samples.length - 1].total - samples[0].total) /
+          ((samples[samples.length - 1].t - samples[0].t) / 1000),
+        1,
+      ),
       dbStatements: result.db.statements,
       dbRoundTrips: result.db.roundTrips,
       rssBeforeMb: mb(result.rssBefore),

@@ -294,13 +294,13 @@ function renderMarkdown(report: Report, jsonName: string): string {
     );
     out.push('');
     out.push(
-      '| database | DB round trips before the answer | DB statements | DB round trips after the answer | catalog calls | permission calls | internal round trips | API-M requests |',
+      '| database | DB round trips before the answer | DB statements | DB round trips after the answer | time waiting for the DB (ms) | catalog calls | permission calls | internal round trips | API-M requests |',
     );
-    out.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const p of r.provisioning) {
       const c = p.perProvision;
       out.push(
-        `| ${p.db} | ${c.dbRoundTrips} | ${c.dbStatements} | ${c.dbRoundTripsOffPath} | ${c.catalogCalls} | ${c.permissionCalls} | ${c.internalRoundTrips} | ${c.apimRequests} |`,
+        `| ${p.db} | ${c.dbRoundTrips} | ${c.dbStatements} | ${c.dbRoundTripsOffPath} | ${c.dbBusyMs} | ${c.catalogCalls} | ${c.permissionCalls} | ${c.internalRoundTrips} | ${c.apimRequests} |`,
       );
     }
     out.push('');
@@ -314,7 +314,9 @@ function renderMarkdown(report: Report, jsonName: string): string {
         out.push(
           `${String(c.startMs).padStart(7)} ${String(c.endMs ?? '?').padStart(
             7,
-          )}  ${c.sequential ? '|' : '+'} ${c.kind.padEnd(11)} ${c.what}`,
+          )}  ${c.sequential ? '|' : '+'} ${c.kind.padEnd(11)} ${c.what}${
+            c.offPath ? '  [after the answer]' : ''
+          }`,
         );
       out.push('```');
       out.push('');
@@ -432,7 +434,7 @@ function renderMarkdown(report: Report, jsonName: string): string {
     );
     out.push('');
     out.push(
-      '| database | mappings | run (s) | checked | API-M requests | peak requests/s | DB statements | DB round trips | RSS before / peak (MB) | RSS growth (MB) | full pass at the cap (h) |',
+      '| database | mappings | run (s) | checked | API-M requests | peak / mean requests/s | DB statements | DB round trips | RSS before / peak (MB) | RSS growth (MB) | full pass at the cap (h) |',
     );
     out.push(
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -441,11 +443,11 @@ function renderMarkdown(report: Report, jsonName: string): string {
       out.push(
         `| ${d.db} | ${d.mappings.toLocaleString('en')} | ${d.runSeconds} | ${
           d.checked
-        } | ${d.apimRequests} | ${d.peakRequestsPerSecond} | ${
-          d.dbStatements
-        } | ${d.dbRoundTrips} | ${d.rssBeforeMb} / ${d.peakRssMb} | ${
-          d.rssGrowthMb
-        } | ${d.fullPassHoursAtCap} |`,
+        } | ${d.apimRequests} | ${d.peakRequestsPerSecond} / ${
+          d.meanRequestsPerSecond
+        } | ${d.dbStatements} | ${d.dbRoundTrips} | ${d.rssBeforeMb} / ${
+          d.peakRssMb
+        } | ${d.rssGrowthMb} | ${d.fullPassHoursAtCap} |`,
       );
     }
     out.push('');

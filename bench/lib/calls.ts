@@ -20,6 +20,8 @@ export interface RecordedCall {
   endMs?: number;
   /** Whether the kind had no call in flight when this one started. */
   sequential: boolean;
+  /** A statement the request does not wait for (the recorder's `offPath` patterns). */
+  offPath?: boolean;
 }
 
 /** The calls of one window (one request), summed up. */
@@ -33,6 +35,8 @@ export interface CallCounts {
   permissionCalls: number;
   /** Internal HTTP calls in a real deployment (catalog + permissions) that start with none in flight. */
   internalRoundTrips: number;
+  /** Milliseconds with at least one statement in flight (those before the answer). */
+  dbBusyMs: number;
 }
 
 /** Knex client prototypes whose `query` is wrapped, and the recorder of each knex's config. */
@@ -130,8 +134,7 @@ export class CallRecorder {
 
   private count(calls: RecordedCall[]): CallCounts {
     const db = calls.filter(c => c.kind === 'db');
-    const offPath = (c: RecordedCall) =>
-      this.offPath.some(re => re.test(c.what));
+    const offPath = (c: RecordedCall) => c.offPath === true;
     const internal = calls.filter(c => c.kind !== 'db');
     // Internal calls: sequential across both kinds (a catalog read and a permission decision
     // made together are one wait).
@@ -141,7 +144,19 @@ export class CallRecorder {
       if (c.startMs >= busyUntil) internalRoundTrips++;
       busyUntil = Math.max(busyUntil, c.endMs ?? Infinity);
     }
+    // The union of the statements' intervals: the time the request spent waiting for the database.
+    let dbBusyMs = 0;
+    let openUntil = -Infinity;
+    for (const c of db
+      .filter(x => !offPath(x))
+      .sort((a, b) => a.startMs - b.startMs)) {
+      const end = c.endMs ?? c.startMs;
+      if (end <= openUntil) continue;
+      dbBusyMs += end - Math.max(c.startMs, openUntil);
+      openUntil = end;
+    }
     return {
+      dbBusyMs: round(dbBusyMs),
       dbStatements: db.length,
       dbRoundTrips: db.filter(c => c.sequential && !offPath(c)).length,
       dbRoundTripsOffPath: db.filter(c => c.sequential && offPath(c)).length,
@@ -153,9 +168,11 @@ export class CallRecorder {
 
   /** @internal */
   begin(kind: RecordedCall['kind'], what: string): RecordedCall {
+    const text = what.replace(/\s+/g, ' ');
     const call: RecordedCall = {
       kind,
-      what: what.replace(/\s+/g, ' ').slice(0, 160),
+      what: text.slice(0, 160),
+      offPath: kind === 'db' && this.offPath.some(re => re.test(text)),
       startMs: now(),
       sequential: this.inFlight[kind] === 0,
     };
