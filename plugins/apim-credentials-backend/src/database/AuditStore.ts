@@ -6,12 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import type {
-  AuditAction,
-  AuditOutcome,
   AuditRecord,
-  AuditResolution,
-  AuditSource,
-  KeyType,
   Page,
   ParsedAuditQuery,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
@@ -27,54 +22,11 @@ import { countRows } from './countRows';
 import { coalesceDeniedRow } from './deniedRows';
 import { DbAuditRow, DbAuditRowRead, toAuditRecord } from './rows';
 import { Timestamps } from './timestamps';
+import type { AuditCompletion, AuditStart } from './auditTypes';
 
 const AUDIT = 'apim_credentials_audit';
 
-/** Fields known when an attempt starts. */
-export interface AuditStart {
-  actor: string;
-  source: AuditSource;
-  via?: string;
-  taskId?: string;
-  action: AuditAction;
-  entityRef?: string;
-  environment?: string;
-  instance?: string;
-  keyType?: KeyType;
-  keyManager?: string;
-  applicationId?: string;
-  applicationName?: string;
-  consumerKey?: string;
-  requestId?: string;
-  /** A dry run that was denied or that really asked a key manager (issue 10 item 3). */
-  dryRun?: boolean;
-  /** subscribe / unsubscribe: the API entity, API-M's API id and `name version` (issue 16). */
-  apiRef?: string;
-  apiId?: string;
-  apiName?: string;
-}
-
-/** Fields set when an attempt ends. */
-export interface AuditCompletion {
-  outcome: Exclude<AuditOutcome, 'pending'>;
-  applicationId?: string;
-  applicationName?: string;
-  keyMappingId?: string;
-  /** Known only at the end for removals: the client that was mapped. */
-  consumerKey?: string;
-  /** Failed and denied rows: the stable code (`APIM_CREDENTIALS_ERROR_CODES`). */
-  errorCode?: string;
-  errorMessage?: string;
-  /** Successful rows that need a word more than their outcome (`AUDIT_RESOLUTIONS`). */
-  resolution?: AuditResolution;
-  /** What the resolution means for this row, in words. */
-  note?: string;
-  /** Provisioning only: whether this attempt proved the credentials at the key manager first. */
-  verified?: boolean;
-  /** subscribe / unsubscribe: the API as API-M resolved it, known only after the lookup. */
-  apiId?: string;
-  apiName?: string;
-}
+export type { AuditCompletion, AuditStart } from './auditTypes';
 
 /**
  * Whether a `denied` row is written, and with what note appended to its message; see
