@@ -88,8 +88,13 @@ describe('issue 12: application names and disabled key managers', () => {
           consumerKey: client.clientId,
           consumerSecret: client.clientSecret,
         });
-        expect(res.status).toBe(201);
-        expect(res.body.applicationName).toBe('case-app');
+        if (res.status !== 201 || res.body.applicationName !== 'case-app') {
+          throw new Error(
+            `Expected 201 creating "case-app", got ${
+              res.status
+            }: ${JSON.stringify(res.body)}`,
+          );
+        }
       } finally {
         await elsewhere.stop();
       }

@@ -606,7 +606,9 @@ describe('abuse: bad inputs against every route', () => {
       consumerKey: demo.clientId,
       consumerSecret: demo.clientSecret,
     });
-    expect(res.status).toBe(201);
+    if (res.status !== 201) {
+      throw new Error(`Providing the demo client answered ${res.status}`);
+    }
   });
 
   afterAll(async () => {
@@ -747,7 +749,7 @@ describe('abuse: bad inputs against every route', () => {
       ['PUT', 'put', CELL],
       ['POST /verify', 'post', '/verify'],
     ];
-    const cases = targets.flatMap(([route, method, url]) =>
+    const malformedCases = targets.flatMap(([route, method, url]) =>
       malformed.map(([label, body, headers]) => ({
         name: `${route} ${label}`,
         method,
@@ -758,7 +760,7 @@ describe('abuse: bad inputs against every route', () => {
     );
     // Well-formed JSON with duplicate keys is parsed (the last one wins) and must not leak either;
     // sent for an entity that does not exist, so it changes nothing.
-    cases.push({
+    malformedCases.push({
       name: 'POST /verify duplicate keys',
       method: 'post',
       url: '/verify',
@@ -766,7 +768,7 @@ describe('abuse: bad inputs against every route', () => {
       headers: { 'content-type': json },
     });
 
-    it.each(cases.map(c => [c.name, c] as const))(
+    it.each(malformedCases.map(c => [c.name, c] as const))(
       '%s: 4xx, the marker nowhere in the response, nothing changed',
       async (_name, c) => {
         const before = await snapshot(knex, stack);
@@ -857,7 +859,12 @@ describe('abuse: bad inputs against every route', () => {
           const res = await backend.call('put', CELL, body);
           expect(res.status).toBe(400);
           expect(res.body.error.message).toContain(field);
-          if (extra) expect(res.body.error.message).toContain('unknown field');
+          // an unknown field is named as one too
+          const namesUnknownField = expect.stringContaining('unknown field');
+          const anyMessage = expect.any(String);
+          expect(res.body.error.message).toEqual(
+            extra ? namesUnknownField : anyMessage,
+          );
           expectNothingChanged(
             before,
             await snapshot(knex, stack),

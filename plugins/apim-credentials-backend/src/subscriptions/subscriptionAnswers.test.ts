@@ -8,7 +8,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { LocalStack } from '@internal/local-stack';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { Backend, startBackend, startStack } from '../__testUtils__/harness';
-import { ENTITIES } from './testEntities';
+import { ENTITIES } from '../__testUtils__/subscriptionEntities';
 
 jest.setTimeout(120_000);
 

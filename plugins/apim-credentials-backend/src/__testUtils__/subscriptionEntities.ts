@@ -1,6 +1,6 @@
 /** Catalog entities of the subscription tests: consumers and API entities (issue 16). */
 import { Entity } from '@backstage/catalog-model';
-import { component } from '../__testUtils__/harness';
+import { component } from './harness';
 
 function consumer(name: string, consumes: string[]): Entity {
   const entity = component(name, name);
