@@ -196,6 +196,7 @@ async function main() {
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
     durationSeconds: round((finished.getTime() - started.getTime()) / 1000, 0),
+    loadAverageAtEnd: os.loadavg().map(x => round(x)),
     phaseSeconds: Object.fromEntries(
       Object.entries(timings).map(([k, v]) => [k, round(v / 1000, 0)]),
     ),
@@ -228,6 +229,7 @@ async function main() {
 type Report = {
   startedAt: string;
   durationSeconds: number;
+  loadAverageAtEnd: number[];
   machine: ReturnType<typeof machine>;
   bars: BarResult[];
   results: {
@@ -253,7 +255,9 @@ function renderMarkdown(report: Report, jsonName: string): string {
       report.durationSeconds
     } s, commit ${m.gitCommit}. ${m.cpu}, ${m.memoryGb} GB, ${
       m.os
-    }; load average at start ${m.loadAverageAtStart.join(' / ')}. Node ${
+    }; load average (1 / 5 / 15 min) at start ${m.loadAverageAtStart.join(
+      ' / ',
+    )}, at the end ${report.loadAverageAtEnd.join(' / ')}. Node ${
       m.node
     }, Backstage ${m.backstage}, SQLite ${m.sqlite} (better-sqlite3 ${
       m.packages['better-sqlite3']
