@@ -2,6 +2,7 @@ import { ResponseError } from '@backstage/errors';
 import type { Entity } from '@backstage/catalog-model';
 import type {
   ApimCredentialsErrorCode,
+  ApprovalRequest,
   AuditRecord,
   EntityCredentials,
   EnvironmentInfo,
@@ -177,6 +178,26 @@ export const mappingRecord: MappingRecord = {
 };
 
 /** A fake client: every method a jest mock, with harmless defaults. */
+/** An approval request (issue 14) of the fixtures' entity in production, as the backend lists it. */
+export function approvalRequest(
+  overrides: Partial<ApprovalRequest> = {},
+): ApprovalRequest {
+  return {
+    id: '0b6f1a52-3c1e-4d4b-9a37-5c2f1e0d7a11',
+    state: 'pending',
+    entityRef,
+    environment: 'production',
+    keyType: 'PRODUCTION',
+    keyManager: 'IS',
+    applicationName: 'orders-app',
+    consumerKey: 'orders-prod-client',
+    requestedBy: 'user:default/jane',
+    requestedAt: '2026-12-01T10:00:00.000Z',
+    expiresAt: '2026-12-08T10:00:00.000Z',
+    ...overrides,
+  };
+}
+
 export function fakeApi(
   overrides: Partial<jest.Mocked<ApimCredentialsFrontendApi>> = {},
 ): jest.Mocked<ApimCredentialsFrontendApi> {
@@ -202,6 +223,8 @@ export function fakeApi(
     subscribe: jest.fn(),
     unsubscribe: jest.fn(),
     syncSubscriptions: jest.fn(),
+    listApprovals: jest.fn().mockResolvedValue({ items: [] }),
+    decideApproval: jest.fn(),
     ...overrides,
   } as jest.Mocked<ApimCredentialsFrontendApi>;
 }

@@ -7,6 +7,7 @@ import { Progress } from '@backstage/core-components';
 import { usePermission } from '@backstage/plugin-permission-react';
 import { apimAuditReadPermission } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { PermissionDeniedState } from '../common/PermissionDeniedState';
+import { ApprovalsTab } from './ApprovalsTab';
 import { AuditLogTab } from './AuditLogTab';
 import { BindingsTab } from './BindingsTab';
 import { MappingsTab } from './MappingsTab';
@@ -15,6 +16,7 @@ const TABS = [
   { id: 'mappings', label: 'Mappings' },
   { id: 'audit', label: 'Audit log' },
   { id: 'bindings', label: 'Bindings' },
+  { id: 'approvals', label: 'Approvals' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
 
@@ -23,7 +25,8 @@ function tabOf(value: string | null): TabId {
 }
 
 /**
- * The platform view: all current mappings, the audit log and the application bindings, for
+ * The platform view: all current mappings, the audit log, the application bindings and the
+ * approval requests (`?tab=approvals`, where the approvers' notifications link), for
  * holders of `apim.audit.read`. The tab lives in the URL (`?tab=audit`), so Back and shared
  * links open it again (issue 15 item 5); each tab's label carries the number of rows it shows.
  * Every tab stays mounted, so the counts are there before a tab is opened.
@@ -43,6 +46,7 @@ export function ApimCredentialsPlatformContent() {
   const [onMappings] = useState(() => countOf('mappings'));
   const [onAudit] = useState(() => countOf('audit'));
   const [onBindings] = useState(() => countOf('bindings'));
+  const [onApprovals] = useState(() => countOf('approvals'));
 
   if (permission.loading) return <Progress />;
   if (!permission.allowed) {
@@ -104,6 +108,7 @@ export function ApimCredentialsPlatformContent() {
           {t.id === 'mappings' && <MappingsTab onCount={onMappings} />}
           {t.id === 'audit' && <AuditLogTab onCount={onAudit} />}
           {t.id === 'bindings' && <BindingsTab onCount={onBindings} />}
+          {t.id === 'approvals' && <ApprovalsTab onCount={onApprovals} />}
         </Box>
       ))}
     </>
