@@ -6,7 +6,7 @@ import { Knex } from 'knex';
 import { mockServices } from '@backstage/backend-test-utils';
 import {
   createTestDatabases,
-  expectPostgresWhenRequired,
+  missingRequiredEngines,
 } from '../__testUtils__/databases';
 import { AuditCompletion, AuditStore } from '../database/AuditStore';
 import {
@@ -20,7 +20,7 @@ jest.setTimeout(60_000);
 const databases = createTestDatabases();
 
 it('runs the PostgreSQL cases when CI asks for them', () => {
-  expectPostgresWhenRequired(databases);
+  expect(missingRequiredEngines(databases)).toEqual([]);
 });
 
 const cell = {
