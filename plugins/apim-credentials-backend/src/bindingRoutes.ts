@@ -36,9 +36,8 @@ import {
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { z } from 'zod/v4';
 import { runAuditedChange } from './auditedChange';
-import type { AuditStart } from './database/AuditStore';
 import { parse } from './parse';
-import type { AuditTrail } from './service/AuditTrail';
+import { auditStart, type AuditTrail } from './service/AuditTrail';
 import { applicationNameKey } from './database/ApplicationBindingStore';
 import { ApplicationBindings } from './service/ApplicationBindings';
 import { CANDIDATE_PAGE_SIZE } from './service/bindingCandidates';
@@ -165,22 +164,14 @@ export function registerBindingRoutes(
   async function change(
     req: Request,
     action: 'bind' | 'unbind',
-    start: Omit<AuditStart, 'action' | 'actor' | 'source'>,
+    start: Parameters<typeof auditStart>[2],
     credentials: BackstageCredentials,
     run: () => Promise<{ applicationId?: string; applicationName?: string }>,
   ) {
     const caller = deps.callerOf(req, credentials);
     const { auditId } = await runAuditedChange(deps, {
       req,
-      start: {
-        ...start,
-        action,
-        actor: caller.userEntityRef,
-        source: caller.source,
-        via: caller.via,
-        taskId: caller.taskId,
-        requestId: caller.requestId,
-      },
+      start: auditStart(action, caller, start),
       eventMeta: { ...start },
       allowed: () => isAllowed(credentials, apimApplicationsBindPermission),
       denied: () =>

@@ -28,7 +28,7 @@ import { apimCredentialsProvisionPermission } from '@apim-credentials/backstage-
 import type { Access } from './access';
 import type { EnvironmentConfig } from './config';
 import type { AuditStart } from './database/AuditStore';
-import type { AuditTrail } from './service/AuditTrail';
+import { auditStart, type AuditTrail } from './service/AuditTrail';
 import { RateLimitedError } from './errors';
 import type { ApplicationBindings } from './service/ApplicationBindings';
 import type { AttemptLimits } from './service/attemptLimits';
@@ -121,13 +121,7 @@ export function createCellGate(deps: CellGateDeps): CellGate {
         ...request.eventMeta,
       },
     });
-    const start: AuditStart = {
-      action,
-      actor: caller.userEntityRef,
-      source: caller.source,
-      via: caller.via,
-      taskId: caller.taskId,
-      requestId: caller.requestId,
+    const start = auditStart(action, caller, {
       entityRef,
       environment: env.id,
       instance: env.instance,
@@ -136,7 +130,7 @@ export function createCellGate(deps: CellGateDeps): CellGate {
       applicationName,
       consumerKey: request.consumerKey,
       dryRun: action === 'verify' ? undefined : request.dryRun === true,
-    };
+    });
     const deny = async (error: Error & { code?: string }) => {
       // Errors of Backstage's own kinds carry no code: the trail records PERMISSION_DENIED.
       await trail.deny(start, error);

@@ -7,7 +7,6 @@
 import { Knex } from 'knex';
 import { InputError } from '@backstage/errors';
 import type {
-  KeyType,
   MappingRecord,
   Page,
   ParsedMappingsQuery,
@@ -20,21 +19,11 @@ import { Timestamps } from './timestamps';
 
 const MAPPINGS = 'apim_credentials_mappings';
 
-/** A mapping as the service records it. */
-export interface MappingUpsert {
-  entityRef: string;
-  environment: string;
-  keyManager: string;
-  instance: string;
-  keyType: KeyType;
-  applicationId: string;
-  applicationName: string;
-  consumerKey: string;
-  keyMappingId: string;
-  grantTypes: string[];
-  provisionedBy: string;
-  provisionedAt: Date;
-}
+/** A mapping as the service records it: the record's fields, with its time as a Date. */
+export type MappingUpsert = Omit<
+  MappingRecord,
+  'provisionedAt' | 'state' | 'driftReason'
+> & { provisionedAt: Date };
 
 /** The cell a mapping row is unique on. */
 export interface MappingCell {

@@ -5,6 +5,7 @@
  * expired, with a link to the entity tab. Never a secret: a request holds none.
  */
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import { sendSafely } from './sendSafely';
 import type {
   NotificationSendOptions,
   NotificationService,
@@ -96,16 +97,7 @@ export class ApprovalNotices {
     return this.send(notificationForOutcome(request));
   }
 
-  private async send(options: NotificationSendOptions | undefined) {
-    if (!options || !this.deps.notifications) return;
-    try {
-      await this.deps.notifications.send(options);
-    } catch (error) {
-      this.deps.logger.warn(
-        `Could not send the notification "${options.payload.title}": ${
-          (error as Error).message
-        }`,
-      );
-    }
+  private send(options: NotificationSendOptions | undefined) {
+    return sendSafely(this.deps, options);
   }
 }

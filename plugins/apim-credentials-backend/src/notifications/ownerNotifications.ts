@@ -9,6 +9,7 @@
  * minus the person who acted, who knows already.
  */
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import { sendSafely } from './sendSafely';
 import { parseEntityRef } from '@backstage/catalog-model';
 import type {
   NotificationSendOptions,
@@ -146,16 +147,7 @@ export class OwnerNotifier {
     await this.send(notificationForDrift(drift));
   }
 
-  private async send(options: NotificationSendOptions | undefined) {
-    if (!options || !this.deps.notifications) return;
-    try {
-      await this.deps.notifications.send(options);
-    } catch (error) {
-      this.deps.logger.warn(
-        `Could not send the notification "${options.payload.title}": ${
-          (error as Error).message
-        }`,
-      );
-    }
+  private send(options: NotificationSendOptions | undefined) {
+    return sendSafely(this.deps, options);
   }
 }

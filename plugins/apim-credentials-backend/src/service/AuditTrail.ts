@@ -32,6 +32,32 @@ export interface Denial {
   message: string;
 }
 
+/** The fields a row takes from its caller: who, through which path, in which request. */
+type CallerFields =
+  | 'action'
+  | 'actor'
+  | 'source'
+  | 'via'
+  | 'taskId'
+  | 'requestId';
+
+/** A row's start: `action` by `caller`, about what `fields` name. */
+export function auditStart(
+  action: AuditStart['action'],
+  caller: Caller,
+  fields: Omit<AuditStart, CallerFields>,
+): AuditStart {
+  return {
+    action,
+    actor: caller.userEntityRef,
+    source: caller.source,
+    via: caller.via,
+    taskId: caller.taskId,
+    requestId: caller.requestId,
+    ...fields,
+  };
+}
+
 export class AuditTrail {
   constructor(
     private readonly deps: {
@@ -65,13 +91,7 @@ export class AuditTrail {
     subject: AuditSubject,
     caller: Caller,
   ): AuditStart {
-    return {
-      action,
-      actor: caller.userEntityRef,
-      source: caller.source,
-      via: caller.via,
-      taskId: caller.taskId,
-      requestId: caller.requestId,
+    return auditStart(action, caller, {
       entityRef: subject.entityRef,
       environment: env.id,
       instance: env.instance,
@@ -79,7 +99,7 @@ export class AuditTrail {
       keyManager: subject.keyManager,
       applicationName: subject.applicationName,
       consumerKey: subject.consumerKey,
-    };
+    });
   }
 
   /** Writes a `pending` row for an attempt in `env` and returns its id. */

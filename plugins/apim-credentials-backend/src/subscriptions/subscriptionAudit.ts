@@ -13,9 +13,8 @@ import { NotAllowedError } from '@backstage/errors';
 import { apimSubscriptionsManagePermission } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import type { Access } from '../access';
 import { runAuditedChange } from '../auditedChange';
-import type { AuditStart } from '../database/AuditStore';
 import { coded } from '../errors';
-import type { AuditTrail } from '../service/AuditTrail';
+import { auditStart, type AuditTrail } from '../service/AuditTrail';
 import type { Caller } from '../service/ProvisioningService';
 import type { SubscriptionsService } from './SubscriptionsService';
 
@@ -65,13 +64,7 @@ export function createAuditedChange(deps: {
   return async (req, credentials, action, subject, run) => {
     const caller = deps.callerOf(req, credentials);
     const env = subscriptions.environment(subject.environment);
-    const start: AuditStart = {
-      action,
-      actor: caller.userEntityRef,
-      source: caller.source,
-      via: caller.via,
-      taskId: caller.taskId,
-      requestId: caller.requestId,
+    const start = auditStart(action, caller, {
       entityRef: subject.entityRef,
       environment: env.id,
       instance: env.instance,
@@ -81,7 +74,7 @@ export function createAuditedChange(deps: {
       apiId: subject.apiId,
       apiName: subject.apiName,
       dryRun: subject.dryRun,
-    };
+    });
     const { done } = await runAuditedChange(deps, {
       req,
       start,
