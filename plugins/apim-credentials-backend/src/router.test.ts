@@ -116,8 +116,8 @@ async function setup() {
     createEvent: jest.fn(async () => event),
   });
   const permissions = mockServices.permissions.mock({
-    authorize: jest.fn(async (requests, { credentials }) =>
-      requests.map((r: any) => ({
+    authorize: jest.fn(async (queries, { credentials }) =>
+      queries.map((r: any) => ({
         result: policy(
           (credentials.principal as { userEntityRef?: string }).userEntityRef,
           r.permission.name,
