@@ -48,18 +48,23 @@ export function notificationForRequest(
   };
 }
 
+/** What became of a decided or expired request, in the owners' words. */
+function outcomeText(request: ApprovalRequest): string {
+  if (request.state === 'approved') {
+    return `approved by ${request.decidedBy}: provide the client again on the entity's API-M Credentials tab to map it before ${request.expiresAt}`;
+  }
+  if (request.state === 'rejected') {
+    const comment = request.comment ? `: ${request.comment}` : '';
+    return `rejected by ${request.decidedBy}${comment}`;
+  }
+  return 'expired before it was used; file a new request if the client is still needed';
+}
+
 /** The notification to the entity's owners of a decided or expired request. */
 export function notificationForOutcome(
   request: ApprovalRequest,
 ): NotificationSendOptions {
-  const what =
-    request.state === 'approved'
-      ? `approved by ${request.decidedBy}: provide the client again on the entity's API-M Credentials tab to map it before ${request.expiresAt}`
-      : request.state === 'rejected'
-      ? `rejected by ${request.decidedBy}${
-          request.comment ? `: ${request.comment}` : ''
-        }`
-      : 'expired before it was used; file a new request if the client is still needed';
+  const what = outcomeText(request);
   return {
     recipients: {
       type: 'entity',
