@@ -123,7 +123,7 @@ cp "$APP/packages/backend/src/index.ts" "$WORK/index.pristine.ts"
 # binding and cpu-features (pure-JS fallbacks).
 mkdir -p "$WORK/prebuilds"
 SQLITE_VERSION="$(node -p "require('./node_modules/better-sqlite3/package.json').version")"
-tar -czf "$WORK/prebuilds/better-sqlite3-v$SQLITE_VERSION-node-v$(node -p process.versions.modules)-linux-x64.tar.gz" \
+tar -czf "$WORK/prebuilds/better-sqlite3-v$SQLITE_VERSION-node-v$(node -p process.versions.modules)-$(node -p 'process.platform + "-" + process.arch').tar.gz" \
   -C node_modules/better-sqlite3 build/Release/better_sqlite3.node
 export npm_config_better_sqlite3_local_prebuilds="$WORK/prebuilds"
 node -e '
@@ -261,7 +261,7 @@ for _ in $(seq 1 30); do curl -s -o /dev/null "$API/" || break; sleep 1; done
 # shellcheck source=verify-install/dynamic-plugins.sh
 source scripts/verify-install/dynamic-plugins.sh
 export_dynamic_plugins
-step "dynamic plugins root: npm pack of each dist-dynamic"
+step "dynamic plugins root: the packed backend plugin and scaffolder module"
 install_dynamic_plugins
 verify_dynamic_backend
 kill -- "-${PIDS[-1]}" 2>/dev/null || true

@@ -1,7 +1,7 @@
 # Sourced by scripts/verify-install.sh after the static install proof (issue 13, dynamic plugins):
 # exports the backend plugin, the scaffolder module and the frontend plugin with the RHDH CLI
-# (`yarn export-dynamic` in each package: @red-hat-developer-hub/cli plugin export, from npm), packs the
-# dist-dynamic folders as RHDH's install-dynamic-plugins would fetch them, and starts the fresh app's
+# (`yarn export-dynamic` in each package: @red-hat-developer-hub/cli plugin export, from npm) and packs
+# the dist-dynamic folders, both by the backend README's RHDH section, and starts the fresh app's
 # backend WITHOUT the static apim plugins but with @backstage/backend-dynamic-feature-service's
 # dynamicPluginsFeatureLoader: GET /api/apim-credentials/environments must answer and the scaffolder must
 # list apim:credentials:provision, both served by the dynamically loaded packages.
@@ -14,22 +14,24 @@ DYNAMIC_EXPORTS=(
   plugins/apim-credentials
 )
 
-# Runs each package's export-dynamic script, as a developer would before a release. The backend ones
-# skip the CLI's own `yarn build`: build-packages.sh has just built them (and the embedded common package).
+RHDH_README="plugins/apim-credentials-backend/README.md"
+RHDH_SECTION="Install in Red Hat Developer Hub (dynamic plugins)"
+
+# Runs the RHDH section's commands as written (each package's export-dynamic script, then npm pack of
+# each dist-dynamic), from the repository root: the section cannot drift from what CI proves.
 export_dynamic_plugins() {
-  local dir args
-  for dir in "${DYNAMIC_EXPORTS[@]}"; do
-    args=()
-    [[ "$dir" != plugins/apim-credentials ]] && args=(--no-build)
-    step "yarn export-dynamic ${args[*]} in $dir"
-    (cd "$REPO/$dir" && yarn export-dynamic --clean "${args[@]}" >"$WORK/export-$(basename "$dir").log" 2>&1) ||
-      { tail -30 "$WORK/export-$(basename "$dir").log"; fail "export-dynamic failed in $dir"; }
-  done
+  local dir cmd
+  for dir in "${DYNAMIC_EXPORTS[@]}"; do rm -rf "${REPO:?}/$dir/dist-dynamic"; done
+  while IFS= read -r cmd; do
+    step "$cmd"
+    (cd "$REPO" && bash -euo pipefail -c "$cmd" >>"$WORK/export-dynamic.log" 2>&1) ||
+      { tail -30 "$WORK/export-dynamic.log"; fail "$RHDH_README: '$cmd' failed"; }
+  done < <(node "$REPO/scripts/verify-install/readme-steps.mjs" sh "$REPO/$RHDH_README" "$RHDH_SECTION")
   [[ -s "$REPO/plugins/apim-credentials/dist-dynamic/dist-scalprum/plugin-manifest.json" ]] ||
     fail "the frontend export has no dist-scalprum/plugin-manifest.json"
 }
 
-# npm pack of each dist-dynamic (bundleDependencies: the private node_modules go along); the two backend
+# The tarballs npm pack wrote (bundleDependencies: the private node_modules go along); the two backend
 # packages are unpacked into the app's dynamic plugins root, one folder per package, as RHDH lays them
 # out. The frontend one is packed only: its Scalprum assets are for RHDH's app, and this backend's loader
 # would look for module-federation assets (mf-manifest.json) in it, which the export does not build.
@@ -37,7 +39,8 @@ install_dynamic_plugins() {
   local root="$APP/dynamic-plugins-root" dir tgz name
   mkdir -p "$root" "$WORK/dynamic-tarballs"
   for dir in "${DYNAMIC_EXPORTS[@]}"; do
-    tgz="$(cd "$REPO/$dir/dist-dynamic" && npm pack --silent --pack-destination "$WORK/dynamic-tarballs")"
+    tgz="$(cd "$REPO/$dir/dist-dynamic" && ls -- *-dynamic-*.tgz)" || fail "no npm pack tarball in $dir/dist-dynamic"
+    cp "$REPO/$dir/dist-dynamic/$tgz" "$WORK/dynamic-tarballs/"
     name="${tgz%.tgz}"
     tar -tzf "$WORK/dynamic-tarballs/$tgz" >"$WORK/dynamic-tarballs/$name.list"
     if [[ "$dir" == plugins/apim-credentials ]]; then
