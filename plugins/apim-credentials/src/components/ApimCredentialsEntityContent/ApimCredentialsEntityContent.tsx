@@ -109,6 +109,18 @@ export function EntityCredentialsView(props: {
     () => api.getEntityCredentials(entityRef),
     [api, entityRef],
   );
+  // The entity's approval requests, where an environment requires approval (issue 14). A
+  // failure leaves the cards without them: providing still works and files or completes one.
+  const needsApprovals = Boolean(
+    environments.value?.some(e => e.approvalRequired),
+  );
+  const approvals = useAsyncRetry(
+    async () =>
+      needsApprovals
+        ? (await api.listApprovals({ entityRef })).items
+        : undefined,
+    [api, entityRef, needsApprovals],
+  );
 
   if (!read.loading && !read.allowed) {
     return (
@@ -146,6 +158,7 @@ export function EntityCredentialsView(props: {
     setRefreshKey(k => k + 1);
     setCredentialsChanges(k => k + 1);
     credentials.retry();
+    if (needsApprovals) approvals.retry();
   };
   const entityCredentials = credentials.value;
 
@@ -198,6 +211,9 @@ export function EntityCredentialsView(props: {
                   : provisionDisabledReason ?? 'Loading the credentials…'
               }
               describedBy={readOnly ? READ_ONLY_NOTICE_ID : undefined}
+              approvals={approvals.value?.filter(
+                r => r.environment === environment.id,
+              )}
               onChanged={onChanged}
             />
           </Grid>

@@ -10,6 +10,7 @@ import Typography from '@material-ui/core/Typography';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import { InfoCard, WarningPanel } from '@backstage/core-components';
 import type {
+  ApprovalRequest,
   CredentialMapping,
   EnvironmentCredentials,
   EnvironmentInfo,
@@ -21,62 +22,19 @@ import { ProvideKeysDialog, ProvideOutcome } from '../ProvideKeysDialog';
 import { RemoveMappingDialog } from '../RemoveMappingDialog';
 import { TokenSnippetDialog } from '../TokenSnippetDialog';
 import { KeyManagerMappingRow } from './KeyManagerMappingRow';
+import { requestKeysLabel } from '../ProvideKeysDialog/ApprovalNotice';
+import { ApprovalRequestsList } from './ApprovalRequestsList';
+import {
+  applicationStatusNotice,
+  CardResult,
+  provideResult,
+  rowsOf,
+} from './cardParts';
 
 type OpenDialog =
   | { kind: 'provide'; keyManager?: string; consumerKey?: string }
   | { kind: 'remove'; keyManager: KeyManagerInfo; mapping: CredentialMapping }
   | { kind: 'token'; keyManager: KeyManagerInfo; mapping: CredentialMapping };
-
-/**
- * The rows of a card: the backend's own rows for this environment (GET .../credentials lists
- * every key manager offered for mapping plus every one that holds or is recorded with a client,
- * with its state), in its order. Each is joined with the key manager's description from
- * GET /environments for its title, reason and token endpoint; a key manager missing there (API-M
- * hides a disabled one) is shown by its name.
- */
-function rowsOf(
-  environment: EnvironmentInfo,
-  credentials?: EnvironmentCredentials,
-): Array<{ keyManager: KeyManagerInfo; mapping: CredentialMapping }> {
-  return (credentials?.mappings ?? []).map(mapping => ({
-    keyManager: environment.keyManagers.find(
-      km => km.name === mapping.keyManager,
-    ) ?? {
-      name: mapping.keyManager,
-      displayName: mapping.keyManager,
-      type: '',
-      mappingAllowed: false,
-    },
-    mapping,
-  }));
-}
-
-/** What the last action in this card did, shown where the person acted (issue 15 item 10). */
-interface CardResult {
-  severity: 'success' | 'warning' | 'info';
-  message: string;
-  /** Something that still needs doing: a pending application, gateways not told (4.2). */
-  warning?: string;
-}
-
-/** What API-M's approval workflow means for the mapped clients (CONTRACT.md 14.1, 14.2 item 2). */
-function applicationStatusNotice(
-  application: EnvironmentCredentials['application'] | undefined,
-): { severity: 'warning' | 'error'; message: string } | undefined {
-  if (application?.status === 'CREATED') {
-    return {
-      severity: 'warning',
-      message: `API-M application ${application.name} is pending approval: tokens will be refused until API-M approves the application.`,
-    };
-  }
-  if (application?.status === 'REJECTED') {
-    return {
-      severity: 'error',
-      message: `API-M rejected application ${application.name} in its approval workflow: its keys will never work. Ask the API-M administrators why, or name another application in the wso2.com/apim-application annotation.`,
-    };
-  }
-  return undefined;
-}
 
 /**
  * One environment of the entity: its application (and its approval status), per key manager
@@ -92,6 +50,8 @@ export function EnvironmentCard(props: {
   loading?: boolean;
   provisionDisabledReason?: string;
   describedBy?: string;
+  /** The entity's approval requests in this environment (issue 14), newest first. */
+  approvals?: ApprovalRequest[];
   onChanged: (message: string) => void;
 }) {
   const { entityRef, environment, credentials, provisionDisabledReason } =
@@ -164,19 +124,12 @@ export function EnvironmentCard(props: {
   };
   const onProvisioned = (provided: ProvideOutcome) => {
     setDialog(undefined);
-    const where = `${environment.title} (${provided.keyManager})`;
-    let message = `Client ${provided.consumerKey} was already mapped in ${where}; nothing changed.`;
-    if (provided.status === 'created') {
-      message = provided.replaced
-        ? `Client ${provided.consumerKey} is now mapped in ${where}, replacing ${provided.replaced}.`
-        : `Client ${provided.consumerKey} is now mapped in ${where}.`;
-    }
-    report({
-      severity: provided.warning ? 'warning' : 'success',
-      message,
-      warning: provided.warning,
-    });
+    report(provideResult(environment, provided));
   };
+  // In an environment that requires approval the card's button files a request (issue 14).
+  const provideLabel = environment.approvalRequired
+    ? requestKeysLabel(environment)
+    : 'Provide existing OAuth keys';
   const onRemoved = (removed: UnprovisionResult) => {
     setDialog(undefined);
     report({
@@ -203,9 +156,9 @@ export function EnvironmentCard(props: {
           onClick={() => setDialog({ kind: 'provide' })}
           disabledReason={provideDisabledReason}
           describedBy={provisionDisabledReason ? props.describedBy : undefined}
-          aria-label={`Provide existing OAuth keys for ${environment.title}`}
+          aria-label={`${provideLabel} for ${environment.title}`}
         >
-          Provide existing OAuth keys
+          {provideLabel}
         </PermissionGatedButton>
       }
     >
@@ -242,6 +195,23 @@ export function EnvironmentCard(props: {
             {statusNotice.message}
           </Alert>
         )}
+        <ApprovalRequestsList
+          environmentTitle={environment.title}
+          requests={props.approvals}
+          keyManagerTitle={name =>
+            environment.keyManagers.find(km => km.name === name)?.displayName ||
+            name
+          }
+          completeDisabledReason={provideDisabledReason}
+          describedBy={provisionDisabledReason ? props.describedBy : undefined}
+          onComplete={request =>
+            setDialog({
+              kind: 'provide',
+              keyManager: request.keyManager,
+              consumerKey: request.consumerKey,
+            })
+          }
+        />
         {props.loading && !credentials && (
           <LinearProgress aria-label={`Loading ${environment.title}`} />
         )}
@@ -323,6 +293,9 @@ export function EnvironmentCard(props: {
           mappedClients={mappedClients}
           applicationName={application?.name ?? props.applicationName}
           applicationExists={credentials ? Boolean(application) : undefined}
+          approvedRequests={props.approvals?.filter(
+            r => r.state === 'approved',
+          )}
           onClose={() => setDialog(undefined)}
           onProvisioned={onProvisioned}
           onPartialChange={message => report({ severity: 'warning', message })}

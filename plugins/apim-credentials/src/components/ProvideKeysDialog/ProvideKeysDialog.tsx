@@ -8,20 +8,19 @@ import DialogContent from '@material-ui/core/DialogContent';
 import DialogContentText from '@material-ui/core/DialogContentText';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
-import IconButton from '@material-ui/core/IconButton';
-import InputAdornment from '@material-ui/core/InputAdornment';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import Visibility from '@material-ui/icons/Visibility';
-import VisibilityOff from '@material-ui/icons/VisibilityOff';
 import { useApi } from '@backstage/core-plugin-api';
 import type {
+  ApprovalRequest,
   EnvironmentInfo,
   KeyManagerInfo,
+  ProvisionRequested,
   ProvisionResult,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
+import { isProvisionRequested } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { apimCredentialsApiRef } from '../../api';
 import { describeFailure, FailureAlert, FailureDescription } from '../common';
 import { ProvideKeysErrors, validateProvideKeys } from './validation';
@@ -30,33 +29,30 @@ import {
   ProvideStepError,
   provideOrReplace,
 } from './provideSteps';
+import { pasteTrimmed } from './pasteTrimmed';
+import { SecretField } from './SecretField';
+import {
+  ApprovalNotice,
+  approvalMode,
+  requestKeysLabel,
+} from './ApprovalNotice';
 
-/** What the dialog reports back: the result, and the client it replaced, if any. */
-export type ProvideOutcome = ProvisionResult & { replaced?: string };
-
-/** Inserts pasted text with the whitespace around it dropped (a copied secret often has some). */
-function pasteTrimmed(
-  event: ClipboardEvent<HTMLInputElement>,
-  value: string,
-  set: (value: string) => void,
-): boolean {
-  const pasted = event.clipboardData.getData('text');
-  const trimmed = pasted.trim();
-  if (trimmed === pasted) return false;
-  event.preventDefault();
-  const input = event.currentTarget;
-  const start = input.selectionStart ?? value.length;
-  const end = input.selectionEnd ?? value.length;
-  set(value.slice(0, start) + trimmed + value.slice(end));
-  return true;
-}
+/**
+ * What the dialog reports back: the result and the client it replaced, if any; or, in an
+ * environment that requires approval, the request it filed (issue 14).
+ */
+export type ProvideOutcome =
+  | (ProvisionResult & { replaced?: string })
+  | ProvisionRequested;
 
 /**
  * "Provide existing OAuth keys" (PRODUCT.md 7, issue 15 items 3, 4, 10, 12): maps an OAuth2
  * client that already exists in a key manager into the entity's API-M application for one
  * environment, or replaces the client mapped there (verify the new one, remove the old mapping,
  * map the new one). The consumer secret lives only in this dialog's state: kept for a retry
- * until the dialog closes, dropped at once when the key manager refused it.
+ * until the dialog closes, dropped at once when the key manager refused it. Where the
+ * environment requires approval (issue 14) it files a request instead, and completes it (the
+ * secret again) for a client in `approvedRequests`.
  */
 export function ProvideKeysDialog(props: {
   entityRef: string;
@@ -71,6 +67,8 @@ export function ProvideKeysDialog(props: {
   applicationName?: string;
   /** False when API-M has no such application in this environment yet: providing creates it. */
   applicationExists?: boolean;
+  /** The entity's approved requests in this environment: providing one of them maps it. */
+  approvedRequests?: ApprovalRequest[];
   onClose: () => void;
   onProvisioned: (result: ProvideOutcome) => void;
   /** Something changed although the dialog stays open (a replace removed the old mapping). */
@@ -93,27 +91,35 @@ export function ProvideKeysDialog(props: {
     outcome?: string;
   }>();
   const [step, setStep] = useState<ProvideStep>();
-  const [trimmedPaste, setTrimmedPaste] = useState(false);
   // Once a replace removed the old mapping, a retry is a plain provide.
   const [removed, setRemoved] = useState<string[]>([]);
 
   const km = keyManagers.find(k => k.name === keyManager);
   const kmTitle = km?.displayName || keyManager;
+  const approval = approvalMode(
+    environment,
+    props.approvedRequests,
+    keyManager,
+    consumerKey,
+  );
+  const requesting = approval.kind === 'request';
   const mappedNow = props.mappedClients?.[keyManager];
+  // A request replaces nothing yet: the client mapped now stays until the approved one maps.
   const replacing =
-    mappedNow && !removed.includes(mappedNow) ? mappedNow : undefined;
+    mappedNow && !removed.includes(mappedNow) && !requesting
+      ? mappedNow
+      : undefined;
   const appName = props.applicationName ?? "the entity's application";
   const submitting = step !== undefined;
-  const secretPadded =
-    consumerSecret !== consumerSecret.trim() && consumerSecret.trim() !== '';
 
   const progress: Record<ProvideStep, string> = {
     verifying: `Verifying with ${kmTitle}…`,
     removing: `Removing the mapping of ${replacing}…`,
-    mapping:
-      verifyFirst && !replacing
-        ? `Verifying with ${kmTitle} and mapping into ${appName}…`
-        : `Mapping into ${appName}…`,
+    mapping: requesting
+      ? `Verifying with ${kmTitle} and filing the request…`
+      : verifyFirst && !replacing
+      ? `Verifying with ${kmTitle} and mapping into ${appName}…`
+      : `Mapping into ${appName}…`,
   };
 
   const submit = async (event: FormEvent) => {
@@ -141,12 +147,13 @@ export function ProvideKeysDialog(props: {
           consumerSecret,
           verify: verifyFirst,
           replacing,
+          requestOnly: requesting,
         },
         setStep,
       );
       setConsumerSecret('');
       onProvisioned(
-        replacing && replacing !== key
+        replacing && replacing !== key && !isProvisionRequested(result)
           ? { ...result, replaced: replacing }
           : result,
       );
@@ -156,7 +163,7 @@ export function ProvideKeysDialog(props: {
         keyManager: kmTitle,
         applicationName: props.applicationName,
         entityRef,
-        verified: verifyFirst || stepError?.step === 'verifying',
+        verified: verifyFirst || requesting || stepError?.step === 'verifying',
       });
       let outcome: string | undefined;
       if (replacing && stepError?.oldRemoved) {
@@ -183,9 +190,12 @@ export function ProvideKeysDialog(props: {
     >
       <form onSubmit={submit} noValidate autoComplete="off">
         <DialogTitle id="apim-provide-title">
-          {replacing
-            ? `Replace client ${replacing}: ${environment.title}`
-            : `Provide existing OAuth keys: ${environment.title}`}
+          {requesting &&
+            `${requestKeysLabel(environment)}: ${environment.title}`}
+          {!requesting &&
+            (replacing
+              ? `Replace client ${replacing}: ${environment.title}`
+              : `Provide existing OAuth keys: ${environment.title}`)}
         </DialogTitle>
         <DialogContent>
           <DialogContentText variant="body2">
@@ -193,6 +203,11 @@ export function ProvideKeysDialog(props: {
             entity's API-M application as {environment.keyType} keys. Backstage
             sends the secret to API-M once and never stores or shows it.
           </DialogContentText>
+          <ApprovalNotice
+            mode={approval}
+            environment={environment}
+            keyManagerTitle={kmTitle}
+          />
           {props.applicationExists === false && (
             <Alert
               severity="info"
@@ -254,55 +269,18 @@ export function ProvideKeysDialog(props: {
             disabled={submitting}
             required
           />
-          <TextField
-            fullWidth
-            margin="dense"
-            id="apim-provide-consumer-secret"
-            label="Consumer secret"
-            type={showSecret ? 'text' : 'password'}
+          <SecretField
             value={consumerSecret}
-            onChange={e => {
-              setConsumerSecret(e.target.value);
-              setTrimmedPaste(false);
-            }}
-            onPaste={(e: ClipboardEvent<HTMLInputElement>) =>
-              setTrimmedPaste(
-                pasteTrimmed(e, consumerSecret, setConsumerSecret),
-              )
-            }
-            error={Boolean(fieldErrors.consumerSecret)}
-            helperText={
-              fieldErrors.consumerSecret ||
-              (secretPadded
-                ? 'The secret starts or ends with a space: secrets rarely do, check that it was copied without it'
-                : undefined) ||
-              (trimmedPaste
-                ? 'Spaces around the pasted secret were removed'
-                : undefined) ||
-              (failure?.description.authFailure
-                ? 'Enter the secret again to retry'
-                : 'Sent once, never stored')
-            }
-            inputProps={{ spellCheck: false, autoComplete: 'new-password' }}
+            onChange={setConsumerSecret}
+            shown={showSecret}
+            onShownChange={setShowSecret}
+            error={fieldErrors.consumerSecret}
+            refused={failure?.description.authFailure}
             disabled={submitting}
-            required
-            InputProps={{
-              endAdornment: (
-                <InputAdornment position="end">
-                  <IconButton
-                    aria-label={showSecret ? 'Hide secret' : 'Show secret'}
-                    onClick={() => setShowSecret(shown => !shown)}
-                    edge="end"
-                    size="small"
-                    disabled={submitting}
-                  >
-                    {showSecret ? <VisibilityOff /> : <Visibility />}
-                  </IconButton>
-                </InputAdornment>
-              ),
-            }}
           />
+          {/* A request is always verified: approvers judge a client that works. */}
           <FormControlLabel
+            style={requesting ? { display: 'none' } : undefined}
             control={
               <Checkbox
                 checked={verifyFirst}
@@ -336,7 +314,8 @@ export function ProvideKeysDialog(props: {
             variant="contained"
             disabled={submitting}
           >
-            {replacing ? 'Replace client' : 'Provide keys'}
+            {requesting && 'Request approval'}
+            {!requesting && (replacing ? 'Replace client' : 'Provide keys')}
           </Button>
         </DialogActions>
       </form>

@@ -1,6 +1,6 @@
 import type {
   ApimCredentialsApi,
-  ProvisionResult,
+  ProvisionAnswer,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 
 /** The step a provide or replace is at, for its progress line. */
@@ -36,6 +36,10 @@ function refusalError(result: { code?: string; message: string }) {
  * (DELETE ?consumerKey=<old>, so a client mapped meanwhile is left alone), then the new one
  * mapped (PUT). Nothing is removed before the new credentials are proven.
  *
+ * With `requestOnly` (an environment that requires approval, no approved request for this client:
+ * issue 14) it only PUTs, which files the request: the client mapped now stays until the
+ * approved client is provided again, which then replaces it as above.
+ *
  * @throws ProvideStepError naming the failed step and whether the old mapping was already removed
  */
 export async function provideOrReplace(
@@ -49,16 +53,20 @@ export async function provideOrReplace(
     verify: boolean;
     /** The consumer key mapped in the slot now, to be replaced. */
     replacing?: string;
+    /** File an approval request: nothing is removed or mapped yet. */
+    requestOnly?: boolean;
   },
   onStep: (step: ProvideStep) => void,
-): Promise<ProvisionResult> {
+): Promise<ProvisionAnswer> {
   const cell = {
     entityRef: input.entityRef,
     environment: input.environment,
     keyManager: input.keyManager,
   };
   const replacing =
-    input.replacing && input.replacing !== input.consumerKey
+    input.replacing &&
+    input.replacing !== input.consumerKey &&
+    !input.requestOnly
       ? input.replacing
       : undefined;
   let oldRemoved = false;
