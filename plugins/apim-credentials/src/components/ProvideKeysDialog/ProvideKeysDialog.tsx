@@ -112,14 +112,16 @@ export function ProvideKeysDialog(props: {
   const appName = props.applicationName ?? "the entity's application";
   const submitting = step !== undefined;
 
+  let mappingProgress = `Mapping into ${appName}…`;
+  if (requesting) {
+    mappingProgress = `Verifying with ${kmTitle} and filing the request…`;
+  } else if (verifyFirst && !replacing) {
+    mappingProgress = `Verifying with ${kmTitle} and mapping into ${appName}…`;
+  }
   const progress: Record<ProvideStep, string> = {
     verifying: `Verifying with ${kmTitle}…`,
     removing: `Removing the mapping of ${replacing}…`,
-    mapping: requesting
-      ? `Verifying with ${kmTitle} and filing the request…`
-      : verifyFirst && !replacing
-      ? `Verifying with ${kmTitle} and mapping into ${appName}…`
-      : `Mapping into ${appName}…`,
+    mapping: mappingProgress,
   };
 
   const submit = async (event: FormEvent) => {
