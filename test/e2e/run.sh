@@ -81,6 +81,8 @@ echo ">> Running the subscriptions test (seed step 4)"
 node test/e2e/subscriptions.e2e.mjs || status=1
 echo ">> Running the template subscriptions test (seed step 4 through the template)"
 node test/e2e/templateSubscriptions.e2e.mjs || status=1
+echo ">> Running the approval test (issue 14: request, approval by another person, completion)"
+node test/e2e/approvals.e2e.mjs || status=1
 echo ">> Running the journey tests (credential mistakes, replace, keyboard only, audit)"
 node test/e2e/journeys.e2e.mjs || status=1
 echo ">> Taking the README screenshots (E2E_UPDATE_DOCS=1 writes docs/screenshots/)"

@@ -97,8 +97,9 @@ try {
 
     await step(`dialog-${width}`, async () => {
       await page
+        // Sandbox: providing into production files an approval request (issue 14).
         .getByRole('button', {
-          name: 'Provide existing OAuth keys for Production',
+          name: 'Provide existing OAuth keys for Sandbox',
         })
         .click();
       await dialog().locator('#apim-provide-key-manager').click();

@@ -1,7 +1,7 @@
 /**
  * Step 4 of the seed in the browser (issue 16), against the running local stack: on the example
  * stack's orders-service (it declares `consumesApis: [payments-api]`), provide the production
- * client, preview and apply "Sync with catalog", copy the token and invoke commands from the
+ * client (production requires approval: request, approval, completion; see approvalSteps.mjs), preview and apply "Sync with catalog", copy the token and invoke commands from the
  * token dialog, then run them as a user would (bash + curl, the secret typed at the prompt): the
  * key manager issues a token and the emulator's gateway answers the API call with 200.
  * Screenshots go to test-results/e2e/subscriptions-*.png.
@@ -17,6 +17,12 @@ import {
   repoRoot,
   signInAsGuest,
 } from './lib.mjs';
+import {
+  approveAsAnotherApprover,
+  closeOpenRequests,
+  completeApprovedRequest,
+  requestProductionKeys,
+} from './approvalSteps.mjs';
 
 const entityPath = '/catalog/default/component/orders-service';
 const stack = await readStack();
@@ -53,6 +59,7 @@ try {
   await step('sign-in-as-guest', () => signInAsGuest(page));
 
   await step('open-the-tab-with-a-clean-production-cell', async () => {
+    closeOpenRequests('component:default/orders-service');
     await page.goto(`${appUrl}${entityPath}/apim-credentials`);
     await card().waitFor();
     if (await isRow().getByRole('button', { name: 'Remove' }).count()) {
@@ -65,19 +72,14 @@ try {
   });
 
   await step('provide-the-production-client', async () => {
-    await page
-      .getByRole('button', {
-        name: 'Provide existing OAuth keys for Production',
-      })
-      .click();
-    const dialog = page.getByRole('dialog');
-    await dialog.locator('#apim-provide-key-manager').click();
-    await page.locator('li[role="option"][data-value="IS"]').click();
-    await dialog.getByLabel('Consumer key').fill(client.clientId);
-    await dialog.getByLabel('Consumer secret').fill(client.clientSecret);
-    await dialog.getByRole('button', { name: 'Provide keys' }).click();
-    await dialog.waitFor({ state: 'detached', timeout: 90_000 });
-    await isRow().getByText(client.clientId, { exact: true }).waitFor();
+    await requestProductionKeys(page, card(), client);
+    approveAsAnotherApprover(
+      'component:default/orders-service',
+      client.clientId,
+    );
+    await page.reload();
+    await card().waitFor();
+    await completeApprovedRequest(page, card(), client);
   });
 
   await step('start-without-the-subscription', async () => {

@@ -6,8 +6,10 @@
  *
  * - "Provide an existing OAuth2 client": Sandbox and Production ticked, one client each (the
  *   ApimClientsPicker asks per environment, issue 15 item 2): the seeded orders-service sandbox
- *   and prod clients; the task completes and the entity tab shows both mapped. Opened again, the
- *   form shows what the component already has.
+ *   and prod clients; the task completes, the entity tab shows the sandbox client mapped and,
+ *   production requiring approval (issue 14), the production request pending; once approved
+ *   (approvalSteps.mjs) the owner completes it on the tab. Opened again, the form shows what the
+ *   component already has.
  * - "Remove an OAuth2 client mapping": removes both again; the task completes and the tab shows
  *   the cells unmapped.
  * - "New service with its OAuth2 client": a new component published to the demo backend's own
@@ -23,6 +25,11 @@ import {
   readStack,
   signInAsGuest,
 } from './lib.mjs';
+import {
+  approveAsAnotherApprover,
+  closeOpenRequests,
+  completeApprovedRequest,
+} from './approvalSteps.mjs';
 
 const entityPath = '/catalog/default/component/orders-service';
 const stack = await readStack();
@@ -123,7 +130,9 @@ try {
   await step('sign-in-as-guest', () => signInAsGuest(page));
 
   await step('clean-start', async () => {
-    // A mapping left by another run would turn "provide" into a conflict.
+    // A mapping left by another run would turn "provide" into a conflict, an approved request
+    // into a mapping without approval.
+    closeOpenRequests('component:default/orders-service');
     for (const environment of ['sandbox', 'production']) {
       const row = await sandboxIsRowText(entityPath, environment);
       if (await row.getByRole('button', { name: 'Remove' }).count()) {
@@ -164,8 +173,27 @@ try {
   await step('provide-template-mapped-on-the-tab', async () => {
     const row = await sandboxIsRowText();
     await row.getByText(client.clientId, { exact: true }).waitFor();
+    // Production requires approval: the task filed a request instead of failing.
     const prodRow = await sandboxIsRowText(entityPath, 'production');
-    await prodRow.getByText(prodClient.clientId, { exact: true }).waitFor();
+    await prodRow.getByText('unmapped').waitFor();
+    await page
+      .getByTestId('environment-card-production')
+      .getByTestId('approval-request-pending')
+      .getByText(prodClient.clientId, { exact: false })
+      .waitFor();
+  });
+
+  await step('production-approved-and-completed-on-the-tab', async () => {
+    approveAsAnotherApprover(
+      'component:default/orders-service',
+      prodClient.clientId,
+    );
+    await sandboxIsRowText(entityPath, 'production');
+    await completeApprovedRequest(
+      page,
+      page.getByTestId('environment-card-production'),
+      prodClient,
+    );
   });
 
   await step('provide-template-shows-what-is-mapped', async () => {
