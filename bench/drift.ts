@@ -6,8 +6,8 @@
  *
  * One run of the job in a separate process (bench/driftChild.ts, built with the plugin's own
  * services factory) per size and database. Measured: the run's duration against its period, the
- * API-M requests (the emulator's counters) and the most of the job's own that arrived within any
- * second (sampled every 100 ms; the REST token's two requests are not the job's), the database statements and sequential round trips (bench/lib/calls.ts), the mappings
+ * API-M requests (the emulator's counters) and the most of the job's own started within any
+ * second (the plugin's HTTP client's request events; the REST token's two are not the job's), the database statements and sequential round trips (bench/lib/calls.ts), the mappings
  * checked, and the child's peak RSS above its baseline after seeding (a GC first).
  */
 import os from 'node:os';
@@ -38,7 +38,7 @@ export interface DriftCase {
   drifted: number;
   apimRequests: number;
   apimByRoute: Record<string, number>;
-  /** The most of the job's API-M requests (token requests aside) that arrived within any one second. */
+  /** The most of the job's API-M requests (token requests aside) started within any one second. */
   peakRequestsPerSecond: number;
   /** The job's API-M requests per second over the whole run. */
   meanRequestsPerSecond: number;
@@ -147,47 +147,25 @@ async function runCase(
     log(`drift (${db.label}): one run of the job`);
     const control = stack.emulator.control;
     const before = await control.stats();
-    // The emulator's request count every 100 ms: the most requests within any one second.
-    const samples: Array<{ t: number; total: number }> = [];
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        // The job's own calls: the REST token's DCR and password grant are not gated by it.
-        const st = await control.stats();
-        samples.push({
-          t: now(),
-          total: st.total - st.tokenRequests - st.dcrRequests,
-        });
-        await new Promise(r => setTimeout(r, 100));
-      }
-    })();
     const done = once(child, 'message');
     child.send('run');
     const [result] = (await Promise.race([done, exited])) as [
       {
         report: { checked: number; drifted: number };
         ms: number;
+        requests: number;
+        peakPerSecond: number;
         rssBefore: number;
         peakRss: number;
         peakHeapUsed: number;
         db: { statements: number; roundTrips: number };
       },
     ];
-    sampling = false;
-    await sampler;
     const after = await control.stats();
     const byRoute: Record<string, number> = {};
     for (const [route, count] of Object.entries(after.byRoute)) {
       const delta = count - (before.byRoute[route] ?? 0);
       if (delta > 0) byRoute[route] = delta;
-    }
-    let peak = 0;
-    for (let i = 0; i < samples.length; i++) {
-      for (let j = i + 1; j < samples.length; j++) {
-        // Half-open: starts spaced 1000 / cap ms apart put cap + 1 of them in a closed second.
-        if (samples[j].t - samples[i].t >= 1000) break;
-        peak = Math.max(peak, samples[j].total - samples[i].total);
-      }
     }
     const mb = (b: number) => round(b / 1024 / 1024, 1);
     return {
@@ -202,12 +180,8 @@ async function runCase(
       drifted: result.report.drifted,
       apimRequests: after.total - before.total,
       apimByRoute: byRoute,
-      peakRequestsPerSecond: peak,
-      meanRequestsPerSecond: round(
-        (samples[samples.length - 1].total - samples[0].total) /
-          ((samples[samples.length - 1].t - samples[0].t) / 1000),
-        1,
-      ),
+      peakRequestsPerSecond: result.peakPerSecond,
+      meanRequestsPerSecond: round(result.requests / (result.ms / 1000), 1),
       dbStatements: result.db.statements,
       dbRoundTrips: result.db.roundTrips,
       rssBeforeMb: mb(result.rssBefore),

@@ -6,8 +6,9 @@
  * Talks to the parent over IPC:
  *   -> { seeded, seedSeconds }   mappings written, baseline taken after a GC
  *   <- 'run'                     run the job once
- *   -> { report, ms, rssBefore, peakRss, peakHeapUsed, db }
+ *   -> { report, ms, requests, peakPerSecond, rssBefore, peakRss, peakHeapUsed, db }
  */
+import diagnosticsChannel from 'node:diagnostics_channel';
 import knexFactory from 'knex';
 import { ConfigReader } from '@backstage/config';
 import type { LoggerService } from '@backstage/backend-plugin-api';
@@ -127,15 +128,32 @@ async function main() {
       peakRss = Math.max(peakRss, m.rss);
       peakHeapUsed = Math.max(peakHeapUsed, m.heapUsed);
     }, 20);
+    // When each of the job's API-M requests starts, seen by the plugin's HTTP client (undici):
+    // what the cap governs. The REST token's DCR and password grant are not the job's calls.
+    const starts: number[] = [];
+    const onCreate = (message: unknown) => {
+      const { path } = (message as { request: { path: string } }).request;
+      if (path.startsWith('/api/am/')) starts.push(now());
+    };
+    diagnosticsChannel.subscribe('undici:request:create', onCreate);
     const window = calls.window();
     const start = now();
     const report = await services.job.run();
     const ms = now() - start;
     clearInterval(sampler);
+    diagnosticsChannel.unsubscribe('undici:request:create', onCreate);
+    // The most starts within any half-open second.
+    let peakPerSecond = 0;
+    for (let i = 0, j = 0; j < starts.length; j++) {
+      while (starts[j] - starts[i] >= 1000) i++;
+      peakPerSecond = Math.max(peakPerSecond, j - i + 1);
+    }
     const { counts } = window();
     process.send!({
       report,
       ms,
+      requests: starts.length,
+      peakPerSecond,
       rssBefore,
       peakRss,
       peakHeapUsed,

@@ -66,7 +66,7 @@ function versionOf(pkg: string): string {
   }
 }
 
-function machine(pgVersion?: string) {
+function machine(loadAverageAtStart: number[], pgVersion?: string) {
   const cpus = os.cpus();
   let gitCommit = 'unknown';
   try {
@@ -93,7 +93,7 @@ function machine(pgVersion?: string) {
     cpu: `${cpus.length} x ${cpus[0]?.model ?? 'unknown'}`,
     cpus: cpus.length,
     memoryGb: round(os.totalmem() / 1024 ** 3, 1),
-    loadAverageAtStart: os.loadavg().map(x => round(x)),
+    loadAverageAtStart,
     node: process.version,
     backstage: JSON.parse(
       readFileSync(path.join(ROOT, 'backstage.json'), 'utf8'),
@@ -129,6 +129,7 @@ function machine(pgVersion?: string) {
 
 async function main() {
   const started = new Date();
+  const loadAtStart = os.loadavg().map(x => round(x));
   const pgVersion = await postgresReachable();
   const requested = (process.env.BENCH_DATABASES ?? 'sqlite,postgres').split(
     ',',
@@ -200,7 +201,7 @@ async function main() {
     phaseSeconds: Object.fromEntries(
       Object.entries(timings).map(([k, v]) => [k, round(v / 1000, 0)]),
     ),
-    machine: machine(pgVersion),
+    machine: machine(loadAtStart, pgVersion),
     bars,
     results,
   };
