@@ -60,6 +60,10 @@ try {
   await step('clean-production-cell', async () => {
     closeOpenRequests(entityRef);
     await openTab();
+    // The row's state first: before the credentials load there is no Remove to find.
+    await isRow()
+      .getByText(/^(mapped|unmapped|drifted|generated)$/)
+      .waitFor();
     if (await isRow().getByRole('button', { name: 'Remove' }).count()) {
       await isRow().getByRole('button', { name: 'Remove' }).click();
       const dialog = page.getByRole('dialog');

@@ -190,7 +190,7 @@ export function ApprovalsTab(props: { onCount?: (count: string) => void }) {
             field: 'id',
             render: r =>
               r.state === 'pending' && (
-                <Box display="flex" style={{ gap: 8 }}>
+                <Box display="flex" style={{ gap: 8, whiteSpace: 'nowrap' }}>
                   {(['approve', 'reject'] as const).map(decision => (
                     <PermissionGatedButton
                       key={decision}
