@@ -162,6 +162,8 @@ try {
   await step('provide-template-review-and-run', async () => {
     await reviewAndCreate();
     await waitForTaskEnd();
+    // The template's output names what was mapped and what waits for approval (issue 14).
+    await page.getByText(/Waiting for approval .*: production\./).waitFor();
     const content = await page.content();
     assert.ok(
       !content.includes(client.clientSecret) &&
