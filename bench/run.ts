@@ -210,11 +210,24 @@ async function main() {
   await fs.mkdir(dir, { recursive: true });
   const stamp = started.toISOString().replace(/[:.]/g, '-');
   const jsonName = `${stamp}${QUICK ? '-quick' : ''}.json`;
+  // Written as prettier writes them: CI runs `prettier --check .` over the results too.
+  const loaded = (await import('prettier')) as unknown as {
+    default?: typeof import('prettier');
+  };
+  const prettier = loaded.default ?? (loaded as typeof import('prettier'));
+  const pretty = async (text: string, filepath: string) =>
+    prettier.format(text, {
+      ...(await prettier.resolveConfig(filepath)),
+      filepath,
+    });
   await fs.writeFile(
     path.join(dir, jsonName),
-    `${JSON.stringify(report, null, 2)}\n`,
+    await pretty(JSON.stringify(report), path.join(dir, jsonName)),
   );
-  const markdown = renderMarkdown(report, jsonName);
+  const markdown = await pretty(
+    renderMarkdown(report, jsonName),
+    path.join(dir, 'latest.md'),
+  );
   await fs.writeFile(
     path.join(dir, QUICK ? 'latest-quick.md' : 'latest.md'),
     markdown,
