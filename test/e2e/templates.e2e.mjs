@@ -163,7 +163,9 @@ try {
     await reviewAndCreate();
     await waitForTaskEnd();
     // The template's output names what was mapped and what waits for approval (issue 14).
-    await page.getByText(/Waiting for approval .*: production\./).waitFor();
+    await page
+      .getByText(/Waiting for approval[\s\S]*\): production\./)
+      .waitFor();
     const content = await page.content();
     assert.ok(
       !content.includes(client.clientSecret) &&
