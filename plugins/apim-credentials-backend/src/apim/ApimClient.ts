@@ -5,7 +5,7 @@
  * sees a response. The calls live by WSO2 resource: applications.ts, oauthKeys.ts,
  * keyManagers.ts and apisAndSubscriptions.ts; this class is the one surface the services use.
  */
-import { HttpTransport } from './HttpTransport';
+import { HttpTransport, pacedTransport } from './HttpTransport';
 import { KeyManagerTransports } from './keyManagerTransports';
 import { TokenProvider } from './TokenProvider';
 import type {
@@ -30,10 +30,15 @@ export class ApimClient {
   private readonly call: DevportalCall;
   private readonly keyManagerTransports: KeyManagerTransports;
 
+  /**
+   * @param pace - when given, every devportal request waits for it before it is sent (see
+   *   {@link ApimClient.pacedBy})
+   */
   constructor(
-    instance: InstanceConfig,
+    private readonly instance: InstanceConfig,
     private readonly transport: HttpTransport,
-    tokens: TokenProvider,
+    private readonly tokens: TokenProvider,
+    pace?: () => Promise<void>,
   ) {
     this.instanceId = instance.id;
     this.baseUrl = instance.baseUrl;
@@ -42,7 +47,11 @@ export class ApimClient {
       keyManagers: instance.keyManagers,
       configKey: `apimCredentials.instances[].keyManagers of instance "${instance.id}"`,
     };
-    this.call = devportalCall({ baseUrl: instance.baseUrl, transport, tokens });
+    this.call = devportalCall({
+      baseUrl: instance.baseUrl,
+      transport: pace ? pacedTransport(transport, pace) : transport,
+      tokens,
+    });
     this.keyManagerTransports = new KeyManagerTransports(instance, transport);
   }
 
@@ -57,6 +66,14 @@ export class ApimClient {
       transport,
       new TokenProvider(instance, transport),
     );
+  }
+
+  /**
+   * This client with every devportal request waiting for `pace()` first (the drift job's rate
+   * cap); it shares this client's connection pool and token. Close this client, not the view.
+   */
+  pacedBy(pace: () => Promise<void>): ApimClient {
+    return new ApimClient(this.instance, this.transport, this.tokens, pace);
   }
 
   /** The transport to API-M (and to key managers without TLS settings of their own). */

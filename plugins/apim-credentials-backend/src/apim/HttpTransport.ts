@@ -191,3 +191,21 @@ function toTransportError(
     { cause: error },
   );
 }
+
+/**
+ * `transport` with every request started only when `pace()` resolves: the drift job's rate cap
+ * (service/drift/InstanceGate.ts) is kept where requests leave, not where calls are queued, so
+ * work between the two (a token, a busy event loop) cannot bunch requests over the cap.
+ */
+export function pacedTransport(
+  transport: Pick<HttpTransport, 'send' | 'readText'>,
+  pace: () => Promise<void>,
+): Pick<HttpTransport, 'send' | 'readText'> {
+  return {
+    send: async request => {
+      await pace();
+      return transport.send(request);
+    },
+    readText: (response, operation) => transport.readText(response, operation),
+  };
+}

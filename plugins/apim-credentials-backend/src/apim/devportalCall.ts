@@ -30,7 +30,8 @@ export type DevportalCall = <T>(options: CallOptions) => Promise<T>;
 /** The {@link DevportalCall} of one instance. */
 export function devportalCall(options: {
   baseUrl: string;
-  transport: HttpTransport;
+  /** Where calls are sent: the instance's transport, or a paced view of it (pacedTransport). */
+  transport: Pick<HttpTransport, 'send' | 'readText'>;
   tokens: TokenProvider;
 }): DevportalCall {
   const { baseUrl, transport, tokens } = options;

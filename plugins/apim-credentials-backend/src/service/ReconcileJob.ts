@@ -131,9 +131,11 @@ export class ReconcileJob {
           this.deps.logger.warn(error.message);
         },
       });
+      // The job's view of the client: its requests wait for the gate's pace as they are sent.
+      const paced = client.pacedBy(gate.pace);
       gated.set(instanceId, {
         instanceId,
-        call: (fn, expected) => gate.call(() => fn(client), expected),
+        call: (fn, expected) => gate.call(() => fn(paced), expected),
         get isSkipped() {
           return gate.isSkipped;
         },

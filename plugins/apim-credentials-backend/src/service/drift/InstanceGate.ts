@@ -65,8 +65,9 @@ export class InstanceGate {
   }
 
   /**
-   * Runs one API-M call under the caps. Rejects with {@link InstanceSkippedError} (without
-   * calling) once the circuit is open.
+   * Runs one API-M call under the concurrency cap and the circuit. Rejects with
+   * {@link InstanceSkippedError} (without calling) once the circuit is open. The rate cap is
+   * {@link InstanceGate.pace}, which the call's HTTP requests wait for as they are sent.
    *
    * @param expected - errors that are answers for this call, not faults (e.g. the single-mapping
    *   read's 500/500 for an unknown mapping, CONTRACT.md 7.2, 14.1)
@@ -105,8 +106,16 @@ export class InstanceGate {
     } else {
       this.inFlight += 1;
     }
-    // Starts are spaced from the previous real start, one after another: slots reserved ahead
-    // would fire together after the event loop stalled, bursting over the cap.
+  }
+
+  /**
+   * Resolves when the next request may be sent: requests are spaced at least
+   * `1000 / maxRequestsPerSecond` ms apart, measured where they are sent (apim/HttpTransport.ts
+   * `pacedTransport`), so no one-second window holds more than the cap.
+   */
+  readonly pace = async (): Promise<void> => {
+    // Spaced from the previous real start, one after another: slots reserved ahead would fire
+    // together after the event loop stalled, bursting over the cap.
     const turn = this.tail.then(async () => {
       for (;;) {
         const wait = this.lastStart + this.spacingMs - this.clock();
@@ -117,7 +126,7 @@ export class InstanceGate {
     });
     this.tail = turn;
     await turn;
-  }
+  };
 
   private release() {
     const next = this.waiting.shift();
