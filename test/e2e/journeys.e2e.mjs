@@ -238,7 +238,7 @@ try {
   });
 
   await step('keyboard-only-remove', async () => {
-    await tabTo(new RegExp(`^Remove ${sandbox.clientId} from Sandbox`), 60);
+    await tabTo(new RegExp(`^Remove ${sandbox.clientId} from .*Sandbox`), 60);
     await page.keyboard.press('Enter');
     await dialog()
       .getByText('The client itself stays in its key manager')
