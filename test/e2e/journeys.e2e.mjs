@@ -248,7 +248,12 @@ try {
     await dialog().waitFor({ state: 'detached', timeout: 90_000 });
     await row().getByText('unmapped').waitFor();
     // Focus goes to the card where the removal happened.
-    assert.equal(await focused(), 'environment-card-sandbox');
+    assert.equal(
+      await page.evaluate(() =>
+        document.activeElement?.getAttribute('data-testid'),
+      ),
+      'environment-card-sandbox',
+    );
   });
 
   const auditUrl = `${appUrl}/apim-credentials?tab=audit`;

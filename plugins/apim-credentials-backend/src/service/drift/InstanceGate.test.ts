@@ -1,4 +1,5 @@
 import { ApimError } from '../../apim/ApimError';
+import { Response } from 'undici';
 import { pacedTransport } from '../../apim/HttpTransport';
 import { InstanceGate, InstanceSkippedError } from './InstanceGate';
 import { sliceSize } from './slices';
