@@ -147,8 +147,9 @@ export class ApimCredentialsClient implements ApimCredentialsApi {
   private readonly source?: 'ui';
 
   /**
-   * @param options.source - `ui` in the browser: sent as the informational
-   *   APIM_CREDENTIALS_SOURCE_HEADER so audit rows tell the UI from direct API calls.
+   * @param options - the discovery API (and optionally the fetch API) to reach the backend;
+   *   `source: 'ui'` in the browser, sent as the informational APIM_CREDENTIALS_SOURCE_HEADER so
+   *   audit rows tell the UI from direct API calls.
    */
   constructor(options: {
     discoveryApi: { getBaseUrl(pluginId: string): Promise<string> };

@@ -30,9 +30,9 @@ export const RESOURCE_PLACEHOLDER = '<resource>';
  * (the token goes in a variable first, so the curl line can be re-run). The gateway presents the
  * instance's certificate, so `--cacert` appears for a private CA. It holds no secret.
  *
- * @param options.gatewayUrl - the URL API-M reports for the API (`endpointURLs`); a placeholder
- *   when undefined
- * @param options.api - `PaymentsAPI 1.0.0`, named in the comment
+ * @param options - `gatewayUrl`: the URL API-M reports for the API (`endpointURLs`), a
+ *   placeholder when undefined; `api`: e.g. `PaymentsAPI 1.0.0`, named in the comment;
+ *   `privateCa`: whether the instance uses a private CA
  * @public
  */
 export function buildInvokeCurl(options: {

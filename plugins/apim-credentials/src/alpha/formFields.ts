@@ -3,6 +3,8 @@ import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 /**
  * Scaffolder field `ApimEnvironmentsPicker`
  * (`scaffolder-form-field:apim-credentials/environments-picker`).
+ *
+ * @alpha
  */
 export const apimEnvironmentsPickerFormField = FormFieldBlueprint.make({
   name: 'environments-picker',
@@ -17,6 +19,8 @@ export const apimEnvironmentsPickerFormField = FormFieldBlueprint.make({
 /**
  * Scaffolder field `ApimKeyManagerPicker`
  * (`scaffolder-form-field:apim-credentials/key-manager-picker`).
+ *
+ * @alpha
  */
 export const apimKeyManagerPickerFormField = FormFieldBlueprint.make({
   name: 'key-manager-picker',
@@ -29,6 +33,8 @@ export const apimKeyManagerPickerFormField = FormFieldBlueprint.make({
 /**
  * Scaffolder field `ApimClientsPicker`
  * (`scaffolder-form-field:apim-credentials/clients-picker`).
+ *
+ * @alpha
  */
 export const apimClientsPickerFormField = FormFieldBlueprint.make({
   name: 'clients-picker',

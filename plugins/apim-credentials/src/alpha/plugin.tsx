@@ -19,10 +19,16 @@ import {
 /**
  * The platform page's route ref: the legacy system's `rootRouteRef` itself, in the new system's
  * shape (one ref for both systems).
+ *
+ * @alpha
  */
 export const apimCredentialsRootRouteRef = convertLegacyRouteRef(rootRouteRef);
 
-/** The client, shared by every extension of the plugin. */
+/**
+ * The client, shared by every extension of the plugin.
+ *
+ * @alpha
+ */
 export const apimCredentialsApi = ApiBlueprint.make({
   params: defineParams =>
     defineParams({
@@ -38,6 +44,8 @@ export const apimCredentialsApi = ApiBlueprint.make({
  * {@link isApimCredentialsAvailable} says so, the same rule legacy apps pass to
  * `EntityLayout.Route if`. Admins can override `path`, `title`, `group` and `filter` under
  * `app.extensions`.
+ *
+ * @alpha
  */
 export const apimCredentialsEntityContent = EntityContentBlueprint.make({
   name: 'credentials',
@@ -56,6 +64,8 @@ export const apimCredentialsEntityContent = EntityContentBlueprint.make({
 /**
  * The platform page `/apim-credentials` (`page:apim-credentials`): the same page component as in
  * legacy apps, with its own Backstage header, so the app's default page header is left out.
+ *
+ * @alpha
  */
 export const apimCredentialsPage = PageBlueprint.make({
   params: {

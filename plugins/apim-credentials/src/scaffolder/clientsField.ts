@@ -16,13 +16,21 @@ import { loadApimEnvironments } from '../hooks/useApimEnvironments';
 import { asStringArray } from './keyManagerOptions';
 import { DEFAULT_ENVIRONMENTS_FIELD } from './keyManagerField';
 
-/** The `ui:field` name of the clients picker. */
+/**
+ * The `ui:field` name of the clients picker.
+ *
+ * @public
+ */
 export const APIM_CLIENTS_PICKER = 'ApimClientsPicker';
 
 /** Prefix of the task secret that holds one environment's consumer secret. */
 export const CLIENT_SECRET_PREFIX = 'apimConsumerSecret_';
 
-/** The name of the task secret holding the consumer secret for `environment`. */
+/**
+ * The name of the task secret holding the consumer secret for `environment`.
+ *
+ * @public
+ */
 export function clientSecretName(environment: string): string {
   return `${CLIENT_SECRET_PREFIX}${environment}`;
 }
@@ -30,6 +38,8 @@ export function clientSecretName(environment: string): string {
 /**
  * One environment's client as the field returns it. `secretName` is present only once a secret
  * was typed for that environment (so the field's validation can ask for it by name).
+ *
+ * @public
  */
 export interface ApimClientEntry {
   environment: string;
@@ -37,7 +47,11 @@ export interface ApimClientEntry {
   secretName?: string;
 }
 
-/** The `ui:options` of the clients picker. */
+/**
+ * The `ui:options` of the clients picker.
+ *
+ * @public
+ */
 export type ApimClientsPickerUiOptions = {
   /** Form property with the selected environment ids; defaults to `environments`. */
   environmentsField?: string;
@@ -54,6 +68,8 @@ export type ApimClientsPickerUiOptions = {
  * What the clients picker returns and its `ui:options`. Declare the property as an array of
  * objects with `environment`, `consumerKey` and `secretName` strings, so the scaffolder backend
  * validates it too, and pass it to the action as `clients: ${{ parameters.clients }}`.
+ *
+ * @public
  */
 export const apimClientsPickerSchema = makeFieldSchema({
   output: z =>
@@ -119,6 +135,8 @@ export function selectedEnvironmentsOf(
  * client given as both the SANDBOX and the PRODUCTION key of one API-M instance (the
  * environments come from the backend; when it cannot be asked, the action checks again).
  * Messages name the environment by its title.
+ *
+ * @public
  */
 export const validateApimClients: CustomFieldValidator<
   ApimClientEntry[],

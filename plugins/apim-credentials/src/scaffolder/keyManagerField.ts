@@ -7,7 +7,11 @@ import { backendMessage } from '../components/common/errors';
 import { loadApimEnvironments } from '../hooks/useApimEnvironments';
 import { asStringArray, keyManagerOptions } from './keyManagerOptions';
 
-/** The `ui:field` name of the key manager picker. */
+/**
+ * The `ui:field` name of the key manager picker.
+ *
+ * @public
+ */
 export const APIM_KEY_MANAGER_PICKER = 'ApimKeyManagerPicker';
 
 /** The form property the key manager picker reads the selected environments from by default. */
@@ -16,6 +20,8 @@ export const DEFAULT_ENVIRONMENTS_FIELD = 'environments';
 /**
  * What the key manager picker returns (a key manager name) and its `ui:options`.
  * Declare the property as `type: string` so the scaffolder backend validates it too.
+ *
+ * @public
  */
 export const apimKeyManagerPickerSchema = makeFieldSchema({
   output: z => z.string(),
@@ -30,7 +36,11 @@ export const apimKeyManagerPickerSchema = makeFieldSchema({
     }),
 });
 
-/** The `ui:options` of the key manager picker. */
+/**
+ * The `ui:options` of the key manager picker.
+ *
+ * @public
+ */
 export type ApimKeyManagerPickerUiOptions = {
   /** Form property with the selected environment ids; defaults to `environments`. */
   environmentsField?: string;
@@ -47,6 +57,8 @@ export function environmentsFieldName(
  * The key manager must be offered for mapping in every selected environment. Asks the backend
  * (through the app's apim-credentials API) for the current environments; the action and the
  * backend check again when the task runs.
+ *
+ * @public
  */
 export const validateApimKeyManager: CustomFieldValidator<
   string,
