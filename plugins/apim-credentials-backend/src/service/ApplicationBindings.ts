@@ -128,6 +128,14 @@ export class ApplicationBindings {
       // Reserved by this entity's own creation, and API-M shows only the service account's
       // applications (CONTRACT.md 4.2): it is the application that attempt created.
       const byName = await this.deps.bindings.getByName(instance, app.name);
+      // Between the two reads the creating replica may have replaced its reservation with the
+      // application's id: then the application is bound, to this entity.
+      if (
+        byName?.entityRef === entityRef &&
+        byName.applicationId === app.applicationId
+      ) {
+        return byName;
+      }
       if (
         byName?.entityRef === entityRef &&
         byName.applicationId.startsWith(PENDING)

@@ -1,0 +1,86 @@
+/**
+ * The binding rules of an application found in API-M (issue 10 item 1), without API-M: the
+ * store is a double whose reads can be made to interleave with another replica's writes.
+ */
+import type { ApplicationBinding } from '@apim-credentials/backstage-plugin-apim-credentials-common';
+import { ApplicationBindings } from './ApplicationBindings';
+import {
+  ApplicationBoundElsewhereError,
+  ApplicationNotBoundError,
+} from './bindingErrors';
+
+const ENTITY = 'component:default/svc-7';
+const APP = { applicationId: 'app-1', name: 'svc-7' } as any;
+const binding = (over: Partial<ApplicationBinding>): ApplicationBinding => ({
+  instance: 'local',
+  applicationId: 'app-1',
+  applicationName: 'svc-7',
+  entityRef: ENTITY,
+  origin: 'created',
+  boundBy: 'user:default/olivia',
+  boundAt: '2026-11-30T10:00:00.000Z',
+  ...over,
+});
+
+function bindingsWith(store: {
+  byId?: ApplicationBinding;
+  byName?: ApplicationBinding;
+}) {
+  const bind = jest.fn(async (insert: any) => binding(insert));
+  return {
+    bind,
+    bindings: new ApplicationBindings({
+      bindings: {
+        getById: jest.fn(async () => store.byId),
+        getByName: jest.fn(async () => store.byName),
+        bind,
+      } as any,
+      audit: { recordAudit: jest.fn() } as any,
+      instances: {} as any,
+      directory: {} as any,
+    }),
+  };
+}
+
+describe('ApplicationBindings.assertBound', () => {
+  it('a creating replica that replaced its reservation between the two reads: bound, not a 403', async () => {
+    // The id read saw nothing yet; by the name read the reservation had become the real id.
+    const { bindings, bind } = bindingsWith({ byName: binding({}) });
+    await expect(
+      bindings.assertBound('local', APP, ENTITY),
+    ).resolves.toMatchObject({
+      applicationId: 'app-1',
+      entityRef: ENTITY,
+    });
+    expect(bind).not.toHaveBeenCalled();
+  });
+
+  it("this entity's reservation: the application it created is bound to it", async () => {
+    const { bindings, bind } = bindingsWith({
+      byName: binding({ applicationId: 'pending:123' }),
+    });
+    await bindings.assertBound('local', APP, ENTITY);
+    expect(bind).toHaveBeenCalledWith(
+      expect.objectContaining({ applicationId: 'app-1', entityRef: ENTITY }),
+    );
+  });
+
+  it.each([
+    ['no binding at all', {}, ApplicationNotBoundError],
+    [
+      "the name bound to this entity under another application's id",
+      { byName: binding({ applicationId: 'app-0' }) },
+      ApplicationNotBoundError,
+    ],
+    [
+      'the id bound to another entity',
+      { byId: binding({ entityRef: 'component:default/other' }) },
+      ApplicationBoundElsewhereError,
+    ],
+  ])('%s is refused', async (_n, store, kind) => {
+    const { bindings } = bindingsWith(store);
+    await expect(
+      bindings.assertBound('local', APP, ENTITY),
+    ).rejects.toBeInstanceOf(kind);
+  });
+});
