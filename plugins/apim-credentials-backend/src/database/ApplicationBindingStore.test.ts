@@ -131,6 +131,17 @@ describe.each(databases.eachSupportedId())('bindings on %p', databaseId => {
       applicationId: 'id-3',
       entityRef: 'component:default/a',
     });
+    // By id and by name in one read: the same row, or each where it is.
+    expect(await store.getByIdAndName('local', 'id-3', 'ORDERS')).toMatchObject(
+      {
+        byId: { applicationId: 'id-3' },
+        byName: { applicationId: 'id-3' },
+      },
+    );
+    expect(await store.getByIdAndName('local', 'id-1', 'orders')).toEqual({
+      byName: expect.objectContaining({ applicationId: 'id-3' }),
+    });
+    expect(await store.getByIdAndName('prod', 'id-3', 'nothing')).toEqual({});
     expect(await store.unbind('local', 'id-3')).toMatchObject({
       applicationId: 'id-3',
     });

@@ -95,6 +95,32 @@ export class ApplicationBindingStore {
     return row ? toBinding(row) : undefined;
   }
 
+  /**
+   * The bindings of an application by its id and by its name, read in one statement: one
+   * snapshot, so a binding another replica commits meanwhile is seen whole or not at all (a
+   * reservation replaced by the application's id cannot look missing), and one round trip.
+   */
+  async getByIdAndName(
+    instance: string,
+    applicationId: string,
+    name: string,
+  ): Promise<{ byId?: ApplicationBinding; byName?: ApplicationBinding }> {
+    const nameKey = applicationNameKey(name);
+    const rows = await this.rows()
+      .where({ instance })
+      .andWhere(q =>
+        q
+          .where({ application_id: applicationId })
+          .orWhere({ application_name_key: nameKey }),
+      );
+    const byId = rows.find(r => r.application_id === applicationId);
+    const byName = rows.find(r => r.application_name_key === nameKey);
+    return {
+      ...(byId ? { byId: toBinding(byId) } : {}),
+      ...(byName ? { byName: toBinding(byName) } : {}),
+    };
+  }
+
   /** Every binding, optionally of one entity or instance, ordered by instance and name. */
   async list(
     filter: { entityRef?: string; instance?: string } = {},

@@ -31,8 +31,8 @@ function bindingsWith(store: {
     bind,
     bindings: new ApplicationBindings({
       bindings: {
-        getById: jest.fn(async () => store.byId),
-        getByName: jest.fn(async () => store.byName),
+        // One statement reads both, as the real store does: one snapshot.
+        getByIdAndName: jest.fn(async () => store),
         bind,
       } as any,
       audit: { recordAudit: jest.fn() } as any,
@@ -43,9 +43,12 @@ function bindingsWith(store: {
 }
 
 describe('ApplicationBindings.assertBound', () => {
-  it('a creating replica that replaced its reservation between the two reads: bound, not a 403', async () => {
-    // The id read saw nothing yet; by the name read the reservation had become the real id.
-    const { bindings, bind } = bindingsWith({ byName: binding({}) });
+  it('a creating replica that replaced its reservation with the real id: bound, not a 403', async () => {
+    // The reservation and the real id are read in one snapshot: the committed row is both.
+    const { bindings, bind } = bindingsWith({
+      byId: binding({}),
+      byName: binding({}),
+    });
     await expect(
       bindings.assertBound('local', APP, ENTITY),
     ).resolves.toMatchObject({

@@ -116,7 +116,11 @@ export class ApplicationBindings {
     app: ApimApplication,
     entityRef: string,
   ): Promise<ApplicationBinding> {
-    const byId = await this.deps.bindings.getById(instance, app.applicationId);
+    const { byId, byName } = await this.deps.bindings.getByIdAndName(
+      instance,
+      app.applicationId,
+      app.name,
+    );
     if (byId && byId.entityRef !== entityRef) {
       throw new ApplicationBoundElsewhereError(
         app.name,
@@ -127,15 +131,6 @@ export class ApplicationBindings {
     if (!byId) {
       // Reserved by this entity's own creation, and API-M shows only the service account's
       // applications (CONTRACT.md 4.2): it is the application that attempt created.
-      const byName = await this.deps.bindings.getByName(instance, app.name);
-      // Between the two reads the creating replica may have replaced its reservation with the
-      // application's id: then the application is bound, to this entity.
-      if (
-        byName?.entityRef === entityRef &&
-        byName.applicationId === app.applicationId
-      ) {
-        return byName;
-      }
       if (
         byName?.entityRef === entityRef &&
         byName.applicationId.startsWith(PENDING)
