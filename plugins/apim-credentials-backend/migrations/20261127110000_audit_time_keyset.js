@@ -4,68 +4,61 @@
  * The audit log is paged newest first on (started_at, seq). Each filter gets an index that ends
  * in those two columns, so a page costs the same at any depth and with any time window; the
  * earlier (column, seq) indexes could not serve `since`/`until` and are replaced.
+ */
+
+const AUDIT = 'apim_credentials_audit';
+
+/**
+ * The indexes of migration 20261127100000_init that this one replaces, as [columns, name].
+ *
+ * @type {Array<[string[], string]>}
+ */
+const SEQ_INDEXES = [
+  [['entity_ref', 'seq'], 'apim_audit_entity_seq_idx'],
+  [['environment', 'seq'], 'apim_audit_environment_seq_idx'],
+  [['actor', 'seq'], 'apim_audit_actor_seq_idx'],
+  [['action', 'seq'], 'apim_audit_action_seq_idx'],
+  [['outcome', 'seq'], 'apim_audit_outcome_seq_idx'],
+  [['started_at'], 'apim_audit_started_at_idx'],
+];
+
+/**
+ * The indexes this migration creates, each ending in (started_at, seq), as [columns, name].
+ *
+ * @type {Array<[string[], string]>}
+ */
+const TIME_INDEXES = [
+  [['started_at', 'seq'], 'apim_audit_time_idx'],
+  [['entity_ref', 'started_at', 'seq'], 'apim_audit_entity_time_idx'],
+  [['environment', 'started_at', 'seq'], 'apim_audit_environment_time_idx'],
+  [['actor', 'started_at', 'seq'], 'apim_audit_actor_time_idx'],
+  [['action', 'started_at', 'seq'], 'apim_audit_action_time_idx'],
+  [['outcome', 'started_at', 'seq'], 'apim_audit_outcome_time_idx'],
+];
+
+/**
+ * Drops the indexes `from` (in their order), then creates the indexes `to` (in theirs), each
+ * in one ALTER TABLE.
  *
  * @param {import('knex').Knex} knex
+ * @param {Array<[string[], string]>} from
+ * @param {Array<[string[], string]>} to
  */
+async function replaceIndexes(knex, from, to) {
+  await knex.schema.alterTable(AUDIT, table => {
+    for (const [columns, name] of from) table.dropIndex(columns, name);
+  });
+  await knex.schema.alterTable(AUDIT, table => {
+    for (const [columns, name] of to) table.index(columns, name);
+  });
+}
+
+/** @param {import('knex').Knex} knex */
 exports.up = async function up(knex) {
-  await knex.schema.alterTable('apim_credentials_audit', table => {
-    table.dropIndex(['entity_ref', 'seq'], 'apim_audit_entity_seq_idx');
-    table.dropIndex(['environment', 'seq'], 'apim_audit_environment_seq_idx');
-    table.dropIndex(['actor', 'seq'], 'apim_audit_actor_seq_idx');
-    table.dropIndex(['action', 'seq'], 'apim_audit_action_seq_idx');
-    table.dropIndex(['outcome', 'seq'], 'apim_audit_outcome_seq_idx');
-    table.dropIndex(['started_at'], 'apim_audit_started_at_idx');
-  });
-  await knex.schema.alterTable('apim_credentials_audit', table => {
-    table.index(['started_at', 'seq'], 'apim_audit_time_idx');
-    table.index(
-      ['entity_ref', 'started_at', 'seq'],
-      'apim_audit_entity_time_idx',
-    );
-    table.index(
-      ['environment', 'started_at', 'seq'],
-      'apim_audit_environment_time_idx',
-    );
-    table.index(['actor', 'started_at', 'seq'], 'apim_audit_actor_time_idx');
-    table.index(['action', 'started_at', 'seq'], 'apim_audit_action_time_idx');
-    table.index(
-      ['outcome', 'started_at', 'seq'],
-      'apim_audit_outcome_time_idx',
-    );
-  });
+  await replaceIndexes(knex, SEQ_INDEXES, TIME_INDEXES);
 };
 
 /** @param {import('knex').Knex} knex */
 exports.down = async function down(knex) {
-  await knex.schema.alterTable('apim_credentials_audit', table => {
-    table.dropIndex(['started_at', 'seq'], 'apim_audit_time_idx');
-    table.dropIndex(
-      ['entity_ref', 'started_at', 'seq'],
-      'apim_audit_entity_time_idx',
-    );
-    table.dropIndex(
-      ['environment', 'started_at', 'seq'],
-      'apim_audit_environment_time_idx',
-    );
-    table.dropIndex(
-      ['actor', 'started_at', 'seq'],
-      'apim_audit_actor_time_idx',
-    );
-    table.dropIndex(
-      ['action', 'started_at', 'seq'],
-      'apim_audit_action_time_idx',
-    );
-    table.dropIndex(
-      ['outcome', 'started_at', 'seq'],
-      'apim_audit_outcome_time_idx',
-    );
-  });
-  await knex.schema.alterTable('apim_credentials_audit', table => {
-    table.index(['entity_ref', 'seq'], 'apim_audit_entity_seq_idx');
-    table.index(['environment', 'seq'], 'apim_audit_environment_seq_idx');
-    table.index(['actor', 'seq'], 'apim_audit_actor_seq_idx');
-    table.index(['action', 'seq'], 'apim_audit_action_seq_idx');
-    table.index(['outcome', 'seq'], 'apim_audit_outcome_seq_idx');
-    table.index(['started_at'], 'apim_audit_started_at_idx');
-  });
+  await replaceIndexes(knex, TIME_INDEXES, SEQ_INDEXES);
 };

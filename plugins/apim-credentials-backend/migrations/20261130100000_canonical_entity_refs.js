@@ -16,10 +16,7 @@
 const AUDIT = 'apim_credentials_audit';
 const MAPPINGS = 'apim_credentials_mappings';
 
-/** @param {import('knex').Knex} knex */
-function isMysql(knex) {
-  return String(knex.client.dialect).startsWith('mysql');
-}
+const { isMysql } = require('./shared/mysqlUtcSession');
 
 /**
  * Rows whose `column` is not already lower case. MySQL compares with a case-insensitive

@@ -15,32 +15,7 @@
  * instant the TIMESTAMP held. PostgreSQL (timestamptz) and SQLite (epoch ms) are left as they are.
  */
 
-/** @param {import('knex').Knex} knex */
-function isMysql(knex) {
-  return String(knex.client.dialect).startsWith('mysql');
-}
-
-/**
- * Runs `fn` on one connection whose session time zone is UTC, and restores it afterwards.
- *
- * @param {import('knex').Knex} knex
- * @param {(knex: import('knex').Knex) => Promise<void>} fn
- */
-async function inUtcSession(knex, fn) {
-  /** @param {import('knex').Knex} k */
-  const run = async k => {
-    const [[{ tz }]] = await k.raw('SELECT @@session.time_zone AS tz');
-    await k.raw("SET time_zone = '+00:00'");
-    try {
-      await fn(k);
-    } finally {
-      await k.raw('SET time_zone = ?', [tz]);
-    }
-  };
-  // Migrations normally run in a transaction, i.e. on one connection; pin one otherwise.
-  if (/** @type {any} */ (knex).isTransaction) await run(knex);
-  else await knex.transaction(run);
-}
+const { isMysql, inUtcSession } = require('./shared/mysqlUtcSession');
 
 /** @param {import('knex').Knex} knex */
 exports.up = async function up(knex) {

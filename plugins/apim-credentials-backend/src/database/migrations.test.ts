@@ -120,6 +120,15 @@ describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
     expect(done).toEqual([name]);
   };
 
+  it('takes only the timestamped files as migrations, not the shared/ helpers', async () => {
+    const [done, pending] = await knex.migrate.list({ directory });
+    const names = [...done, ...pending].map(m =>
+      typeof m === 'string' ? m : m.file ?? m.name,
+    );
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect(name).toMatch(/^\d{14}_[a-z_]+\.js$/);
+  });
+
   it('steps up one at a time with rows in place, then down to nothing', async () => {
     await step('20261127100000_init.js');
     const mysql = engineOf(databaseId) === 'mysql';
