@@ -19,3 +19,5 @@ export type {
   TokenResponse,
   HttpResult,
 } from './client';
+export { DEMO_USERS } from './users';
+export type { DemoUser } from './users';

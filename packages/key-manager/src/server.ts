@@ -18,6 +18,8 @@ import {
   jwtVerify,
   type JWK,
 } from 'jose';
+import { handleInteraction, INTERACTION_PATH } from './login';
+import { claimsOf, DEMO_USERS } from './users';
 import {
   ClientRecord,
   ClientStore,
@@ -312,6 +314,24 @@ export async function startKeyManagerServer(
       userinfo: '/userinfo',
       end_session: '/logout',
     },
+    // Sign-in of the demo users (users.ts) for OIDC clients such as Backstage: the login page is
+    // ours (login.ts), under /oauth2 like every other route of this server.
+    interactions: {
+      url: (_ctx: unknown, interaction: { uid: string }) =>
+        `${INTERACTION_PATH}${interaction.uid}`,
+    },
+    findAccount: async (_ctx: unknown, sub: string) => {
+      const user = DEMO_USERS.find(u => u.username === sub);
+      return user && { accountId: sub, claims: async () => claimsOf(user) };
+    },
+    claims: {
+      openid: ['sub'],
+      profile: ['name', 'preferred_username'],
+      email: ['email', 'email_verified'],
+    },
+    // Backstage keeps a user signed in with the refresh token (it asks for no offline_access).
+    issueRefreshToken: async (_ctx: unknown, client: any) =>
+      client.grantTypeAllowed('refresh_token'),
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -321,7 +341,12 @@ export async function startKeyManagerServer(
       registration: { enabled: false },
       resourceIndicators: {
         enabled: true,
-        defaultResource: async () => DEFAULT_RESOURCE,
+        // client_credentials tokens are for the API gateway; a user's sign-in token (code flow)
+        // is for this server's userinfo endpoint, so it names no resource.
+        defaultResource: async (ctx: any) =>
+          ctx.oidc?.params?.grant_type === 'client_credentials'
+            ? DEFAULT_RESOURCE
+            : undefined,
         useGrantedResource: async () => true,
         getResourceServerInfo: async (
           ctx: any,
@@ -689,6 +714,12 @@ export async function startKeyManagerServer(
     const run = async () => {
       if (pathname === DCR_PATH || pathname.startsWith(`${DCR_PATH}/`)) {
         await handleDcr(req, res, pathname.slice(DCR_PATH.length));
+        return;
+      }
+      if (pathname.startsWith(INTERACTION_PATH)) {
+        await handleInteraction(provider as any, req, res, {
+          clientName: id => store.get(id)?.client_name,
+        });
         return;
       }
       if (pathname === '/oauth2/introspect') {
