@@ -3,7 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { httpsRequest } from '@internal/key-manager';
 import { DEMO_APIS } from './demoApis';
-import { DEMO_CLIENTS, LocalStack, startLocalStack } from './index';
+import {
+  BACKSTAGE_SIGN_IN_CLIENT,
+  DEMO_CLIENTS,
+  LocalStack,
+  startLocalStack,
+} from './index';
 
 jest.setTimeout(120_000);
 
@@ -99,6 +104,19 @@ describe('startLocalStack', () => {
     expect(sheet.keyManager.url).toBe(stack.keyManager.baseUrl);
     expect(sheet.tls.caPath).toBe(path.join(dir, 'tls', 'ca.pem'));
     expect(sheet.demoClients).toEqual(stack.demoClients);
+
+    // Backstage's OIDC sign-in client, with the id and secret app-config.yaml names
+    const signIn = await stack.keyManager.client.getClient(
+      BACKSTAGE_SIGN_IN_CLIENT.clientId,
+    );
+    expect(signIn).toMatchObject({
+      clientSecret: BACKSTAGE_SIGN_IN_CLIENT.clientSecret,
+      grantTypes: ['authorization_code', 'refresh_token'],
+      redirectUris: ['http://localhost:7007/api/auth/oidc/handler/frame'],
+    });
+    expect(
+      sheet.signIn.users.map((u: { username: string }) => u.username),
+    ).toEqual(['pat', 'alice']);
 
     await stack.stop();
     const firstIds = stack.demoClients;

@@ -15,6 +15,7 @@ import {
 import { loadOrCreateLocalTls } from '@internal/local-tls';
 import { spawnApimEmulator } from '@internal/apim-emulator';
 import { DEMO_APIS } from './demoApis';
+import { seedSignInClient, SignInInfo } from './signIn';
 
 import type {
   ApimVersion,
@@ -24,6 +25,8 @@ import type {
 
 type SpawnedEmulator = SpawnedApimEmulator;
 export type { EmulatorControl };
+export { BACKSTAGE_SIGN_IN_CLIENT, seedSignInClient } from './signIn';
+export type { SignInInfo } from './signIn';
 
 export interface LocalStackOptions {
   /** Folder for TLS material (`tls/`), persisted state and `stack.json` (e.g. `.local`). */
@@ -64,6 +67,8 @@ export interface LocalStack {
   keyManager: RunningKeyManager;
   tls: { caPath: string; ca: string };
   demoClients: DemoClient[];
+  /** Backstage's sign-in client and the demo users (signIn.ts); unset without seeding. */
+  signIn?: SignInInfo;
   /** Path of `<stateDir>/stack.json`. */
   stackFile: string;
   stop(): Promise<void>;
@@ -178,6 +183,10 @@ export async function startLocalStack(
       options.seedDemoClients === false
         ? []
         : await seedDemoClients(keyManager.client);
+    const signIn =
+      options.seedDemoClients === false
+        ? undefined
+        : await seedSignInClient(keyManager.client);
 
     emulator = await spawnApimEmulator({
       port: options.emulatorPort ?? 9443,
@@ -209,6 +218,7 @@ export async function startLocalStack(
       },
       tls: { caPath },
       demoClients,
+      signIn,
     });
 
     return {
@@ -216,6 +226,7 @@ export async function startLocalStack(
       keyManager,
       tls: { caPath, ca: tls.ca },
       demoClients,
+      signIn,
       stackFile,
       stop,
     };

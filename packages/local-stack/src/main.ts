@@ -74,6 +74,15 @@ async function main() {
       })`,
     ]),
     '',
+    ...(stack.signIn
+      ? [
+          `Sign in to Backstage with the key manager (OIDC client ${stack.signIn.clientId}) as:`,
+          ...stack.signIn.users.map(
+            u => `  ${u.username} / ${u.password}  (${u.role})`,
+          ),
+          '',
+        ]
+      : []),
     'Create another client: ./scripts/create-client.sh --name <name>',
     'Press Ctrl+C to stop.',
     '=============================================',
