@@ -2,7 +2,9 @@
  * Approval requests (issue 14 item 1; migration 20261208100000_approval_requests): filed,
  * decided, used and expired. Never a secret. State changes are conditional updates (`where
  * state = ...`), so two approvers deciding at once, or two completions using one approval,
- * cannot both win, on any replica.
+ * cannot both win, on any replica. Each change is written in one transaction with the audit row
+ * that records it (`transaction` + the trail's `trx` parameter, service/approvals/ApprovalService.ts):
+ * a request is never filed, decided, used or expired without its row.
  */
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
@@ -91,6 +93,25 @@ export class ApprovalStore {
   }
 
   private constructor(private readonly knex: Knex) {}
+
+  /** This store writing through `trx`. */
+  within(trx: Knex.Transaction): ApprovalStore {
+    return new ApprovalStore(trx);
+  }
+
+  /**
+   * Runs `fn` in one database transaction: `approvals` writes through it, and `trx` is for the
+   * other writes that must go with it (the audit row, AuditTrail.record's `trx`). Committed when
+   * `fn` resolves, rolled back when it rejects (the rejection is rethrown). `fn` must not use
+   * this store or any other outside `trx`: on SQLite's single connection that waits for ever.
+   */
+  transaction<T>(
+    fn: (tx: { approvals: ApprovalStore; trx: Knex.Transaction }) => Promise<T>,
+  ): Promise<T> {
+    return this.knex.transaction(trx =>
+      fn({ approvals: this.within(trx), trx }),
+    );
+  }
 
   /** Files a pending request and returns it. */
   async file(
@@ -209,24 +230,27 @@ export class ApprovalStore {
   }
 
   /**
-   * Marks pending and approved requests past their expiry as `expired` and returns them (as
-   * they were: their state before expiring tells whether they had been approved).
+   * Pending and approved requests past their expiry, oldest first, at most `limit`, as they are
+   * (their state tells whether they had been approved); `expire` marks each.
    */
-  async expireDue(now = new Date(), limit = 500): Promise<ApprovalRequest[]> {
+  async due(now = new Date(), limit = 500): Promise<ApprovalRequest[]> {
     const due = await this.knex<DbApprovalRequestRow>(TABLE)
       .whereIn('state', ['pending', 'approved'])
       .andWhere('expires_at', '<=', now.getTime())
       .orderBy('expires_at')
       .limit(limit);
-    const expired: ApprovalRequest[] = [];
-    for (const row of due) {
-      const changed = await this.knex(TABLE)
-        .where({ id: row.id, state: row.state })
-        .update({ state: 'expired' });
-      // Another replica's run may have taken it: only the one that changed it reports it.
-      if (changed === 1)
-        expired.push({ ...toRequest(row, now), state: row.state });
-    }
-    return expired;
+    return due.map(row => ({ ...toRequest(row, now), state: row.state }));
+  }
+
+  /**
+   * Marks a request returned by `due` expired, if it is still in the state `due` saw. Returns
+   * false when another replica's run (or a decision) changed it first: only the one that
+   * changed it reports it.
+   */
+  async expire(request: ApprovalRequest): Promise<boolean> {
+    const changed = await this.knex(TABLE)
+      .where({ id: request.id, state: request.state })
+      .update({ state: 'expired' });
+    return changed === 1;
   }
 }

@@ -6,6 +6,7 @@
  * so the mapping table never says what the audit trail does not (issue 9, "one audit trail").
  */
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { Knex } from 'knex';
 import type { EnvironmentConfig } from '../config';
 import type { AuditCompletion, AuditStart } from '../database/AuditStore';
 import type { MappingCell, MappingUpsert } from '../database/MappingStore';
@@ -148,13 +149,17 @@ export class AuditTrail {
 
   /**
    * Writes a finished attempt as one row and returns its id. A `denied` row passes the
-   * denied-row gate (service/attemptLimits.ts) and may be dropped: `undefined` then.
+   * denied-row gate (service/attemptLimits.ts) and may be dropped: `undefined` then. With `trx`
+   * the row is written in that transaction, with the change it records (an approval request's,
+   * service/approvals/ApprovalService.ts); never a `denied` row then (its gate counts outside).
    */
   record(
     start: AuditStart,
     completion: AuditCompletion,
+    trx?: Knex.Transaction,
   ): Promise<string | undefined> {
-    return this.deps.stores.audit.recordAudit(start, completion);
+    const { audit } = this.deps.stores;
+    return (trx ? audit.within(trx) : audit).recordAudit(start, completion);
   }
 
   /** Writes a finished attempt and the mapping change it made in one transaction. */

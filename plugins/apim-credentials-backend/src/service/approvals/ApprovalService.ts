@@ -10,7 +10,9 @@
  * 3. The owner provides the client again (the secret again); with an approved, unexpired
  *    request the mapping is made as anywhere else and the request is marked used.
  *
- * Requests expire after `approval.expiresAfter`. Every step is an audit row with its own action.
+ * Requests expire after `approval.expiresAfter`. Every step is an audit row with its own action,
+ * written in one database transaction with the request's change (filed, decided, used, expired):
+ * a crash between the two writes leaves neither. Notifications go out after the commit.
  */
 import {
   NotAllowedError,
@@ -82,27 +84,29 @@ export class ApprovalService {
     }
     const verified = await provisioning.verify(input, caller);
     if (!verified.ok) throw refusal(verified);
-    const request = await approvals.file(
-      {
-        entityRef: input.entityRef,
-        environment: env.id,
-        instance: env.instance,
-        keyType: env.keyType,
-        keyManager: input.keyManager,
-        applicationName: input.applicationName,
-        consumerKey: input.consumerKey,
-        requestedBy: caller.userEntityRef,
-        expiresAt: new Date(now.getTime() + settings.expiresAfterMs),
-      },
-      now,
-    );
-    await this.deps.trail.record(
-      this.row('request-approval', request, env, caller),
-      {
-        outcome: 'succeeded',
-        note: `Approval request ${request.id}, verified at the key manager; expires ${request.expiresAt}`,
-      },
-    );
+    const fields = {
+      entityRef: input.entityRef,
+      environment: env.id,
+      instance: env.instance,
+      keyType: env.keyType,
+      keyManager: input.keyManager,
+      applicationName: input.applicationName,
+      consumerKey: input.consumerKey,
+      requestedBy: caller.userEntityRef,
+      expiresAt: new Date(now.getTime() + settings.expiresAfterMs),
+    };
+    const request = await approvals.transaction(async tx => {
+      const filed = await tx.approvals.file(fields, now);
+      await this.deps.trail.record(
+        this.row('request-approval', filed, env, caller),
+        {
+          outcome: 'succeeded',
+          note: `Approval request ${filed.id}, verified at the key manager; expires ${filed.expiresAt}`,
+        },
+        tx.trx,
+      );
+      return filed;
+    });
     await this.deps.notices?.requested(request, settings.notify);
     return { status: 'approval-pending', request };
   }
@@ -142,15 +146,30 @@ export class ApprovalService {
     }
     const decided =
       request.state === 'pending' &&
-      (await approvals.decide(
-        id,
-        {
-          state: decision === 'approve' ? 'approved' : 'rejected',
-          by: approver.userEntityRef,
-          comment,
-        },
-        now,
-      ));
+      (await approvals.transaction(async tx => {
+        const won = await tx.approvals.decide(
+          id,
+          {
+            state: decision === 'approve' ? 'approved' : 'rejected',
+            by: approver.userEntityRef,
+            comment,
+          },
+          now,
+        );
+        if (won) {
+          await trail.record(
+            start,
+            {
+              outcome: 'succeeded',
+              note: `Approval request ${id} ${
+                decision === 'approve' ? 'approved' : 'rejected'
+              }${comment ? `: ${comment}` : ''}`,
+            },
+            tx.trx,
+          );
+        }
+        return won;
+      }));
     if (!decided) {
       throw coded(
         new ConflictError(
@@ -162,12 +181,6 @@ export class ApprovalService {
       );
     }
     const updated = (await approvals.get(id, now))!;
-    await trail.record(start, {
-      outcome: 'succeeded',
-      note: `Approval request ${id} ${
-        decision === 'approve' ? 'approved' : 'rejected'
-      }${comment ? `: ${comment}` : ''}`,
-    });
     await this.deps.notices?.decided(updated);
     return updated;
   }
@@ -175,26 +188,34 @@ export class ApprovalService {
   /** Marks due requests expired, each an `expire-request` row; returns how many. */
   async expireDue(now = new Date()): Promise<number> {
     const { approvals, provisioning, trail } = this.deps;
-    const expired = await approvals.expireDue(now);
-    for (const request of expired) {
+    let expired = 0;
+    for (const request of await approvals.due(now)) {
       const env = provisioning.environment(request.environment);
-      await trail.record(
-        this.row('expire-request', request, env, {
-          userEntityRef: request.requestedBy,
-          source: 'api',
-        }),
-        {
-          outcome: 'succeeded',
-          note: `Approval request ${request.id} expired ${
-            request.state === 'approved'
-              ? 'approved but unused'
-              : 'without a decision'
-          } at ${request.expiresAt}`,
-        },
-      );
+      const changed = await approvals.transaction(async tx => {
+        // Another replica's run may have taken it: only the one that changed it records it.
+        if (!(await tx.approvals.expire(request))) return false;
+        await trail.record(
+          this.row('expire-request', request, env, {
+            userEntityRef: request.requestedBy,
+            source: 'api',
+          }),
+          {
+            outcome: 'succeeded',
+            note: `Approval request ${request.id} expired ${
+              request.state === 'approved'
+                ? 'approved but unused'
+                : 'without a decision'
+            } at ${request.expiresAt}`,
+          },
+          tx.trx,
+        );
+        return true;
+      });
+      if (!changed) continue;
+      expired += 1;
       await this.deps.notices?.expired({ ...request, state: 'expired' });
     }
-    return expired.length;
+    return expired;
   }
 
   private async complete(
@@ -204,15 +225,19 @@ export class ApprovalService {
     now: Date,
   ) {
     // After the mapping: a completion that fails to be marked leaves an approval that maps the
-    // same client again (unchanged), never a mapping without its approval.
-    await this.deps.approvals.markUsed(request.id, now);
-    await this.deps.trail.record(
-      this.row('complete-request', request, env, caller),
-      {
-        outcome: 'succeeded',
-        note: `Approval request ${request.id} (approved by ${request.decidedBy}) used to map the client`,
-      },
-    );
+    // same client again (unchanged), never a mapping without its approval. Marked used and
+    // audited together: never used without its row, nor a row for a request still approved.
+    await this.deps.approvals.transaction(async tx => {
+      await tx.approvals.markUsed(request.id, now);
+      await this.deps.trail.record(
+        this.row('complete-request', request, env, caller),
+        {
+          outcome: 'succeeded',
+          note: `Approval request ${request.id} (approved by ${request.decidedBy}) used to map the client`,
+        },
+        tx.trx,
+      );
+    });
   }
 
   private row(

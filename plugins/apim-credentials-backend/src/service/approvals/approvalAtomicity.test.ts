@@ -1,0 +1,149 @@
+/**
+ * Each step of an approval request and its audit row are one database transaction (issue 14,
+ * "Governance"): when the audit row cannot be written, the request is not filed, decided, used
+ * or expired either, on every engine the tests have. The audit write fails here as a crash
+ * between the two statements would leave it: after the request's own write, inside the
+ * transaction. The provisioning service is a double (API-M is not what is under test).
+ */
+import { Knex } from 'knex';
+import { mockServices } from '@backstage/backend-test-utils';
+import { createTestDatabases } from '../../__testUtils__/databases';
+import { AuditStore } from '../../database/AuditStore';
+import {
+  ApimCredentialsStores,
+  createApimCredentialsStores,
+} from '../../database/stores';
+import { AuditTrail } from '../AuditTrail';
+import { ApprovalService } from './ApprovalService';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+const OWNER = 'user:default/olivia';
+const APPROVER = 'user:default/pat';
+const DAY = 24 * 3600 * 1000;
+
+describe.each(databases.eachSupportedId())(
+  'approval steps with their audit rows on %p',
+  databaseId => {
+    let knex: Knex;
+    let stores: ApimCredentialsStores;
+    let approvals: ApprovalService;
+    const provisioning = {
+      environment: (id: string) => ({
+        id,
+        title: 'Production',
+        instance: 'local',
+        keyType: 'PRODUCTION',
+        approval: { required: true, expiresAfterMs: DAY, notify: [] },
+      }),
+      verify: async () => ({ ok: true, message: 'ok' }),
+      provision: jest.fn(async (i: { consumerKey: string }) => ({
+        status: 'created',
+        consumerKey: i.consumerKey,
+      })),
+    };
+    const owner = { userEntityRef: OWNER, source: 'ui' as const };
+    const approver = { userEntityRef: APPROVER, source: 'ui' as const };
+    let n = 0;
+    let input: Parameters<ApprovalService['provision']>[0];
+
+    beforeAll(async () => {
+      knex = await databases.init(databaseId);
+      stores = await createApimCredentialsStores({
+        database: { getClient: async () => knex },
+      });
+      approvals = new ApprovalService({
+        provisioning: provisioning as any,
+        approvals: stores.approvals,
+        trail: new AuditTrail({ stores, logger: mockServices.logger.mock() }),
+      });
+    });
+
+    beforeEach(() => {
+      n += 1;
+      input = {
+        entityRef: 'component:default/orders-service',
+        applicationName: 'orders-service',
+        environment: 'production',
+        keyManager: 'IS',
+        consumerKey: `atomic-${n}`,
+        consumerSecret: 'marker-secret-atomic',
+      };
+    });
+
+    afterEach(() => jest.restoreAllMocks());
+
+    /** The next audit row written, in or out of a transaction, fails. */
+    const auditWriteFails = () =>
+      jest
+        .spyOn(AuditStore.prototype, 'recordAudit')
+        .mockRejectedValueOnce(new Error('connection lost'));
+
+    const requestRows = () =>
+      knex('apim_credentials_approval_requests')
+        .where({ consumer_key: input.consumerKey })
+        .select('state');
+    const auditRows = async () =>
+      (
+        await knex('apim_credentials_audit')
+          .where({ consumer_key: input.consumerKey })
+          .orderBy('seq')
+          .select('action')
+      ).map(r => r.action);
+
+    async function filed(at = new Date()): Promise<string> {
+      const result = (await approvals.provision(input, owner, at)) as any;
+      return result.request.id;
+    }
+
+    it('no request is filed without its request-approval row', async () => {
+      auditWriteFails();
+      await expect(approvals.provision(input, owner)).rejects.toThrow(
+        'connection lost',
+      );
+      expect(await requestRows()).toEqual([]);
+      expect(await auditRows()).toEqual([]);
+    });
+
+    it('no request is decided without its approve row', async () => {
+      const id = await filed();
+      auditWriteFails();
+      await expect(
+        approvals.decide(id, 'approve', undefined, approver),
+      ).rejects.toThrow('connection lost');
+      expect(await requestRows()).toEqual([{ state: 'pending' }]);
+      expect(await auditRows()).toEqual(['request-approval']);
+      // Nothing half-done is left behind: the decision can be made again.
+      await approvals.decide(id, 'reject', 'no', approver);
+      expect(await requestRows()).toEqual([{ state: 'rejected' }]);
+    });
+
+    it('no request is used without its complete-request row', async () => {
+      const id = await filed();
+      await approvals.decide(id, 'approve', undefined, approver);
+      auditWriteFails();
+      await expect(approvals.provision(input, owner)).rejects.toThrow(
+        'connection lost',
+      );
+      expect(await requestRows()).toEqual([{ state: 'approved' }]);
+      expect(await auditRows()).toEqual(['request-approval', 'approve']);
+    });
+
+    it('no request expires without its expire-request row', async () => {
+      const start = new Date(Date.now() - 30 * DAY);
+      await filed(start);
+      const later = new Date(start.getTime() + 2 * DAY);
+      auditWriteFails();
+      await expect(approvals.expireDue(later)).rejects.toThrow(
+        'connection lost',
+      );
+      expect(await requestRows()).toEqual([{ state: 'pending' }]);
+      expect(await auditRows()).toEqual(['request-approval']);
+      // The next run expires it, once.
+      expect(await approvals.expireDue(later)).toBeGreaterThanOrEqual(1);
+      expect(await requestRows()).toEqual([{ state: 'expired' }]);
+      expect(await auditRows()).toEqual(['request-approval', 'expire-request']);
+    });
+  },
+);
