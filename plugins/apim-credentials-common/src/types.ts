@@ -226,11 +226,18 @@ export interface Page<T> {
   /** Pass as `cursor` to get the next page; absent on the last page. */
   nextCursor?: string;
   /**
-   * How many items the query's filters match across all pages. Sent with the first page only
-   * (no `cursor`), so that paging on stays one indexed range read; absent from older backends.
-   * The platform page's tab counts (issue 15 item 5).
+   * How many items the query's filters match across all pages: exact, unless
+   * `totalIsLowerBound`. Sent with the first page only (no `cursor`), so that paging on stays
+   * one indexed range read; absent from older backends. The platform page's tab counts (issue 15
+   * item 5).
    */
   total?: number;
+  /**
+   * `true` when the backend stopped counting: more than `total` items match (`total` is the
+   * backend's cap, 10,000 by default, so the first page costs the same at any table size; shown
+   * as "10,000+"). Absent when `total` is exact or absent.
+   */
+  totalIsLowerBound?: boolean;
 }
 
 /** @public */

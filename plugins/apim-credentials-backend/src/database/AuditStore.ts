@@ -18,7 +18,7 @@ import {
   withoutLooserUntil,
 } from './auditCursor';
 import { canonicalRef, canonicalRefOrNull } from './canonicalRef';
-import { countRows } from './countRows';
+import { DEFAULT_COUNT_CAP, countRows } from './countRows';
 import { coalesceDeniedRow } from './deniedRows';
 import { DbAuditRow, DbAuditRowRead, toAuditRecord } from './rows';
 import { Timestamps } from './timestamps';
@@ -41,13 +41,19 @@ const MAX_MESSAGE = 2000;
 export class AuditStore {
   /**
    * The audit table of a migrated database. `deniedRows` decides per `denied` row of
-   * `recordAudit` whether it is written; without it every denial is a row.
+   * `recordAudit` whether it is written; without it every denial is a row. `countCap` is how
+   * far `queryAudit` counts its total (countRows.ts; default 10,000, smaller in tests).
    */
   static async create(options: {
     database: ApimCredentialsDatabase;
     deniedRows?: DeniedRowGate;
+    countCap?: number;
   }): Promise<AuditStore> {
-    return new AuditStore(options.database.client(), options.deniedRows);
+    return new AuditStore(
+      options.database.client(),
+      options.deniedRows,
+      options.countCap,
+    );
   }
 
   private readonly time: Timestamps;
@@ -55,13 +61,14 @@ export class AuditStore {
   private constructor(
     private readonly knex: Knex,
     private readonly deniedRows?: DeniedRowGate,
+    private readonly countCap = DEFAULT_COUNT_CAP,
   ) {
     this.time = new Timestamps(knex);
   }
 
   /** This store writing through `trx` (ApimCredentialsDatabase.transaction). */
   within(trx: Knex.Transaction): AuditStore {
-    return new AuditStore(trx, this.deniedRows);
+    return new AuditStore(trx, this.deniedRows, this.countCap);
   }
 
   /** Audit rows with their times as full-precision UTC text (see Timestamps). */
@@ -150,7 +157,16 @@ export class AuditStore {
     completion: AuditCompletion,
     now = new Date(),
   ): Promise<void> {
-    await this.knex(AUDIT)
+    await this.completeAuditQuery(id, completion, now);
+  }
+
+  /** The statement of completeAudit, not yet run: for a caller that joins it to another. */
+  completeAuditQuery(
+    id: string,
+    completion: AuditCompletion,
+    now = new Date(),
+  ): Knex.QueryBuilder {
+    return this.knex(AUDIT)
       .where({ id })
       .update(this.completionRow(completion, now));
   }
@@ -266,19 +282,27 @@ export class AuditStore {
     };
   }
 
-  /** Newest first, keyset-paginated on (started_at, seq) so any page costs the same. */
+  /**
+   * Newest first, keyset-paginated on (started_at, seq) so any page costs the same. The first
+   * page (no cursor) carries the filters' `total`, counted up to the store's cap (countRows.ts)
+   * and not at all when the page holds every match.
+   */
   async queryAudit(query: ParsedAuditQuery): Promise<Page<AuditRecord>> {
     const position = query.cursor ? decodeAuditCursor(query.cursor) : undefined;
     const rows: DbAuditRowRead[] = await this.auditQuery(query, position).limit(
       query.limit + 1,
     );
     // Counted with the first page only: the platform page's tab shows it (issue 15 item 5).
-    const total = position
-      ? undefined
-      : await countRows(this.auditQuery(query));
+    let total: Pick<Page<AuditRecord>, 'total' | 'totalIsLowerBound'> = {};
+    if (!position) {
+      total =
+        rows.length > query.limit
+          ? await countRows(this.knex, this.auditQuery(query), this.countCap)
+          : { total: rows.length };
+    }
     return {
       items: rows.slice(0, query.limit).map(this.toRecord),
-      ...(total !== undefined ? { total } : {}),
+      ...total,
       nextCursor:
         rows.length > query.limit
           ? encodeAuditPosition(this.positionOf(rows[query.limit - 1]))

@@ -13,7 +13,7 @@ import type {
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import type { ApimCredentialsDatabase } from './ApimCredentialsDatabase';
 import { canonicalRef } from './canonicalRef';
-import { countRows } from './countRows';
+import { DEFAULT_COUNT_CAP, countRows } from './countRows';
 import { DbMappingRow, DbMappingRowRead, toMappingRecord } from './rows';
 import { Timestamps } from './timestamps';
 
@@ -47,22 +47,29 @@ function decodeCursor(cursor: string): number {
 }
 
 export class MappingStore {
-  /** The mappings table of a migrated database. */
+  /**
+   * The mappings table of a migrated database. `countCap` is how far `queryMappings` counts its
+   * total (countRows.ts; default 10,000, smaller in tests).
+   */
   static async create(options: {
     database: ApimCredentialsDatabase;
+    countCap?: number;
   }): Promise<MappingStore> {
-    return new MappingStore(options.database.client());
+    return new MappingStore(options.database.client(), options.countCap);
   }
 
   private readonly time: Timestamps;
 
-  private constructor(private readonly knex: Knex) {
+  private constructor(
+    private readonly knex: Knex,
+    private readonly countCap = DEFAULT_COUNT_CAP,
+  ) {
     this.time = new Timestamps(knex);
   }
 
   /** This store writing through `trx` (ApimCredentialsDatabase.transaction). */
   within(trx: Knex.Transaction): MappingStore {
-    return new MappingStore(trx);
+    return new MappingStore(trx, this.countCap);
   }
 
   /** Mapping rows with their time as full-precision UTC text (see Timestamps). */
@@ -86,6 +93,11 @@ export class MappingStore {
 
   /** Records the cell's mapping, replacing what the cell held; the row is `active` again. */
   async upsertMapping(mapping: MappingUpsert): Promise<void> {
+    await this.upsertMappingQuery(mapping);
+  }
+
+  /** The statement of upsertMapping, not yet run: for a caller that joins it to another. */
+  upsertMappingQuery(mapping: MappingUpsert): Knex.QueryBuilder {
     const row: Omit<DbMappingRow, 'id' | 'provisioned_at'> & {
       provisioned_at: Knex.Value;
     } = {
@@ -104,7 +116,7 @@ export class MappingStore {
       state: 'active',
       drift_reason: null,
     };
-    await this.knex(MAPPINGS)
+    return this.knex(MAPPINGS)
       .insert(row)
       .onConflict(['entity_ref', 'environment', 'key_manager'])
       .merge();
@@ -130,7 +142,11 @@ export class MappingStore {
     return rows.map(this.toRecord);
   }
 
-  /** A page of mappings in row order; `cursor` is the previous page's `nextCursor`. */
+  /**
+   * A page of mappings in row order; `cursor` is the previous page's `nextCursor`. The first
+   * page carries the filters' `total`, counted up to the store's cap (countRows.ts) and not at
+   * all when the page holds every match.
+   */
   async queryMappings(
     query: ParsedMappingsQuery,
   ): Promise<Page<MappingRecord>> {
@@ -140,15 +156,22 @@ export class MappingStore {
     if (query.entityRef) q.where('entity_ref', canonicalRef(query.entityRef));
     if (query.consumerKey) q.where('consumer_key', query.consumerKey);
     if (query.state) q.where('state', query.state);
-    // Counted with the first page only: the platform page's tab shows it (issue 15 item 5).
-    const total = query.cursor ? undefined : await countRows(q.clone());
+    const filtered = q.clone();
     if (query.cursor) q.where('id', '>', decodeCursor(query.cursor));
     const rows: DbMappingRowRead[] = await q
       .orderBy('id', 'asc')
       .limit(query.limit + 1);
+    // Counted with the first page only: the platform page's tab shows it (issue 15 item 5).
+    let total: Pick<Page<MappingRecord>, 'total' | 'totalIsLowerBound'> = {};
+    if (!query.cursor) {
+      total =
+        rows.length > query.limit
+          ? await countRows(this.knex, filtered, this.countCap)
+          : { total: rows.length };
+    }
     return {
       items: rows.slice(0, query.limit).map(this.toRecord),
-      ...(total !== undefined ? { total } : {}),
+      ...total,
       nextCursor:
         rows.length > query.limit
           ? encodeCursor(rows[query.limit - 1].id)
