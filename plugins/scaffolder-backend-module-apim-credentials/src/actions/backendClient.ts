@@ -54,6 +54,35 @@ export function createClient(
   });
 }
 
+/** The options of every request a step sends: the user's token, the task, its cancel signal. */
+export type TaskRequestOptions = {
+  token: string;
+  taskId: string;
+  signal?: AbortSignal;
+};
+
+/**
+ * What a step calls the backend with: the REST client (`createClient`) and the options of every
+ * request, with a token issued on behalf of the task's initiator (`getToken`).
+ *
+ * @throws the auth service's error when it cannot issue the token
+ */
+export async function connectForTask(
+  options: ApimCredentialsActionOptions,
+  credentials: BackstageCredentials,
+  task: { taskId: string; signal?: AbortSignal },
+): Promise<{
+  client: ApimCredentialsClient;
+  requestOptions: TaskRequestOptions;
+}> {
+  const token = await getToken(options.auth, credentials);
+  const client = createClient(options);
+  return {
+    client,
+    requestOptions: { token, taskId: task.taskId, signal: task.signal },
+  };
+}
+
 /**
  * A token for the apim-credentials plugin on behalf of the task's initiator. Never the
  * scaffolder's own identity: the backend must decide on the user's permissions.

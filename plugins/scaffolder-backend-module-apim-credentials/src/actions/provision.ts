@@ -1,9 +1,5 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import {
-  ApimCredentialsActionOptions,
-  createClient,
-  getToken,
-} from './backendClient';
+import { ApimCredentialsActionOptions, connectForTask } from './backendClient';
 import { checkpointKey, describeCell } from './cell';
 import { resolveClients, oneClientPerKeyType } from './clients';
 import { forEachEnvironment } from './environmentLoop';
@@ -21,7 +17,8 @@ import {
   ProvisionCheckpoint,
   provisionOutputs,
 } from './provisionResults';
-import { entityPendingForStep } from './waitForEntity';
+import { dryRunWaitMessage, entityPendingForStep } from './waitForEntity';
+import { waitForEntityInput } from './inputSchemas';
 import {
   approvalsOutput,
   dryRunOutcome,
@@ -124,16 +121,7 @@ export function createApimCredentialsProvisionAction(
                 "Create the entity's API-M application when it does not exist yet (default: the backend's apimCredentials.applications.createIfMissing). false: fail instead",
             })
             .optional(),
-        waitForEntity: z =>
-          z
-            .number({
-              description:
-                'Seconds to wait for the entity to appear in the catalog, for an entity an earlier catalog:register step just added (0 or absent: do not wait)',
-            })
-            .int()
-            .min(0)
-            .max(900)
-            .optional(),
+        waitForEntity: waitForEntityInput,
       },
       output: {
         applicationId: z =>
@@ -215,16 +203,15 @@ export function createApimCredentialsProvisionAction(
       const entityPending = await entityPendingForStep({
         catalog: options.catalog,
         entityRef,
-        seconds: ctx.input.waitForEntity,
-        dryRun,
         credentials,
-        logger: ctx.logger,
-        signal: ctx.signal,
+        ctx,
       });
 
-      const token = await getToken(options.auth, credentials);
-      const client = createClient(options);
-      const requestOptions = { token, taskId, signal: ctx.signal };
+      const { client, requestOptions } = await connectForTask(
+        options,
+        credentials,
+        { taskId, signal: ctx.signal },
+      );
       const provisionOptions = {
         ...requestOptions,
         createApplication: ctx.input.createApplication,
@@ -260,15 +247,15 @@ export function createApimCredentialsProvisionAction(
       if (dryRun && entityPending) {
         for (const c of clients) {
           ctx.logger.info(
-            `Dry run: would wait up to ${
-              ctx.input.waitForEntity
-            } seconds for ${entityRef} to be in the catalog, then provide client ${
-              c.consumerKey
-            } in ${describeCell({
+            dryRunWaitMessage(
+              ctx.input.waitForEntity,
               entityRef,
-              environment: c.environment,
-              keyManager,
-            })}`,
+              `provide client ${c.consumerKey} in ${describeCell({
+                entityRef,
+                environment: c.environment,
+                keyManager,
+              })}`,
+            ),
           );
         }
         report([]);

@@ -5,11 +5,7 @@ import {
   getApimCredentialsErrorCode,
   SubscriptionSyncItem,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
-import {
-  ApimCredentialsActionOptions,
-  createClient,
-  getToken,
-} from './backendClient';
+import { ApimCredentialsActionOptions, connectForTask } from './backendClient';
 import type { Target } from './cell';
 import type { EnvironmentFailure } from './environmentLoop';
 import { describeFailure, toError } from './failures';
@@ -22,7 +18,8 @@ import {
   toSyncResults,
 } from './subscriptionResults';
 import { subscriptionsSyncExamples } from './subscriptionsSync.examples';
-import { entityPendingForStep } from './waitForEntity';
+import { dryRunWaitMessage, entityPendingForStep } from './waitForEntity';
+import { environmentsInput, waitForEntityInput } from './inputSchemas';
 
 /**
  * The id templates use for this action (`steps[].action`).
@@ -75,10 +72,7 @@ export function createApimSubscriptionsSyncAction(
             description:
               'The catalog entity whose application subscribes, e.g. component:default/orders-service',
           }),
-        environments: z =>
-          z.union([z.string(), z.array(z.string()).min(1)], {
-            description: 'One environment id or a list of them',
-          }),
+        environments: environmentsInput,
         fromCatalog: z =>
           z
             .boolean({
@@ -100,16 +94,7 @@ export function createApimSubscriptionsSyncAction(
                 'Also remove subscriptions the entity does not declare (fromCatalog only; default false)',
             })
             .optional(),
-        waitForEntity: z =>
-          z
-            .number({
-              description:
-                'Seconds to wait for the entity to appear in the catalog, for an entity an earlier catalog:register step just added (0 or absent: do not wait)',
-            })
-            .int()
-            .min(0)
-            .max(900)
-            .optional(),
+        waitForEntity: waitForEntityInput,
       },
       output: {
         results: z =>
@@ -148,28 +133,27 @@ export function createApimSubscriptionsSyncAction(
       const entityPending = await entityPendingForStep({
         catalog: options.catalog,
         entityRef,
-        seconds: ctx.input.waitForEntity,
-        dryRun,
         credentials,
-        logger: ctx.logger,
-        signal: ctx.signal,
+        ctx,
       });
       if (dryRun && entityPending) {
         // The dry run of catalog:register registers nothing: there is no entity to plan for.
         ctx.logger.info(
-          `Dry run: would wait up to ${
-            ctx.input.waitForEntity
-          } seconds for ${entityRef} to be in the catalog, then sync its subscriptions in ${environments.join(
-            ', ',
-          )}`,
+          dryRunWaitMessage(
+            ctx.input.waitForEntity,
+            entityRef,
+            `sync its subscriptions in ${environments.join(', ')}`,
+          ),
         );
         ctx.output('results', []);
         return;
       }
 
-      const token = await getToken(options.auth, credentials);
-      const client = createClient(options);
-      const requestOptions = { token, taskId: ctx.task.id, signal: ctx.signal };
+      const { client, requestOptions } = await connectForTask(
+        options,
+        credentials,
+        { taskId: ctx.task.id, signal: ctx.signal },
+      );
 
       /** The entity's consumesApis against its subscriptions: the plan, or the applied sync. */
       const syncFromCatalog = async (target: Target): Promise<SyncResult[]> => {

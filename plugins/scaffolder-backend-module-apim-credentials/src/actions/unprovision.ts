@@ -1,10 +1,6 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { UnprovisionResult } from '@apim-credentials/backstage-plugin-apim-credentials-common';
-import {
-  ApimCredentialsActionOptions,
-  createClient,
-  getToken,
-} from './backendClient';
+import { ApimCredentialsActionOptions, connectForTask } from './backendClient';
 import { checkpointKey, describeCell } from './cell';
 import { forEachEnvironment } from './environmentLoop';
 import { toError } from './failures';
@@ -15,6 +11,7 @@ import {
 } from './inputs';
 import { fetchEnvironments, preflight } from './preflight';
 import { unprovisionExamples } from './unprovision.examples';
+import { environmentsInput } from './inputSchemas';
 
 /**
  * The id templates use for this action (`steps[].action`).
@@ -68,10 +65,7 @@ export function createApimCredentialsUnprovisionAction(
             description:
               'The catalog entity, e.g. component:default/orders-service (kind defaults to component, namespace to default)',
           }),
-        environments: z =>
-          z.union([z.string(), z.array(z.string()).min(1)], {
-            description: 'One environment id or a list of them',
-          }),
+        environments: environmentsInput,
         keyManager: z =>
           z.string({
             description:
@@ -115,9 +109,11 @@ export function createApimCredentialsUnprovisionAction(
       const dryRun = ctx.isDryRun === true;
 
       const credentials = await ctx.getInitiatorCredentials();
-      const token = await getToken(options.auth, credentials);
-      const client = createClient(options);
-      const requestOptions = { token, taskId: ctx.task.id, signal: ctx.signal };
+      const { client, requestOptions } = await connectForTask(
+        options,
+        credentials,
+        { taskId: ctx.task.id, signal: ctx.signal },
+      );
 
       preflight(
         environments,

@@ -65,6 +65,15 @@ export async function waitForEntity(options: {
   }
 }
 
+/** The parts of an action's context that the `waitForEntity` input is applied with. */
+export type WaitingStepContext = {
+  /** `waitForEntity`: seconds, 0 or absent: do not wait. */
+  input: { waitForEntity?: number };
+  isDryRun?: boolean;
+  logger: LoggerService;
+  signal?: AbortSignal;
+};
+
 /**
  * The step's `waitForEntity` input applied: waits (not in a dry run) for the entity and tells
  * whether it is still pending, which only a dry run may go on with.
@@ -74,14 +83,12 @@ export async function waitForEntity(options: {
 export async function entityPendingForStep(options: {
   catalog?: CatalogService;
   entityRef: string;
-  /** The `waitForEntity` input; 0 or absent: do not wait. */
-  seconds?: number;
-  dryRun: boolean;
   credentials: BackstageCredentials;
-  logger: LoggerService;
-  signal?: AbortSignal;
+  ctx: WaitingStepContext;
 }): Promise<boolean> {
-  const { catalog, entityRef, seconds, dryRun } = options;
+  const { catalog, entityRef, credentials, ctx } = options;
+  const seconds = ctx.input.waitForEntity;
+  const dryRun = ctx.isDryRun === true;
   if (!seconds) return false;
   if (!catalog) {
     throw new InputError(
@@ -89,8 +96,11 @@ export async function entityPendingForStep(options: {
     );
   }
   const { found } = await waitForEntity({
-    ...options,
     catalog,
+    entityRef,
+    credentials,
+    logger: ctx.logger,
+    signal: ctx.signal,
     seconds: dryRun ? 0 : seconds,
   });
   if (!found && !dryRun) {
@@ -99,4 +109,17 @@ export async function entityPendingForStep(options: {
     );
   }
   return !found;
+}
+
+/**
+ * What a dry run logs instead of waiting for an entity that is not in the catalog yet (the dry
+ * run of `catalog:register` registers nothing): `Dry run: would wait up to <seconds> seconds for
+ * <entityRef> to be in the catalog, then <then>`.
+ */
+export function dryRunWaitMessage(
+  seconds: number | undefined,
+  entityRef: string,
+  then: string,
+): string {
+  return `Dry run: would wait up to ${seconds} seconds for ${entityRef} to be in the catalog, then ${then}`;
 }
