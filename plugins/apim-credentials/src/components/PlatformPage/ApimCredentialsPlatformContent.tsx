@@ -5,7 +5,10 @@ import Tab from '@material-ui/core/Tab';
 import Tabs from '@material-ui/core/Tabs';
 import { Progress } from '@backstage/core-components';
 import { usePermission } from '@backstage/plugin-permission-react';
-import { apimAuditReadPermission } from '@apim-credentials/backstage-plugin-apim-credentials-common';
+import {
+  apimAuditReadPermission,
+  apimCredentialsApprovePermission,
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { PermissionDeniedState } from '../common/PermissionDeniedState';
 import { ApprovalsTab } from './ApprovalsTab';
 import { AuditLogTab } from './AuditLogTab';
@@ -20,23 +23,30 @@ const TABS = [
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
 
-function tabOf(value: string | null): TabId {
-  return TABS.find(t => t.id === value)?.id ?? 'mappings';
+/**
+ * The tabs a viewer may see, as the backend decides: holders of `apim.audit.read` see all of
+ * them; an approver (`apim.credentials.approve`) without it sees the Approvals tab only, whose
+ * list the backend grants to either permission.
+ */
+function visibleTabs(auditRead: boolean, approve: boolean) {
+  return TABS.filter(t => auditRead || (approve && t.id === 'approvals'));
 }
 
 /**
  * The platform view: all current mappings, the audit log, the application bindings and the
  * approval requests (`?tab=approvals`, where the approvers' notifications link), for
- * holders of `apim.audit.read`. The tab lives in the URL (`?tab=audit`), so Back and shared
+ * holders of `apim.audit.read`; approvers without it get the Approvals tab alone. The tab lives in the URL (`?tab=audit`), so Back and shared
  * links open it again (issue 15 item 5); each tab's label carries the number of rows it shows.
  * Every tab stays mounted, so the counts are there before a tab is opened.
  *
  * @public
  */
 export function ApimCredentialsPlatformContent() {
-  const permission = usePermission({ permission: apimAuditReadPermission });
+  const auditRead = usePermission({ permission: apimAuditReadPermission });
+  const approve = usePermission({
+    permission: apimCredentialsApprovePermission,
+  });
   const [searchParams, setSearchParams] = useSearchParams();
-  const tab = tabOf(searchParams.get('tab'));
   const [counts, setCounts] = useState<Partial<Record<TabId, string>>>({});
   const countOf = useCallback(
     (id: TabId) => (count: string) =>
@@ -48,8 +58,9 @@ export function ApimCredentialsPlatformContent() {
   const [onBindings] = useState(() => countOf('bindings'));
   const [onApprovals] = useState(() => countOf('approvals'));
 
-  if (permission.loading) return <Progress />;
-  if (!permission.allowed) {
+  if (auditRead.loading || approve.loading) return <Progress />;
+  const tabs = visibleTabs(auditRead.allowed, approve.allowed);
+  if (!tabs.length) {
     return (
       <PermissionDeniedState
         title="You may not see the API-M credentials audit log"
@@ -57,6 +68,8 @@ export function ApimCredentialsPlatformContent() {
       />
     );
   }
+  const tab =
+    tabs.find(t => t.id === searchParams.get('tab'))?.id ?? tabs[0].id;
   const select = (value: TabId) => {
     const next = new URLSearchParams(searchParams);
     next.set('tab', value);
@@ -70,7 +83,7 @@ export function ApimCredentialsPlatformContent() {
         indicatorColor="primary"
         aria-label="API-M credentials views"
       >
-        {TABS.map(t => (
+        {tabs.map(t => (
           <Tab
             key={t.id}
             value={t.id}
@@ -96,7 +109,7 @@ export function ApimCredentialsPlatformContent() {
           />
         ))}
       </Tabs>
-      {TABS.map(t => (
+      {tabs.map(t => (
         <Box
           key={t.id}
           id={`apim-tabpanel-${t.id}`}

@@ -9,6 +9,7 @@ import {
   EvaluatePermissionRequest,
 } from '@backstage/plugin-permission-common';
 import {
+  apimAuditReadPermission,
   apimCredentialsApprovePermission,
   ApprovalRequest,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
@@ -22,13 +23,24 @@ configure({ asyncUtilTimeout: 10_000 });
 /** The platform page at `?tab=approvals` (the approvers' notifications link there) as `me`. */
 function renderApprovals(
   api: ApimCredentialsFrontendApi,
-  options: { me?: string; mayApprove?: boolean } = {},
+  options: {
+    me?: string;
+    mayApprove?: boolean;
+    mayReadAudit?: boolean;
+    url?: string;
+  } = {},
 ) {
-  const authorize = (request: EvaluatePermissionRequest) =>
-    request.permission.name === apimCredentialsApprovePermission.name &&
-    options.mayApprove === false
-      ? AuthorizeResult.DENY
-      : AuthorizeResult.ALLOW;
+  const authorize = (request: EvaluatePermissionRequest) => {
+    if (request.permission.name === apimCredentialsApprovePermission.name)
+      return options.mayApprove === false
+        ? AuthorizeResult.DENY
+        : AuthorizeResult.ALLOW;
+    if (request.permission.name === apimAuditReadPermission.name)
+      return options.mayReadAudit === false
+        ? AuthorizeResult.DENY
+        : AuthorizeResult.ALLOW;
+    return AuthorizeResult.ALLOW;
+  };
   return renderInTestApp(
     // usePermission caches in SWR's global cache: a fresh one per render.
     <SWRConfig value={{ provider: () => new Map() }}>
@@ -43,7 +55,7 @@ function renderApprovals(
           userEntityRef: options.me ?? 'user:default/pat',
         }),
       ],
-      initialRouteEntries: ['/?tab=approvals'],
+      initialRouteEntries: [options.url ?? '/?tab=approvals'],
       mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
     },
   );
@@ -98,6 +110,23 @@ describe('ApprovalsTab (issue 14 item 1)', () => {
     expect(await screen.findByRole('status')).toHaveTextContent(
       /Approved the request for client orders-prod-client/,
     );
+  });
+
+  it('opens for an approver without apim.audit.read: the Approvals tab alone, even from the default URL', async () => {
+    const api = fakeApi({
+      listApprovals: jest.fn().mockResolvedValue({ items: [pending] }),
+    });
+    await renderApprovals(api, { mayReadAudit: false, url: '/?tab=audit' });
+    await screen.findByRole('tab', { name: /^Approvals\s*1/, selected: true });
+    expect(screen.getAllByRole('tab')).toHaveLength(1);
+    await screen.findByText(pending.consumerKey);
+    await waitFor(() =>
+      expect(approveButton()).not.toHaveAttribute('aria-disabled'),
+    );
+    // The tabs the backend refuses it are neither shown nor asked for.
+    expect(api.getMappings).not.toHaveBeenCalled();
+    expect(api.getAudit).not.toHaveBeenCalled();
+    expect(api.getBindings).not.toHaveBeenCalled();
   });
 
   it('rejects without a comment, and shows a refusal in the dialog', async () => {
