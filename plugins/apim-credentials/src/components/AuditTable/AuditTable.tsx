@@ -5,6 +5,11 @@ import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import type { AuditRecord } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { formatDateTime } from '../common/format';
 import { OutcomeChip } from '../common/OutcomeChip';
+import {
+  DENSE_TABLE_OPTIONS,
+  EmptyTableMessage,
+  useDetailPanel,
+} from '../common/tables';
 import { DisplayNames, useDisplayNames } from '../common/useDisplayNames';
 import { AuditRecordDetails } from './AuditRecordDetails';
 import { auditSummary, verifiedLabel } from './auditSummary';
@@ -15,14 +20,6 @@ const summaryStyle = {
   overflow: 'hidden',
   textOverflow: 'ellipsis',
   whiteSpace: 'nowrap' as const,
-};
-
-const TABLE_OPTIONS = {
-  paging: false,
-  search: false,
-  padding: 'dense' as const,
-  sorting: false,
-  draggable: false,
 };
 
 function columns(
@@ -97,16 +94,10 @@ export function AuditTable(props: {
     () => columns(showEntity, names),
     [showEntity, names],
   );
-  const detailPanel = useMemo(
-    () => [
-      {
-        tooltip: 'Show the full record',
-        render: ({ rowData }: { rowData: AuditRecord }) => (
-          <AuditRecordDetails record={rowData} names={names} />
-        ),
-      },
-    ],
-    [names],
+  const detailPanel = useDetailPanel(
+    'Show the full record',
+    AuditRecordDetails,
+    names,
   );
   return (
     <Table<AuditRecord>
@@ -115,16 +106,8 @@ export function AuditTable(props: {
       data={props.records}
       isLoading={props.isLoading}
       detailPanel={detailPanel}
-      options={TABLE_OPTIONS}
-      emptyContent={
-        <Typography
-          variant="body2"
-          color="textSecondary"
-          style={{ padding: 16 }}
-        >
-          {props.emptyMessage}
-        </Typography>
-      }
+      options={DENSE_TABLE_OPTIONS}
+      emptyContent={<EmptyTableMessage>{props.emptyMessage}</EmptyTableMessage>}
     />
   );
 }

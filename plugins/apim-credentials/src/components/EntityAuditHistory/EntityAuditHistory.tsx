@@ -1,8 +1,8 @@
-import Typography from '@material-ui/core/Typography';
 import { useApi } from '@backstage/core-plugin-api';
 import { apimCredentialsApiRef } from '../../api';
 import { AuditTable } from '../AuditTable';
 import { backendMessage } from '../common/errors';
+import { ErrorNote } from '../common/notes';
 import { PagerControls } from '../common/PagerControls';
 import { useKeysetPages } from '../common/useKeysetPages';
 
@@ -27,9 +27,9 @@ export function EntityAuditHistory(props: {
   return (
     <div data-testid="entity-audit-history">
       {pages.error && (
-        <Typography variant="body2" color="error" role="alert" paragraph>
+        <ErrorNote paragraph>
           The audit history could not be loaded: {backendMessage(pages.error)}
-        </Typography>
+        </ErrorNote>
       )}
       <AuditTable
         title="Audit history"
@@ -37,14 +37,7 @@ export function EntityAuditHistory(props: {
         isLoading={pages.loading}
         emptyMessage="Nobody has provided, verified or removed credentials for this entity yet."
       />
-      <PagerControls
-        pageNumber={pages.pageNumber}
-        hasNext={pages.hasNext}
-        hasPrevious={pages.hasPrevious}
-        onNext={pages.next}
-        onPrevious={pages.previous}
-        disabled={pages.loading}
-      />
+      <PagerControls pages={pages} />
     </div>
   );
 }

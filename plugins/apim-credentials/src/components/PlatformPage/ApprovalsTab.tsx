@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import Box from '@material-ui/core/Box';
@@ -18,16 +18,14 @@ import { apimCredentialsApiRef } from '../../api';
 import { PermissionGatedButton } from '../common';
 import { backendMessage } from '../common/errors';
 import { formatDateTime } from '../common/format';
+import { ErrorNote, StatusNote, useReportCount } from '../common/notes';
+import {
+  ActorCell,
+  DENSE_TABLE_OPTIONS,
+  EmptyTableMessage,
+} from '../common/tables';
 import { ConfirmDialog } from './ConfirmDialog';
 import { SelectFilter } from './SelectFilter';
-
-const tableOptions = {
-  paging: false,
-  search: false,
-  padding: 'dense' as const,
-  sorting: false,
-  draggable: false,
-};
 
 type Decision = { request: ApprovalRequest; decision: 'approve' | 'reject' };
 
@@ -63,11 +61,11 @@ export function ApprovalsTab(props: { onCount?: (count: string) => void }) {
     () => api.listApprovals({ state: 'pending' }),
     [api],
   );
-  const { onCount } = props;
   const pendingCount = pending.value?.items.length;
-  useEffect(() => {
-    if (pendingCount !== undefined) onCount?.(String(pendingCount));
-  }, [pendingCount, onCount]);
+  useReportCount(
+    pendingCount === undefined ? undefined : String(pendingCount),
+    props.onCount,
+  );
 
   const disabledReason = (request: ApprovalRequest) => {
     if (permission.loading) return 'Checking your permissions…';
@@ -107,10 +105,10 @@ export function ApprovalsTab(props: { onCount?: (count: string) => void }) {
 
   if (requests.error) {
     return (
-      <Typography variant="body2" color="error" role="alert">
+      <ErrorNote>
         The approval requests could not be loaded:{' '}
         {backendMessage(requests.error)}
-      </Typography>
+      </ErrorNote>
     );
   }
   return (
@@ -130,16 +128,12 @@ export function ApprovalsTab(props: { onCount?: (count: string) => void }) {
           </Typography>
         )}
       </Box>
-      {done && (
-        <Typography variant="body2" role="status" paragraph>
-          {done}
-        </Typography>
-      )}
+      {done && <StatusNote>{done}</StatusNote>}
       <Table<ApprovalRequest>
         title="Approval requests"
         isLoading={requests.loading}
         data={requests.value?.items ?? []}
-        options={tableOptions}
+        options={DENSE_TABLE_OPTIONS}
         columns={[
           {
             title: 'Entity',
@@ -154,17 +148,10 @@ export function ApprovalsTab(props: { onCount?: (count: string) => void }) {
             title: 'Requested',
             field: 'requestedAt',
             render: r => (
-              <>
-                <EntityRefLink entityRef={r.requestedBy} defaultKind="user" />
-                <Typography
-                  variant="caption"
-                  color="textSecondary"
-                  display="block"
-                >
-                  {formatDateTime(r.requestedAt)}; expires{' '}
-                  {formatDateTime(r.expiresAt)}
-                </Typography>
-              </>
+              <ActorCell who={r.requestedBy}>
+                {formatDateTime(r.requestedAt)}; expires{' '}
+                {formatDateTime(r.expiresAt)}
+              </ActorCell>
             ),
           },
           {
@@ -172,17 +159,10 @@ export function ApprovalsTab(props: { onCount?: (count: string) => void }) {
             field: 'decidedAt',
             render: r =>
               r.decidedBy ? (
-                <>
-                  <EntityRefLink entityRef={r.decidedBy} defaultKind="user" />
-                  <Typography
-                    variant="caption"
-                    color="textSecondary"
-                    display="block"
-                  >
-                    {formatDateTime(r.decidedAt)}
-                    {r.comment ? `: ${r.comment}` : ''}
-                  </Typography>
-                </>
+                <ActorCell who={r.decidedBy}>
+                  {formatDateTime(r.decidedAt)}
+                  {r.comment ? `: ${r.comment}` : ''}
+                </ActorCell>
               ) : null,
           },
           {
@@ -214,15 +194,11 @@ export function ApprovalsTab(props: { onCount?: (count: string) => void }) {
           },
         ]}
         emptyContent={
-          <Typography
-            variant="body2"
-            color="textSecondary"
-            style={{ padding: 16 }}
-          >
+          <EmptyTableMessage>
             {stateFilter === 'pending'
               ? 'No request waits for a decision.'
               : 'No approval request matches.'}
-          </Typography>
+          </EmptyTableMessage>
         }
       />
       {deciding && (

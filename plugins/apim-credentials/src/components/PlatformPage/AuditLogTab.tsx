@@ -1,6 +1,5 @@
-import { FormEvent, useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
@@ -13,8 +12,9 @@ import {
 import { apimCredentialsApiRef } from '../../api';
 import { AuditTable } from '../AuditTable';
 import { backendMessage } from '../common/errors';
+import { ErrorNote, StatusNote, useReportCount } from '../common/notes';
 import { PagerControls } from '../common/PagerControls';
-import { useKeysetPages } from '../common/useKeysetPages';
+import { countLabel, useKeysetPages } from '../common/useKeysetPages';
 import {
   AuditDraft,
   AuditDraftErrors,
@@ -27,12 +27,18 @@ import {
 } from './auditFilters';
 import { auditExportFilename, downloadBlob } from './downloadBlob';
 import { EntityRefPicker } from './EntityRefPicker';
+import { FilterForm } from './FilterForm';
 import { SelectFilter } from './SelectFilter';
 import { useEnvironmentOptions } from './useEnvironmentOptions';
 
 const PAGE_SIZE = 50;
 /** How long typing may pause before the filters apply (the catalog's table feels the same). */
 export const FILTER_DEBOUNCE_MS = 400;
+/** The time window's fields, both `datetime-local`. */
+const TIME_FIELDS = [
+  ['since', 'Since'],
+  ['until', 'Until'],
+] as const;
 
 /**
  * The organisation's audit log (issue 15 item 5): filters that apply as they change (debounced)
@@ -93,15 +99,7 @@ export function AuditLogTab(props: { onCount?: (count: string) => void }) {
     appliedKey,
   );
   const shown = pages.lastItems ?? [];
-  // The backend's total of the filters; a page's own count ("50+") from an older backend.
-  let count = pages.total !== undefined ? String(pages.total) : undefined;
-  if (count === undefined && pages.items) {
-    count = `${pages.items.length}${pages.hasNext ? '+' : ''}`;
-  }
-  const { onCount } = props;
-  useEffect(() => {
-    if (count !== undefined) onCount?.(count);
-  }, [count, onCount]);
+  useReportCount(countLabel(pages), props.onCount);
 
   const loadError = pages.error ? backendMessage(pages.error) : undefined;
   const loadErrorField = loadError
@@ -113,11 +111,6 @@ export function AuditLogTab(props: { onCount?: (count: string) => void }) {
   const set = (field: keyof AuditDraft) => (value: string) => {
     dirty.current = true;
     setDraft(d => ({ ...d, [field]: value }));
-  };
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    apply(draft);
   };
 
   const exportCsv = async () => {
@@ -139,15 +132,34 @@ export function AuditLogTab(props: { onCount?: (count: string) => void }) {
   const filtered = Object.keys(applied).length > 0;
   return (
     <>
-      <Box
-        component="form"
-        onSubmit={submit}
-        display="flex"
-        flexWrap="wrap"
+      <FilterForm
+        label="Audit filters"
+        onSubmit={() => apply(draft)}
         alignItems="flex-start"
-        mb={2}
-        style={{ gap: 12 }}
-        aria-label="Audit filters"
+        actions={
+          <>
+            <Button
+              variant="contained"
+              color="primary"
+              startIcon={<GetAppIcon />}
+              onClick={exportCsv}
+              disabled={exporting}
+              aria-describedby="audit-export-scope"
+            >
+              {exporting ? 'Exporting…' : 'Export CSV'}
+            </Button>
+            <Typography
+              id="audit-export-scope"
+              variant="caption"
+              color="textSecondary"
+              style={{ alignSelf: 'center' }}
+            >
+              {filtered
+                ? 'Exports every row matching the filters shown'
+                : 'Exports the whole audit log'}
+            </Typography>
+          </>
+        }
       >
         <EntityRefPicker
           id="audit-entity"
@@ -162,10 +174,7 @@ export function AuditLogTab(props: { onCount?: (count: string) => void }) {
           id="audit-environment"
           label="Environment"
           value={draft.environment}
-          options={options.environments.map(e => ({
-            value: e.id,
-            label: e.title,
-          }))}
+          options={options.environmentChoices}
           onChange={set('environment')}
         />
         <EntityRefPicker
@@ -191,72 +200,40 @@ export function AuditLogTab(props: { onCount?: (count: string) => void }) {
           options={AUDIT_OUTCOMES.map(o => ({ value: o, label: o }))}
           onChange={set('outcome')}
         />
-        <TextField
-          id="audit-since"
-          label="Since"
-          type="datetime-local"
-          value={draft.since}
-          onChange={e => set('since')(e.target.value)}
-          size="small"
-          variant="outlined"
-          InputLabelProps={{ shrink: true }}
-          error={Boolean(fieldError('since'))}
-          helperText={fieldError('since')}
-        />
-        <TextField
-          id="audit-until"
-          label="Until"
-          type="datetime-local"
-          value={draft.until}
-          onChange={e => set('until')(e.target.value)}
-          size="small"
-          variant="outlined"
-          InputLabelProps={{ shrink: true }}
-          error={Boolean(fieldError('until'))}
-          helperText={fieldError('until')}
-        />
-        <Button type="submit" variant="outlined" color="primary">
-          Apply filters
-        </Button>
-        <Button
-          variant="contained"
-          color="primary"
-          startIcon={<GetAppIcon />}
-          onClick={exportCsv}
-          disabled={exporting}
-          aria-describedby="audit-export-scope"
-        >
-          {exporting ? 'Exporting…' : 'Export CSV'}
-        </Button>
-        <Typography
-          id="audit-export-scope"
-          variant="caption"
-          color="textSecondary"
-          style={{ alignSelf: 'center' }}
-        >
-          {filtered
-            ? 'Exports every row matching the filters shown'
-            : 'Exports the whole audit log'}
-        </Typography>
-      </Box>
+        {TIME_FIELDS.map(([field, label]) => (
+          <TextField
+            key={field}
+            id={`audit-${field}`}
+            label={label}
+            type="datetime-local"
+            value={draft[field]}
+            onChange={e => set(field)(e.target.value)}
+            size="small"
+            variant="outlined"
+            InputLabelProps={{ shrink: true }}
+            error={Boolean(fieldError(field))}
+            helperText={fieldError(field)}
+          />
+        ))}
+      </FilterForm>
       {exportNote?.error && (
-        <Typography variant="body2" color="error" role="alert" paragraph>
+        <ErrorNote paragraph>
           The CSV export failed: {exportNote.error}
-        </Typography>
+        </ErrorNote>
       )}
       {exportNote?.rows !== undefined && (
-        <Typography variant="body2" role="status" paragraph>
+        <StatusNote>
           Exported {exportNote.rows} {exportNote.rows === 1 ? 'row' : 'rows'}{' '}
           {filtered ? 'matching the filters shown' : '(the whole audit log)'}.
-        </Typography>
+        </StatusNote>
       )}
       {loadError && !loadErrorField && (
-        <Typography variant="body2" color="error" role="alert" paragraph>
+        <ErrorNote paragraph>
           The audit log could not be loaded: {loadError}
           {shown.length
             ? ' The rows below are those of the previous filters.'
             : ''}
-        </Typography>
+        </ErrorNote>
       )}
       <AuditTable
         title="Audit log"
@@ -269,14 +246,7 @@ export function AuditLogTab(props: { onCount?: (count: string) => void }) {
             : 'Nothing has been audited yet.'
         }
       />
-      <PagerControls
-        pageNumber={pages.pageNumber}
-        hasNext={pages.hasNext}
-        hasPrevious={pages.hasPrevious}
-        onNext={pages.next}
-        onPrevious={pages.previous}
-        disabled={pages.loading}
-      />
+      <PagerControls pages={pages} />
     </>
   );
 }

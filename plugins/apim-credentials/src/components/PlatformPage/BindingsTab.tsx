@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -15,6 +15,12 @@ import {
 import { apimCredentialsApiRef } from '../../api';
 import { backendMessage } from '../common/errors';
 import { formatDateTime } from '../common/format';
+import { ErrorNote, StatusNote, useReportCount } from '../common/notes';
+import {
+  ActorCell,
+  DENSE_TABLE_OPTIONS,
+  EmptyTableMessage,
+} from '../common/tables';
 import { ConfirmDialog } from './ConfirmDialog';
 
 const ORIGINS: Record<string, string> = {
@@ -26,14 +32,6 @@ const ORIGINS: Record<string, string> = {
 type Pending =
   | { kind: 'bind'; candidate: BindingCandidate; entityRef: string }
   | { kind: 'unbind'; binding: ApplicationBinding };
-
-const tableOptions = {
-  paging: false,
-  search: false,
-  padding: 'dense' as const,
-  sorting: false,
-  draggable: false,
-};
 
 /**
  * Application bindings (issue 10 item 1): applications that an annotation names but no entity
@@ -57,11 +55,11 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
     ]);
     return { candidates, bindings };
   }, [api]);
-  const { onCount } = props;
   const candidateCount = state.value?.candidates.length;
-  useEffect(() => {
-    if (candidateCount !== undefined) onCount?.(String(candidateCount));
-  }, [candidateCount, onCount]);
+  useReportCount(
+    candidateCount === undefined ? undefined : String(candidateCount),
+    props.onCount,
+  );
 
   const mayChange = permission.allowed;
   const reason = permission.loading
@@ -95,10 +93,10 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
 
   if (state.error) {
     return (
-      <Typography variant="body2" color="error" role="alert">
+      <ErrorNote>
         The application bindings could not be loaded:{' '}
         {backendMessage(state.error)}
-      </Typography>
+      </ErrorNote>
     );
   }
   return (
@@ -108,16 +106,12 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
           {reason}.
         </Typography>
       )}
-      {done && (
-        <Typography variant="body2" role="status" paragraph>
-          {done}
-        </Typography>
-      )}
+      {done && <StatusNote>{done}</StatusNote>}
       <Table<BindingCandidate>
         title="Applications named by an annotation but not bound"
         isLoading={state.loading}
         data={state.value?.candidates ?? []}
-        options={tableOptions}
+        options={DENSE_TABLE_OPTIONS}
         columns={[
           { title: 'Application', field: 'applicationName' },
           { title: 'Instance', field: 'instance' },
@@ -158,13 +152,9 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
           },
         ]}
         emptyContent={
-          <Typography
-            variant="body2"
-            color="textSecondary"
-            style={{ padding: 16 }}
-          >
+          <EmptyTableMessage>
             Every application that an annotation names is bound to an entity.
-          </Typography>
+          </EmptyTableMessage>
         }
       />
       <Box mt={3}>
@@ -172,7 +162,7 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
           title="Bound applications"
           isLoading={state.loading}
           data={state.value?.bindings ?? []}
-          options={tableOptions}
+          options={DENSE_TABLE_OPTIONS}
           columns={[
             { title: 'Application', field: 'applicationName' },
             { title: 'Instance', field: 'instance' },
@@ -190,20 +180,9 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
               title: 'Bound',
               field: 'boundAt',
               render: b => (
-                <>
-                  {b.boundBy.includes(':') ? (
-                    <EntityRefLink entityRef={b.boundBy} defaultKind="user" />
-                  ) : (
-                    b.boundBy
-                  )}
-                  <Typography
-                    variant="caption"
-                    color="textSecondary"
-                    display="block"
-                  >
-                    {formatDateTime(b.boundAt)}
-                  </Typography>
-                </>
+                <ActorCell who={b.boundBy} plainUnlessRef>
+                  {formatDateTime(b.boundAt)}
+                </ActorCell>
               ),
             },
             {
@@ -223,13 +202,7 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
             },
           ]}
           emptyContent={
-            <Typography
-              variant="body2"
-              color="textSecondary"
-              style={{ padding: 16 }}
-            >
-              No application is bound yet.
-            </Typography>
+            <EmptyTableMessage>No application is bound yet.</EmptyTableMessage>
           }
         />
       </Box>

@@ -1,138 +1,61 @@
-import { FormEvent, useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
 import TextField from '@material-ui/core/TextField';
-import Typography from '@material-ui/core/Typography';
 import { useApi } from '@backstage/core-plugin-api';
-import {
-  ResponseErrorPanel,
-  Table,
-  TableColumn,
-} from '@backstage/core-components';
-import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import { ResponseErrorPanel, Table } from '@backstage/core-components';
 import type {
   MappingRecord,
   MappingsQuery,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { apimCredentialsApiRef } from '../../api';
-import { formatDateTime } from '../common/format';
+import { useReportCount } from '../common/notes';
 import { PagerControls } from '../common/PagerControls';
-import { useKeysetPages } from '../common/useKeysetPages';
-import { DisplayNames, useDisplayNames } from '../common/useDisplayNames';
+import {
+  DENSE_TABLE_OPTIONS,
+  EmptyTableMessage,
+  useDetailPanel,
+} from '../common/tables';
+import { countLabel, useKeysetPages } from '../common/useKeysetPages';
+import { useDisplayNames } from '../common/useDisplayNames';
 import { compact, normaliseEntityRef } from './filters';
+import { FilterForm } from './FilterForm';
+import { MappingDetails, mappingColumns } from './mappingColumns';
 import { SelectFilter } from './SelectFilter';
 import { useEnvironmentOptions } from './useEnvironmentOptions';
 
 const PAGE_SIZE = 25;
-const TABLE_OPTIONS = {
-  paging: false,
-  search: false,
-  padding: 'dense' as const,
-  sorting: false,
-  draggable: false,
-};
-// Ids are never broken inside: they wrap only between whole values, or scroll.
-const mono = { fontFamily: 'monospace', whiteSpace: 'nowrap' as const };
-
-function columns(names: DisplayNames): TableColumn<MappingRecord>[] {
-  return [
-    {
-      title: 'Entity',
-      field: 'entityRef',
-      render: r => <EntityRefLink entityRef={r.entityRef} />,
-    },
-    {
-      title: 'Environment',
-      field: 'environment',
-      render: r => names.environment(r.environment),
-    },
-    {
-      title: 'Key manager',
-      field: 'keyManager',
-      render: r => names.keyManager(r.keyManager, r.environment),
-    },
-    {
-      title: 'Consumer key',
-      field: 'consumerKey',
-      render: r => <span style={mono}>{r.consumerKey}</span>,
-    },
-    {
-      title: 'Provisioned',
-      field: 'provisionedAt',
-      render: r => (
-        <>
-          <EntityRefLink entityRef={r.provisionedBy} defaultKind="user" />
-          <Typography variant="caption" color="textSecondary" display="block">
-            {formatDateTime(r.provisionedAt)}
-          </Typography>
-        </>
-      ),
-    },
-    {
-      title: 'State',
-      field: 'state',
-      render: r =>
-        r.state === 'drifted' ? (
-          <Typography variant="body2" color="error">
-            drifted{r.driftReason ? `: ${r.driftReason}` : ''}
-          </Typography>
-        ) : (
-          r.state
-        ),
-    },
-  ];
-}
-
-/** The rest of a mapping, shown when its row is expanded (issue 15 item 6). */
-function MappingDetails(props: { record: MappingRecord; names: DisplayNames }) {
-  const r = props.record;
-  const rows: [string, string][] = [
-    [
-      'Environment',
-      `${props.names.environment(r.environment)} (${r.environment}, ${
-        r.keyType
-      })`,
-    ],
-    [
-      'Key manager',
-      `${props.names.keyManager(r.keyManager, r.environment)} (${
-        r.keyManager
-      })`,
-    ],
-    ['Application', `${r.applicationName} (instance ${r.instance})`],
-    ['Application id', r.applicationId],
-    ['keyMappingId', r.keyMappingId],
-    ['Grant types', r.grantTypes.join(', ') || 'none'],
-  ];
-  return (
-    <Box px={3} py={1.5}>
-      {rows.map(([label, value]) => (
-        <Typography key={label} variant="body2">
-          <Typography component="span" variant="body2" color="textSecondary">
-            {label}:{' '}
-          </Typography>
-          <span
-            style={
-              label.endsWith('id') || label === 'keyMappingId'
-                ? mono
-                : undefined
-            }
-          >
-            {value}
-          </span>
-        </Typography>
-      ))}
-    </Box>
-  );
-}
-
 type Filters = Omit<MappingsQuery, 'limit' | 'cursor'>;
 const MAPPING_FILTERS = [
   'environment',
   'keyManager',
   'entityRef',
   'consumerKey',
+] as const;
+type Draft = Record<(typeof MAPPING_FILTERS)[number], string>;
+
+/** The fields as typed: the applied filters, blank where unset. */
+function draftOf(filters: Filters): Draft {
+  return Object.fromEntries(
+    MAPPING_FILTERS.map(key => [key, filters[key] ?? '']),
+  ) as Draft;
+}
+
+/** The free-text fields, after the drop-downs. */
+const TEXT_FIELDS = [
+  {
+    key: 'entityRef',
+    id: 'mappings-entity',
+    label: 'Entity',
+    placeholder: 'component:default/orders-service',
+    type: undefined,
+  },
+  {
+    key: 'consumerKey',
+    id: 'mappings-consumer-key',
+    label: 'Consumer key',
+    placeholder: 'Who holds this client id?',
+    type: 'search',
+  },
 ] as const;
 
 /**
@@ -143,17 +66,11 @@ export function MappingsTab(props: { onCount?: (count: string) => void }) {
   const api = useApi(apimCredentialsApiRef);
   const names = useDisplayNames();
   // Stable props: material-table rebuilds its rows when columns or panels change identity.
-  const tableColumns = useMemo(() => columns(names), [names]);
-  const detailPanel = useMemo(
-    () => [
-      {
-        tooltip: 'Show the full mapping',
-        render: ({ rowData }: { rowData: MappingRecord }) => (
-          <MappingDetails record={rowData} names={names} />
-        ),
-      },
-    ],
-    [names],
+  const tableColumns = useMemo(() => mappingColumns(names), [names]);
+  const detailPanel = useDetailPanel(
+    'Show the full mapping',
+    MappingDetails,
+    names,
   );
   const options = useEnvironmentOptions();
   // Applied filters live in the URL (prefixed, beside the audit log's), so Back and shared links
@@ -170,18 +87,13 @@ export function MappingsTab(props: { onCount?: (count: string) => void }) {
     () => JSON.parse(appliedKey) as Filters,
     [appliedKey],
   );
-  const [environment, setEnvironment] = useState(applied.environment ?? '');
-  const [keyManager, setKeyManager] = useState(applied.keyManager ?? '');
-  const [entity, setEntity] = useState(applied.entityRef ?? '');
-  const [consumerKey, setConsumerKey] = useState(applied.consumerKey ?? '');
+  const [draft, setDraft] = useState<Draft>(() => draftOf(applied));
   useEffect(() => {
     // Back or a link changed the filters: the fields follow.
-    const f = JSON.parse(appliedKey) as Filters;
-    setEnvironment(f.environment ?? '');
-    setKeyManager(f.keyManager ?? '');
-    setEntity(f.entityRef ?? '');
-    setConsumerKey(f.consumerKey ?? '');
+    setDraft(draftOf(JSON.parse(appliedKey)));
   }, [appliedKey]);
+  const set = (key: keyof Draft) => (value: string) =>
+    setDraft(d => ({ ...d, [key]: value }));
   const setApplied = (filters: Partial<Filters>) => {
     const next = new URLSearchParams(searchParams);
     for (const key of MAPPING_FILTERS) {
@@ -196,84 +108,54 @@ export function MappingsTab(props: { onCount?: (count: string) => void }) {
     cursor => api.getMappings({ ...applied, limit: PAGE_SIZE, cursor }),
     JSON.stringify(applied),
   );
-  // The backend's total of the filters; a page's own count ("50+") from an older backend.
-  let count = pages.total !== undefined ? String(pages.total) : undefined;
-  if (count === undefined && pages.items) {
-    count = `${pages.items.length}${pages.hasNext ? '+' : ''}`;
-  }
-  const { onCount } = props;
-  useEffect(() => {
-    if (count !== undefined) onCount?.(count);
-  }, [count, onCount]);
+  useReportCount(countLabel(pages), props.onCount);
 
-  const apply = (event: FormEvent) => {
-    event.preventDefault();
+  const apply = () => {
     setApplied(
       compact({
-        environment,
-        keyManager,
-        entityRef: normaliseEntityRef(entity, 'component'),
+        environment: draft.environment,
+        keyManager: draft.keyManager,
+        entityRef: normaliseEntityRef(draft.entityRef, 'component'),
         // An exact identifier: pasted keys often carry stray blanks at either end.
-        consumerKey: consumerKey.trim(),
+        consumerKey: draft.consumerKey.trim(),
       }),
     );
   };
 
   return (
     <>
-      <Box
-        component="form"
-        onSubmit={apply}
-        display="flex"
-        flexWrap="wrap"
-        alignItems="center"
-        mb={2}
-        style={{ gap: 12 }}
-        aria-label="Mapping filters"
-      >
+      <FilterForm label="Mapping filters" onSubmit={apply}>
         <SelectFilter
           id="mappings-environment"
           label="Environment"
-          value={environment}
-          options={options.environments.map(e => ({
-            value: e.id,
-            label: e.title,
-          }))}
-          onChange={setEnvironment}
+          value={draft.environment}
+          options={options.environmentChoices}
+          onChange={set('environment')}
         />
         <SelectFilter
           id="mappings-key-manager"
           label="Key manager"
-          value={keyManager}
+          value={draft.keyManager}
           options={options.keyManagers.map(k => ({
             value: k,
             label: names.keyManager(k),
           }))}
-          onChange={setKeyManager}
+          onChange={set('keyManager')}
         />
-        <TextField
-          id="mappings-entity"
-          label="Entity"
-          placeholder="component:default/orders-service"
-          value={entity}
-          onChange={e => setEntity(e.target.value)}
-          size="small"
-          variant="outlined"
-        />
-        <TextField
-          id="mappings-consumer-key"
-          label="Consumer key"
-          placeholder="Who holds this client id?"
-          type="search"
-          value={consumerKey}
-          onChange={e => setConsumerKey(e.target.value)}
-          size="small"
-          variant="outlined"
-        />
-        <Button type="submit" variant="outlined" color="primary">
-          Apply filters
-        </Button>
-      </Box>
+        {TEXT_FIELDS.map(field => (
+          <TextField
+            key={field.key}
+            id={field.id}
+            label={field.label}
+            placeholder={field.placeholder}
+            type={field.type}
+            value={draft[field.key]}
+            onChange={e => set(field.key)(e.target.value)}
+            size="small"
+            variant="outlined"
+          />
+        ))}
+      </FilterForm>
       {pages.error ? (
         <ResponseErrorPanel
           title="The mappings could not be loaded"
@@ -286,27 +168,16 @@ export function MappingsTab(props: { onCount?: (count: string) => void }) {
           data={pages.items ?? []}
           detailPanel={detailPanel}
           isLoading={pages.loading}
-          options={TABLE_OPTIONS}
+          options={DENSE_TABLE_OPTIONS}
           emptyContent={
-            <Typography
-              variant="body2"
-              color="textSecondary"
-              style={{ padding: 16 }}
-            >
+            <EmptyTableMessage>
               No client is mapped
               {Object.keys(applied).length ? ' for these filters' : ' yet'}.
-            </Typography>
+            </EmptyTableMessage>
           }
         />
       )}
-      <PagerControls
-        pageNumber={pages.pageNumber}
-        hasNext={pages.hasNext}
-        hasPrevious={pages.hasPrevious}
-        onNext={pages.next}
-        onPrevious={pages.previous}
-        disabled={pages.loading}
-      />
+      <PagerControls pages={pages} />
     </>
   );
 }

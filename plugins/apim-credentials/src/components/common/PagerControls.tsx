@@ -1,16 +1,25 @@
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
+import type { KeysetPages } from './useKeysetPages';
 
-/** Previous / next buttons of a keyset-paged list. */
+/**
+ * Previous / next buttons of a keyset-paged list, with the page number; both are disabled while
+ * a page loads.
+ *
+ * @param props.pages - the list's paging state, from `useKeysetPages`
+ */
 export function PagerControls(props: {
-  pageNumber: number;
-  hasPrevious: boolean;
-  hasNext: boolean;
-  onPrevious: () => void;
-  onNext: () => void;
-  disabled?: boolean;
+  pages: Pick<
+    KeysetPages<unknown>,
+    'pageNumber' | 'hasPrevious' | 'hasNext' | 'previous' | 'next' | 'loading'
+  >;
 }) {
+  const { pages } = props;
+  const buttons = [
+    { label: 'Previous page', onClick: pages.previous, on: pages.hasPrevious },
+    { label: 'Next page', onClick: pages.next, on: pages.hasNext },
+  ];
   return (
     <Box
       display="flex"
@@ -20,22 +29,18 @@ export function PagerControls(props: {
       style={{ gap: 8 }}
     >
       <Typography variant="body2" color="textSecondary">
-        Page {props.pageNumber}
+        Page {pages.pageNumber}
       </Typography>
-      <Button
-        size="small"
-        onClick={props.onPrevious}
-        disabled={props.disabled || !props.hasPrevious}
-      >
-        Previous page
-      </Button>
-      <Button
-        size="small"
-        onClick={props.onNext}
-        disabled={props.disabled || !props.hasNext}
-      >
-        Next page
-      </Button>
+      {buttons.map(button => (
+        <Button
+          key={button.label}
+          size="small"
+          onClick={button.onClick}
+          disabled={pages.loading || !button.on}
+        >
+          {button.label}
+        </Button>
+      ))}
     </Box>
   );
 }

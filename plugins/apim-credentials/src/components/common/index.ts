@@ -7,3 +7,6 @@ export { useKeysetPages } from './useKeysetPages';
 export { PagerControls } from './PagerControls';
 export * from './failures';
 export { FailureAlert } from './FailureAlert';
+export { countLabel, type KeysetPages } from './useKeysetPages';
+export * from './tables';
+export * from './notes';

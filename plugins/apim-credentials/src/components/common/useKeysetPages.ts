@@ -75,3 +75,19 @@ export function useKeysetPages<T>(
     previous,
   };
 }
+
+/** The paging state `useKeysetPages` returns. */
+export type KeysetPages<T> = ReturnType<typeof useKeysetPages<T>>;
+
+/**
+ * The count a tab shows for a paged list: the backend's total of the filters, or, from an older
+ * backend without `total`, the first page's own count with a "+" when there are more pages
+ * (e.g. "50+"); undefined until a page has loaded.
+ */
+export function countLabel(
+  pages: Pick<KeysetPages<unknown>, 'total' | 'items' | 'hasNext'>,
+): string | undefined {
+  if (pages.total !== undefined) return String(pages.total);
+  if (!pages.items) return undefined;
+  return `${pages.items.length}${pages.hasNext ? '+' : ''}`;
+}

@@ -1,0 +1,43 @@
+import { ReactNode, useEffect } from 'react';
+import Typography from '@material-ui/core/Typography';
+
+/**
+ * A one-line failure (`role="alert"`): what could not be done and the backend's message, never a
+ * stack. `paragraph` leaves a margin below when more follows.
+ */
+export function ErrorNote(props: { children: ReactNode; paragraph?: boolean }) {
+  return (
+    <Typography
+      variant="body2"
+      color="error"
+      role="alert"
+      paragraph={props.paragraph}
+    >
+      {props.children}
+    </Typography>
+  );
+}
+
+/** A one-line outcome of what the person just did (`role="status"`, read out by screen readers). */
+export function StatusNote(props: { children: ReactNode }) {
+  return (
+    <Typography variant="body2" role="status" paragraph>
+      {props.children}
+    </Typography>
+  );
+}
+
+/**
+ * Tells a tab's owner the count its label shows, whenever it is known and changes.
+ *
+ * @param count - the count as shown (e.g. "12" or "50+"); undefined while unknown
+ * @param onCount - the owner's callback, if any
+ */
+export function useReportCount(
+  count: string | undefined,
+  onCount?: (count: string) => void,
+) {
+  useEffect(() => {
+    if (count !== undefined) onCount?.(count);
+  }, [count, onCount]);
+}
