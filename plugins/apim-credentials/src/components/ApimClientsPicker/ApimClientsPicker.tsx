@@ -6,10 +6,7 @@ import {
   type FieldExtensionComponentProps,
 } from '@backstage/plugin-scaffolder-react';
 import Box from '@material-ui/core/Box';
-import FormControl from '@material-ui/core/FormControl';
 import FormHelperText from '@material-ui/core/FormHelperText';
-import FormLabel from '@material-ui/core/FormLabel';
-import LinearProgress from '@material-ui/core/LinearProgress';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { apimCredentialsApiRef } from '../../api';
@@ -22,7 +19,7 @@ import {
   type ApimClientEntry,
   type ApimClientsPickerUiOptions,
 } from '../../scaffolder/clientsField';
-import { backendMessage } from '../common/errors';
+import { fieldTitle, PickerFieldset } from '../common/PickerFieldset';
 import { AlreadyMapped } from './AlreadyMapped';
 
 /**
@@ -45,10 +42,7 @@ export function ApimClientsPicker(
   const {
     formData,
     onChange,
-    schema,
     uiSchema,
-    rawErrors,
-    required,
     disabled,
     readonly,
     idSchema,
@@ -136,30 +130,19 @@ export function ApimClientsPicker(
     );
   };
 
-  const title = uiSchema?.['ui:title'] ?? schema.title ?? 'OAuth2 clients';
-  const description =
-    uiSchema?.['ui:description'] ?? schema.description ?? undefined;
-  const hasErrors = (rawErrors?.length ?? 0) > 0;
   const id = idSchema?.$id ?? 'clients';
 
   return (
-    <FormControl
-      component="fieldset"
-      margin="normal"
-      required={required}
-      error={hasErrors || Boolean(error)}
-      disabled={disabled || readonly}
+    <PickerFieldset
+      field={props}
+      title={fieldTitle(props, 'OAuth2 clients')}
+      what="the environments"
+      loading={loading}
+      error={error}
       id={id}
       fullWidth
+      descriptionFirst
     >
-      <FormLabel component="legend">{title}</FormLabel>
-      {description && <FormHelperText>{description}</FormHelperText>}
-      {loading && <LinearProgress aria-label="Loading the environments" />}
-      {error && (
-        <FormHelperText role="alert">
-          Could not load the environments: {backendMessage(error)}
-        </FormHelperText>
-      )}
       {selected.length === 0 && (
         <FormHelperText>
           Select one or more environments first: each gets its own client
@@ -235,6 +218,6 @@ export function ApimClientsPicker(
           </Box>
         );
       })}
-    </FormControl>
+    </PickerFieldset>
   );
 }

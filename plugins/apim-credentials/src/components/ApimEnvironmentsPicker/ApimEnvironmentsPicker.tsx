@@ -1,16 +1,13 @@
 import { useEffect } from 'react';
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import Checkbox from '@material-ui/core/Checkbox';
-import FormControl from '@material-ui/core/FormControl';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
 import FormGroup from '@material-ui/core/FormGroup';
 import FormHelperText from '@material-ui/core/FormHelperText';
-import FormLabel from '@material-ui/core/FormLabel';
-import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
 import type { EnvironmentInfo } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { useApimEnvironments } from '../../hooks/useApimEnvironments';
-import { backendMessage } from '../common/errors';
+import { fieldTitle, PickerFieldset } from '../common/PickerFieldset';
 
 function keyTypeLabel(env: EnvironmentInfo) {
   return `${env.keyType} keys, API-M instance ${env.instance}`;
@@ -49,17 +46,7 @@ export function environmentIdsOf(
 export function ApimEnvironmentsPicker(
   props: FieldExtensionComponentProps<string[]>,
 ) {
-  const {
-    formData,
-    onChange,
-    schema,
-    uiSchema,
-    rawErrors,
-    required,
-    disabled,
-    readonly,
-    idSchema,
-  } = props;
+  const { formData, onChange } = props;
   const { value: environments, loading, error } = useApimEnvironments();
 
   const known = environments?.map(e => e.id);
@@ -82,10 +69,6 @@ export function ApimEnvironmentsPicker(
     onChange(cleaned);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [isClean, known?.join('\n')]);
-  const title = uiSchema?.['ui:title'] ?? schema.title ?? 'Environments';
-  const description =
-    uiSchema?.['ui:description'] ?? schema.description ?? undefined;
-  const hasErrors = (rawErrors?.length ?? 0) > 0;
 
   const toggle = (id: string, checked: boolean) => {
     const next = checked
@@ -99,21 +82,13 @@ export function ApimEnvironmentsPicker(
   };
 
   return (
-    <FormControl
-      component="fieldset"
-      margin="normal"
-      required={required}
-      error={hasErrors || Boolean(error)}
-      disabled={disabled || readonly}
-      id={idSchema?.$id}
+    <PickerFieldset
+      field={props}
+      title={fieldTitle(props, 'Environments')}
+      what="the environments"
+      loading={loading}
+      error={error}
     >
-      <FormLabel component="legend">{title}</FormLabel>
-      {loading && <LinearProgress aria-label="Loading the environments" />}
-      {error && (
-        <FormHelperText role="alert">
-          Could not load the environments: {backendMessage(error)}
-        </FormHelperText>
-      )}
       {environments && environments.length === 0 && (
         <FormHelperText>
           No environments are configured in the apim-credentials backend
@@ -161,7 +136,6 @@ export function ApimEnvironmentsPicker(
           ))}
         </FormGroup>
       )}
-      {description && <FormHelperText>{description}</FormHelperText>}
-    </FormControl>
+    </PickerFieldset>
   );
 }

@@ -1,15 +1,12 @@
 import { useEffect, useMemo } from 'react';
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
-import FormControl from '@material-ui/core/FormControl';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
 import FormHelperText from '@material-ui/core/FormHelperText';
-import FormLabel from '@material-ui/core/FormLabel';
-import LinearProgress from '@material-ui/core/LinearProgress';
 import Radio from '@material-ui/core/Radio';
 import RadioGroup from '@material-ui/core/RadioGroup';
 import Typography from '@material-ui/core/Typography';
 import { useApimEnvironments } from '../../hooks/useApimEnvironments';
-import { backendMessage } from '../common/errors';
+import { fieldTitle, PickerFieldset } from '../common/PickerFieldset';
 import {
   environmentsFieldName,
   type ApimKeyManagerPickerUiOptions,
@@ -31,10 +28,7 @@ export function ApimKeyManagerPicker(
   const {
     formData,
     onChange,
-    schema,
     uiSchema,
-    rawErrors,
-    required,
     disabled,
     readonly,
     idSchema,
@@ -65,27 +59,16 @@ export function ApimKeyManagerPicker(
     if (environments && formData && !current?.offered) onChange(undefined);
   }, [environments, formData, current, onChange]);
 
-  const title = uiSchema?.['ui:title'] ?? schema.title ?? 'Key manager';
-  const description =
-    uiSchema?.['ui:description'] ?? schema.description ?? undefined;
-  const hasErrors = (rawErrors?.length ?? 0) > 0;
+  const title = fieldTitle(props, 'Key manager');
 
   return (
-    <FormControl
-      component="fieldset"
-      margin="normal"
-      required={required}
-      error={hasErrors || Boolean(error)}
-      disabled={disabled || readonly}
-      id={idSchema?.$id}
+    <PickerFieldset
+      field={props}
+      title={title}
+      what="the key managers"
+      loading={loading}
+      error={error}
     >
-      <FormLabel component="legend">{title}</FormLabel>
-      {loading && <LinearProgress aria-label="Loading the key managers" />}
-      {error && (
-        <FormHelperText role="alert">
-          Could not load the key managers: {backendMessage(error)}
-        </FormHelperText>
-      )}
       {environments && !selectedKey && (
         <FormHelperText>
           Select one or more environments to see their key managers
@@ -140,7 +123,6 @@ export function ApimKeyManagerPicker(
           ))}
         </RadioGroup>
       )}
-      {description && <FormHelperText>{description}</FormHelperText>}
-    </FormControl>
+    </PickerFieldset>
   );
 }

@@ -1,0 +1,81 @@
+import type { ReactNode } from 'react';
+import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
+import FormControl from '@material-ui/core/FormControl';
+import FormHelperText from '@material-ui/core/FormHelperText';
+import FormLabel from '@material-ui/core/FormLabel';
+import LinearProgress from '@material-ui/core/LinearProgress';
+import { backendMessage } from './errors';
+
+/**
+ * The title of a scaffolder field as the template gives it (`ui:title`, then the schema's
+ * `title`), or `fallback`.
+ */
+export function fieldTitle(
+  props: Pick<FieldExtensionComponentProps<unknown>, 'schema' | 'uiSchema'>,
+  fallback: string,
+): string {
+  return props.uiSchema?.['ui:title'] ?? props.schema.title ?? fallback;
+}
+
+/**
+ * The frame of the plugin's scaffolder pickers: a fieldset with the field's title as legend, a
+ * progress bar while `what` loads from the backend, a one-line alert with the backend's message
+ * when it failed (the field shows as in error then), the picker's own content, and the
+ * template's description (`ui:description`, then the schema's).
+ *
+ * @param props.field - the props the scaffolder handed the field
+ * @param props.title - the legend, usually from {@link fieldTitle}
+ * @param props.what - what is loaded, in the plural ("the environments")
+ * @param props.descriptionFirst - the description under the legend rather than at the end
+ * @param props.id - the fieldset's id; defaults to the field's `idSchema.$id`
+ */
+export function PickerFieldset(props: {
+  field: Pick<
+    FieldExtensionComponentProps<unknown>,
+    | 'schema'
+    | 'uiSchema'
+    | 'rawErrors'
+    | 'required'
+    | 'disabled'
+    | 'readonly'
+    | 'idSchema'
+  >;
+  title: string;
+  what: string;
+  loading: boolean;
+  error?: Error;
+  descriptionFirst?: boolean;
+  id?: string;
+  fullWidth?: boolean;
+  children: ReactNode;
+}) {
+  const { field, error } = props;
+  const description =
+    field.uiSchema?.['ui:description'] ?? field.schema.description ?? undefined;
+  const hasErrors = (field.rawErrors?.length ?? 0) > 0;
+  const descriptionText = description && (
+    <FormHelperText>{description}</FormHelperText>
+  );
+  return (
+    <FormControl
+      component="fieldset"
+      margin="normal"
+      required={field.required}
+      error={hasErrors || Boolean(error)}
+      disabled={field.disabled || field.readonly}
+      id={props.id ?? field.idSchema?.$id}
+      fullWidth={props.fullWidth}
+    >
+      <FormLabel component="legend">{props.title}</FormLabel>
+      {props.descriptionFirst && descriptionText}
+      {props.loading && <LinearProgress aria-label={`Loading ${props.what}`} />}
+      {error && (
+        <FormHelperText role="alert">
+          Could not load {props.what}: {backendMessage(error)}
+        </FormHelperText>
+      )}
+      {props.children}
+      {!props.descriptionFirst && descriptionText}
+    </FormControl>
+  );
+}
