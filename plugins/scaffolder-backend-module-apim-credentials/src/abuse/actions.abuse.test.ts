@@ -7,11 +7,10 @@
  * Then the authorisation answers of the backend (401, 403) become clear step errors, and the
  * request always carries the token obtained on behalf of the template's user.
  */
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { createApimCredentialsProvisionAction } from '../actions/provision';
 import { createApimCredentialsUnprovisionAction } from '../actions/unprovision';
 import { FakeApimCredentialsBackend } from '../__testUtils__/FakeApimCredentialsBackend';
+import { actionOptions, taskContext } from '../__testUtils__/taskContext';
 
 const SECRET = 'abuse-s3cret-value';
 const GOOD = {
@@ -26,26 +25,17 @@ const MB1 = 'b'.repeat(1024 * 1024);
 
 function setup(kind: 'provision' | 'unprovision', user = 'user:default/alice') {
   const backend = new FakeApimCredentialsBackend();
-  const auth = mockServices.auth({ pluginId: 'scaffolder' });
-  const options = {
-    auth,
-    discovery: mockServices.discovery(),
-    fetch: backend.fetch,
-  };
+  const options = actionOptions(backend.fetch);
   const action =
     kind === 'provision'
       ? createApimCredentialsProvisionAction(options)
       : createApimCredentialsUnprovisionAction(options);
   const run = async (input: Record<string, unknown>) => {
-    const logger = mockServices.logger.mock();
-    const ctx = createMockActionContext({
-      input: input as any,
-      logger,
+    const { ctx, logger } = taskContext(input, {
       secrets: { consumerSecret: SECRET },
-      task: { id: 'task-abuse' },
+      taskId: 'task-abuse',
+      user,
     });
-    (ctx as any).getInitiatorCredentials = async () =>
-      mockCredentials.user(user);
     await action.handler(ctx as any);
     return { ctx, logger };
   };

@@ -1,7 +1,9 @@
-import { mockServices } from '@backstage/backend-test-utils';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { createApimCredentialsProvisionAction } from './provision';
 import { FakeApimCredentialsBackend } from '../__testUtils__/FakeApimCredentialsBackend';
+import {
+  actionOptions,
+  taskContextWithSecrets,
+} from '../__testUtils__/taskContext';
 
 // Provisioning in an environment that requires approval (issue 14 item 1).
 const SECRET = 'pr0d-S3cret-Value-77aa';
@@ -19,51 +21,13 @@ function setup() {
   backend.environments = backend.environments.map(e =>
     e.id === 'production' ? { ...e, approvalRequired: true } : e,
   );
-  const action = createApimCredentialsProvisionAction({
-    auth: mockServices.auth({ pluginId: 'scaffolder' }),
-    discovery: mockServices.discovery(),
-    fetch: backend.fetch,
-  });
+  const action = createApimCredentialsProvisionAction(
+    actionOptions(backend.fetch),
+  );
   return { backend, action };
 }
 
-/**
- * A task context whose checkpoints behave like the scaffolder's: a value is kept only when the
- * checkpoint's function returns, and replayed when the task runs again with that state.
- */
-function context(
-  input: Record<string, unknown>,
-  extra: {
-    isDryRun?: boolean;
-    checkpoints?: Map<string, unknown>;
-    secrets?: Record<string, string>;
-  } = {},
-) {
-  const logger = mockServices.logger.mock();
-  const checkpoints = extra.checkpoints ?? new Map<string, unknown>();
-  const ctx = createMockActionContext({
-    input: input as any,
-    logger,
-    secrets: extra.secrets ?? { consumerSecret: SECRET },
-    task: { id: 'task-123' },
-  });
-  const checkpoint = async (opts: { key: string; fn: () => Promise<any> }) => {
-    if (checkpoints.has(opts.key)) return checkpoints.get(opts.key);
-    const value = await opts.fn();
-    checkpoints.set(opts.key, value);
-    return value;
-  };
-  const full = { ...ctx, isDryRun: extra.isDryRun, checkpoint } as typeof ctx;
-  const outputs = () =>
-    Object.fromEntries((full.output as jest.Mock).mock.calls);
-  const logged = () =>
-    JSON.stringify([
-      logger.info.mock.calls,
-      logger.warn.mock.calls,
-      logger.error.mock.calls,
-    ]);
-  return { ctx: full, logger, checkpoints, outputs, logged };
-}
+const context = taskContextWithSecrets({ consumerSecret: SECRET });
 
 describe('apim:credentials:provision in an environment that requires approval', () => {
   it('files the request instead of failing, outputs its id and state, logs what to do next', async () => {

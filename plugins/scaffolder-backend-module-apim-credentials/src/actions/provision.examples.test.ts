@@ -1,7 +1,10 @@
-import { mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { FakeApimCredentialsBackend } from '../__testUtils__/FakeApimCredentialsBackend';
+import {
+  actionOptions,
+  outputs as outputsOf,
+  taskContext,
+} from '../__testUtils__/taskContext';
 import { exampleSteps } from '../__testUtils__/exampleSteps';
 import {
   createApimCredentialsProvisionAction,
@@ -60,18 +63,15 @@ describe('apim:credentials:provision examples', () => {
     '%s',
     async (_description, step) => {
       const backend = new FakeApimCredentialsBackend();
-      const action = createApimCredentialsProvisionAction({
-        auth: mockServices.auth({ pluginId: 'scaffolder' }),
-        discovery: mockServices.discovery(),
-        catalog: catalogServiceMock({ entities: [ENTITY] }),
-        fetch: backend.fetch,
-      });
-      const logger = mockServices.logger.mock();
-      const ctx = createMockActionContext({
-        input: step.input as any,
+      const action = createApimCredentialsProvisionAction(
+        actionOptions(
+          backend.fetch,
+          catalogServiceMock({ entities: [ENTITY] }),
+        ),
+      );
+      const { ctx, logger } = taskContext(step.input, {
         secrets: SECRETS,
-        logger,
-        task: { id: 'task-example' },
+        taskId: 'task-example',
       });
 
       await action.handler(ctx);
@@ -103,7 +103,7 @@ describe('apim:credentials:provision examples', () => {
           step.input.createApplication === false ? 'false' : null,
         );
       }
-      const outputs = Object.fromEntries((ctx.output as jest.Mock).mock.calls);
+      const outputs = outputsOf(ctx);
       expect(
         outputs.mappings.map((m: { environment: string }) => m.environment),
       ).toEqual(environments);

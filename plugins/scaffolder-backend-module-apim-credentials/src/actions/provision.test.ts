@@ -1,9 +1,14 @@
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { APIM_CREDENTIALS_TASK_ID_HEADER } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { createApimCredentialsProvisionAction } from './provision';
 import { FakeApimCredentialsBackend } from '../__testUtils__/FakeApimCredentialsBackend';
+import {
+  actionOptions,
+  everythingLogged,
+  outputs,
+  taskContextWithSecrets,
+} from '../__testUtils__/taskContext';
 
 const SECRET = 's3cr3t-Value-9f2c';
 
@@ -39,63 +44,13 @@ function setup(
   options: { catalog?: ReturnType<typeof catalogServiceMock> } = {},
 ) {
   const backend = new FakeApimCredentialsBackend();
-  const action = createApimCredentialsProvisionAction({
-    auth: mockServices.auth({ pluginId: 'scaffolder' }),
-    discovery: mockServices.discovery(),
-    catalog: options.catalog,
-    fetch: backend.fetch,
-  });
+  const action = createApimCredentialsProvisionAction(
+    actionOptions(backend.fetch, options.catalog),
+  );
   return { backend, action };
 }
 
-function context(
-  input: Record<string, unknown>,
-  extra: {
-    isDryRun?: boolean;
-    checkpoints?: Map<string, unknown>;
-    secrets?: Record<string, string>;
-  } = {},
-) {
-  const logger = mockServices.logger.mock();
-  const ctx = createMockActionContext({
-    input: input as any,
-    logger,
-    secrets: extra.secrets ?? { consumerSecret: SECRET },
-    task: { id: 'task-123' },
-  });
-  const checkpointKeys: string[] = [];
-  const checkpointValues: unknown[] = [];
-  const checkpoint = async ({
-    key,
-    fn,
-  }: {
-    key: string;
-    fn: () => Promise<any> | any;
-  }) => {
-    checkpointKeys.push(key);
-    if (extra.checkpoints?.has(key)) return extra.checkpoints.get(key);
-    const value = await fn();
-    extra.checkpoints?.set(key, value);
-    checkpointValues.push(value);
-    return value;
-  };
-  const full = { ...ctx, isDryRun: extra.isDryRun, checkpoint } as typeof ctx;
-  return { ctx: full, logger, checkpointKeys, checkpointValues };
-}
-
-function outputs(ctx: { output: any }) {
-  return Object.fromEntries((ctx.output as jest.Mock).mock.calls);
-}
-
-function everythingLogged(logger: ReturnType<typeof mockServices.logger.mock>) {
-  return JSON.stringify([
-    logger.info.mock.calls,
-    logger.warn.mock.calls,
-    logger.error.mock.calls,
-    logger.debug.mock.calls,
-    logger.child.mock.calls,
-  ]);
-}
+const context = taskContextWithSecrets({ consumerSecret: SECRET });
 
 describe('apim:credentials:provision', () => {
   it('maps the client in every environment on behalf of the user, with the task id', async () => {
@@ -372,10 +327,8 @@ describe('apim:credentials:provision', () => {
       const backend = new FakeApimCredentialsBackend();
       let failProduction = true;
       // Fails after the pre-flight passed: only the real call of production fails.
-      const action = createApimCredentialsProvisionAction({
-        auth: mockServices.auth({ pluginId: 'scaffolder' }),
-        discovery: mockServices.discovery(),
-        fetch: async (url, init) =>
+      const action = createApimCredentialsProvisionAction(
+        actionOptions(async (url, init) =>
           failProduction &&
           init?.method === 'PUT' &&
           url.includes('/production/') &&
@@ -393,7 +346,8 @@ describe('apim:credentials:provision', () => {
                 },
               )
             : backend.fetch(url, init),
-      });
+        ),
+      );
       const checkpoints = new Map<string, unknown>();
       const input = twoClients;
       await expect(
@@ -501,13 +455,11 @@ describe('apim:credentials:provision', () => {
     });
 
     it('says when the backend itself cannot be reached', async () => {
-      const action = createApimCredentialsProvisionAction({
-        auth: mockServices.auth({ pluginId: 'scaffolder' }),
-        discovery: mockServices.discovery(),
-        fetch: async () => {
+      const action = createApimCredentialsProvisionAction(
+        actionOptions(async () => {
           throw new TypeError('fetch failed');
-        },
-      });
+        }),
+      );
       await expect(action.handler(context(baseInput).ctx)).rejects.toThrow(
         /could not reach the apim-credentials backend: fetch failed/,
       );

@@ -1,39 +1,30 @@
-import { mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { createApimSubscriptionsSyncAction } from './subscriptionsSync';
 import { fakeSubscriptionsBackend } from '../__testUtils__/FakeSubscriptionsBackend';
+import {
+  actionOptions,
+  taskContext,
+  TaskContextOptions,
+} from '../__testUtils__/taskContext';
 
 type Backend = ReturnType<typeof fakeSubscriptionsBackend>;
 
 function run(
   backend: Backend,
   input: object,
-  extra: {
-    isDryRun?: boolean;
-    checkpoints?: Map<string, unknown>;
+  extra: TaskContextOptions & {
     catalog?: ReturnType<typeof catalogServiceMock>;
   } = {},
 ) {
-  const action = createApimSubscriptionsSyncAction({
-    auth: mockServices.auth({ pluginId: 'scaffolder' }),
-    discovery: mockServices.discovery(),
-    fetch: backend.fetch as any,
-    catalog: extra.catalog,
+  const action = createApimSubscriptionsSyncAction(
+    actionOptions(backend.fetch as any, extra.catalog),
+  );
+  const { ctx, checkpoints } = taskContext(input, {
+    taskId: 'task-9',
+    isDryRun: extra.isDryRun,
+    checkpoints: extra.checkpoints,
   });
-  const ctx = createMockActionContext({
-    input: input as any,
-    task: { id: 'task-9' },
-  });
-  const checkpoints = extra.checkpoints ?? new Map();
-  const checkpoint = async ({ key, fn }: { key: string; fn: () => any }) => {
-    if (checkpoints.has(key)) return checkpoints.get(key);
-    const value = await fn();
-    checkpoints.set(key, value);
-    return value;
-  };
-  const full = { ...ctx, isDryRun: extra.isDryRun, checkpoint } as typeof ctx;
-  return { promise: action.handler(full), ctx: full, checkpoints };
+  return { promise: action.handler(ctx), ctx, checkpoints };
 }
 
 const DECLARED = ['api:default/payments-api', 'api:default/pizzashack-api'];
@@ -49,6 +40,10 @@ const planned = (environment: string, apiRef: string) => ({
   action: 'subscribe',
   outcome: 'planned',
 });
+
+/** An output result for `apiRef` with `outcome`, and whatever else `more` says it has. */
+const resultOf = (apiRef: string, outcome: string, more: object = {}) =>
+  expect.objectContaining({ apiRef, outcome, ...more });
 
 describe('apim:subscriptions:sync', () => {
   it('dry run: outputs the plan per environment and changes nothing', async () => {
@@ -88,11 +83,7 @@ describe('apim:subscriptions:sync', () => {
     expect(again.ctx.output).toHaveBeenCalledWith(
       'results',
       expect.arrayContaining([
-        expect.objectContaining({
-          environment: 'sandbox',
-          apiRef: DECLARED[0],
-          outcome: 'succeeded',
-        }),
+        resultOf(DECLARED[0], 'succeeded', { environment: 'sandbox' }),
       ]),
     );
   });
@@ -122,15 +113,9 @@ describe('apim:subscriptions:sync', () => {
     expect(first.ctx.output).toHaveBeenCalledWith(
       'results',
       expect.arrayContaining([
-        expect.objectContaining({
+        resultOf(DECLARED[0], 'succeeded', { environment: 'sandbox' }),
+        resultOf(DECLARED[1], 'failed', {
           environment: 'sandbox',
-          apiRef: DECLARED[0],
-          outcome: 'succeeded',
-        }),
-        expect.objectContaining({
-          environment: 'sandbox',
-          apiRef: DECLARED[1],
-          outcome: 'failed',
           code: 'SUBSCRIPTION_TIER_NOT_ALLOWED',
         }),
       ]),
@@ -202,15 +187,9 @@ describe('apim:subscriptions:sync', () => {
       'environment "sandbox": subscribe api:default/orders-api: not found: OrdersAPI 1.0.0 is not published.',
     );
     expect(ctx.output).toHaveBeenCalledWith('results', [
-      expect.objectContaining({
-        apiRef: 'api:default/orders-api',
-        outcome: 'failed',
-        code: 'API_NOT_FOUND',
-      }),
-      expect.objectContaining({
-        apiRef: 'api:default/payments-api',
+      resultOf('api:default/orders-api', 'failed', { code: 'API_NOT_FOUND' }),
+      resultOf('api:default/payments-api', 'succeeded', {
         apiId: 'id-api:default/payments-api',
-        outcome: 'succeeded',
       }),
     ]);
   });
@@ -244,14 +223,8 @@ describe('apim:subscriptions:sync', () => {
     await dry.promise;
     expect(backend.calls.slice(calls).map(c => c.method)).toEqual(['GET']);
     expect(dry.ctx.output).toHaveBeenCalledWith('results', [
-      expect.objectContaining({
-        apiRef: 'api:default/orders-api',
-        outcome: 'unchanged',
-      }),
-      expect.objectContaining({
-        apiRef: 'api:default/payments-api',
-        outcome: 'planned',
-      }),
+      resultOf('api:default/orders-api', 'unchanged'),
+      resultOf('api:default/payments-api', 'planned'),
     ]);
   });
 

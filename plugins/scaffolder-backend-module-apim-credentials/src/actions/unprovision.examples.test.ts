@@ -1,6 +1,9 @@
-import { mockServices } from '@backstage/backend-test-utils';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { FakeApimCredentialsBackend } from '../__testUtils__/FakeApimCredentialsBackend';
+import {
+  actionOptions,
+  outputs as outputsOf,
+  taskContext,
+} from '../__testUtils__/taskContext';
 import { exampleSteps } from '../__testUtils__/exampleSteps';
 import {
   createApimCredentialsUnprovisionAction,
@@ -33,21 +36,15 @@ describe('apim:credentials:unprovision examples', () => {
           { consumerKey: `client-${env}`, keyMappingId: `km-${env}` },
         );
       }
-      const action = createApimCredentialsUnprovisionAction({
-        auth: mockServices.auth({ pluginId: 'scaffolder' }),
-        discovery: mockServices.discovery(),
-        fetch: backend.fetch,
-      });
-      const ctx = createMockActionContext({
-        input: step.input as any,
-        logger: mockServices.logger.mock(),
-        task: { id: 'task-example' },
-      });
+      const action = createApimCredentialsUnprovisionAction(
+        actionOptions(backend.fetch),
+      );
+      const { ctx } = taskContext(step.input, { taskId: 'task-example' });
 
       await action.handler(ctx);
 
       expect(backend.mappings.size).toBe(0);
-      const outputs = Object.fromEntries((ctx.output as jest.Mock).mock.calls);
+      const outputs = outputsOf(ctx);
       expect(outputs.removed).toEqual(
         environments.map(env =>
           expect.objectContaining({

@@ -1,8 +1,13 @@
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { APIM_CREDENTIALS_TASK_ID_HEADER } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { createApimCredentialsUnprovisionAction } from './unprovision';
 import { FakeApimCredentialsBackend } from '../__testUtils__/FakeApimCredentialsBackend';
+import {
+  actionOptions,
+  outputs,
+  taskContext,
+  TaskContextOptions,
+} from '../__testUtils__/taskContext';
 
 const input = {
   entityRef: 'component:default/orders-service',
@@ -16,41 +21,15 @@ function setup() {
     consumerKey: 'orders-client',
     keyMappingId: 'km-1',
   });
-  const action = createApimCredentialsUnprovisionAction({
-    auth: mockServices.auth({ pluginId: 'scaffolder' }),
-    discovery: mockServices.discovery(),
-    fetch: backend.fetch,
-  });
+  const action = createApimCredentialsUnprovisionAction(
+    actionOptions(backend.fetch),
+  );
   return { backend, action };
 }
 
-function context(
-  extra: {
-    isDryRun?: boolean;
-    checkpoints?: Map<string, unknown>;
-    input?: object;
-  } = {},
-) {
-  const logger = mockServices.logger.mock();
-  const ctx = createMockActionContext({
-    input: (extra.input ?? input) as any,
-    logger,
-    task: { id: 'task-456' },
-  });
-  const checkpoint = async ({ key, fn }: { key: string; fn: () => any }) => {
-    if (extra.checkpoints?.has(key)) return extra.checkpoints.get(key);
-    const value = await fn();
-    extra.checkpoints?.set(key, value);
-    return value;
-  };
-  return {
-    ctx: { ...ctx, isDryRun: extra.isDryRun, checkpoint } as typeof ctx,
-    logger,
-  };
-}
-
-const outputs = (ctx: { output: any }) =>
-  Object.fromEntries((ctx.output as jest.Mock).mock.calls);
+/** A task of these tests (task-456), of `input` unless `extra.input` says otherwise. */
+const context = (extra: TaskContextOptions & { input?: object } = {}) =>
+  taskContext(extra.input ?? input, { taskId: 'task-456', ...extra });
 
 describe('apim:credentials:unprovision', () => {
   it('removes the mapping where there is one and reports unchanged where there is none', async () => {
