@@ -34,6 +34,10 @@ for _ in $(seq 1 120); do
 done
 [ -f "$STATE_DIR/stack.json" ] || { echo "The local stack did not start within 60 s"; exit 1; }
 
+# Backstage's OIDC sign-in (app-config.yaml auth.providers.oidc) talks to the key manager over
+# HTTPS: the backend trusts the local stack's CA, written before stack.json.
+export NODE_EXTRA_CA_CERTS="$STATE_DIR/tls/ca.pem"
+
 echo ">> Starting Backstage: frontend http://localhost:3000, backend http://localhost:7007"
 yarn start &
 pids+=($!)
