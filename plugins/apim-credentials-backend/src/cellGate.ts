@@ -78,6 +78,11 @@ export interface OpenCell {
   start: AuditStart;
   /** Records `start` as denied with `error`, fails the event and returns `error`. */
   deny(error: Error & { code?: string }): Promise<Error>;
+  /**
+   * The id of the API-M application step 6 found bound to the entity; undefined when API-M has
+   * none of that name yet (provisioning may create it).
+   */
+  boundApplicationId?: string;
 }
 
 export type CellGate = (request: CellGateRequest) => Promise<OpenCell>;
@@ -190,7 +195,16 @@ export function createCellGate(deps: CellGateDeps): CellGate {
       }
       throw error;
     }
-    return { env, entityRef, applicationName, caller, event, start, deny };
+    return {
+      env,
+      entityRef,
+      applicationName,
+      caller,
+      event,
+      start,
+      deny,
+      boundApplicationId: binding.value.app?.applicationId,
+    };
   };
 }
 

@@ -58,6 +58,8 @@ export async function readEntityCredentials(
         throw error;
       }
     },
+    instance =>
+      bindings.boundApplicationId(instance, entityRef, applicationName),
   );
   const instances = new Set(service.config.environments.map(e => e.instance));
   if (denials.size > 0 && denials.size === instances.size) {

@@ -21,6 +21,7 @@ import { createRouter, RouterOptions } from './router';
 import { ApimError } from './apim/ApimError';
 import { RateLimitedError, coded } from './errors';
 import { AuditTrail } from './service/AuditTrail';
+import type { BindingCheck } from './service/ApplicationBindings';
 import {
   ApplicationBoundElsewhereError,
   ApplicationNotBoundError,
@@ -102,7 +103,7 @@ async function setup() {
     decide: jest.fn(async () => ({ state: 'approved' })),
   };
   const bindings = {
-    check: jest.fn(async () => undefined),
+    check: jest.fn(async (): Promise<BindingCheck> => ({})),
     auditDenial: jest.fn(async () => undefined),
     store: { entitiesMappingConsumerKey: jest.fn(async () => [] as string[]) },
   };

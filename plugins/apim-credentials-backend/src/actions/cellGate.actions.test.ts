@@ -40,7 +40,7 @@ function setup(allowed: boolean) {
     logger: mockServices.logger.mock(),
   });
   const bindings = {
-    check: jest.fn(async (): Promise<void> => undefined),
+    check: jest.fn(async () => ({})),
     auditDenial: jest.fn(async () => undefined),
   };
   const limits = { countAttempt: jest.fn(async () => undefined) };

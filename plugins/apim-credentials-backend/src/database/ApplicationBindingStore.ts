@@ -99,21 +99,27 @@ export class ApplicationBindingStore {
    * The bindings of an application by its id and by its name, read in one statement: one
    * snapshot, so a binding another replica commits meanwhile is seen whole or not at all (a
    * reservation replaced by the application's id cannot look missing), and one round trip.
+   * Without `applicationId` (API-M holds no such application), only by name.
    */
   async getByIdAndName(
     instance: string,
-    applicationId: string,
+    applicationId: string | undefined,
     name: string,
   ): Promise<{ byId?: ApplicationBinding; byName?: ApplicationBinding }> {
     const nameKey = applicationNameKey(name);
     const rows = await this.rows()
       .where({ instance })
       .andWhere(q =>
-        q
-          .where({ application_id: applicationId })
-          .orWhere({ application_name_key: nameKey }),
+        applicationId === undefined
+          ? q.where({ application_name_key: nameKey })
+          : q
+              .where({ application_id: applicationId })
+              .orWhere({ application_name_key: nameKey }),
       );
-    const byId = rows.find(r => r.application_id === applicationId);
+    const byId =
+      applicationId === undefined
+        ? undefined
+        : rows.find(r => r.application_id === applicationId);
     const byName = rows.find(r => r.application_name_key === nameKey);
     return {
       ...(byId ? { byId: toBinding(byId) } : {}),

@@ -12,12 +12,14 @@
  */
 import { Knex } from 'knex';
 
-type Engine = 'pg' | 'mysql' | 'sqlite';
+/** The database engine family behind a knex client. */
+export type Engine = 'pg' | 'mysql' | 'sqlite';
 
 /** A full-precision UTC instant: `2026-01-01T10:00:00.123456Z` (up to microseconds). */
 const UTC_TEXT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z$/;
 
-function engineOf(knex: Knex): Engine {
+/** Which engine `knex` talks to (MariaDB counts as `mysql`). */
+export function engineOf(knex: Knex): Engine {
   const dialect = String(knex.client.dialect ?? knex.client.config?.client);
   if (dialect.startsWith('postgres') || dialect === 'pg') return 'pg';
   if (dialect.startsWith('mysql')) return 'mysql';

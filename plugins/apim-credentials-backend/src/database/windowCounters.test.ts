@@ -35,6 +35,21 @@ describe('DatabaseWindowCounter', () => {
       expect.arrayContaining([20]),
     );
     expect(hits[0].resetInSeconds).toBe(50);
+    // Where the upsert returns the count (PostgreSQL, SQLite), a hit is one statement and each
+    // hit sees its own count; MySQL/MariaDB read the count back (two statements).
+    const statements: string[] = [];
+    const onQuery = (q: { sql: string }) => statements.push(q.sql);
+    knex.on('query', onQuery);
+    const single = await replicas[0].hit('actor:single', 60);
+    knex.off('query', onQuery);
+    expect(single.count).toBe(1);
+    const isMysql = databaseId.startsWith('MYSQL');
+    expect(statements).toHaveLength(isMysql ? 2 : 1);
+    if (!isMysql) {
+      expect(hits.map(h => h.count).sort((x, y) => x - y)).toEqual(
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
+    }
     // Other keys count apart; the key is not stored in clear.
     expect((await replicas[0].hit('actor:b', 60)).count).toBe(1);
     const stored = await knex('apim_credentials_rate_limits').select();
@@ -47,5 +62,6 @@ describe('DatabaseWindowCounter', () => {
     await replicas[0].hit('actor:c', 60);
     const left = await knex('apim_credentials_rate_limits').select();
     expect(left).toHaveLength(1);
+    expect(left[0].hits).toBe(1);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Knex } from 'knex';
+import { engineOf } from './timestamps';
 
 const TABLE = 'apim_credentials_rate_limits';
 
@@ -27,11 +28,15 @@ export interface WindowCounter {
 
 export class DatabaseWindowCounter implements WindowCounter {
   private lastSweep = 0;
+  /** Whether the upsert can return the count (PostgreSQL, SQLite 3.35+). */
+  private readonly returns: boolean;
 
   constructor(
     private readonly knex: Knex,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.returns = engineOf(knex) !== 'mysql';
+  }
 
   async hit(key: string, windowSeconds: number): Promise<WindowHit> {
     const now = this.now();
@@ -42,17 +47,27 @@ export class DatabaseWindowCounter implements WindowCounter {
       .update(`${windowSeconds}\u0000${windowStart}\u0000${key}`)
       .digest('hex');
     // One atomic statement on every engine (ON CONFLICT / ON DUPLICATE KEY): concurrent hits
-    // from several replicas are all counted.
-    await this.knex(TABLE)
+    // from several replicas are all counted. PostgreSQL and SQLite return the new count from
+    // that same statement: one round trip on every provisioning's critical path, not two
+    // (issue 9, "Performance"). MySQL has no RETURNING; it reads the count back.
+    const upsert = this.knex(TABLE)
       .insert({ counter_key: counterKey, hits: 1, expires_at: expiresAt })
       .onConflict('counter_key')
       .merge({ hits: this.knex.raw('??.?? + 1', [TABLE, 'hits']) });
-    const row = await this.knex(TABLE)
-      .where({ counter_key: counterKey })
-      .first('hits');
+    let hits: unknown;
+    if (this.returns) {
+      const rows: Array<{ hits: unknown }> = await upsert.returning('hits');
+      hits = rows[0]?.hits;
+    } else {
+      await upsert;
+      const row = await this.knex(TABLE)
+        .where({ counter_key: counterKey })
+        .first('hits');
+      hits = row?.hits;
+    }
     await this.sweep(now);
     return {
-      count: Number(row?.hits ?? 1),
+      count: Number(hits ?? 1),
       resetInSeconds: Math.max(1, Math.ceil((expiresAt - now) / 1000)),
     };
   }

@@ -153,7 +153,10 @@ export function registerCredentialsRoutes(
     const { open, cell, body } = await openCell(req, 'provision');
     // In an environment that requires approval, this files (or completes) a request (issue 14).
     const result = await settled(open.event, () =>
-      approvals.provision({ ...cell, ...body! }, open.caller),
+      approvals.provision(
+        { ...cell, ...body!, boundApplicationId: open.boundApplicationId },
+        open.caller,
+      ),
     );
     let status = 200;
     if (result.status === 'approval-pending') status = 202;

@@ -70,18 +70,25 @@ export class ApplicationBindings {
     entityRef: string,
     applicationName: string,
   ): Promise<BindingCheck> {
-    await this.guard(env.instance, entityRef, applicationName, undefined);
-    const app = await this.deps.directory.findApplication(
-      this.client(env.instance),
-      applicationName,
-    );
-    if (app) await this.assertBound(env.instance, app, entityRef);
+    let app: ApimApplication | undefined;
+    try {
+      app = await this.deps.directory.findApplication(
+        this.client(env.instance),
+        applicationName,
+      );
+    } catch (error) {
+      // A name bound to another entity is refused as such, even while API-M cannot answer.
+      await this.guard(env.instance, entityRef, applicationName, undefined);
+      throw error;
+    }
+    await this.guard(env.instance, entityRef, applicationName, app);
     return { app };
   }
 
   /**
    * The same rules for an application the caller already looked up (`app` undefined: API-M has
-   * none of that name), so the entity tab checks without an extra API-M round trip.
+   * none of that name), so the entity tab checks without an extra API-M round trip. One read of
+   * the bindings table (by name and by the application's id) serves both rules.
    *
    * @throws ApplicationBoundElsewhereError or ApplicationNotBoundError (403)
    */
@@ -91,18 +98,19 @@ export class ApplicationBindings {
     applicationName: string,
     app: ApimApplication | undefined,
   ): Promise<void> {
-    const byName = await this.deps.bindings.getByName(
+    const found = await this.deps.bindings.getByIdAndName(
       instance,
+      app?.applicationId,
       applicationName,
     );
-    if (byName && byName.entityRef !== entityRef) {
+    if (found.byName && found.byName.entityRef !== entityRef) {
       throw new ApplicationBoundElsewhereError(
         applicationName,
-        byName.entityRef,
+        found.byName.entityRef,
         instance,
       );
     }
-    if (app) await this.assertBound(instance, app, entityRef);
+    if (app) await this.judge(instance, app, entityRef, found);
   }
 
   /**
@@ -116,11 +124,24 @@ export class ApplicationBindings {
     app: ApimApplication,
     entityRef: string,
   ): Promise<ApplicationBinding> {
-    const { byId, byName } = await this.deps.bindings.getByIdAndName(
+    const found = await this.deps.bindings.getByIdAndName(
       instance,
       app.applicationId,
       app.name,
     );
+    return this.judge(instance, app, entityRef, found);
+  }
+
+  /** The by-id rule of assertBound on bindings already read. */
+  private async judge(
+    instance: string,
+    app: ApimApplication,
+    entityRef: string,
+    {
+      byId,
+      byName,
+    }: { byId?: ApplicationBinding; byName?: ApplicationBinding },
+  ): Promise<ApplicationBinding> {
     if (byId && byId.entityRef !== entityRef) {
       throw new ApplicationBoundElsewhereError(
         app.name,
@@ -147,6 +168,26 @@ export class ApplicationBindings {
       throw new ApplicationNotBoundError(app.name, instance, entityRef);
     }
     return byId;
+  }
+
+  /**
+   * The id of the application recorded as bound to `entityRef` under `applicationName` in the
+   * instance; undefined when the name is bound to no entity, to another one, or only reserved.
+   * A hint for reading ahead (CredentialsReader), never a permission: `guard` still decides.
+   */
+  async boundApplicationId(
+    instance: string,
+    entityRef: string,
+    applicationName: string,
+  ): Promise<string | undefined> {
+    const binding = await this.deps.bindings.getByName(
+      instance,
+      applicationName,
+    );
+    if (!binding || binding.entityRef !== entityRef) return undefined;
+    return binding.applicationId.startsWith(PENDING)
+      ? undefined
+      : binding.applicationId;
   }
 
   /**

@@ -48,12 +48,21 @@ const start = {
 };
 const failingCompletion: AuditCompletion = { outcome: 'succeeded' };
 
-/** The audit row's write fails inside the transaction, after the mapping change was made. */
+/**
+ * The audit row's write fails in the database, after the mapping change was made: the
+ * completion updates a table that does not exist (in the transaction, or in PostgreSQL's one
+ * statement), so the engine itself must undo the mapping change.
+ */
 function failAuditWrites() {
   const error = new Error('audit table unavailable');
   jest
-    .spyOn(AuditStore.prototype, 'completeAudit')
-    .mockRejectedValueOnce(error);
+    .spyOn(AuditStore.prototype, 'completeAuditQuery')
+    .mockImplementationOnce(function (this: AuditStore) {
+      return (this as unknown as { knex: Knex })
+        .knex('apim_credentials_no_such_table')
+        .where({ id: 'x' })
+        .update({ outcome: 'succeeded' });
+    });
   jest.spyOn(AuditStore.prototype, 'recordAudit').mockRejectedValueOnce(error);
 }
 
@@ -101,7 +110,7 @@ describe.each(databases.eachSupportedId())('AuditTrail on %p', databaseId => {
     failAuditWrites();
     await expect(
       trail.completeWithMapping(id, failingCompletion, { record: mapping }),
-    ).rejects.toThrow('audit table unavailable');
+    ).rejects.toThrow(/apim_credentials_no_such_table/);
     expect(await mappings()).toEqual([]);
     // Left pending for the reconcile job, which asks API-M what happened.
     expect((await stores.audit.getAudit(id))?.outcome).toBe('pending');
@@ -113,7 +122,7 @@ describe.each(databases.eachSupportedId())('AuditTrail on %p', databaseId => {
     failAuditWrites();
     await expect(
       trail.completeWithMapping(failed, failingCompletion, { remove: cell }),
-    ).rejects.toThrow('audit table unavailable');
+    ).rejects.toThrow(/apim_credentials_no_such_table/);
     expect(await mappings()).toHaveLength(1);
 
     const id = await trail.begin({ ...start, action: 'unprovision' });

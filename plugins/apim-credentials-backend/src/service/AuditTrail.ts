@@ -62,7 +62,10 @@ export function auditStart(
 export class AuditTrail {
   constructor(
     private readonly deps: {
-      stores: Pick<ApimCredentialsStores, 'audit' | 'transaction'>;
+      stores: Pick<
+        ApimCredentialsStores,
+        'audit' | 'transaction' | 'completeWithUpsert'
+      >;
       logger: LoggerService;
       /** Tells an entity's owners about changes to its mappings (issue 14 item 2). */
       notifier?: Pick<OwnerNotifier, 'changed'>;
@@ -140,10 +143,18 @@ export class AuditTrail {
       await this.complete(auditId, completion);
       return;
     }
-    await this.deps.stores.transaction(async tx => {
-      await applyChange(tx.mappings, change);
-      await tx.audit.completeAudit(auditId, completion);
-    });
+    if ('record' in change) {
+      await this.deps.stores.completeWithUpsert(
+        auditId,
+        completion,
+        change.record,
+      );
+    } else {
+      await this.deps.stores.transaction(async tx => {
+        await applyChange(tx.mappings, change);
+        await tx.audit.completeAudit(auditId, completion);
+      });
+    }
     this.notify(auditId);
   }
 

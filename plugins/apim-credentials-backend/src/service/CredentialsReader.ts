@@ -10,6 +10,7 @@ import type {
   EnvironmentInfo,
   KeyManagerInfo,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
+import type { ApimClient } from '../apim/ApimClient';
 import type { ApimInstances } from '../apim/ApimInstances';
 import type {
   ApimApplication,
@@ -36,6 +37,24 @@ function withTokenRequest(
   return params && Object.keys(params).length > 0
     ? { ...info, tokenRequest: params }
     : info;
+}
+
+/**
+ * The keys of the application recorded as bound (`boundId`), listed without waiting for the
+ * name lookup; undefined when nothing is bound or the listing fails (the caller then lists the
+ * keys of what the lookup found, and reports that listing's failure). Never rejects.
+ */
+async function listEarly(
+  client: ApimClient,
+  boundId: Promise<string | undefined> | undefined,
+): Promise<{ applicationId: string; keys: ApimApplicationKey[] } | undefined> {
+  try {
+    const applicationId = await boundId;
+    if (!applicationId) return undefined;
+    return { applicationId, keys: await client.listOAuthKeys(applicationId) };
+  } catch {
+    return undefined;
+  }
 }
 
 export class CredentialsReader {
@@ -112,6 +131,13 @@ export class CredentialsReader {
       instanceId: string,
       app: ApimApplication | undefined,
     ) => Promise<void>,
+    /**
+     * The id of the application the backend recorded as bound to the entity in an instance, if
+     * any: its keys are listed while the name is looked up (two API-M reads at once instead of
+     * one after the other, issue 9 "first tab read"). They are used only when the lookup finds
+     * that same id and `guard` passes.
+     */
+    boundApplicationId?: (instanceId: string) => Promise<string | undefined>,
   ): Promise<EntityCredentials> {
     const instanceIds = [
       ...new Set(this.deps.config.environments.map(e => e.instance)),
@@ -132,26 +158,30 @@ export class CredentialsReader {
       ...instanceIds.map(async instanceId => {
         const client = this.deps.instances.client(instanceId);
         try {
+          const early = listEarly(client, boundApplicationId?.(instanceId));
           const [kms, { app, keys }] = await Promise.all([
             this.directory.listKeyManagers(client),
             this.directory
               .findApplication(client, applicationName)
               .then(async found => {
-                // Before any key is read: another entity's application shows nothing.
+                // Before any key is used: another entity's application shows nothing.
                 await guard?.(instanceId, found);
+                if (!found) return { app: found, keys: [] };
+                const listed = await early;
+                if (listed?.applicationId === found.applicationId) {
+                  return { app: found, keys: listed.keys };
+                }
                 return {
                   app: found,
-                  keys: found
-                    ? await this.directory
-                        .listKeys(client, found)
-                        .catch(error => {
-                          throw keyListingFailure(
-                            error,
-                            instanceId,
-                            applicationName,
-                          );
-                        })
-                    : [],
+                  keys: await this.directory
+                    .listKeys(client, found)
+                    .catch(error => {
+                      throw keyListingFailure(
+                        error,
+                        instanceId,
+                        applicationName,
+                      );
+                    }),
                 };
               }),
           ]);

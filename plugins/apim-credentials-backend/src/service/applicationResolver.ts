@@ -51,8 +51,10 @@ export class ApplicationResolver {
       input.applicationName,
     );
     if (found) {
-      // Under the lock: the application may have appeared since the router checked.
-      await bindings.assertBound(env.instance, found, input.entityRef);
+      // Under the lock: the application may have appeared since the gate checked.
+      if (found.applicationId !== input.boundApplicationId) {
+        await bindings.assertBound(env.instance, found, input.entityRef);
+      }
       return found;
     }
     // Before a create that API-M would refuse, or a 404 that misleads (CONTRACT.md 14.1).

@@ -33,6 +33,14 @@ export interface ProvisionInput extends Cell {
   /** Per call override of applications.createIfMissing; can only restrict it. */
   createApplication?: boolean;
   dryRun?: boolean;
+  /**
+   * Set by the cell gate, never from a request: the id of the application the gate found bound
+   * to the entity moments before (cellGate.ts step 6). When API-M still holds that id under the
+   * name, the binding is not read again under the provisioning lock: the lock does not
+   * serialise binding changes, so a second read would narrow no race, only lengthen every
+   * provisioning by a database round trip (issue 9, "Performance").
+   */
+  boundApplicationId?: string;
 }
 
 /** A ProvisionResult whose status was predicted, not performed (dry run). */
