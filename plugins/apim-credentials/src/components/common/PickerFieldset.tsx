@@ -6,12 +6,25 @@ import FormLabel from '@material-ui/core/FormLabel';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import { backendMessage } from './errors';
 
+/** What the frame reads of the props the scaffolder hands a field, whatever its value's type. */
+type FieldFrameProps = Pick<
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  FieldExtensionComponentProps<any, any>,
+  | 'schema'
+  | 'uiSchema'
+  | 'rawErrors'
+  | 'required'
+  | 'disabled'
+  | 'readonly'
+  | 'idSchema'
+>;
+
 /**
  * The title of a scaffolder field as the template gives it (`ui:title`, then the schema's
  * `title`), or `fallback`.
  */
 export function fieldTitle(
-  props: Pick<FieldExtensionComponentProps<unknown>, 'schema' | 'uiSchema'>,
+  props: Pick<FieldFrameProps, 'schema' | 'uiSchema'>,
   fallback: string,
 ): string {
   return props.uiSchema?.['ui:title'] ?? props.schema.title ?? fallback;
@@ -30,16 +43,7 @@ export function fieldTitle(
  * @param props.id - the fieldset's id; defaults to the field's `idSchema.$id`
  */
 export function PickerFieldset(props: {
-  field: Pick<
-    FieldExtensionComponentProps<unknown>,
-    | 'schema'
-    | 'uiSchema'
-    | 'rawErrors'
-    | 'required'
-    | 'disabled'
-    | 'readonly'
-    | 'idSchema'
-  >;
+  field: FieldFrameProps;
   title: string;
   what: string;
   loading: boolean;
