@@ -10,7 +10,7 @@ import type {
   ProvisionRequested,
 } from './approvals';
 import type { ApprovalState } from './constants';
-import { toSearch } from './http';
+import { RequestFn, toSearch } from './http';
 
 /**
  * Query of {@link ApimApprovalsApi.listApprovals}.
@@ -65,20 +65,12 @@ export function isProvisionRequested(
   return answer.status === 'approval-pending';
 }
 
-/** The request function of ApimCredentialsClient. */
-type Request = <T>(
-  method: string,
-  path: string,
-  body: unknown,
-  options?: RequestOptions,
-) => Promise<T>;
-
 /**
  * The approval methods over `request`, for ApimCredentialsClient.
  *
  * @internal
  */
-export function approvalMethods(request: Request): ApimApprovalsApi {
+export function approvalMethods(request: RequestFn): ApimApprovalsApi {
   return {
     listApprovals: (query, options) =>
       request('GET', `/approvals${toSearch(query)}`, undefined, options),

@@ -20,11 +20,6 @@ import type {
   VerifyRequest,
 } from './schemas';
 import type {
-  ApplicationBinding,
-  BindRequest,
-  BindingCandidate,
-} from './bindings';
-import type {
   AuditRecord,
   EntityCredentials,
   EnvironmentInfo,
@@ -37,6 +32,7 @@ import { cellPath, entityPath, FetchLike, toSearch } from './http';
 import { ApimSubscriptionsApi, subscriptionMethods } from './subscriptions';
 import type { ProvisionAnswer } from './approvals';
 import { ApimApprovalsApi, approvalMethods } from './approvalsClient';
+import { ApimBindingsApi, bindingMethods } from './bindingsClient';
 
 /** @public */
 export interface RequestOptions {
@@ -56,7 +52,8 @@ export interface RequestOptions {
  */
 export interface ApimCredentialsApi
   extends ApimSubscriptionsApi,
-    ApimApprovalsApi {
+    ApimApprovalsApi,
+    ApimBindingsApi {
   getEnvironments(options?: RequestOptions): Promise<EnvironmentInfo[]>;
   getEntityCredentials(
     entityRef: string,
@@ -101,33 +98,6 @@ export interface ApimCredentialsApi
   getAuditExportUrl(
     query?: Omit<AuditQuery, 'limit' | 'cursor'>,
   ): Promise<string>;
-  /**
-   * The recorded application bindings (`GET /bindings`, issue 10 item 1), optionally for one
-   * entity or instance. Needs `apim.audit.read` or `apim.applications.bind` (403 otherwise).
-   */
-  getBindings(
-    query?: { entityRef?: string; instance?: string },
-    options?: RequestOptions,
-  ): Promise<ApplicationBinding[]>;
-  /**
-   * Applications that exist in API-M, are named by an entity's annotation and are bound to no
-   * entity (`GET /bindings/candidates`), with the entities that name them.
-   */
-  getBindingCandidates(options?: RequestOptions): Promise<BindingCandidate[]>;
-  /**
-   * Binds an existing application to the entity whose annotation names it (`POST /bindings`,
-   * audited as `bind`). 403 without `apim.applications.bind`, 400 when the entity's annotation
-   * names another application, 409 when it is bound already.
-   */
-  bindApplication(
-    body: BindRequest,
-    options?: RequestOptions,
-  ): Promise<ApplicationBinding & { auditId: string }>;
-  /** Removes a binding (`DELETE /bindings/:instance/:applicationId`, audited as `unbind`); 404 when none. */
-  unbindApplication(
-    binding: { instance: string; applicationId: string },
-    options?: RequestOptions,
-  ): Promise<ApplicationBinding & { auditId: string }>;
 }
 
 /** @public */
@@ -186,20 +156,26 @@ export class ApimCredentialsClient implements ApimCredentialsApi {
   decideApproval: ApimApprovalsApi['decideApproval'] = (...args) =>
     this.approvalsApi.decideApproval(...args);
 
+  // The binding routes (issue 10), the same way; see bindingsClient.ts.
+  private readonly bindingsApi = bindingMethods((method, path, body, options) =>
+    this.request(method, path, body, options),
+  );
+  getBindings: ApimBindingsApi['getBindings'] = (...args) =>
+    this.bindingsApi.getBindings(...args);
+  getBindingCandidates: ApimBindingsApi['getBindingCandidates'] = (...args) =>
+    this.bindingsApi.getBindingCandidates(...args);
+  bindApplication: ApimBindingsApi['bindApplication'] = (...args) =>
+    this.bindingsApi.bindApplication(...args);
+  unbindApplication: ApimBindingsApi['unbindApplication'] = (...args) =>
+    this.bindingsApi.unbindApplication(...args);
+
   getEnvironments(options?: RequestOptions) {
-    return this.request<EnvironmentInfo[]>(
-      'GET',
-      '/environments',
-      undefined,
-      options,
-    );
+    return this.get<EnvironmentInfo[]>('/environments', options);
   }
 
   getEntityCredentials(entityRef: string, options?: RequestOptions) {
-    return this.request<EntityCredentials>(
-      'GET',
+    return this.get<EntityCredentials>(
       `/entities/${entityPath(entityRef)}/credentials`,
-      undefined,
       options,
     );
   }
@@ -251,63 +227,12 @@ export class ApimCredentialsClient implements ApimCredentialsApi {
   }
 
   getAudit(query?: AuditQuery, options?: RequestOptions) {
-    return this.request<Page<AuditRecord>>(
-      'GET',
-      `/audit${toSearch(query)}`,
-      undefined,
-      options,
-    );
+    return this.get<Page<AuditRecord>>(`/audit${toSearch(query)}`, options);
   }
 
   getMappings(query?: MappingsQuery, options?: RequestOptions) {
-    return this.request<Page<MappingRecord>>(
-      'GET',
+    return this.get<Page<MappingRecord>>(
       `/mappings${toSearch(query)}`,
-      undefined,
-      options,
-    );
-  }
-
-  getBindings(
-    query?: { entityRef?: string; instance?: string },
-    options?: RequestOptions,
-  ) {
-    return this.request<ApplicationBinding[]>(
-      'GET',
-      `/bindings${toSearch(query)}`,
-      undefined,
-      options,
-    );
-  }
-
-  getBindingCandidates(options?: RequestOptions) {
-    return this.request<BindingCandidate[]>(
-      'GET',
-      '/bindings/candidates',
-      undefined,
-      options,
-    );
-  }
-
-  bindApplication(body: BindRequest, options?: RequestOptions) {
-    return this.request<ApplicationBinding & { auditId: string }>(
-      'POST',
-      '/bindings',
-      body,
-      options,
-    );
-  }
-
-  unbindApplication(
-    binding: { instance: string; applicationId: string },
-    options?: RequestOptions,
-  ) {
-    return this.request<ApplicationBinding & { auditId: string }>(
-      'DELETE',
-      `/bindings/${encodeURIComponent(binding.instance)}/${encodeURIComponent(
-        binding.applicationId,
-      )}`,
-      undefined,
       options,
     );
   }
@@ -317,6 +242,10 @@ export class ApimCredentialsClient implements ApimCredentialsApi {
       APIM_CREDENTIALS_PLUGIN_ID,
     );
     return `${baseUrl}/audit/export${toSearch(query)}`;
+  }
+
+  private get<T>(path: string, options?: RequestOptions): Promise<T> {
+    return this.request<T>('GET', path, undefined, options);
   }
 
   private async request<T>(

@@ -1,10 +1,23 @@
 /** URL helpers of the backend's HTTP client (client.ts, subscriptions.ts). */
 import { CompoundEntityRef, parseEntityRef } from '@backstage/catalog-model';
+import type { RequestOptions } from './client';
 
 export type FetchLike = (
   input: string,
   init?: RequestInit,
 ) => Promise<Response>;
+
+/**
+ * The request function of ApimCredentialsClient, which the route groups' methods
+ * (subscriptions, approvals, bindings) call: resolves with the JSON body, rejects with an
+ * `ApimCredentialsResponseError`.
+ */
+export type RequestFn = <T>(
+  method: string,
+  path: string,
+  body: unknown,
+  options?: RequestOptions,
+) => Promise<T>;
 
 export function entityPath(entityRef: string): string {
   const ref: CompoundEntityRef = parseEntityRef(entityRef);

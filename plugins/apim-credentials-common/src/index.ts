@@ -27,3 +27,4 @@ export * from './invokeSnippet';
 export * from './approvals';
 export type { ApimApprovalsApi, ApprovalsQuery } from './approvalsClient';
 export { isProvisionRequested } from './approvalsClient';
+export type { ApimBindingsApi } from './bindingsClient';

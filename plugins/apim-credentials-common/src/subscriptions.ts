@@ -5,6 +5,7 @@
  * mixes them in.
  */
 import type { RequestOptions } from './client';
+import type { RequestFn } from './http';
 
 /** An API as the subscription routes name it. @public */
 export interface ApimApiSummary {
@@ -122,14 +123,6 @@ export interface ApimSubscriptionsApi {
   ): Promise<SubscriptionSyncResult>;
 }
 
-/** The request function of ApimCredentialsClient. */
-type Request = <T>(
-  method: string,
-  path: string,
-  body: unknown,
-  options?: RequestOptions,
-) => Promise<T>;
-
 /**
  * The subscription methods over `request`, for ApimCredentialsClient.
  *
@@ -137,7 +130,7 @@ type Request = <T>(
  * @internal
  */
 export function subscriptionMethods(
-  request: Request,
+  request: RequestFn,
   entityPath: (entityRef: string) => string,
 ): ApimSubscriptionsApi {
   const base = (entityRef: string) =>

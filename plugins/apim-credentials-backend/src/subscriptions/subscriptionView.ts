@@ -10,6 +10,11 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
+import type {
+  ApimApiSummary,
+  ApimSubscribedApi,
+  EnvironmentSubscriptions,
+} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import type { ApimClient } from '../apim/ApimClient';
 import type { ApimApi, ApimSubscription } from '../apim/types';
 import { coded } from '../errors';
@@ -26,35 +31,14 @@ export interface SubscriberEntity {
 /** An API entity the caller may see, loaded by ref; undefined when the catalog has none. */
 export type ApiEntityLoader = (apiRef: string) => Promise<Entity | undefined>;
 
-export interface ApiView {
-  apiRef?: string;
-  apiId?: string;
-  name?: string;
-  version?: string;
-  context?: string;
-  tiers?: string[];
-}
-
-export interface SubscribedApi extends ApiView {
-  subscriptionId: string;
-  tier: string;
-  status: string;
-  /**
-   * The URL API-M reports for calling the API through its gateway (`endpointURLs`, e.g.
-   * `https://gw:8243/orders/1.0.0`); absent when API-M reports none.
-   */
-  gatewayUrl?: string;
-}
-
-export interface SubscriptionsView {
-  environment: string;
-  application: { applicationId: string; name: string } | null;
-  subscribed: SubscribedApi[];
-  missing: ApiView[];
-  undeclared: SubscribedApi[];
-  /** Declared APIs that could not be resolved in API-M, with the reason. */
-  unresolved: Array<{ apiRef: string; code: string; message: string }>;
-}
+// The shapes the subscription routes answer are -common's, so the client and the backend cannot
+// drift apart; the names below are the ones the backend's modules use.
+/** An API as the routes name it. */
+export type ApiView = ApimApiSummary;
+/** A subscription of the entity's application, with the gateway URL to call the API. */
+export type SubscribedApi = ApimSubscribedApi;
+/** One environment's subscriptions next to the entity's `consumesApis`. */
+export type SubscriptionsView = EnvironmentSubscriptions;
 
 /** The entity's declared APIs: `consumesApi` relations, else `spec.consumesApis`; lower case. */
 export function declaredApiRefs(entity: Entity): string[] {
