@@ -7,6 +7,7 @@ import { ConfigReader } from '@backstage/config';
 import type { ApimClient } from '../apim/ApimClient';
 import type { ApimInstances } from '../apim/ApimInstances';
 import type { ApimApplication, ApimApplicationKey } from '../apim/types';
+import { ApimError } from '../apim/ApimError';
 import { readApimCredentialsConfig } from '../config';
 import type { MappingStore } from '../database/MappingStore';
 import { ApimDirectory } from './ApimDirectory';
@@ -54,7 +55,21 @@ function setup(found: ApimApplication | undefined = APP) {
     }),
     listOAuthKeys: jest.fn(async (applicationId: string) => {
       listed.push(applicationId);
-      if (applicationId === 'gone') throw new Error('404');
+      if (applicationId === 'gone') {
+        throw new ApimError(
+          'http',
+          'GET /applications/gone/oauth-keys',
+          'Not Found',
+          404,
+        );
+      }
+      if (applicationId === 'slow') {
+        throw new ApimError(
+          'timeout',
+          'GET /applications/slow/oauth-keys',
+          'timed out',
+        );
+      }
       return [key(`client-of-${applicationId}`)];
     }),
   };
@@ -129,7 +144,24 @@ describe('CredentialsReader.getEntityCredentials', () => {
     expect(result.environments[0].error).toMatch(/bound to another entity/);
   });
 
-  it('falls back to the ordinary listing when the early one fails', async () => {
+  it('reports a fault of the early listing without meeting it a second time', async () => {
+    const { reader, listed, release } = setup({
+      applicationId: 'slow',
+      name: 'orders',
+    });
+    const read = reader.getEntityCredentials(
+      'component:default/orders',
+      'orders',
+      async () => {},
+      async () => 'slow',
+    );
+    release();
+    const result = await read;
+    expect(result.environments[0].error).toBeDefined();
+    expect(listed).toEqual(['slow']);
+  });
+
+  it('looks again when the early listing finds the application deleted (404)', async () => {
     const { reader, listed, release } = setup({
       applicationId: 'app-1',
       name: 'orders',

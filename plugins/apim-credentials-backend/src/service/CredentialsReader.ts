@@ -11,6 +11,7 @@ import type {
   KeyManagerInfo,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import type { ApimClient } from '../apim/ApimClient';
+import { ApimError } from '../apim/ApimError';
 import type { ApimInstances } from '../apim/ApimInstances';
 import type {
   ApimApplication,
@@ -41,20 +42,32 @@ function withTokenRequest(
 
 /**
  * The keys of the application recorded as bound (`boundId`), listed without waiting for the
- * name lookup; undefined when nothing is bound or the listing fails (the caller then lists the
- * keys of what the lookup found, and reports that listing's failure). Never rejects.
+ * name lookup: the keys, or the listing's error (judged by the caller once it knows the
+ * application); undefined when nothing is bound or the binding could not be read. Never rejects.
  */
 async function listEarly(
   client: ApimClient,
   boundId: Promise<string | undefined> | undefined,
-): Promise<{ applicationId: string; keys: ApimApplicationKey[] } | undefined> {
+): Promise<
+  | { applicationId: string; keys?: ApimApplicationKey[]; error?: unknown }
+  | undefined
+> {
+  let applicationId: string | undefined;
   try {
-    const applicationId = await boundId;
-    if (!applicationId) return undefined;
-    return { applicationId, keys: await client.listOAuthKeys(applicationId) };
+    applicationId = await boundId;
   } catch {
     return undefined;
   }
+  if (!applicationId) return undefined;
+  try {
+    return { applicationId, keys: await client.listOAuthKeys(applicationId) };
+  } catch (error) {
+    return { applicationId, error };
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof ApimError && error.is(404);
 }
 
 export class CredentialsReader {
@@ -168,20 +181,20 @@ export class CredentialsReader {
                 await guard?.(instanceId, found);
                 if (!found) return { app: found, keys: [] };
                 const listed = await early;
+                const fail = (error: unknown) => {
+                  throw keyListingFailure(error, instanceId, applicationName);
+                };
                 if (listed?.applicationId === found.applicationId) {
-                  return { app: found, keys: listed.keys };
+                  if (listed.keys) return { app: found, keys: listed.keys };
+                  // A fault is reported as it is, not met a second time; a 404 (deleted
+                  // since) takes the ordinary path, which looks the name up again.
+                  if (!isNotFound(listed.error)) fail(listed.error);
                 }
                 return {
                   app: found,
                   keys: await this.directory
                     .listKeys(client, found)
-                    .catch(error => {
-                      throw keyListingFailure(
-                        error,
-                        instanceId,
-                        applicationName,
-                      );
-                    }),
+                    .catch(fail),
                 };
               }),
           ]);
