@@ -7,35 +7,14 @@
  * no token at all get what the policy says; every denied mutation is a `denied` audit row, and
  * denied requests never reach map-keys or change API-M.
  *
- * What works (and why): auth is the test backend's mock auth (mockCredentials tokens; plugin to
- * plugin calls carry the user as `onBehalfOf`), with two changes: the real httpAuth service (so
- * every plugin authenticates requests through the auth service), and an on-behalf-of token that
- * authenticates as the user with the calling plugin as actor, as real auth does. The policy calls `userInfo.getUserInfo`, which
- * with mock auth knows nothing of catalog membership, so a small userInfo service maps each test
- * user to the ownership refs the catalog's User/Group entities below would give them.
+ * The backend with the real policy, catalog and permission backend: __testUtils__/policyBackend.ts.
  */
-import os from 'node:os';
-import path from 'node:path';
-import { promises as fs } from 'node:fs';
 import { Knex } from 'knex';
 import request from 'supertest';
-import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
-import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
-import catalogPlugin from '@backstage/plugin-catalog-backend';
-import permissionPlugin from '@backstage/plugin-permission-backend';
-import demoPolicyModule from '@internal/backstage-plugin-permission-backend-module-apim-demo-policy';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { LocalStack } from '@internal/local-stack';
-import { apimConfig, startStack } from '../__testUtils__/harness';
-import { apimCredentialsPlugin } from '../plugin';
+import { startStack } from '../__testUtils__/harness';
+import { startPolicyBackend } from '../__testUtils__/policyBackend';
 import { snapshot } from '../__testUtils__/abuse';
 
 jest.setTimeout(240_000);
@@ -108,50 +87,6 @@ const OWNERSHIP: Record<string, string[]> = {
   'user:default/pat': ['user:default/pat', 'group:default/platform-team'],
 };
 
-const userInfoFactory = createServiceFactory({
-  service: coreServices.userInfo,
-  deps: {},
-  factory: () => ({
-    async getUserInfo(credentials: any) {
-      if (credentials.principal.type !== 'user') throw new Error('not a user');
-      const ref = credentials.principal.userEntityRef;
-      return {
-        userEntityRef: ref,
-        ownershipEntityRefs: OWNERSHIP[ref] ?? [ref],
-      };
-    },
-  }),
-});
-
-/**
- * The test backend's mock auth, except that a plugin's token on behalf of a user authenticates
- * as that user *with the calling plugin as actor*, as real Backstage auth does. Without it the
- * permission backend takes plugin-to-plugin calls (the catalog asking on behalf of the user) for
- * direct user requests and refuses conditional queries without a resourceRef.
- */
-const authFactory = createServiceFactory({
-  service: coreServices.auth,
-  deps: { plugin: coreServices.pluginMetadata },
-  factory({ plugin }) {
-    const inner = mockServices.auth({ pluginId: plugin.getId() });
-    const prefix = 'mock-service-token:';
-    return Object.assign(Object.create(Object.getPrototypeOf(inner)), inner, {
-      async authenticate(token: string, options?: any) {
-        if (token.startsWith(prefix)) {
-          const { sub, obo } = JSON.parse(token.slice(prefix.length));
-          if (obo) {
-            await inner.authenticate(token, options); // checks the target plugin
-            return mockCredentials.user(obo, {
-              actor: { subject: sub ?? 'plugin:unknown' },
-            } as any);
-          }
-        }
-        return inner.authenticate(token, options);
-      },
-    });
-  },
-});
-
 type Who =
   | 'owner'
   | 'non-owner'
@@ -175,7 +110,6 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
   let knex: Knex;
   let server: any;
   let stop: () => Promise<void>;
-  let tmpDir: string;
   let client: { clientId: string; clientSecret: string };
 
   beforeAll(async () => {
@@ -183,66 +117,16 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
     await stack.emulator.control.patchKeyManager('Resident Key Manager', {
       enableMapOAuthConsumerApps: true,
     });
-    tmpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'apim-authz-'));
-    const entitiesFile = path.join(tmpDir, 'entities.yaml');
-    await fs.writeFile(entitiesFile, ENTITIES);
-    knex = await databases.init('SQLITE_3');
-    const perPlugin = new Map<string, Promise<Knex>>([
-      ['apim-credentials', Promise.resolve(knex)],
-    ]);
-    const databaseFactory = createServiceFactory({
-      service: coreServices.database,
-      deps: { plugin: coreServices.pluginMetadata },
-      factory({ plugin }) {
-        const id = plugin.getId();
-        if (!perPlugin.has(id)) perPlugin.set(id, databases.init('SQLITE_3'));
-        return {
-          getClient: () => perPlugin.get(id)!,
-          migrations: { skip: false },
-        };
-      },
+    const backend = await startPolicyBackend({
+      databases,
+      stack,
+      entitiesYaml: ENTITIES,
+      ownership: OWNERSHIP,
+      waitFor: ['component/default/orders-service', 'user/default/alice'],
+      user: 'user:default/alice',
     });
-    const backend = await startTestBackend({
-      features: [
-        mockServices.rootConfig.factory({
-          data: {
-            permission: { enabled: true },
-            catalog: {
-              rules: [{ allow: ['Component', 'Group', 'User', 'Location'] }],
-              locations: [{ type: 'file', target: entitiesFile }],
-              processingInterval: { seconds: 1 },
-            },
-            apimCredentials: apimConfig(stack) as any,
-          },
-        }),
-        databaseFactory,
-        authFactory,
-        httpAuthServiceFactory,
-        userInfoFactory,
-        catalogPlugin,
-        permissionPlugin,
-        demoPolicyModule,
-        apimCredentialsPlugin,
-      ],
-    });
-    server = backend.server;
+    ({ server, knex } = backend);
     stop = () => backend.stop();
-    // wait for the catalog to have processed the file
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const res = await request(server)
-        .get('/api/catalog/entities/by-name/component/default/orders-service')
-        .set('authorization', HEADERS.owner);
-      const user = await request(server)
-        .get('/api/catalog/entities/by-name/user/default/alice')
-        .set('authorization', HEADERS.owner);
-      if (res.status === 200 && user.status === 200) break;
-      if (Date.now() > deadline)
-        throw new Error(
-          `the catalog did not load the entities: ${res.status} ${res.text} ${user.text}`,
-        );
-      await new Promise(r => setTimeout(r, 500));
-    }
     client = await stack.keyManager.createClient({
       name: 'authz-client',
       grantTypes: ['client_credentials'],
@@ -252,7 +136,6 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
   afterAll(async () => {
     await stop?.();
     await stack?.stop();
-    if (tmpDir) await fs.rm(tmpDir, { recursive: true, force: true });
   });
 
   function call(

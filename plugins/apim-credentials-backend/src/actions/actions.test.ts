@@ -6,13 +6,9 @@
  * an owner may and a non-owner may not (denials audited with source `action`), platform-only
  * lookups are platform-only, and `plan-provision` links to the pre-filled dialog.
  */
-import os from 'node:os';
-import path from 'node:path';
-import { promises as fs } from 'node:fs';
 import { Knex } from 'knex';
 import request from 'supertest';
 import {
-  coreServices,
   createBackendPlugin,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
@@ -20,23 +16,14 @@ import {
   actionsServiceRef,
   ActionsService,
 } from '@backstage/backend-plugin-api/alpha';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
-import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import {
   actionsRegistryServiceFactory,
   actionsServiceFactory,
 } from '@backstage/backend-defaults/alpha';
-import catalogPlugin from '@backstage/plugin-catalog-backend';
-import permissionPlugin from '@backstage/plugin-permission-backend';
-import demoPolicyModule from '@internal/backstage-plugin-permission-backend-module-apim-demo-policy';
 import { LocalStack } from '@internal/local-stack';
-import { apimConfig, startStack } from '../__testUtils__/harness';
-import { apimCredentialsPlugin } from '../plugin';
+import { startStack } from '../__testUtils__/harness';
+import { startPolicyBackend } from '../__testUtils__/policyBackend';
 import {
   NotificationSendOptions,
   notificationService,
@@ -100,50 +87,12 @@ metadata:
 spec: { type: service, lifecycle: production, owner: group:default/team-orders }
 `;
 
+/** What the catalog's membership gives each user (mock auth has no sign-in resolver). */
 const OWNERSHIP: Record<string, string[]> = {
   'user:default/alice': ['user:default/alice', 'group:default/team-orders'],
   'user:default/dave': ['user:default/dave'],
   'user:default/pat': ['user:default/pat', 'group:default/platform-team'],
 };
-
-/** Mock auth has no sign-in resolver: what the catalog's membership gives each user. */
-const userInfoFactory = createServiceFactory({
-  service: coreServices.userInfo,
-  deps: {},
-  factory: () => ({
-    async getUserInfo(credentials: any) {
-      const ref = credentials.principal.userEntityRef;
-      return {
-        userEntityRef: ref,
-        ownershipEntityRefs: OWNERSHIP[ref] ?? [ref],
-      };
-    },
-  }),
-});
-
-/** Mock auth, except that an on-behalf-of token is the user with the calling plugin as actor. */
-const authFactory = createServiceFactory({
-  service: coreServices.auth,
-  deps: { plugin: coreServices.pluginMetadata },
-  factory({ plugin }) {
-    const inner = mockServices.auth({ pluginId: plugin.getId() });
-    const prefix = 'mock-service-token:';
-    return Object.assign(Object.create(Object.getPrototypeOf(inner)), inner, {
-      async authenticate(token: string, options?: any) {
-        if (token.startsWith(prefix)) {
-          const { sub, obo } = JSON.parse(token.slice(prefix.length));
-          if (obo) {
-            await inner.authenticate(token, options);
-            return mockCredentials.user(obo, {
-              actor: { subject: sub ?? 'plugin:unknown' },
-            } as any);
-          }
-        }
-        return inner.authenticate(token, options);
-      },
-    });
-  },
-});
 
 /** Stands in for the MCP plugin: a plugin that holds the actions service. */
 let actions: ActionsService;
@@ -182,7 +131,6 @@ describe('actions for AI agents, through the actions service', () => {
   let knex: Knex;
   let server: any;
   let stop: () => Promise<void>;
-  let tmpDir: string;
   let client: { clientId: string; clientSecret: string };
 
   const invoke = (id: string, input: object, credentials = alice) =>
@@ -200,68 +148,26 @@ describe('actions for AI agents, through the actions service', () => {
 
   beforeAll(async () => {
     stack = await startStack();
-    tmpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'apim-actions-'));
-    const entitiesFile = path.join(tmpDir, 'entities.yaml');
-    await fs.writeFile(entitiesFile, ENTITIES);
-    knex = await databases.init('SQLITE_3');
-    const perPlugin = new Map<string, Promise<Knex>>([
-      ['apim-credentials', Promise.resolve(knex)],
-    ]);
-    const databaseFactory = createServiceFactory({
-      service: coreServices.database,
-      deps: { plugin: coreServices.pluginMetadata },
-      factory({ plugin }) {
-        const id = plugin.getId();
-        if (!perPlugin.has(id)) perPlugin.set(id, databases.init('SQLITE_3'));
-        return {
-          getClient: () => perPlugin.get(id)!,
-          migrations: { skip: false },
-        };
+    const backend = await startPolicyBackend({
+      databases,
+      stack,
+      entitiesYaml: ENTITIES,
+      ownership: OWNERSHIP,
+      waitFor: ['component/default/orders-service'],
+      user: 'user:default/alice',
+      rootConfig: {
+        app: { baseUrl: 'http://portal.example.com' },
+        backend: { actions: { pluginSources: ['apim-credentials'] } },
       },
-    });
-    const backend = await startTestBackend({
       features: [
-        mockServices.rootConfig.factory({
-          data: {
-            app: { baseUrl: 'http://portal.example.com' },
-            backend: { actions: { pluginSources: ['apim-credentials'] } },
-            permission: { enabled: true },
-            catalog: {
-              rules: [{ allow: ['Component', 'Group', 'User', 'Location'] }],
-              locations: [{ type: 'file', target: entitiesFile }],
-              processingInterval: { seconds: 1 },
-            },
-            apimCredentials: apimConfig(stack) as any,
-          },
-        }),
-        databaseFactory,
-        authFactory,
-        httpAuthServiceFactory,
-        userInfoFactory,
         actionsRegistryServiceFactory,
         actionsServiceFactory,
-        catalogPlugin,
-        permissionPlugin,
-        demoPolicyModule,
-        apimCredentialsPlugin,
         agentPlugin,
         notificationsFactory,
       ],
     });
-    server = backend.server;
+    ({ server, knex } = backend);
     stop = () => backend.stop();
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const res = await request(server)
-        .get('/api/catalog/entities/by-name/component/default/orders-service')
-        .set(
-          'authorization',
-          mockCredentials.user.header('user:default/alice'),
-        );
-      if (res.status === 200) break;
-      if (Date.now() > deadline) throw new Error('the catalog did not load');
-      await new Promise(r => setTimeout(r, 500));
-    }
     client = await stack.keyManager.createClient({
       name: 'actions-client',
       grantTypes: ['client_credentials'],
@@ -271,7 +177,6 @@ describe('actions for AI agents, through the actions service', () => {
   afterAll(async () => {
     await stop?.();
     await stack?.stop();
-    if (tmpDir) await fs.rm(tmpDir, { recursive: true, force: true });
   });
 
   it('lists the six actions, none of which accepts a secret', async () => {

@@ -1,0 +1,191 @@
+/**
+ * A test backend with the REAL permission backend and demo policy module, the REAL catalog
+ * (entities from a temporary YAML file location, so the policy's conditional IS_ENTITY_OWNER
+ * decision is resolved by the catalog's own permission integration) and the plugin on the local
+ * stack: for suites that prove what the policy lets each user do.
+ *
+ * Auth is the test backend's mock auth (mockCredentials tokens; plugin to plugin calls carry the
+ * user as `onBehalfOf`) with two changes: the real httpAuth service (every plugin authenticates
+ * requests through the auth service), and an on-behalf-of token that authenticates as the user
+ * with the calling plugin as actor, as real auth does. The policy calls `userInfo.getUserInfo`,
+ * which with mock auth knows nothing of catalog membership, so a userInfo service maps each test
+ * user to the ownership refs the catalog's User/Group entities would give them.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { Knex } from 'knex';
+import request from 'supertest';
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import permissionPlugin from '@backstage/plugin-permission-backend';
+import { JsonObject } from '@backstage/types';
+import demoPolicyModule from '@internal/backstage-plugin-permission-backend-module-apim-demo-policy';
+import { LocalStack } from '@internal/local-stack';
+import { apimCredentialsPlugin } from '../plugin';
+import { apimConfig } from './harness';
+
+/** What the catalog's membership gives each user (mock auth has no sign-in resolver). */
+function userInfoFactory(ownership: Record<string, string[]>) {
+  return createServiceFactory({
+    service: coreServices.userInfo,
+    deps: {},
+    factory: () => ({
+      async getUserInfo(credentials: any) {
+        if (credentials.principal.type !== 'user') {
+          throw new Error('not a user');
+        }
+        const ref = credentials.principal.userEntityRef;
+        return {
+          userEntityRef: ref,
+          ownershipEntityRefs: ownership[ref] ?? [ref],
+        };
+      },
+    }),
+  });
+}
+
+/**
+ * The test backend's mock auth, except that a plugin's token on behalf of a user authenticates
+ * as that user *with the calling plugin as actor*, as real Backstage auth does. Without it the
+ * permission backend takes plugin-to-plugin calls (the catalog asking on behalf of the user) for
+ * direct user requests and refuses conditional queries without a resourceRef.
+ */
+const authFactory = createServiceFactory({
+  service: coreServices.auth,
+  deps: { plugin: coreServices.pluginMetadata },
+  factory({ plugin }) {
+    const inner = mockServices.auth({ pluginId: plugin.getId() });
+    const prefix = 'mock-service-token:';
+    return Object.assign(Object.create(Object.getPrototypeOf(inner)), inner, {
+      async authenticate(token: string, options?: any) {
+        if (token.startsWith(prefix)) {
+          const { sub, obo } = JSON.parse(token.slice(prefix.length));
+          if (obo) {
+            await inner.authenticate(token, options); // checks the target plugin
+            return mockCredentials.user(obo, {
+              actor: { subject: sub ?? 'plugin:unknown' },
+            } as any);
+          }
+        }
+        return inner.authenticate(token, options);
+      },
+    });
+  },
+});
+
+/** The apim-credentials plugin's database, and a new SQLite database for each other plugin. */
+function databaseFactory(databases: TestDatabases, knex: Knex) {
+  const perPlugin = new Map<string, Promise<Knex>>([
+    ['apim-credentials', Promise.resolve(knex)],
+  ]);
+  return createServiceFactory({
+    service: coreServices.database,
+    deps: { plugin: coreServices.pluginMetadata },
+    factory({ plugin }) {
+      const id = plugin.getId();
+      if (!perPlugin.has(id)) perPlugin.set(id, databases.init('SQLITE_3'));
+      return {
+        getClient: () => perPlugin.get(id)!,
+        migrations: { skip: false },
+      };
+    },
+  });
+}
+
+type Features = Parameters<typeof startTestBackend>[0]['features'];
+
+export interface PolicyBackend {
+  server: any;
+  /** The apim-credentials plugin's database (SQLite). */
+  knex: Knex;
+  /** Stops the backend and removes the entities file. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the backend and waits (up to 15 s) until the catalog serves every entity of `waitFor`
+ * to `user`.
+ *
+ * @throws when the catalog has not loaded them in time, naming the first one missing
+ */
+export async function startPolicyBackend(options: {
+  databases: TestDatabases;
+  stack: LocalStack;
+  /** The catalog's Users, Groups and Components, as one YAML stream. */
+  entitiesYaml: string;
+  /** Each user's ownership refs, as the catalog's memberships give them. */
+  ownership: Record<string, string[]>;
+  /** Entities the catalog must serve before the tests start, e.g. `component/default/x`. */
+  waitFor: string[];
+  /** Who reads the catalog while waiting, e.g. `user:default/alice`. */
+  user: string;
+  /** Root configuration besides `permission`, `catalog` and `apimCredentials`. */
+  rootConfig?: JsonObject;
+  /** Features besides the catalog, the permission backend, the policy and the plugin. */
+  features?: Features;
+}): Promise<PolicyBackend> {
+  const tmpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'apim-policy-'));
+  const entitiesFile = path.join(tmpDir, 'entities.yaml');
+  await fs.writeFile(entitiesFile, options.entitiesYaml);
+  const knex = await options.databases.init('SQLITE_3');
+  const backend = await startTestBackend({
+    features: [
+      mockServices.rootConfig.factory({
+        data: {
+          ...options.rootConfig,
+          permission: { enabled: true },
+          catalog: {
+            rules: [{ allow: ['Component', 'Group', 'User', 'Location'] }],
+            locations: [{ type: 'file', target: entitiesFile }],
+            processingInterval: { seconds: 1 },
+          },
+          apimCredentials: apimConfig(options.stack) as JsonObject,
+        },
+      }),
+      databaseFactory(options.databases, knex),
+      authFactory,
+      httpAuthServiceFactory,
+      userInfoFactory(options.ownership),
+      catalogPlugin,
+      permissionPlugin,
+      demoPolicyModule,
+      apimCredentialsPlugin,
+      ...(options.features ?? []),
+    ],
+  });
+  const server = backend.server;
+  const deadline = Date.now() + 15_000;
+  for (const entity of options.waitFor) {
+    for (;;) {
+      const res = await request(server)
+        .get(`/api/catalog/entities/by-name/${entity}`)
+        .set('authorization', mockCredentials.user.header(options.user));
+      if (res.status === 200) break;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `the catalog did not load ${entity}: ${res.status} ${res.text}`,
+        );
+      }
+      await new Promise(r => setTimeout(r, 500));
+    }
+  }
+  return {
+    server,
+    knex,
+    async stop() {
+      await backend.stop();
+      await fs.rm(tmpDir, { recursive: true, force: true });
+    },
+  };
+}
