@@ -7,10 +7,8 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { apimCredentialsPermissions } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { createRouter } from './router';
-import { createApimCredentialsServices } from './services';
+import { createApimCredentialsServices, createCheckedAccess } from './services';
 import { SubscriptionsService } from './subscriptions/SubscriptionsService';
-import { createAccess } from './access';
-import { createCellGate } from './cellGate';
 import { registerApimCredentialsActions } from './actions';
 import {
   warnAboutDeprecatedConfig,
@@ -111,18 +109,20 @@ export const apimCredentialsPlugin = createBackendPlugin({
         );
 
         // Actions for AI agents (issue 14 item 3), checked like the REST API.
-        const access = createAccess({ auth, permissions, catalog });
+        const { access, gate } = createCheckedAccess({
+          auth,
+          permissions,
+          catalog,
+          service,
+          trail,
+          bindings,
+          limits,
+          auditor,
+        });
         registerApimCredentialsActions(actionsRegistry, {
           auth,
           access,
-          gate: createCellGate({
-            access,
-            service,
-            trail,
-            bindings,
-            limits,
-            auditor,
-          }),
+          gate,
           service,
           reader,
           stores,

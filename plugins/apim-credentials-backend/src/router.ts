@@ -24,10 +24,9 @@ import type { SubscriptionsService } from './subscriptions/SubscriptionsService'
 import type { ProvisioningService } from './service/ProvisioningService';
 import type { CredentialsReader } from './service/CredentialsReader';
 import { errorResponse } from './errorResponse';
-import { createAccess } from './access';
 import type { AttemptLimits } from './service/attemptLimits';
 import { callerOfRequest } from './caller';
-import { createCellGate } from './cellGate';
+import { createCheckedAccess } from './services';
 import { registerCredentialsRoutes } from './routes/credentialsRoutes';
 import { registerAuditRoutes } from './routes/auditRoutes';
 import { registerApprovalRoutes } from './routes/approvalRoutes';
@@ -85,9 +84,10 @@ export async function createRouter(
   router.use(jsonBodiesOnly);
 
   // Shared with the actions registry, so an agent is allowed exactly what the REST API allows.
-  const access = createAccess({ auth, permissions, catalog });
-  const gate = createCellGate({
-    access,
+  const { access, gate } = createCheckedAccess({
+    auth,
+    permissions,
+    catalog,
     service,
     trail,
     bindings,

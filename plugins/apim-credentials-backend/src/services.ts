@@ -6,6 +6,8 @@ import type {
   DatabaseService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
+import { Access, createAccess } from './access';
+import { CellGate, CellGateDeps, createCellGate } from './cellGate';
 import type { Config } from '@backstage/config';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import { ApimInstances } from './apim/ApimInstances';
@@ -54,6 +56,24 @@ export interface ApimCredentialsServices {
   warmUp(): Promise<void>;
   /** Closes every API-M instance's connection pool; call once, at shutdown. */
   close(): Promise<void>;
+}
+
+/**
+ * The checks in front of every cell request, over the plugin's services and Backstage's auth,
+ * permissions, catalog and auditor: the permission and ownership `access`, and the cell `gate`
+ * over it (cellGate.ts). The REST router and the actions registry each take one, so an agent is
+ * allowed exactly what the REST API allows.
+ */
+export function createCheckedAccess(
+  deps: Parameters<typeof createAccess>[0] & Omit<CellGateDeps, 'access'>,
+): { access: Access; gate: CellGate } {
+  const { auth, permissions, catalog } = deps;
+  const access = createAccess({ auth, permissions, catalog });
+  const { service, trail, bindings, limits, auditor } = deps;
+  return {
+    access,
+    gate: createCellGate({ access, service, trail, bindings, limits, auditor }),
+  };
 }
 
 /**

@@ -7,11 +7,11 @@ import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { createAccess } from '../access';
 import { ApimError } from '../apim/ApimError';
-import { createCellGate } from '../cellGate';
 import { AuditTrail } from '../service/AuditTrail';
 import { ApplicationNotBoundError } from '../service/bindingErrors';
+import { createCheckedAccess } from '../services';
+import { component } from '../__testUtils__/harness';
 import { registerApimCredentialsActions } from './index';
 
 const OWNER = 'user:default/olivia';
@@ -52,38 +52,26 @@ function setup(allowed: boolean) {
     createEvent: jest.fn(async () => event) as any,
   });
   const auth = mockServices.auth();
-  const access = createAccess({
+  // Built as the plugin builds it (services.ts), over these stand-ins.
+  const { access, gate } = createCheckedAccess({
     auth,
     permissions: mockServices.permissions({
       result: allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
     }),
     catalog: catalogServiceMock({
-      entities: [
-        {
-          apiVersion: 'backstage.io/v1alpha1',
-          kind: 'Component',
-          metadata: {
-            name: 'orders-service',
-            namespace: 'default',
-            annotations: { 'wso2.com/apim-application': 'orders-app' },
-          },
-          spec: {},
-        },
-      ],
+      entities: [component('orders-service', 'orders-app')],
     }),
-  });
+    service,
+    trail,
+    bindings,
+    limits,
+    auditor,
+  } as any);
   const registry = actionsRegistryServiceMock();
   const deps = {
     auth,
     access,
-    gate: createCellGate({
-      access,
-      service,
-      trail,
-      bindings,
-      limits,
-      auditor,
-    } as any),
+    gate,
     service,
     store,
     bindings,
