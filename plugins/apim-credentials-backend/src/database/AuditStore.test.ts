@@ -1,31 +1,11 @@
 /** The audit table: pending rows completed, finished rows, keyset pages and exports, canonical refs. */
-import { Knex } from 'knex';
-import {
-  createTestDatabases,
-  missingRequiredEngines,
-} from '../__testUtils__/databases';
+import { describeStoresOnEachEngine } from '../__testUtils__/storesOnEachEngine';
 import { rawTimestamp } from '../__testUtils__/sessions';
-import { ApimCredentialsStores, createApimCredentialsStores } from './stores';
+import { createApimCredentialsStores } from './stores';
 
 jest.setTimeout(60_000);
 
-const databases = createTestDatabases();
-
-it('runs the PostgreSQL cases when CI asks for them', () => {
-  expect(missingRequiredEngines(databases)).toEqual([]);
-});
-
-describe.each(databases.eachSupportedId())('AuditStore on %p', databaseId => {
-  let knex: Knex;
-  let stores: ApimCredentialsStores;
-
-  beforeAll(async () => {
-    knex = await databases.init(databaseId);
-    stores = await createApimCredentialsStores({
-      database: { getClient: async () => knex },
-    });
-  });
-
+describeStoresOnEachEngine('AuditStore on %p', db => {
   const start = (over: Record<string, unknown> = {}) => ({
     actor: 'user:default/guest',
     source: 'ui' as const,
@@ -40,17 +20,17 @@ describe.each(databases.eachSupportedId())('AuditStore on %p', databaseId => {
     ...over,
   });
   it('writes a pending row, then completes it', async () => {
-    const id = await stores.audit.startAudit(start());
-    expect(await stores.audit.getAudit(id)).toMatchObject({
+    const id = await db.stores.audit.startAudit(start());
+    expect(await db.stores.audit.getAudit(id)).toMatchObject({
       outcome: 'pending',
       actor: 'user:default/guest',
     });
-    await stores.audit.completeAudit(id, {
+    await db.stores.audit.completeAudit(id, {
       outcome: 'succeeded',
       keyMappingId: 'km-1',
       applicationId: 'app-1',
     });
-    const row = await stores.audit.getAudit(id);
+    const row = await db.stores.audit.getAudit(id);
     expect(row).toMatchObject({
       outcome: 'succeeded',
       keyMappingId: 'km-1',
@@ -62,26 +42,26 @@ describe.each(databases.eachSupportedId())('AuditStore on %p', databaseId => {
   });
 
   it("keeps a successful row's resolution and note apart from error fields (issue 9)", async () => {
-    const id = await stores.audit.startAudit(start());
-    await stores.audit.completeAudit(id, {
+    const id = await db.stores.audit.startAudit(start());
+    await db.stores.audit.completeAudit(id, {
       outcome: 'succeeded',
       resolution: 'RESOLVED_BY_JOB',
       note: 'API-M holds the mapping',
     });
-    const row = await stores.audit.getAudit(id);
+    const row = await db.stores.audit.getAudit(id);
     expect(row).toMatchObject({
       resolution: 'RESOLVED_BY_JOB',
       note: 'API-M holds the mapping',
     });
     expect(row?.errorCode).toBeUndefined();
     expect(
-      await stores.audit.getAudit(await stores.audit.startAudit(start())),
+      await db.stores.audit.getAudit(await db.stores.audit.startAudit(start())),
     ).not.toHaveProperty('resolution');
   });
 
   it('writes a finished row in one insert, and lets the gate drop or annotate denials', async () => {
     const gated = await createApimCredentialsStores({
-      database: { getClient: async () => knex },
+      database: { getClient: async () => db.knex },
       skipMigrations: true,
       deniedRows: async s =>
         s.consumerKey === 'drop'
@@ -92,7 +72,7 @@ describe.each(databases.eachSupportedId())('AuditStore on %p', databaseId => {
     const onQuery = (q: { sql: string }) => {
       if (/^\s*(insert|update)/i.test(q.sql)) inserts.push(q.sql);
     };
-    knex.on('query', onQuery);
+    db.knex.on('query', onQuery);
     try {
       const id = await gated.audit.recordAudit(start(), {
         outcome: 'failed',
@@ -105,7 +85,7 @@ describe.each(databases.eachSupportedId())('AuditStore on %p', databaseId => {
         finishedAt: expect.any(String),
       });
     } finally {
-      knex.off('query', onQuery);
+      db.knex.off('query', onQuery);
     }
     const denial = { outcome: 'denied' as const, errorMessage: 'no' };
     expect(
@@ -118,34 +98,36 @@ describe.each(databases.eachSupportedId())('AuditStore on %p', databaseId => {
   });
 
   it('records whether a provisioning verified the credentials, and leaves it unknown otherwise (issue 15 item 7)', async () => {
-    const verified = await stores.audit.startAudit(start());
-    await stores.audit.completeAudit(verified, {
+    const verified = await db.stores.audit.startAudit(start());
+    await db.stores.audit.completeAudit(verified, {
       outcome: 'succeeded',
       verified: true,
     });
-    const unverified = await stores.audit.startAudit(start());
-    await stores.audit.completeAudit(unverified, {
+    const unverified = await db.stores.audit.startAudit(start());
+    await db.stores.audit.completeAudit(unverified, {
       outcome: 'succeeded',
       verified: false,
     });
-    const unknown = await stores.audit.startAudit(start());
-    await stores.audit.completeAudit(unknown, { outcome: 'failed' });
-    expect((await stores.audit.getAudit(verified))?.verified).toBe(true);
-    expect((await stores.audit.getAudit(unverified))?.verified).toBe(false);
-    expect(await stores.audit.getAudit(unknown)).not.toHaveProperty('verified');
+    const unknown = await db.stores.audit.startAudit(start());
+    await db.stores.audit.completeAudit(unknown, { outcome: 'failed' });
+    expect((await db.stores.audit.getAudit(verified))?.verified).toBe(true);
+    expect((await db.stores.audit.getAudit(unverified))?.verified).toBe(false);
+    expect(await db.stores.audit.getAudit(unknown)).not.toHaveProperty(
+      'verified',
+    );
   });
 
   it('pages the audit newest first with a keyset cursor, under every filter', async () => {
-    await knex('apim_credentials_audit').delete();
+    await db.knex('apim_credentials_audit').delete();
     for (let i = 0; i < 25; i++) {
-      const id = await stores.audit.startAudit(
+      const id = await db.stores.audit.startAudit(
         start({
           environment: i % 2 ? 'sandbox' : 'production',
           actor: `user:default/u${i % 3}`,
         }),
         new Date(Date.UTC(2026, 0, 1, 0, i)),
       );
-      await stores.audit.completeAudit(id, {
+      await db.stores.audit.completeAudit(id, {
         outcome: i % 5 ? 'succeeded' : 'failed',
       });
     }
@@ -153,7 +135,7 @@ describe.each(databases.eachSupportedId())('AuditStore on %p', databaseId => {
     const totals: Array<number | undefined> = [];
     let cursor: string | undefined;
     do {
-      const page = await stores.audit.queryAudit({ limit: 10, cursor });
+      const page = await db.stores.audit.queryAudit({ limit: 10, cursor });
       seen.push(...page.items.map(r => r.startedAt));
       totals.push(page.total);
       cursor = page.nextCursor;
@@ -163,23 +145,23 @@ describe.each(databases.eachSupportedId())('AuditStore on %p', databaseId => {
     expect(totals).toEqual([25, undefined, undefined]);
     expect([...seen].sort().reverse()).toEqual(seen);
 
-    const sandbox = await stores.audit.queryAudit({
+    const sandbox = await db.stores.audit.queryAudit({
       limit: 100,
       environment: 'sandbox',
     });
     expect(sandbox.items).toHaveLength(12);
     expect(sandbox.items.every(r => r.environment === 'sandbox')).toBe(true);
-    const failed = await stores.audit.queryAudit({
+    const failed = await db.stores.audit.queryAudit({
       limit: 100,
       outcome: 'failed',
     });
     expect(failed.items).toHaveLength(5);
-    const actor = await stores.audit.queryAudit({
+    const actor = await db.stores.audit.queryAudit({
       limit: 100,
       actor: 'user:default/u1',
     });
     expect(actor.items.every(r => r.actor === 'user:default/u1')).toBe(true);
-    const window = await stores.audit.queryAudit({
+    const window = await db.stores.audit.queryAudit({
       limit: 100,
       since: '2026-01-01T00:05:00Z',
       until: '2026-01-01T00:10:00Z',
@@ -188,18 +170,24 @@ describe.each(databases.eachSupportedId())('AuditStore on %p', databaseId => {
     expect([sandbox.total, failed.total, window.total]).toEqual([12, 5, 5]);
 
     const streamed: string[] = [];
-    for await (const r of stores.audit.streamAudit({ outcome: 'succeeded' }, 7))
+    for await (const r of db.stores.audit.streamAudit(
+      { outcome: 'succeeded' },
+      7,
+    ))
       streamed.push(r.id);
     expect(streamed).toHaveLength(20);
   });
 
   it('pages rows that started in the same millisecond, and time windows, without gaps or repeats', async () => {
-    await knex('apim_credentials_audit').delete();
+    await db.knex('apim_credentials_audit').delete();
     const sameTime = new Date(Date.UTC(2026, 5, 1, 12));
     for (let i = 0; i < 9; i++)
-      await stores.audit.startAudit(start({ environment: `e${i}` }), sameTime);
+      await db.stores.audit.startAudit(
+        start({ environment: `e${i}` }),
+        sameTime,
+      );
     for (let i = 0; i < 6; i++)
-      await stores.audit.startAudit(
+      await db.stores.audit.startAudit(
         start(),
         new Date(sameTime.getTime() + (i + 1) * 1000),
       );
@@ -207,7 +195,7 @@ describe.each(databases.eachSupportedId())('AuditStore on %p', databaseId => {
       const ids: string[] = [];
       let cursor: string | undefined;
       do {
-        const page = await stores.audit.queryAudit({
+        const page = await db.stores.audit.queryAudit({
           limit: 4,
           ...query,
           cursor,
@@ -226,20 +214,21 @@ describe.each(databases.eachSupportedId())('AuditStore on %p', databaseId => {
     });
     expect(window).toHaveLength(12);
     const streamed: string[] = [];
-    for await (const r of stores.audit.streamAudit({}, 4)) streamed.push(r.id);
+    for await (const r of db.stores.audit.streamAudit({}, 4))
+      streamed.push(r.id);
     expect(streamed).toEqual(all);
   });
 
   it('pages rows a few microseconds apart exactly once, also when exporting (issue 12 item 9)', async () => {
-    await knex('apim_credentials_audit').delete();
+    await db.knex('apim_credentials_audit').delete();
     // 120 rows inside one millisecond, inserted out of time order as replicas would.
     const micros = Array.from({ length: 120 }, (_, i) => (i * 37) % 120);
     for (const [i, us] of micros.entries()) {
-      await knex('apim_credentials_audit').insert({
+      await db.knex('apim_credentials_audit').insert({
         id: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
         started_at: rawTimestamp(
-          knex,
-          databaseId,
+          db.knex,
+          db.databaseId,
           `2026-07-01T12:00:00.123${String(us * 7).padStart(3, '0')}Z`,
         ),
         actor: 'user:default/guest',
@@ -252,7 +241,7 @@ describe.each(databases.eachSupportedId())('AuditStore on %p', databaseId => {
     const ids: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await stores.audit.queryAudit({ limit: 50, cursor });
+      const page = await db.stores.audit.queryAudit({ limit: 50, cursor });
       pages.push(page.items.length);
       ids.push(...page.items.map(r => r.id));
       cursor = page.nextCursor;
@@ -260,26 +249,26 @@ describe.each(databases.eachSupportedId())('AuditStore on %p', databaseId => {
     expect(pages).toEqual([50, 50, 20]);
     expect(new Set(ids).size).toBe(120);
     const streamed: string[] = [];
-    for await (const r of stores.audit.streamAudit({}, 50)) streamed.push(r.id);
+    for await (const r of db.stores.audit.streamAudit({}, 50))
+      streamed.push(r.id);
     expect(streamed).toEqual(ids);
   });
 
   it('stores entity refs in canonical form and finds them in any case (issue 12 item 6)', async () => {
-    await knex('apim_credentials_audit').delete();
-    await knex('apim_credentials_mappings').delete();
+    await db.knex('apim_credentials_audit').delete();
+    await db.knex('apim_credentials_mappings').delete();
     const ref = 'Component:Default/Orders-Reporting';
-    await stores.audit.recordAudit(
+    await db.stores.audit.recordAudit(
       start({ entityRef: ref, actor: 'User:default/Guest' }),
       { outcome: 'succeeded' },
     );
-    await stores.audit.recordAudit(
+    await db.stores.audit.recordAudit(
       start({ entityRef: ref.toLowerCase(), actor: 'user:default/guest' }),
       { outcome: 'failed' },
     );
-    const stored = await knex('apim_credentials_audit').select(
-      'entity_ref',
-      'actor',
-    );
+    const stored = await db
+      .knex('apim_credentials_audit')
+      .select('entity_ref', 'actor');
     expect(stored).toEqual([
       {
         entity_ref: 'component:default/orders-reporting',
@@ -296,16 +285,16 @@ describe.each(databases.eachSupportedId())('AuditStore on %p', databaseId => {
       'COMPONENT:DEFAULT/ORDERS-REPORTING',
     ]) {
       expect(
-        (await stores.audit.queryAudit({ limit: 10, entityRef })).items,
+        (await db.stores.audit.queryAudit({ limit: 10, entityRef })).items,
       ).toHaveLength(2);
       const exported: string[] = [];
-      for await (const r of stores.audit.streamAudit({ entityRef }))
+      for await (const r of db.stores.audit.streamAudit({ entityRef }))
         exported.push(r.id);
       expect(exported).toHaveLength(2);
     }
     expect(
       (
-        await stores.audit.queryAudit({
+        await db.stores.audit.queryAudit({
           limit: 10,
           actor: 'user:Default/GUEST',
         })
@@ -326,14 +315,14 @@ describe.each(databases.eachSupportedId())('AuditStore on %p', databaseId => {
       provisionedBy: 'User:default/Guest',
       provisionedAt: new Date(),
     };
-    await stores.mappings.upsertMapping(mapping);
+    await db.stores.mappings.upsertMapping(mapping);
     // The same cell in another spelling is the same row, not a second one.
-    await stores.mappings.upsertMapping({
+    await db.stores.mappings.upsertMapping({
       ...mapping,
       entityRef: ref.toLowerCase(),
       consumerKey: 'c2',
     });
-    const mappings = await stores.mappings.getMappingsForEntity(
+    const mappings = await db.stores.mappings.getMappingsForEntity(
       'component:DEFAULT/orders-REPORTING',
     );
     expect(mappings).toHaveLength(1);
@@ -343,23 +332,23 @@ describe.each(databases.eachSupportedId())('AuditStore on %p', databaseId => {
       consumerKey: 'c2',
     });
     expect(
-      (await stores.mappings.queryMappings({ limit: 10, entityRef: ref }))
+      (await db.stores.mappings.queryMappings({ limit: 10, entityRef: ref }))
         .items,
     ).toHaveLength(1);
-    await stores.mappings.markDrift(
+    await db.stores.mappings.markDrift(
       { ...mapping, entityRef: ref.toUpperCase() },
       'gone',
     );
-    expect((await stores.mappings.getMappingsForEntity(ref))[0].state).toBe(
+    expect((await db.stores.mappings.getMappingsForEntity(ref))[0].state).toBe(
       'drifted',
     );
-    await stores.mappings.deleteMapping(mapping);
-    expect(await stores.mappings.getMappingsForEntity(ref)).toEqual([]);
+    await db.stores.mappings.deleteMapping(mapping);
+    expect(await db.stores.mappings.getMappingsForEntity(ref)).toEqual([]);
   });
 
   it('rejects a forged cursor', async () => {
     await expect(
-      stores.audit.queryAudit({ limit: 10, cursor: 'bm90LWEtbnVtYmVy' }),
+      db.stores.audit.queryAudit({ limit: 10, cursor: 'bm90LWEtbnVtYmVy' }),
     ).rejects.toThrow(/cursor/);
   });
 });

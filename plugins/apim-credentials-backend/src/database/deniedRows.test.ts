@@ -4,33 +4,13 @@
  * and last time) instead of adding rows, so an entity's history cannot be buried; a different
  * denial, or the same one after the hour, is a row of its own.
  */
-import { Knex } from 'knex';
-import {
-  createTestDatabases,
-  missingRequiredEngines,
-} from '../__testUtils__/databases';
+import { describeStoresOnEachEngine } from '../__testUtils__/storesOnEachEngine';
 import { DENIED_COALESCE_WINDOW_SECONDS } from './deniedRows';
-import { ApimCredentialsStores, createApimCredentialsStores } from './stores';
 
 jest.setTimeout(60_000);
 
-const databases = createTestDatabases();
-
-it('runs the PostgreSQL cases when CI asks for them', () => {
-  expect(missingRequiredEngines(databases)).toEqual([]);
-});
-
-describe.each(databases.eachSupportedId())('denied rows on %p', databaseId => {
-  let knex: Knex;
-  let stores: ApimCredentialsStores;
+describeStoresOnEachEngine('denied rows on %p', db => {
   const ENTITY = 'component:default/orders-service';
-
-  beforeAll(async () => {
-    knex = await databases.init(databaseId);
-    stores = await createApimCredentialsStores({
-      database: { getClient: async () => knex },
-    });
-  });
 
   const start = (over: Record<string, unknown> = {}) => ({
     actor: 'user:default/mallory',
@@ -47,10 +27,11 @@ describe.each(databases.eachSupportedId())('denied rows on %p', databaseId => {
     errorCode: 'APPLICATION_BOUND_ELSEWHERE',
     errorMessage: message,
   });
-  const rows = () => stores.audit.queryAudit({ entityRef: ENTITY, limit: 100 });
+  const rows = () =>
+    db.stores.audit.queryAudit({ entityRef: ENTITY, limit: 100 });
 
   it('the same denial fifty times is one row counting fifty attempts, and the history before it stays on the first page', async () => {
-    const history = await stores.audit.recordAudit(
+    const history = await db.stores.audit.recordAudit(
       start({ actor: 'user:default/owner', source: 'ui' }),
       { outcome: 'succeeded' },
     );
@@ -59,13 +40,15 @@ describe.each(databases.eachSupportedId())('denied rows on %p', databaseId => {
       // Entity refs and actors in another case are the same (canonical) ones.
       const over =
         i % 2 ? { entityRef: 'Component:default/Orders-Service' } : {};
-      ids.add(await stores.audit.recordAudit(start(over), denial(`try ${i}`)));
+      ids.add(
+        await db.stores.audit.recordAudit(start(over), denial(`try ${i}`)),
+      );
     }
     expect(ids.size).toBe(1);
     const [id] = [...ids];
     const page = await rows();
     expect(page.items.map(r => r.id).sort()).toEqual([history, id].sort());
-    const row = await stores.audit.getAudit(id!);
+    const row = await db.stores.audit.getAudit(id!);
     expect(row).toMatchObject({
       outcome: 'denied',
       attempts: 50,
@@ -76,7 +59,7 @@ describe.each(databases.eachSupportedId())('denied rows on %p', databaseId => {
       Date.parse(row!.startedAt),
     );
     // Other rows do not carry the field.
-    expect(await stores.audit.getAudit(history!)).not.toHaveProperty(
+    expect(await db.stores.audit.getAudit(history!)).not.toHaveProperty(
       'attempts',
     );
   });
@@ -94,21 +77,23 @@ describe.each(databases.eachSupportedId())('denied rows on %p', databaseId => {
     ];
     const ids = new Set<string | undefined>();
     for (const v of variants)
-      ids.add(await stores.audit.recordAudit(v, denial()));
+      ids.add(await db.stores.audit.recordAudit(v, denial()));
     ids.add(
-      await stores.audit.recordAudit(start(), {
+      await db.stores.audit.recordAudit(start(), {
         ...denial(),
         errorCode: 'PERMISSION_DENIED',
       }),
     );
     expect(ids.size).toBe(9);
     for (const id of ids) {
-      expect(await stores.audit.getAudit(id!)).not.toHaveProperty('attempts');
+      expect(await db.stores.audit.getAudit(id!)).not.toHaveProperty(
+        'attempts',
+      );
     }
   });
 
   it('after the window, the same denial starts a new row', async () => {
-    const first = await stores.audit.recordAudit(
+    const first = await db.stores.audit.recordAudit(
       start({ actor: 'user:default/late' }),
       denial(),
     );
@@ -116,15 +101,16 @@ describe.each(databases.eachSupportedId())('denied rows on %p', databaseId => {
     const old = new Date(
       Date.now() - (DENIED_COALESCE_WINDOW_SECONDS + 60) * 1000,
     );
-    const isMysql = String(knex.client.dialect).startsWith('mysql');
-    await knex('apim_credentials_audit')
+    const isMysql = String(db.knex.client.dialect).startsWith('mysql');
+    await db
+      .knex('apim_credentials_audit')
       .where({ id: first })
       .update({
         started_at: isMysql
           ? old.toISOString().replace('T', ' ').replace('Z', '')
           : old,
       });
-    const second = await stores.audit.recordAudit(
+    const second = await db.stores.audit.recordAudit(
       start({ actor: 'user:default/late' }),
       denial(),
     );

@@ -4,24 +4,11 @@
  */
 import { Knex } from 'knex';
 import { mockServices } from '@backstage/backend-test-utils';
-import {
-  createTestDatabases,
-  missingRequiredEngines,
-} from '../__testUtils__/databases';
+import { describeStoresOnEachEngine } from '../__testUtils__/storesOnEachEngine';
 import { AuditCompletion, AuditStore } from '../database/AuditStore';
-import {
-  ApimCredentialsStores,
-  createApimCredentialsStores,
-} from '../database/stores';
 import { AuditTrail } from './AuditTrail';
 
 jest.setTimeout(60_000);
-
-const databases = createTestDatabases();
-
-it('runs the PostgreSQL cases when CI asks for them', () => {
-  expect(missingRequiredEngines(databases)).toEqual([]);
-});
 
 const cell = {
   entityRef: 'component:default/orders-service',
@@ -66,115 +53,122 @@ function failAuditWrites() {
   jest.spyOn(AuditStore.prototype, 'recordAudit').mockRejectedValueOnce(error);
 }
 
-describe.each(databases.eachSupportedId())('AuditTrail on %p', databaseId => {
-  let knex: Knex;
-  let stores: ApimCredentialsStores;
-  let trail: AuditTrail;
+describeStoresOnEachEngine(
+  'AuditTrail on %p',
+  db => {
+    let trail: AuditTrail;
 
-  beforeAll(async () => {
-    knex = await databases.init(databaseId);
-    stores = await createApimCredentialsStores({
-      database: { getClient: async () => knex },
-      deniedRows: async s => ({ write: s.consumerKey !== 'quiet' }),
+    beforeAll(() => {
+      trail = new AuditTrail({
+        stores: db.stores,
+        logger: mockServices.logger.mock(),
+      });
     });
-    trail = new AuditTrail({ stores, logger: mockServices.logger.mock() });
-  });
 
-  afterEach(() => jest.restoreAllMocks());
+    afterEach(() => jest.restoreAllMocks());
 
-  beforeEach(async () => {
-    await knex('apim_credentials_mappings').delete();
-    await knex('apim_credentials_audit').delete();
-  });
-
-  const mappings = () => stores.mappings.getMappingsForEntity(cell.entityRef);
-
-  it('records the mapping and completes the row together', async () => {
-    const id = await trail.begin(start);
-    await trail.completeWithMapping(
-      id,
-      { outcome: 'succeeded', keyMappingId: 'km-1' },
-      { record: mapping },
-    );
-    expect(await mappings()).toEqual([
-      expect.objectContaining({ consumerKey: 'client-1' }),
-    ]);
-    expect(await stores.audit.getAudit(id)).toMatchObject({
-      outcome: 'succeeded',
-      keyMappingId: 'km-1',
+    beforeEach(async () => {
+      await db.knex('apim_credentials_mappings').delete();
+      await db.knex('apim_credentials_audit').delete();
     });
-  });
 
-  it('keeps neither when the row cannot be completed: no mapping without its audit row', async () => {
-    const id = await trail.begin(start);
-    failAuditWrites();
-    await expect(
-      trail.completeWithMapping(id, failingCompletion, { record: mapping }),
-    ).rejects.toThrow(/apim_credentials_no_such_table/);
-    expect(await mappings()).toEqual([]);
-    // Left pending for the reconcile job, which asks API-M what happened.
-    expect((await stores.audit.getAudit(id))?.outcome).toBe('pending');
-  });
+    const mappings = () =>
+      db.stores.mappings.getMappingsForEntity(cell.entityRef);
 
-  it('removes the mapping and completes the row together, or neither', async () => {
-    await stores.mappings.upsertMapping(mapping);
-    const failed = await trail.begin({ ...start, action: 'unprovision' });
-    failAuditWrites();
-    await expect(
-      trail.completeWithMapping(failed, failingCompletion, { remove: cell }),
-    ).rejects.toThrow(/apim_credentials_no_such_table/);
-    expect(await mappings()).toHaveLength(1);
-
-    const id = await trail.begin({ ...start, action: 'unprovision' });
-    await trail.completeWithMapping(
-      id,
-      { outcome: 'succeeded', resolution: 'GATEWAYS_NOT_NOTIFIED', note: 'n' },
-      { remove: cell },
-    );
-    expect(await mappings()).toEqual([]);
-    expect(await stores.audit.getAudit(id)).toMatchObject({
-      outcome: 'succeeded',
-      resolution: 'GATEWAYS_NOT_NOTIFIED',
+    it('records the mapping and completes the row together', async () => {
+      const id = await trail.begin(start);
+      await trail.completeWithMapping(
+        id,
+        { outcome: 'succeeded', keyMappingId: 'km-1' },
+        { record: mapping },
+      );
+      expect(await mappings()).toEqual([
+        expect.objectContaining({ consumerKey: 'client-1' }),
+      ]);
+      expect(await db.stores.audit.getAudit(id)).toMatchObject({
+        outcome: 'succeeded',
+        keyMappingId: 'km-1',
+      });
     });
-  });
 
-  it('writes an adopted mapping with its finished row, or neither', async () => {
-    failAuditWrites();
-    await expect(
-      trail.recordWithMapping(start, failingCompletion, { record: mapping }),
-    ).rejects.toThrow('audit table unavailable');
-    expect(await mappings()).toEqual([]);
-    expect(
-      Number((await knex('apim_credentials_audit').count({ n: '*' }))[0].n),
-    ).toBe(0);
-
-    const id = await trail.recordWithMapping(
-      start,
-      { outcome: 'succeeded', resolution: 'ADOPTED_BY_JOB' },
-      { record: mapping },
-    );
-    expect(await mappings()).toHaveLength(1);
-    expect((await stores.audit.getAudit(id!))?.resolution).toBe(
-      'ADOPTED_BY_JOB',
-    );
-  });
-
-  it('records a denial with its code as one gated row', async () => {
-    const id = await trail.deny(start, {
-      code: 'RATE_LIMITED',
-      message: 'slow down',
+    it('keeps neither when the row cannot be completed: no mapping without its audit row', async () => {
+      const id = await trail.begin(start);
+      failAuditWrites();
+      await expect(
+        trail.completeWithMapping(id, failingCompletion, { record: mapping }),
+      ).rejects.toThrow(/apim_credentials_no_such_table/);
+      expect(await mappings()).toEqual([]);
+      // Left pending for the reconcile job, which asks API-M what happened.
+      expect((await db.stores.audit.getAudit(id))?.outcome).toBe('pending');
     });
-    expect(await stores.audit.getAudit(id!)).toMatchObject({
-      outcome: 'denied',
-      errorCode: 'RATE_LIMITED',
-      errorMessage: 'slow down',
+
+    it('removes the mapping and completes the row together, or neither', async () => {
+      await db.stores.mappings.upsertMapping(mapping);
+      const failed = await trail.begin({ ...start, action: 'unprovision' });
+      failAuditWrites();
+      await expect(
+        trail.completeWithMapping(failed, failingCompletion, { remove: cell }),
+      ).rejects.toThrow(/apim_credentials_no_such_table/);
+      expect(await mappings()).toHaveLength(1);
+
+      const id = await trail.begin({ ...start, action: 'unprovision' });
+      await trail.completeWithMapping(
+        id,
+        {
+          outcome: 'succeeded',
+          resolution: 'GATEWAYS_NOT_NOTIFIED',
+          note: 'n',
+        },
+        { remove: cell },
+      );
+      expect(await mappings()).toEqual([]);
+      expect(await db.stores.audit.getAudit(id)).toMatchObject({
+        outcome: 'succeeded',
+        resolution: 'GATEWAYS_NOT_NOTIFIED',
+      });
     });
-    const plain = await trail.deny(start, new Error('You may not'));
-    expect((await stores.audit.getAudit(plain!))?.errorCode).toBe(
-      'PERMISSION_DENIED',
-    );
-    expect(
-      await trail.deny({ ...start, consumerKey: 'quiet' }, { message: 'x' }),
-    ).toBeUndefined();
-  });
-});
+
+    it('writes an adopted mapping with its finished row, or neither', async () => {
+      failAuditWrites();
+      await expect(
+        trail.recordWithMapping(start, failingCompletion, { record: mapping }),
+      ).rejects.toThrow('audit table unavailable');
+      expect(await mappings()).toEqual([]);
+      expect(
+        Number(
+          (await db.knex('apim_credentials_audit').count({ n: '*' }))[0].n,
+        ),
+      ).toBe(0);
+
+      const id = await trail.recordWithMapping(
+        start,
+        { outcome: 'succeeded', resolution: 'ADOPTED_BY_JOB' },
+        { record: mapping },
+      );
+      expect(await mappings()).toHaveLength(1);
+      expect((await db.stores.audit.getAudit(id!))?.resolution).toBe(
+        'ADOPTED_BY_JOB',
+      );
+    });
+
+    it('records a denial with its code as one gated row', async () => {
+      const id = await trail.deny(start, {
+        code: 'RATE_LIMITED',
+        message: 'slow down',
+      });
+      expect(await db.stores.audit.getAudit(id!)).toMatchObject({
+        outcome: 'denied',
+        errorCode: 'RATE_LIMITED',
+        errorMessage: 'slow down',
+      });
+      const plain = await trail.deny(start, new Error('You may not'));
+      expect((await db.stores.audit.getAudit(plain!))?.errorCode).toBe(
+        'PERMISSION_DENIED',
+      );
+      expect(
+        await trail.deny({ ...start, consumerKey: 'quiet' }, { message: 'x' }),
+      ).toBeUndefined();
+    });
+  },
+  { deniedRows: async s => ({ write: s.consumerKey !== 'quiet' }) },
+);
