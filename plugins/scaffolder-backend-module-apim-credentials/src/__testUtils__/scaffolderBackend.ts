@@ -32,6 +32,11 @@ import scaffolderGithubModule from '@backstage/plugin-scaffolder-backend-module-
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import apimCredentialsPlugin from '@apim-credentials/backstage-plugin-apim-credentials-backend';
 import scaffolderModuleApimCredentials from '../index';
+import type { TaskEvent } from './taskForms';
+import { waitFor } from './taskForms';
+
+export { clientsForm, readDirectory, waitFor } from './taskForms';
+export type { TaskEvent } from './taskForms';
 
 const REPO_ROOT = path.resolve(__dirname, '../../../..');
 export const TEMPLATE_FILE = path.join(
@@ -71,45 +76,6 @@ metadata:
     wso2.com/apim-application: orders-service
 spec: { type: service, lifecycle: production, owner: group:default/guests }
 `;
-
-/**
- * What the form sends for one client in every environment: the ApimClientsPicker's value
- * (`clients`, each naming its secret) in the values, each secret in the task's secrets under
- * that name, never in the values.
- */
-export function clientsForm(
-  values: Record<string, unknown> & {
-    environments: string[];
-    consumerKey: string;
-  },
-  secret: string,
-) {
-  const { consumerKey, ...rest } = values;
-  return {
-    values: {
-      ...rest,
-      clients: values.environments.map(environment => ({
-        environment,
-        consumerKey,
-        secretName: `apimConsumerSecret_${environment}`,
-      })),
-    },
-    secrets: Object.fromEntries(
-      values.environments.map(e => [`apimConsumerSecret_${e}`, secret]),
-    ),
-  };
-}
-
-export interface TaskEvent {
-  type: string;
-  body: {
-    message?: string;
-    status?: string;
-    stepId?: string;
-    error?: unknown;
-    output?: unknown;
-  };
-}
 
 /** A finished task: its record, its events and its log (the events' messages). */
 export interface FinishedTask {
@@ -382,46 +348,4 @@ export async function startScaffolderBackend(options: {
       await fs.rm(tmpDir, { recursive: true, force: true });
     },
   };
-}
-
-export async function readDirectory(
-  dir: string,
-  prefix = '',
-): Promise<Array<{ path: string; base64Content: string }>> {
-  const files: Array<{ path: string; base64Content: string }> = [];
-  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
-    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) {
-      files.push(
-        ...(await readDirectory(path.join(dir, entry.name), relative)),
-      );
-    } else {
-      files.push({
-        path: relative,
-        base64Content: (await fs.readFile(path.join(dir, entry.name))).toString(
-          'base64',
-        ),
-      });
-    }
-  }
-  return files;
-}
-
-export async function waitFor(
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-) {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      if (await check()) return;
-    } catch (e) {
-      lastError = e;
-    }
-    await new Promise(r => setTimeout(r, 500));
-  }
-  throw new Error(
-    `Timed out after ${timeoutMs} ms${lastError ? `: ${lastError}` : ''}`,
-  );
 }
