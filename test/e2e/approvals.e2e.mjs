@@ -1,12 +1,19 @@
 /**
- * Approval before provisioning in the browser (issue 14 item 1), against the running local stack
- * whose production environment requires approval: as the owner of orders-service, request
- * production keys (the secret typed) and see the request pending; on the platform page's
- * Approvals tab the requester's own Approve is disabled, and the REST API refuses the
- * requester's approval too (SELF_APPROVAL); a second platform-team person approves (see
- * approvalSteps.mjs for why that decision is written to the database); the owner completes it,
- * typing the secret again, and the client is mapped. No step shows or stores the secret.
- * Screenshots go to test-results/e2e/approvals-*.png.
+ * Approval before provisioning in the browser (issue 14 item 1), end to end on the running
+ * local stack, whose production environment requires approval, with two real people:
+ *
+ * - the guest (owner of orders-service) requests production keys twice, for a client created
+ *   for this run and for orders-service-prod, each with its secret typed; both wait pending;
+ *   the guest's own Approve is disabled on the Approvals tab and the REST API refuses it
+ *   (SELF_APPROVAL);
+ * - pat of platform-team signs in, in a second browser context, on the app's sign-in page
+ *   through the key manager's login page (Backstage's OIDC provider), opens the platform page's
+ *   Approvals tab and rejects the first request and approves the second, each with a comment;
+ * - the guest sees both decisions on the entity tab and the "approved" notification on the
+ *   notifications page, follows its link to the entity tab and completes the request, typing
+ *   the secret again: the client is mapped. No step shows or stores the secret.
+ *
+ * Screenshots go to test-results/e2e/approvals-*.png (pat's page: approvals-approver-*.png).
  */
 import { strict as assert } from 'node:assert';
 import path from 'node:path';
@@ -22,15 +29,17 @@ import {
 } from './lib.mjs';
 import {
   APPROVER,
-  approveAsAnotherApprover,
   closeOpenRequests,
   completeApprovedRequest,
+  createClientOutOfBand,
   requestOf,
   requestProductionKeys,
+  signInAsApprover,
 } from './approvalSteps.mjs';
 
 const entityRef = 'component:default/orders-service';
 const entityPath = '/catalog/default/component/orders-service';
+const approvalsUrl = `${appUrl}/apim-credentials?tab=approvals`;
 const backendUrl = process.env.E2E_BACKEND_URL ?? 'http://localhost:7007';
 const stack = await readStack();
 const client = stack.demoClients.find(c => c.name === 'orders-service-prod');
@@ -41,6 +50,8 @@ const { page, step, close, steps } = await openBrowser({
 });
 const card = () => page.getByTestId('environment-card-production');
 const isRow = () => card().getByTestId('mapping-row-IS');
+const itemOf = (state, clientId) =>
+  card().getByTestId(`approval-request-${state}`).filter({ hasText: clientId });
 
 // The guest's Backstage token, as the app sends it to the backend, for the REST checks.
 let token;
@@ -54,11 +65,48 @@ async function openTab() {
   await gotoSignedIn(page, `${appUrl}${entityPath}/apim-credentials`, card());
 }
 
+/** pat's page (second browser context), screenshotted like the steps. */
+let approver;
+async function approverShot(name) {
+  await approver.page.screenshot({
+    path: path.join(outDir, `approvals-approver-${name}.png`),
+    fullPage: true,
+  });
+}
+
+/** On pat's Approvals tab: `decision` (Approve / Reject) on the client's request, with a comment. */
+async function decideOnTheApprovalsTab(decision, clientId, comment) {
+  const p = approver.page;
+  const button = p.getByRole('button', {
+    name: `${decision} the request for ${clientId} of ${entityRef}`,
+  });
+  await button.waitFor();
+  await p.waitForFunction(
+    el => el.getAttribute('aria-disabled') !== 'true' && !el.disabled,
+    await button.elementHandle(),
+  );
+  await button.click();
+  const dialog = p.getByRole('dialog');
+  await dialog.getByLabel('Comment (optional)').fill(comment);
+  await dialog.getByRole('button', { name: decision, exact: true }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await p
+    .getByRole('status')
+    .getByText(
+      `${
+        decision === 'Approve' ? 'Approved' : 'Rejected'
+      } the request for client ${clientId}`,
+    )
+    .waitFor();
+}
+
+let wrongClient;
 try {
   await step('sign-in-as-guest', () => signInAsGuest(page));
 
   await step('clean-production-cell', async () => {
-    closeOpenRequests(entityRef);
+    // Requests an earlier run left open: pat rejects, the owner completes and removes.
+    await closeOpenRequests(entityRef);
     await openTab();
     // The row's state first: before the credentials load there is no Remove to find.
     await isRow()
@@ -73,16 +121,21 @@ try {
     await isRow().getByText('unmapped').waitFor();
   });
 
-  await step('request-production-keys', async () => {
+  await step('request-production-keys-for-two-clients', async () => {
+    // A client created out of band for this run: its request is the one pat rejects.
+    wrongClient = await createClientOutOfBand(`approvals-e2e-${Date.now()}`);
+    await requestProductionKeys(page, card(), wrongClient);
     await requestProductionKeys(page, card(), client);
     await card()
       .getByRole('status')
       .getByText(/Approval request filed for client/)
       .waitFor();
     await isRow().getByText('unmapped').waitFor();
-    const request = requestOf(entityRef, client.clientId, 'pending');
-    assert.ok(request, 'the request is stored');
-    assert.equal(request.requested_by, 'user:default/guest');
+    for (const c of [wrongClient, client]) {
+      const request = await requestOf(entityRef, c.clientId, 'pending');
+      assert.ok(request, `the request for ${c.name} is stored`);
+      assert.equal(request.requestedBy, 'user:default/guest');
+    }
   });
 
   await step(
@@ -90,7 +143,7 @@ try {
     async () => {
       await gotoSignedIn(
         page,
-        `${appUrl}/apim-credentials?tab=approvals`,
+        approvalsUrl,
         page.getByRole('tab', { name: /^Approvals/, selected: true }),
       );
       const approve = page.getByRole('button', {
@@ -110,7 +163,7 @@ try {
 
   await step('own-request-cannot-be-approved-through-the-api', async () => {
     assert.ok(token, "the app's token was seen");
-    const { id } = requestOf(entityRef, client.clientId, 'pending');
+    const { id } = await requestOf(entityRef, client.clientId, 'pending');
     const response = await fetch(
       `${backendUrl}/api/apim-credentials/approvals/${id}/approve`,
       {
@@ -125,16 +178,79 @@ try {
     assert.equal(response.status, 403);
     assert.equal((await response.json()).error.code, 'SELF_APPROVAL');
     assert.ok(
-      requestOf(entityRef, client.clientId, 'pending'),
+      await requestOf(entityRef, client.clientId, 'pending'),
       'still pending',
     );
   });
 
-  await step('another-platform-team-member-approves', async () => {
-    approveAsAnotherApprover(entityRef, client.clientId, 'fine for launch');
+  await step('approver-pat-signs-in-through-the-key-manager', async () => {
+    approver = await signInAsApprover(page.context().browser());
+    await approverShot('01-signed-in');
+    await approver.page.goto(`${appUrl}/settings`);
+    await approver.page.getByText('Pat (platform team)').first().waitFor();
+    await approverShot('02-settings');
+  });
+
+  await step('pat-rejects-one-request-on-the-approvals-tab', async () => {
+    await approver.page.goto(approvalsUrl);
+    await approver.page
+      .getByRole('tab', { name: /^Approvals/, selected: true })
+      .waitFor();
+    await decideOnTheApprovalsTab(
+      'Reject',
+      wrongClient.clientId,
+      'not the production client of orders-service',
+    );
+    await approverShot('03-rejected');
+  });
+
+  await step('pat-approves-the-other-on-the-approvals-tab', async () => {
+    await decideOnTheApprovalsTab(
+      'Approve',
+      client.clientId,
+      'fine for launch',
+    );
+    await approverShot('04-approved');
+    const approved = await requestOf(entityRef, client.clientId, 'approved');
+    assert.equal(approved?.decidedBy, APPROVER);
+    assert.equal(approved?.comment, 'fine for launch');
+    const rejected = await requestOf(
+      entityRef,
+      wrongClient.clientId,
+      'rejected',
+    );
+    assert.equal(rejected?.decidedBy, APPROVER);
+  });
+
+  await step('owner-sees-both-decisions-on-the-entity-tab', async () => {
     await openTab();
-    const item = card().getByTestId('approval-request-approved');
-    await item.getByText(new RegExp(`Approved by ${APPROVER}`)).waitFor();
+    await itemOf('approved', client.clientId)
+      .getByText(new RegExp(`Approved by ${APPROVER}: "fine for launch"`))
+      .waitFor();
+    await itemOf('rejected', wrongClient.clientId)
+      .getByText(new RegExp(`Rejected by ${APPROVER}`))
+      .waitFor();
+  });
+
+  await step('owner-follows-the-approved-notification', async () => {
+    await gotoSignedIn(
+      page,
+      `${appUrl}/notifications`,
+      page.getByText('Approval request approved').first(),
+    );
+    const link = page
+      .getByRole('link', {
+        name: `Approval request approved: ${entityRef} in production`,
+      })
+      .first();
+    await link.waitFor();
+    assert.equal(
+      new URL(await link.getAttribute('href'), appUrl).pathname,
+      `${entityPath}/apim-credentials`,
+    );
+    await link.click();
+    await page.waitForURL(`**${entityPath}/apim-credentials`);
+    await itemOf('approved', client.clientId).waitFor();
   });
 
   await step('owner-completes-with-the-secret-again', async () => {
@@ -144,7 +260,7 @@ try {
       .getByText(`Client ${client.clientId} is now mapped in Production (IS).`)
       .waitFor();
     assert.ok(
-      requestOf(entityRef, client.clientId, 'used'),
+      await requestOf(entityRef, client.clientId, 'used'),
       'the request is used',
     );
     assert.ok(
@@ -154,6 +270,7 @@ try {
   });
 
   await step('no-secret-in-any-table', async () => {
+    // Read only: the stored rows hold no secret of either client.
     const db = new Database(
       path.resolve(repoRoot, '.local/backstage-db/apim-credentials.sqlite'),
       { readonly: true },
@@ -167,10 +284,8 @@ try {
         const rows = JSON.stringify(
           db.prepare(`select * from "${table}"`).all(),
         );
-        assert.ok(
-          !rows.includes(client.clientSecret),
-          `no secret in table ${table}`,
-        );
+        for (const secret of [client.clientSecret, wrongClient.clientSecret])
+          assert.ok(!rows.includes(secret), `no secret in table ${table}`);
       }
     } finally {
       db.close();
@@ -186,5 +301,7 @@ try {
 } catch (error) {
   process.exitCode = 1;
 } finally {
+  await approver?.context.close().catch(() => {});
+  await wrongClient?.deleteClient().catch(() => {});
   await close();
 }
