@@ -23,7 +23,7 @@ import {
   apimAuditReadPermission,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { createTestDatabases } from './__testUtils__/databases';
-import { component } from './__testUtils__/harness';
+import { component, offlineApimConfig } from './__testUtils__/harness';
 import { ApimCredentialsDatabase } from './database/ApimCredentialsDatabase';
 import { ApplicationBindingStore } from './database/ApplicationBindingStore';
 import { apimCredentialsPlugin } from './plugin';
@@ -32,21 +32,7 @@ jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
 
-const config = {
-  instances: [
-    {
-      id: 'local',
-      baseUrl: 'https://127.0.0.1:9',
-      auth: { username: 'svc', password: 'svc' },
-      timeout: { seconds: 2 },
-    },
-  ],
-  environments: [
-    { id: 'sandbox', title: 'Sandbox', instance: 'local', keyType: 'SANDBOX' },
-  ],
-  applications: { createIfMissing: true, throttlingPolicy: 'Unlimited' },
-  verification: { required: false },
-};
+const config = offlineApimConfig();
 
 /** Who holds what: the platform team reads; a binder holds only apim.applications.bind. */
 const GRANTS: Record<string, string[]> = {

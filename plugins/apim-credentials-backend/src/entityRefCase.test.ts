@@ -7,7 +7,12 @@
  */
 import { Knex } from 'knex';
 import { createTestDatabases } from './__testUtils__/databases';
-import { Backend, component, startBackend } from './__testUtils__/harness';
+import {
+  Backend,
+  component,
+  offlineApimConfig,
+  startBackend,
+} from './__testUtils__/harness';
 import { createApimCredentialsStores } from './database/stores';
 
 jest.setTimeout(60_000);
@@ -15,21 +20,7 @@ jest.setTimeout(60_000);
 const databases = createTestDatabases();
 const REF = 'component:default/orders-reporting';
 
-const config = {
-  instances: [
-    {
-      id: 'local',
-      baseUrl: 'https://127.0.0.1:9',
-      auth: { username: 'svc', password: 'svc' },
-      timeout: { seconds: 2 },
-    },
-  ],
-  environments: [
-    { id: 'sandbox', title: 'Sandbox', instance: 'local', keyType: 'SANDBOX' },
-  ],
-  applications: { createIfMissing: true, throttlingPolicy: 'Unlimited' },
-  verification: { required: false },
-};
+const config = offlineApimConfig();
 
 describe('entity refs in any case', () => {
   let knex: Knex;

@@ -9,7 +9,11 @@ import { Knex } from 'knex';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { Backend, startBackend } from '../__testUtils__/harness';
+import {
+  Backend,
+  offlineApimConfig,
+  startBackend,
+} from '../__testUtils__/harness';
 
 jest.setTimeout(60_000);
 
@@ -18,29 +22,8 @@ const CELL =
   '/entities/component/default/orders-service/credentials/sandbox/IS';
 const SECRET = 'marker-secret-4d1f9c';
 
-function config(rateLimits: Record<string, number>) {
-  return {
-    instances: [
-      {
-        id: 'local',
-        baseUrl: 'https://127.0.0.1:9',
-        auth: { username: 'svc', password: 'svc' },
-        timeout: { seconds: 2 },
-      },
-    ],
-    environments: [
-      {
-        id: 'sandbox',
-        title: 'Sandbox',
-        instance: 'local',
-        keyType: 'SANDBOX',
-      },
-    ],
-    applications: { createIfMissing: true, throttlingPolicy: 'Unlimited' },
-    verification: { required: false },
-    rateLimits,
-  };
-}
+const config = (rateLimits: Record<string, number>) =>
+  offlineApimConfig({ rateLimits });
 
 const as = (user: string) => ({
   authorization: mockCredentials.user.header(`user:default/${user}`),
