@@ -8,7 +8,12 @@ import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { Knex } from 'knex';
 import request from 'supertest';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockServices,
+  startTestBackend,
+  TestDatabaseId,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { Entity } from '@backstage/catalog-model';
@@ -119,6 +124,34 @@ export function apimConfig(
   };
 }
 
+/**
+ * `apimCredentials` for suites that never reach API-M: one instance at an address nothing
+ * answers (127.0.0.1:9, 2 s timeout) and one sandbox environment; `overrides` replace keys.
+ */
+export function offlineApimConfig(overrides: Record<string, unknown> = {}) {
+  return {
+    instances: [
+      {
+        id: 'local',
+        baseUrl: 'https://127.0.0.1:9',
+        auth: { username: 'svc', password: 'svc' },
+        timeout: { seconds: 2 },
+      },
+    ],
+    environments: [
+      {
+        id: 'sandbox',
+        title: 'Sandbox',
+        instance: 'local',
+        keyType: 'SANDBOX',
+      },
+    ],
+    applications: { createIfMissing: true, throttlingPolicy: 'Unlimited' },
+    verification: { required: false },
+    ...overrides,
+  };
+}
+
 function capturingLogger(lines: string[]): any {
   const log = (level: string) => (message: string, meta?: unknown) => {
     let extra = '';
@@ -209,6 +242,47 @@ export async function startBackend(options: {
       return res;
     },
   };
+}
+
+/** A suite's local stack, its database and the backend on them (see useStackBackend). */
+export interface StackBackend {
+  stack: LocalStack & { logs: string[] };
+  knex: Knex;
+  backend: Backend;
+}
+
+/**
+ * The usual set-up of a suite against the local stack, as hooks of the enclosing block: before
+ * its tests, the stack, a database (`databaseId`, default SQLite) and a backend on them
+ * (`startBackend`, with `config` built from the stack when given); after them, both stopped.
+ * The returned object is filled in before the block's tests run.
+ */
+export function useStackBackend(options: {
+  databases: TestDatabases;
+  databaseId?: TestDatabaseId;
+  config?: (stack: LocalStack) => Record<string, unknown>;
+  permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+  entities?: Entity[];
+  /** The start-up hook's timeout (default: the file's). */
+  timeoutMs?: number;
+}): StackBackend {
+  const env = {} as StackBackend;
+  beforeAll(async () => {
+    env.stack = await startStack();
+    env.knex = await options.databases.init(options.databaseId ?? 'SQLITE_3');
+    env.backend = await startBackend({
+      stack: env.stack,
+      knex: env.knex,
+      config: options.config?.(env.stack),
+      permission: options.permission,
+      entities: options.entities,
+    });
+  }, options.timeoutMs);
+  afterAll(async () => {
+    await env.backend?.stop();
+    await env.stack?.stop();
+  });
+  return env;
 }
 
 /** Every row of every table of the plugin, as text, for the secret scan. */
