@@ -143,8 +143,11 @@ export async function benchProvisioning(
         const apimRequests =
           (await stack.emulator.control.stats()).total - apimBefore;
         // The wait around the map-keys call as Backstage sees it: from the last statement before
-        // it to the transaction after it (API-M, the plugin's HTTP client, the key manager check).
-        const begin = recorded.calls.find(c => /^begin/i.test(c.what));
+        // it to the write after it (API-M, the plugin's HTTP client, the key manager check). That
+        // write is a transaction's BEGIN, or on PostgreSQL one `with recorded as (...)` statement.
+        const begin = recorded.calls.find(
+          c => c.kind === 'db' && /^(begin|with recorded as)/i.test(c.what),
+        );
         const before = recorded.calls.filter(
           c => begin && c.kind === 'db' && (c.endMs ?? 0) <= begin.startMs,
         );
