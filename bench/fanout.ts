@@ -5,7 +5,7 @@
  * call the read makes, measured directly in the same run with the same latency.
  *
  * Steady state = caches warm (application ids 300 s, key managers 30 s): one API-M call per
- * instance. Also reported: the cold first read (application lookup, then keys) and reads with the
+ * instance. Also reported: the cold first read (application lookup and keys at once) and reads with the
  * key manager cache expired (cache.keyManagers: 0 seconds), which happens once per 30 s per instance.
  */
 import type { LocalStack } from '@internal/local-stack';
@@ -186,7 +186,8 @@ export async function benchFanout(stack: LocalStack): Promise<FanoutCase[]> {
             throw new Error(`unexpected tab read ${res.text.slice(0, 300)}`);
           }
         };
-        // The first read after start-up: the entity's application lookup, then its keys.
+        // The first read after start-up: the application lookup and, by the id recorded as bound,
+        // its keys at once (CredentialsReader); the token and key managers are warm.
         const cold = await timed(read);
         await read();
         const ms: number[] = [];
