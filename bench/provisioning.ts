@@ -234,10 +234,10 @@ export async function benchProvisioning(
 }
 
 /** Each field's median over the provisionings (they make the same calls; a retry would show). */
-function medianCounts<T extends Record<string, number>>(rows: T[]): T {
+function medianCounts<T extends object>(rows: T[]): T {
   const keys = Object.keys(rows[0] ?? {}) as Array<keyof T>;
   return Object.fromEntries(
-    keys.map(k => [k, median(rows.map(r => r[k] as number))]),
+    keys.map(k => [k, median(rows.map(r => r[k] as unknown as number))]),
   ) as T;
 }
 
