@@ -18,6 +18,7 @@ type PagingState = {
  *
  * `total` is the number of items the filters match, as the backend sends it with the first page
  * (`Page.total`), kept while paging on; undefined until then, or from a backend without it.
+ * `totalIsLowerBound` is `true` when the backend stopped counting at `total` (more match, issue 9).
  */
 export function useKeysetPages<T>(
   fetchPage: (cursor: string | undefined) => Promise<Page<T>>,
@@ -39,12 +40,18 @@ export function useKeysetPages<T>(
   const nextCursor = state.loading ? undefined : state.value?.nextCursor;
   const lastGood = useRef<T[] | undefined>(undefined);
   if (state.value) lastGood.current = state.value.items;
-  const firstTotal = useRef<{ key: string; total: number } | undefined>();
+  const firstTotal = useRef<
+    { key: string; total: number; lowerBound: boolean } | undefined
+  >();
   if (!state.loading && state.value?.total !== undefined && !cursor) {
-    firstTotal.current = { key: resetKey, total: state.value.total };
+    firstTotal.current = {
+      key: resetKey,
+      total: state.value.total,
+      lowerBound: state.value.totalIsLowerBound === true,
+    };
   }
-  const total =
-    firstTotal.current?.key === resetKey ? firstTotal.current.total : undefined;
+  const counted =
+    firstTotal.current?.key === resetKey ? firstTotal.current : undefined;
 
   const next = () => {
     if (!nextCursor) return;
@@ -67,7 +74,8 @@ export function useKeysetPages<T>(
     loading: state.loading,
     error: state.error,
     retry: state.retry,
-    total,
+    total: counted?.total,
+    totalIsLowerBound: counted?.lowerBound ?? false,
     pageNumber: paging.index + 1,
     hasNext: Boolean(nextCursor),
     hasPrevious: paging.index > 0,
@@ -80,14 +88,21 @@ export function useKeysetPages<T>(
 export type KeysetPages<T> = ReturnType<typeof useKeysetPages<T>>;
 
 /**
- * The count a tab shows for a paged list: the backend's total of the filters, or, from an older
- * backend without `total`, the first page's own count with a "+" when there are more pages
- * (e.g. "50+"); undefined until a page has loaded.
+ * The count a tab shows for a paged list: the backend's total of the filters in the reader's
+ * number format, with a "+" when the backend stopped counting there (e.g. "10,000+"); or, from
+ * an older backend without `total`, the first page's own count with a "+" when there are more
+ * pages (e.g. "50+"); undefined until a page has loaded.
  */
 export function countLabel(
-  pages: Pick<KeysetPages<unknown>, 'total' | 'items' | 'hasNext'>,
+  pages: Pick<
+    KeysetPages<unknown>,
+    'total' | 'totalIsLowerBound' | 'items' | 'hasNext'
+  >,
 ): string | undefined {
-  if (pages.total !== undefined) return String(pages.total);
+  if (pages.total !== undefined)
+    return `${pages.total.toLocaleString()}${
+      pages.totalIsLowerBound ? '+' : ''
+    }`;
   if (!pages.items) return undefined;
   return `${pages.items.length}${pages.hasNext ? '+' : ''}`;
 }
