@@ -13,11 +13,9 @@
  * Values in URLs stop at 10 kB: Node refuses request lines over its 16 kB header limit with a bare
  * 431 before Backstage sees them. 1 MB values are sent in bodies (a plain 400 over the 64 kB limit).
  */
-import { Knex } from 'knex';
 import fc from 'fast-check';
-import { LocalStack } from '@internal/local-stack';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { Backend, startBackend, startStack } from '../__testUtils__/harness';
+import { useStackBackend } from '../__testUtils__/harness';
 import { expectNothingChanged, snapshot } from '../__testUtils__/abuse';
 
 jest.setTimeout(180_000);
@@ -590,30 +588,20 @@ function corpus(): Case[] {
 }
 
 describe('abuse: bad inputs against every route', () => {
-  let stack: LocalStack & { logs: string[] };
-  let knex: Knex;
-  let backend: Backend;
+  const suite = useStackBackend({ databases });
 
   beforeAll(async () => {
-    stack = await startStack();
-    knex = await databases.init('SQLITE_3');
-    backend = await startBackend({ stack, knex });
     // Something to change: an application, a mapping and audit rows exist before the corpus runs.
-    const demo = stack.demoClients.find(
+    const demo = suite.stack.demoClients.find(
       c => c.name === 'orders-service-sandbox',
     )!;
-    const res = await backend.call('put', CELL, {
+    const res = await suite.backend.call('put', CELL, {
       consumerKey: demo.clientId,
       consumerSecret: demo.clientSecret,
     });
     if (res.status !== 201) {
       throw new Error(`Providing the demo client answered ${res.status}`);
     }
-  });
-
-  afterAll(async () => {
-    await backend?.stop();
-    await stack?.stop();
   });
 
   const cases = corpus();
@@ -645,8 +633,8 @@ describe('abuse: bad inputs against every route', () => {
   it.each(cases.map(c => [c.name, c] as const))(
     '%s: 4xx naming the problem, nothing changed, API-M not reached',
     async (_name, c) => {
-      const before = await snapshot(knex, stack);
-      const res = await backend.call(c.method, c.url, c.body, c.headers);
+      const before = await snapshot(suite.knex, suite.stack);
+      const res = await suite.backend.call(c.method, c.url, c.body, c.headers);
       const statuses = Array.isArray(c.status) ? c.status : [c.status];
       const message: string = res.body?.error?.message ?? res.text;
       expect({
@@ -658,7 +646,7 @@ describe('abuse: bad inputs against every route', () => {
       });
       expectNothingChanged(
         before,
-        await snapshot(knex, stack),
+        await snapshot(suite.knex, suite.stack),
         c.name,
         c.allowReads,
       );
@@ -771,11 +759,11 @@ describe('abuse: bad inputs against every route', () => {
     it.each(malformedCases.map(c => [c.name, c] as const))(
       '%s: 4xx, the marker nowhere in the response, nothing changed',
       async (_name, c) => {
-        const before = await snapshot(knex, stack);
+        const before = await snapshot(suite.knex, suite.stack);
         const headers = Object.fromEntries(
           Object.entries(c.headers).filter(([, v]) => v !== ''),
         );
-        const res = await backend.call(c.method, c.url, c.body, headers);
+        const res = await suite.backend.call(c.method, c.url, c.body, headers);
         expect(res.status).toBeGreaterThanOrEqual(400);
         expect(res.status).toBeLessThan(500);
         const whole = [
@@ -786,7 +774,11 @@ describe('abuse: bad inputs against every route', () => {
         ].join('\n');
         expect(whole).not.toContain(MARKER);
         expect(whole).not.toContain(MARKER.slice(0, 12));
-        expectNothingChanged(before, await snapshot(knex, stack), c.name);
+        expectNothingChanged(
+          before,
+          await snapshot(suite.knex, suite.stack),
+          c.name,
+        );
       },
     );
   });
@@ -855,8 +847,8 @@ describe('abuse: bad inputs against every route', () => {
             [field]: value,
             ...(extra ? { [extra]: 1 } : {}),
           };
-          const before = await snapshot(knex, stack);
-          const res = await backend.call('put', CELL, body);
+          const before = await snapshot(suite.knex, suite.stack);
+          const res = await suite.backend.call('put', CELL, body);
           expect(res.status).toBe(400);
           expect(res.body.error.message).toContain(field);
           // an unknown field is named as one too
@@ -867,7 +859,7 @@ describe('abuse: bad inputs against every route', () => {
           );
           expectNothingChanged(
             before,
-            await snapshot(knex, stack),
+            await snapshot(suite.knex, suite.stack),
             `PUT ${JSON.stringify(body).slice(0, 200)}`,
           );
         },
@@ -888,13 +880,13 @@ describe('abuse: bad inputs against every route', () => {
         }),
         async ({ field, value }) => {
           const body = { ...GOOD_VERIFY, [field]: value };
-          const before = await snapshot(knex, stack);
-          const res = await backend.call('post', '/verify', body);
+          const before = await snapshot(suite.knex, suite.stack);
+          const res = await suite.backend.call('post', '/verify', body);
           expect(res.status).toBe(400);
           expect(res.body.error.message).toContain(field);
           expectNothingChanged(
             before,
-            await snapshot(knex, stack),
+            await snapshot(suite.knex, suite.stack),
             `POST /verify ${JSON.stringify(body).slice(0, 200)}`,
           );
         },
@@ -936,8 +928,8 @@ describe('abuse: bad inputs against every route', () => {
           )
             return;
           const url = pathWith(segment as 'kind', value).cell;
-          const before = await snapshot(knex, stack);
-          const res = await backend.call(
+          const before = await snapshot(suite.knex, suite.stack);
+          const res = await suite.backend.call(
             method,
             url,
             method === 'put' ? GOOD_BODY : undefined,
@@ -948,7 +940,7 @@ describe('abuse: bad inputs against every route', () => {
           );
           expectNothingChanged(
             before,
-            await snapshot(knex, stack),
+            await snapshot(suite.knex, suite.stack),
             `${method} ${url.slice(0, 200)}`,
           );
         },
@@ -977,8 +969,8 @@ describe('abuse: bad inputs against every route', () => {
           ),
         }),
         async ({ route, field, value }) => {
-          const before = await snapshot(knex, stack);
-          const res = await backend.call(
+          const before = await snapshot(suite.knex, suite.stack);
+          const res = await suite.backend.call(
             'get',
             `${route}?${field}=${encodeURIComponent(value)}`,
           );
@@ -992,7 +984,7 @@ describe('abuse: bad inputs against every route', () => {
           expect(res.body.error.message).toContain(field);
           expectNothingChanged(
             before,
-            await snapshot(knex, stack),
+            await snapshot(suite.knex, suite.stack),
             `GET ${route}?${field}=${JSON.stringify(value)}`,
           );
         },

@@ -3,11 +3,9 @@
  * is not Approved" for an application pending approval, bad input, and the permission (403 and a
  * denied audit row), against the real local stack.
  */
-import { Knex } from 'knex';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import type { LocalStack } from '@internal/local-stack';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { Backend, startBackend, startStack } from '../__testUtils__/harness';
+import { startBackend, useStackBackend } from '../__testUtils__/harness';
 import { ENTITIES } from '../__testUtils__/subscriptionEntities';
 
 jest.setTimeout(120_000);
@@ -16,37 +14,28 @@ const databases = createTestDatabases();
 const SUBS = '/entities/component/default/orders-service/subscriptions';
 
 describe('subscriptions: API-M answers, input and permission', () => {
-  let stack: LocalStack & { logs: string[] };
-  let knex: Knex;
-  let backend: Backend;
-
-  beforeAll(async () => {
-    stack = await startStack();
-    knex = await databases.init('SQLITE_3');
-    backend = await startBackend({ stack, knex, entities: ENTITIES });
-  }, 240_000);
-
-  afterAll(async () => {
-    await backend?.stop();
-    await stack?.stop();
+  const suite = useStackBackend({
+    databases,
+    entities: ENTITIES,
+    timeoutMs: 240_000,
   });
 
   it('an application pending approval: 400 APPLICATION_PENDING_APPROVAL saying what to do', async () => {
-    await stack.emulator.control.setConfig({
+    await suite.stack.emulator.control.setConfig({
       applicationApprovalWorkflow: true,
     });
     try {
-      const client = await stack.keyManager.createClient({
+      const client = await suite.stack.keyManager.createClient({
         name: 'web-portal-sub-test',
         grantTypes: ['client_credentials'],
       });
-      const provisioned = await backend.call(
+      const provisioned = await suite.backend.call(
         'put',
         '/entities/component/default/web-portal/credentials/sandbox/IS',
         { consumerKey: client.clientId, consumerSecret: client.clientSecret },
       );
       expect(provisioned.status).toBe(201);
-      const res = await backend.call(
+      const res = await suite.backend.call(
         'put',
         '/entities/component/default/web-portal/subscriptions/sandbox/orders-api',
         {},
@@ -55,49 +44,57 @@ describe('subscriptions: API-M answers, input and permission', () => {
       expect(res.body.error.code).toBe('APPLICATION_PENDING_APPROVAL');
       expect(res.body.error.message).toMatch(/waiting for approval/);
     } finally {
-      await stack.emulator.control.setConfig({
+      await suite.stack.emulator.control.setConfig({
         applicationApprovalWorkflow: false,
       });
     }
   });
 
   it('bad input names the field', async () => {
-    const res = await backend.call('put', `${SUBS}/sandbox/payments-api`, {
-      tier: 'Gold',
-      extra: 1,
-    });
+    const res = await suite.backend.call(
+      'put',
+      `${SUBS}/sandbox/payments-api`,
+      {
+        tier: 'Gold',
+        extra: 1,
+      },
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/body/);
-    const notApi = await backend.call(
+    const notApi = await suite.backend.call(
       'put',
       `${SUBS}/sandbox/${encodeURIComponent('component:default/web-portal')}`,
       {},
     );
     expect(notApi.status).toBe(400);
     expect(notApi.body.error.message).toMatch(/not an API entity/);
-    const env = await backend.call('put', `${SUBS}/nowhere/payments-api`, {});
+    const env = await suite.backend.call(
+      'put',
+      `${SUBS}/nowhere/payments-api`,
+      {},
+    );
     expect(env.status).toBe(404);
   });
 
   it('without apim.subscriptions.manage: 403 and a denied audit row, nothing subscribed', async () => {
     const denying = await startBackend({
-      stack,
-      knex,
+      stack: suite.stack,
+      knex: suite.knex,
       entities: ENTITIES,
       permission: AuthorizeResult.DENY,
     });
     try {
-      const before = (await stack.emulator.control.state()).subscriptions
+      const before = (await suite.stack.emulator.control.state()).subscriptions
         .length;
       const res = await denying.call('put', `${SUBS}/sandbox/orders-api`, {});
       expect(res.status).toBe(403);
       expect(res.body.error.code).toBe('PERMISSION_DENIED');
-      expect((await stack.emulator.control.state()).subscriptions).toHaveLength(
-        before,
-      );
+      expect(
+        (await suite.stack.emulator.control.state()).subscriptions,
+      ).toHaveLength(before);
       const sync = await denying.call('post', `${SUBS}/sandbox/sync`, {});
       expect(sync.status).toBe(403);
-      const denied = await knex('apim_credentials_audit').where({
+      const denied = await suite.knex('apim_credentials_audit').where({
         outcome: 'denied',
         action: 'subscribe',
       });

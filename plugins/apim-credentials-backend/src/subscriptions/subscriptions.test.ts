@@ -13,10 +13,9 @@ import {
   RESOURCE_PLACEHOLDER,
   shellQuote,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
-import { Knex } from 'knex';
 import type { LocalStack } from '@internal/local-stack';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { Backend, startBackend, startStack } from '../__testUtils__/harness';
+import { useStackBackend } from '../__testUtils__/harness';
 import { ENTITIES } from '../__testUtils__/subscriptionEntities';
 
 jest.setTimeout(120_000);
@@ -36,18 +35,17 @@ const ORDERS = '/entities/component/default/orders-service';
 const SUBS = `${ORDERS}/subscriptions`;
 
 describe('subscriptions from the catalog', () => {
-  let stack: LocalStack & { logs: string[] };
-  let knex: Knex;
-  let backend: Backend;
+  const suite = useStackBackend({
+    databases,
+    entities: ENTITIES,
+    timeoutMs: 240_000,
+  });
 
   beforeAll(async () => {
-    stack = await startStack();
-    knex = await databases.init('SQLITE_3');
-    backend = await startBackend({ stack, knex, entities: ENTITIES });
-    const demo = stack.demoClients.find(
+    const demo = suite.stack.demoClients.find(
       c => c.name === 'orders-service-sandbox',
     )!;
-    const provisioned = await backend.call(
+    const provisioned = await suite.backend.call(
       'put',
       `${ORDERS}/credentials/sandbox/IS`,
       {
@@ -60,15 +58,10 @@ describe('subscriptions from the catalog', () => {
         `Providing the demo client answered ${provisioned.status}`,
       );
     }
-  }, 240_000);
-
-  afterAll(async () => {
-    await backend?.stop();
-    await stack?.stop();
   });
 
   const view = async () => {
-    const res = await backend.call('get', `${SUBS}?environment=sandbox`);
+    const res = await suite.backend.call('get', `${SUBS}?environment=sandbox`);
     expect(res.status).toBe(200);
     return res.body.environments[0];
   };
@@ -90,19 +83,23 @@ describe('subscriptions from the catalog', () => {
   });
 
   it('400 listing the allowed tiers for a tier the API does not offer; nothing subscribed', async () => {
-    const res = await backend.call('put', `${SUBS}/sandbox/payments-api`, {
-      tier: 'Unlimited',
-    });
+    const res = await suite.backend.call(
+      'put',
+      `${SUBS}/sandbox/payments-api`,
+      {
+        tier: 'Unlimited',
+      },
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('SUBSCRIPTION_TIER_NOT_ALLOWED');
     expect(res.body.error.message).toContain('Gold, Bronze');
-    expect((await stack.emulator.control.state()).subscriptions).toHaveLength(
-      0,
-    );
+    expect(
+      (await suite.stack.emulator.control.state()).subscriptions,
+    ).toHaveLength(0);
   });
 
   it('sync: the dry run plans and changes nothing, the run subscribes, a re-run changes nothing', async () => {
-    const plan = await backend.call(
+    const plan = await suite.backend.call(
       'post',
       `${SUBS}/sandbox/sync?dryRun=true`,
       {},
@@ -112,11 +109,11 @@ describe('subscriptions from the catalog', () => {
       ['subscribe', 'api:default/payments-api'],
       ['subscribe', 'api:default/pizzashack-api'],
     ]);
-    expect((await stack.emulator.control.state()).subscriptions).toHaveLength(
-      0,
-    );
+    expect(
+      (await suite.stack.emulator.control.state()).subscriptions,
+    ).toHaveLength(0);
 
-    const run = await backend.call('post', `${SUBS}/sandbox/sync`, {});
+    const run = await suite.backend.call('post', `${SUBS}/sandbox/sync`, {});
     expect(run.status).toBe(200);
     expect(run.body.results.map((r: any) => r.outcome)).toEqual([
       'succeeded',
@@ -131,36 +128,39 @@ describe('subscriptions from the catalog', () => {
           tier: 'Gold',
           status: 'UNBLOCKED',
           // The URL API-M reports for the API (GET /apis/{apiId} endpointURLs).
-          gatewayUrl: `${stack.emulator.url}/payments/1.0.0`,
+          gatewayUrl: `${suite.stack.emulator.url}/payments/1.0.0`,
         }),
         // Resolved by name and version through the search, whose APIInfo has no URLs.
         expect.objectContaining({
           name: 'PizzaShackAPI',
-          gatewayUrl: `${stack.emulator.url}/pizzashack/1.0.0`,
+          gatewayUrl: `${suite.stack.emulator.url}/pizzashack/1.0.0`,
         }),
       ]),
     );
 
-    const again = await backend.call('post', `${SUBS}/sandbox/sync`, {});
+    const again = await suite.backend.call('post', `${SUBS}/sandbox/sync`, {});
     expect(again.body.results).toEqual([]);
-    expect((await stack.emulator.control.state()).subscriptions).toHaveLength(
-      2,
-    );
+    expect(
+      (await suite.stack.emulator.control.state()).subscriptions,
+    ).toHaveLength(2);
   });
 
   it("seed step 4: the client's key-manager token calls the subscribed API through the gateway", async () => {
-    const demo = stack.demoClients.find(
+    const demo = suite.stack.demoClients.find(
       c => c.name === 'orders-service-sandbox',
     )!;
-    const token = await stack.keyManager.client.requestToken(demo);
+    const token = await suite.stack.keyManager.client.requestToken(demo);
     const payments = (await view()).subscribed.find(
       (s: any) => s.name === 'PaymentsAPI',
     );
-    const call = (url: string) => fetchGateway(stack, url, token.access_token);
+    const call = (url: string) =>
+      fetchGateway(suite.stack, url, token.access_token);
     expect((await call(`${payments.gatewayUrl}/charges`)).status).toBe(200);
     // OrdersAPI is not subscribed: the gateway's 403 with WSO2's fault 900908
     // ("Resource forbidden", API Subscription validation failed).
-    const refused = await call(`${stack.emulator.url}/orders/1.0.0/orders`);
+    const refused = await call(
+      `${suite.stack.emulator.url}/orders/1.0.0/orders`,
+    );
     expect(refused.status).toBe(403);
     expect(JSON.parse(refused.body).fault.code).toBe(900908);
   });
@@ -169,10 +169,10 @@ describe('subscriptions from the catalog', () => {
   const describeWithCurl = hasCurl ? describe : describe.skip;
   describeWithCurl('with curl', () => {
     it("seed step 4: the entity tab's invoke command, as a user runs it, calls the subscribed API", async () => {
-      const demo = stack.demoClients.find(
+      const demo = suite.stack.demoClients.find(
         c => c.name === 'orders-service-sandbox',
       )!;
-      const token = await stack.keyManager.client.requestToken(demo);
+      const token = await suite.stack.keyManager.client.requestToken(demo);
       const payments = (await view()).subscribed.find(
         (s: any) => s.name === 'PaymentsAPI',
       );
@@ -182,7 +182,10 @@ describe('subscriptions from the catalog', () => {
         api: 'PaymentsAPI 1.0.0',
         privateCa: true,
       })
-        .replace(shellQuote(CA_CERT_PLACEHOLDER), shellQuote(stack.tls.caPath))
+        .replace(
+          shellQuote(CA_CERT_PLACEHOLDER),
+          shellQuote(suite.stack.tls.caPath),
+        )
         .replace(ACCESS_TOKEN_PLACEHOLDER, token.access_token)
         .replace(RESOURCE_PLACEHOLDER, 'charges');
       expect(snippet).not.toContain(demo.clientSecret);
@@ -196,21 +199,22 @@ describe('subscriptions from the catalog', () => {
   });
 
   it('undeclared subscriptions are listed and removed only when asked; PUT twice is unchanged', async () => {
-    const put = await backend.call(
+    const put = await suite.backend.call(
       'put',
       `${SUBS}/sandbox/${encodeURIComponent('api:default/orders-api')}`,
       {},
     );
     expect(put.status).toBe(201);
     expect(
-      (await backend.call('put', `${SUBS}/sandbox/orders-api`, {})).status,
+      (await suite.backend.call('put', `${SUBS}/sandbox/orders-api`, {}))
+        .status,
     ).toBe(200);
     expect((await view()).undeclared).toEqual([
       expect.objectContaining({ name: 'OrdersAPI', tier: 'Unlimited' }),
     ]);
-    const keep = await backend.call('post', `${SUBS}/sandbox/sync`, {});
+    const keep = await suite.backend.call('post', `${SUBS}/sandbox/sync`, {});
     expect(keep.body.results).toEqual([]);
-    const remove = await backend.call('post', `${SUBS}/sandbox/sync`, {
+    const remove = await suite.backend.call('post', `${SUBS}/sandbox/sync`, {
       removeUndeclared: true,
     });
     expect(remove.body.results).toEqual([
@@ -221,14 +225,18 @@ describe('subscriptions from the catalog', () => {
       }),
     ]);
     expect((await view()).undeclared).toEqual([]);
-    const del = await backend.call('delete', `${SUBS}/sandbox/payments-api`);
+    const del = await suite.backend.call(
+      'delete',
+      `${SUBS}/sandbox/payments-api`,
+    );
     expect(del.body.outcome).toBe('succeeded');
     expect(
-      (await backend.call('delete', `${SUBS}/sandbox/payments-api`)).body
+      (await suite.backend.call('delete', `${SUBS}/sandbox/payments-api`)).body
         .outcome,
     ).toBe('unchanged');
 
-    const rows = await knex('apim_credentials_audit')
+    const rows = await suite
+      .knex('apim_credentials_audit')
       .whereIn('action', ['subscribe', 'unsubscribe'])
       .orderBy('seq');
     expect(rows.map(r => [r.action, r.outcome])).toEqual([
