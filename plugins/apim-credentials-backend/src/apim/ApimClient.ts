@@ -144,12 +144,7 @@ export class ApimClient {
 
   mapKeys(
     applicationId: string,
-    request: {
-      consumerKey: string;
-      consumerSecret: string;
-      keyManager: string;
-      keyType: string;
-    },
+    request: oauthKeys.MapKeysRequest,
   ): Promise<ApimApplicationKey> {
     return oauthKeys.mapKeys(this.call, applicationId, request);
   }

@@ -39,15 +39,22 @@ export async function getOAuthKey(
   return body === undefined || body === null ? null : toApplicationKey(body);
 }
 
+/**
+ * The body of `POST /applications/{id}/map-keys` (CONTRACT.md, TL;DR 2): an existing client of
+ * key manager `keyManager` (its name) as the application's `keyType` key. The secret is sent to
+ * API-M only, never kept.
+ */
+export interface MapKeysRequest {
+  consumerKey: string;
+  consumerSecret: string;
+  keyManager: string;
+  keyType: string;
+}
+
 export async function mapKeys(
   call: DevportalCall,
   applicationId: string,
-  request: {
-    consumerKey: string;
-    consumerSecret: string;
-    keyManager: string;
-    keyType: string;
-  },
+  request: MapKeysRequest,
 ): Promise<ApimApplicationKey> {
   const body = await call<unknown>({
     method: 'POST',

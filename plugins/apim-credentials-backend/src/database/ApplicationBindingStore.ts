@@ -32,15 +32,8 @@ export interface BindingRow {
   bound_at_utc?: Date | string | number;
 }
 
-/** What a new binding says. */
-export interface BindingInsert {
-  instance: string;
-  applicationId: string;
-  applicationName: string;
-  entityRef: string;
-  origin: BindingOrigin;
-  boundBy: string;
-}
+/** What a new binding says: an ApplicationBinding (-common) without `boundAt` (the store's now). */
+export type BindingInsert = Omit<ApplicationBinding, 'boundAt'>;
 
 /**
  * The key WSO2 compares application names by: its duplicate check on create is
