@@ -156,14 +156,7 @@ export class ApplicationBindings {
         byName?.entityRef === entityRef &&
         byName.applicationId.startsWith(PENDING)
       ) {
-        return this.deps.bindings.bind({
-          instance,
-          applicationId: app.applicationId,
-          applicationName: app.name,
-          entityRef,
-          origin: 'created',
-          boundBy: byName.boundBy,
-        });
+        return this.recordCreated(instance, app, entityRef, byName.boundBy);
       }
       throw new ApplicationNotBoundError(app.name, instance, entityRef);
     }
