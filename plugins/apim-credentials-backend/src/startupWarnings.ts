@@ -11,11 +11,12 @@ import { DEPRECATED_CONFIG_KEYS } from './configTimings';
 /**
  * Logs a warning per dangerous setting: the permission framework off (`permission.enabled` not
  * true: Backstage then allows every request, so every user may change every entity's
- * credentials), TLS checks off, plain-HTTP API-M or token endpoints allowed.
+ * credentials), TLS checks off, plain-HTTP API-M or token endpoints allowed, an environment
+ * that requires approval but notifies nobody of new requests.
  */
 export function warnAboutRiskyConfig(
   root: Config,
-  settings: Pick<ApimCredentialsConfig, 'instances'>,
+  settings: Pick<ApimCredentialsConfig, 'instances' | 'environments'>,
   logger: Pick<LoggerService, 'warn'>,
 ): void {
   if (root.getOptionalBoolean('permission.enabled') !== true) {
@@ -35,6 +36,13 @@ export function warnAboutRiskyConfig(
       );
     }
   }
+  settings.environments.forEach((env, i) => {
+    if (env.approval && env.approval.notify.length === 0) {
+      logger.warn(
+        `Environment "${env.id}" requires approval but notifies nobody of new requests (apimCredentials.environments[${i}].approval.notify is empty): requests wait unseen until an approver opens the approvals page. List the approvers' group there, e.g. group:default/platform-team.`,
+      );
+    }
+  });
 }
 
 /**
