@@ -108,6 +108,11 @@ export interface ProvisionOptions {
   createApplication?: boolean;
 }
 
+/** `dryRun=true` in the query of a dry run; nothing otherwise. */
+function dryRunFlag(options?: { dryRun?: boolean }) {
+  return options?.dryRun ? 'true' : undefined;
+}
+
 /** @public */
 export class ApimCredentialsClient implements ApimCredentialsApi {
   private readonly discoveryApi: {
@@ -180,44 +185,28 @@ export class ApimCredentialsClient implements ApimCredentialsApi {
     );
   }
 
-  provision(
-    cell: { entityRef: string; environment: string; keyManager: string },
-    body: ProvisionRequest,
-    options?: RequestOptions & ProvisionOptions,
-  ) {
-    const query = toSearch({
-      dryRun: options?.dryRun ? 'true' : undefined,
-      createApplication:
-        options?.createApplication === false ? 'false' : undefined,
-    });
-    return this.request<ProvisionAnswer>(
+  provision: ApimCredentialsApi['provision'] = (cell, body, options) =>
+    this.request(
       'PUT',
-      `${cellPath(cell)}${query}`,
+      `${cellPath(cell)}${toSearch({
+        dryRun: dryRunFlag(options),
+        createApplication:
+          options?.createApplication === false ? 'false' : undefined,
+      })}`,
       body,
       options,
     );
-  }
 
-  unprovision(
-    cell: {
-      entityRef: string;
-      environment: string;
-      keyManager: string;
-      consumerKey: string;
-    },
-    options?: RequestOptions & { dryRun?: boolean },
-  ) {
-    const query = toSearch({
-      consumerKey: cell.consumerKey,
-      dryRun: options?.dryRun ? 'true' : undefined,
-    });
-    return this.request<UnprovisionResult>(
+  unprovision: ApimCredentialsApi['unprovision'] = (cell, options) =>
+    this.request(
       'DELETE',
-      `${cellPath(cell)}${query}`,
+      `${cellPath(cell)}${toSearch({
+        consumerKey: cell.consumerKey,
+        dryRun: dryRunFlag(options),
+      })}`,
       undefined,
       options,
     );
-  }
 
   verify(
     body: VerifyRequest & { entityRef: string },
