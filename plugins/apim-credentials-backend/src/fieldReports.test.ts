@@ -12,6 +12,7 @@ import {
   Backend,
   apimConfig,
   component,
+  credentialsOf,
   entities as standardEntities,
   startBackend,
   startStack,
@@ -84,10 +85,11 @@ describe('issue 12: application names and disabled key managers', () => {
       });
       try {
         const client = await newClient();
-        const res = await elsewhere.call('put', cell('case-lower'), {
-          consumerKey: client.clientId,
-          consumerSecret: client.clientSecret,
-        });
+        const res = await elsewhere.call(
+          'put',
+          cell('case-lower'),
+          credentialsOf(client),
+        );
         if (res.status !== 201 || res.body.applicationName !== 'case-app') {
           throw new Error(
             `Expected 201 creating "case-app", got ${
@@ -109,10 +111,11 @@ describe('issue 12: application names and disabled key managers', () => {
       async query => {
         const client = await newClient();
         const creates = await requests(CREATE);
-        const res = await backend.call('put', `${cell('case-upper')}${query}`, {
-          consumerKey: client.clientId,
-          consumerSecret: client.clientSecret,
-        });
+        const res = await backend.call(
+          'put',
+          `${cell('case-upper')}${query}`,
+          credentialsOf(client),
+        );
         expect([res.status, res.body.error?.message]).toEqual([
           409,
           expect.any(String),
@@ -144,10 +147,7 @@ describe('issue 12: application names and disabled key managers', () => {
           const res = await backend.call(
             'put',
             `${cell('case-upper')}${query}`,
-            {
-              consumerKey: client.clientId,
-              consumerSecret: client.clientSecret,
-            },
+            credentialsOf(client),
           );
           expect(res.status).toBe(409);
           expect(res.body.error.message).toContain('"case-app"');
@@ -169,10 +169,11 @@ describe('issue 12: application names and disabled key managers', () => {
       async (entity, rule) => {
         const client = await newClient();
         const before = await requests();
-        const put = await backend.call('put', cell(entity), {
-          consumerKey: client.clientId,
-          consumerSecret: client.clientSecret,
-        });
+        const put = await backend.call(
+          'put',
+          cell(entity),
+          credentialsOf(client),
+        );
         expect(put.status).toBe(400);
         expect(put.body.error.message).toContain('wso2.com/apim-application');
         expect(put.body.error.message).toContain(rule);
@@ -182,10 +183,11 @@ describe('issue 12: application names and disabled key managers', () => {
           `${cell(entity)}?consumerKey=${client.clientId}`,
         );
         expect(del.status).toBe(400);
-        const dry = await backend.call('put', `${cell(entity)}?dryRun=true`, {
-          consumerKey: client.clientId,
-          consumerSecret: client.clientSecret,
-        });
+        const dry = await backend.call(
+          'put',
+          `${cell(entity)}?dryRun=true`,
+          credentialsOf(client),
+        );
         expect(dry.status).toBe(400);
         const read = await backend.call(
           'get',
@@ -200,10 +202,11 @@ describe('issue 12: application names and disabled key managers', () => {
 
     it('keeps inner spaces valid', async () => {
       const client = await newClient();
-      const res = await backend.call('put', cell('inner-spaces'), {
-        consumerKey: client.clientId,
-        consumerSecret: client.clientSecret,
-      });
+      const res = await backend.call(
+        'put',
+        cell('inner-spaces'),
+        credentialsOf(client),
+      );
       expect(res.status).toBe(201);
       expect(res.body.applicationName).toBe('Case Inner Spaces EU');
     });
@@ -216,10 +219,11 @@ describe('issue 12: application names and disabled key managers', () => {
 
     it('stays mapped on the tab, is no drift, and DELETE removes it from API-M', async () => {
       const client = await newClient();
-      const put = await backend.call('put', cell('km-off'), {
-        consumerKey: client.clientId,
-        consumerSecret: client.clientSecret,
-      });
+      const put = await backend.call(
+        'put',
+        cell('km-off'),
+        credentialsOf(client),
+      );
       expect(put.status).toBe(201);
       const { keyMappingId } = put.body;
       await stack.emulator.control.patchKeyManager('IS', { enabled: false });
@@ -295,10 +299,11 @@ describe('issue 12: application names and disabled key managers', () => {
       });
       try {
         const first = await newClient();
-        const put = await cached.call('put', cell('km-cache'), {
-          consumerKey: first.clientId,
-          consumerSecret: first.clientSecret,
-        });
+        const put = await cached.call(
+          'put',
+          cell('km-cache'),
+          credentialsOf(first),
+        );
         expect(put.status).toBe(201);
         await stack.emulator.control.patchKeyManager('IS', { enabled: false });
         // The cached listing still says "enabled"; the mapping is hidden, not gone.
@@ -318,20 +323,22 @@ describe('issue 12: application names and disabled key managers', () => {
         ).toBe(false);
 
         const second = await newClient();
-        const refused = await cached.call('put', cell('km-cache'), {
-          consumerKey: second.clientId,
-          consumerSecret: second.clientSecret,
-        });
+        const refused = await cached.call(
+          'put',
+          cell('km-cache'),
+          credentialsOf(second),
+        );
         expect(refused.status).toBe(400);
         expect(refused.body.error.message).toContain('disabled');
 
         await stack.emulator.control.patchKeyManager('IS', { enabled: true });
         // Past the directory's one-second floor between forced reloads.
         await new Promise(r => setTimeout(r, 1100));
-        const again = await cached.call('put', cell('km-cache'), {
-          consumerKey: second.clientId,
-          consumerSecret: second.clientSecret,
-        });
+        const again = await cached.call(
+          'put',
+          cell('km-cache'),
+          credentialsOf(second),
+        );
         expect(again.status).toBe(201);
       } finally {
         await cached.stop();

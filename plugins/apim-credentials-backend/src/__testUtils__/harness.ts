@@ -244,6 +244,14 @@ export async function startBackend(options: {
   };
 }
 
+/** The body of a provisioning PUT (or /verify) with a key manager's client and its secret. */
+export function credentialsOf(client: {
+  clientId: string;
+  clientSecret: string;
+}): { consumerKey: string; consumerSecret: string } {
+  return { consumerKey: client.clientId, consumerSecret: client.clientSecret };
+}
+
 /** A suite's local stack, its database and the backend on them (see useStackBackend). */
 export interface StackBackend {
   stack: LocalStack & { logs: string[] };

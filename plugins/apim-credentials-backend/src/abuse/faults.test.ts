@@ -19,6 +19,7 @@ import { createTestDatabases } from '../__testUtils__/databases';
 import {
   apimConfig,
   Backend,
+  credentialsOf,
   startBackend,
   startStack,
 } from '../__testUtils__/harness';
@@ -219,10 +220,7 @@ describe('abuse: API-M faults', () => {
           backend.call(
             'put',
             `/entities/component/default/${entity}/credentials/sandbox/IS`,
-            {
-              consumerKey: client.clientId,
-              consumerSecret: client.clientSecret,
-            },
+            credentialsOf(client),
           ),
         );
         const row = await knex('apim_credentials_audit')
@@ -260,7 +258,7 @@ describe('abuse: API-M faults', () => {
         backend.call(
           'put',
           '/entities/component/default/web-portal/credentials/sandbox/IS',
-          { consumerKey: client.clientId, consumerSecret: client.clientSecret },
+          credentialsOf(client),
         ),
       );
       expect(res.status).toBe(201);
@@ -299,12 +297,7 @@ describe('abuse: API-M faults', () => {
         const cell =
           '/entities/component/default/payments-service/credentials/sandbox/IS';
         expect(
-          (
-            await backend.call('put', cell, {
-              consumerKey: client.clientId,
-              consumerSecret: client.clientSecret,
-            })
-          ).status,
+          (await backend.call('put', cell, credentialsOf(client))).status,
         ).toBe(201);
         // DELETE names the client it removes (issue 10 item 2)
         const removal = `${cell}?consumerKey=${encodeURIComponent(
@@ -422,7 +415,7 @@ describe('abuse: API-M faults', () => {
       const res = await backend.call(
         'put',
         '/entities/component/default/orders-service/credentials/sandbox/IS',
-        { consumerKey: demo.clientId, consumerSecret: demo.clientSecret },
+        credentialsOf(demo),
       );
       if (res.status >= 300) {
         throw new Error(`Providing the demo client answered ${res.status}`);
