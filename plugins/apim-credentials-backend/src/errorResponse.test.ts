@@ -11,6 +11,8 @@ import {
 import { ApimError } from './apim/ApimError';
 import { RateLimitedError, UpstreamError, coded } from './errors';
 import { errorResponse } from './errorResponse';
+import { parse } from './parse';
+import { auditQuerySchema } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { translateError } from './service/translateError';
 
 const SECRET = 'marker-secret-7f3a';
@@ -61,6 +63,37 @@ describe('errorResponse', () => {
       expect(res.text).not.toContain('position');
     },
   );
+
+  it('names the refused fields of a 400 (names only, never a value)', async () => {
+    const { app } = appThrowing(() => {
+      try {
+        parse(
+          auditQuerySchema,
+          { actor: `not a ref ${SECRET}`, since: 'yesterday', limit: '5' },
+          'query',
+        );
+      } catch (error) {
+        return error;
+      }
+      return new Error('parse accepted a bad query');
+    });
+    const res = await request(app).get('/boom');
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({
+      name: 'InputError',
+      code: 'INVALID_INPUT',
+      fields: ['actor', 'since'],
+    });
+    expect(res.text).not.toContain(SECRET);
+
+    const forged = appThrowing(() =>
+      Object.assign(new InputError('bad'), {
+        fields: ['actor', `x=${SECRET}`, 42],
+      }),
+    );
+    const forgedRes = await request(forged.app).get('/boom');
+    expect(forgedRes.body.error.fields).toEqual(['actor']);
+  });
 
   it('answers a too-large body and a bad charset with a plain 400', async () => {
     const { app } = appThrowing(() => new Error('unused'));

@@ -21,8 +21,16 @@ class PublicError extends Error {
     message: string,
     readonly code: ApimCredentialsErrorCode,
     statusCode: number,
+    fields?: string[],
   ) {
     super(message);
+    // The names of the request fields a 400 is about (parse.ts), for forms; never a value.
+    if (fields?.length) {
+      Object.defineProperty(this, 'fields', {
+        value: fields,
+        enumerable: true,
+      });
+    }
     // Read by Backstage's handler for the status; not part of the body (it has response.statusCode).
     Object.defineProperty(this, 'statusCode', { value: statusCode });
     // Backstage derives the status from the name for its own error kinds; keep it.
@@ -99,7 +107,7 @@ export function toPublicError(
   const code = errorCodeOf(error);
   const message = ownMessage(error);
   if (status < 500) {
-    return new PublicError(error.name, message, code, status);
+    return new PublicError(error.name, message, code, status, fieldsOf(error));
   }
   if (code === 'INTERNAL') return internal(error, logger);
   const logId = randomBytes(8).toString('hex');
@@ -131,6 +139,16 @@ function internal(error: Error, logger: LoggerService): PublicError {
     `An internal error occurred in the apim-credentials backend; its log has the details under logId=${logId}`,
     'INTERNAL',
     500,
+  );
+}
+
+/** Field names a 400 may name: identifiers only, so nothing of a value can ride along. */
+function fieldsOf(error: Error): string[] | undefined {
+  const fields = (error as { fields?: unknown }).fields;
+  if (!Array.isArray(fields)) return undefined;
+  return fields.filter(
+    (f): f is string =>
+      typeof f === 'string' && /^[A-Za-z][\w.-]{0,63}$/.test(f),
   );
 }
 

@@ -157,6 +157,23 @@ export type ApimCredentialsResponseError = ResponseError & {
 };
 
 /**
+ * The request fields a refused request was about (400 `INVALID_INPUT`: `body.error.fields`, e.g.
+ * `["actor"]`), or an empty list. Forms switch on these, never on the message text.
+ *
+ * @public
+ */
+export function getApimCredentialsErrorFields(error: unknown): string[] {
+  if (typeof error !== 'object' || error === null) return [];
+  const own = (error as { fields?: unknown }).fields;
+  const fromBody = (error as { body?: { error?: { fields?: unknown } } }).body
+    ?.error?.fields;
+  const fields = Array.isArray(own) ? own : fromBody;
+  return Array.isArray(fields)
+    ? fields.filter((f): f is string => typeof f === 'string')
+    : [];
+}
+
+/**
  * The stable code of an error: from a client error's body (`body.error.code`), or from an
  * error object that carries `code` itself. `undefined` for anything else, never a guess.
  *

@@ -219,6 +219,23 @@ export type MappingsQuery = z.input<typeof mappingsQuerySchema>;
 export type ParsedMappingsQuery = z.output<typeof mappingsQuerySchema>;
 
 /**
+ * The top-level fields of the schema a validation error is about (`["actor", "since"]`), in the
+ * order of its issues. Unknown keys are left out: a key is the caller's text, and could be a
+ * secret pasted in the wrong place. Names only, never a value: the backend sends them as
+ * `error.fields` so that a form shows the error under the field without reading the message.
+ *
+ * @public
+ */
+export function zodErrorFields(error: z.ZodError): string[] {
+  const fields = new Set<string>();
+  for (const issue of error.issues) {
+    if (issue.code !== 'unrecognized_keys' && typeof issue.path[0] === 'string')
+      fields.add(issue.path[0]);
+  }
+  return [...fields];
+}
+
+/**
  * Turns a zod error into one sentence naming every offending field.
  *
  * @public

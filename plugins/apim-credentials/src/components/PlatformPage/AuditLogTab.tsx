@@ -102,8 +102,8 @@ export function AuditLogTab(props: { onCount?: (count: string) => void }) {
   useReportCount(countLabel(pages), props.onCount);
 
   const loadError = pages.error ? backendMessage(pages.error) : undefined;
-  const loadErrorField = loadError
-    ? fieldOfBackendError(loadError, applied)
+  const loadErrorField = pages.error
+    ? fieldOfBackendError(pages.error)
     : undefined;
   const fieldError = (field: keyof AuditDraft) =>
     errors[field] ?? (loadErrorField === field ? loadError : undefined);

@@ -1,6 +1,7 @@
 import {
   countCsvRows,
   draftOf,
+  fieldOfBackendError,
   filtersFromUrl,
   filtersToUrl,
   validateDraft,
@@ -75,5 +76,22 @@ describe('audit filters (issue 15 item 5)', () => {
     expect(countCsvRows('id\r\n')).toBe(0);
     expect(countCsvRows('id,msg\r\n1,"a\r\nb"\r\n2,c\r\n')).toBe(2);
     expect(countCsvRows('id,msg\n1,x')).toBe(1);
+  });
+
+  it('puts a refused filter under the field the backend names, never reading the message', () => {
+    const refused = (fields: unknown, message = 'Invalid query: whatever') => ({
+      message,
+      body: {
+        error: { name: 'InputError', message, code: 'INVALID_INPUT', fields },
+      },
+    });
+    expect(fieldOfBackendError(refused(['actor']))).toBe('actor');
+    expect(fieldOfBackendError(refused(['limit', 'since']))).toBe('since');
+    // A message that mentions a field but names none: a page error, not a guess.
+    expect(
+      fieldOfBackendError(refused(undefined, 'Invalid query: actor is bad')),
+    ).toBeUndefined();
+    expect(fieldOfBackendError(refused(['cursor']))).toBeUndefined();
+    expect(fieldOfBackendError(new Error('actor'))).toBeUndefined();
   });
 });

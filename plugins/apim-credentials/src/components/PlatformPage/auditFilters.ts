@@ -3,6 +3,7 @@ import {
   AUDIT_OUTCOMES,
   AuditQuery,
   entityRefSchema,
+  getApimCredentialsErrorFields,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { localInputToIso } from '../common/format';
 import { compact, normaliseEntityRef } from './filters';
@@ -153,22 +154,26 @@ export function validateDraft(draft: AuditDraft): {
   };
 }
 
+const DRAFT_FIELDS: ReadonlyArray<keyof AuditDraft> = [
+  'entityRef',
+  'environment',
+  'actor',
+  'action',
+  'outcome',
+  'since',
+  'until',
+];
+
 /**
- * Which field a refused request is about, from the backend's message (it names the field, or
- * the entity it could not find), so the error shows under that field and not as a page error.
+ * Which filter field a refused request is about, from the fields the backend names in its 400
+ * (`error.fields`, getApimCredentialsErrorFields), so the error shows under that field and not
+ * as a page error; undefined when it names none of them. Never reads the message text.
  */
 export function fieldOfBackendError(
-  message: string,
-  filters: AuditFilters,
+  error: unknown,
 ): keyof AuditDraft | undefined {
-  if (/\bactor\b/i.test(message)) return 'actor';
-  if (filters.actor && message.toLowerCase().includes(filters.actor))
-    return 'actor';
-  if (/\bentityRef\b|\bentity\b/i.test(message)) return 'entityRef';
-  if (/\buntil\b/i.test(message)) return 'until';
-  if (/\bsince\b/i.test(message)) return 'since';
-  if (/\benvironment\b/i.test(message)) return 'environment';
-  return undefined;
+  const named = getApimCredentialsErrorFields(error);
+  return DRAFT_FIELDS.find(field => named.includes(field));
 }
 
 /** Rows in a CSV text (RFC 4180: line breaks inside quoted cells do not end a row), header excluded. */
