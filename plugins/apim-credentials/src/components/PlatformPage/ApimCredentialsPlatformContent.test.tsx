@@ -217,6 +217,7 @@ describe('ApimCredentialsPlatformContent', () => {
       404,
       'NotFoundError',
       'No entity component:default/ghost in the catalog',
+      'ENTITY_NOT_FOUND',
     );
     const getAudit = jest.fn(async (query?: AuditQuery) => {
       if (query?.entityRef) throw refused;

@@ -93,5 +93,10 @@ describe('audit filters (issue 15 item 5)', () => {
     ).toBeUndefined();
     expect(fieldOfBackendError(refused(['cursor']))).toBeUndefined();
     expect(fieldOfBackendError(new Error('actor'))).toBeUndefined();
+    expect(
+      fieldOfBackendError({
+        body: { error: { message: 'No entity x', code: 'ENTITY_NOT_FOUND' } },
+      }),
+    ).toBe('entityRef');
   });
 });

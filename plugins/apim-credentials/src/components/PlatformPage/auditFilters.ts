@@ -3,6 +3,7 @@ import {
   AUDIT_OUTCOMES,
   AuditQuery,
   entityRefSchema,
+  getApimCredentialsErrorCode,
   getApimCredentialsErrorFields,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { localInputToIso } from '../common/format';
@@ -165,13 +166,16 @@ const DRAFT_FIELDS: ReadonlyArray<keyof AuditDraft> = [
 ];
 
 /**
- * Which filter field a refused request is about, from the fields the backend names in its 400
- * (`error.fields`, getApimCredentialsErrorFields), so the error shows under that field and not
- * as a page error; undefined when it names none of them. Never reads the message text.
+ * Which filter field a refused request is about, so the error shows under that field and not as
+ * a page error: the fields the backend names in its 400 (`error.fields`,
+ * getApimCredentialsErrorFields), or the Entity for `ENTITY_NOT_FOUND` (the entity filter names
+ * an entity the catalog does not show the caller); undefined otherwise. Never reads the message.
  */
 export function fieldOfBackendError(
   error: unknown,
 ): keyof AuditDraft | undefined {
+  if (getApimCredentialsErrorCode(error) === 'ENTITY_NOT_FOUND')
+    return 'entityRef';
   const named = getApimCredentialsErrorFields(error);
   return DRAFT_FIELDS.find(field => named.includes(field));
 }
