@@ -17,7 +17,7 @@ import {
   ProvisionCheckpoint,
   provisionOutputs,
 } from './provisionResults';
-import { dryRunWaitMessage, entityPendingForStep } from './waitForEntity';
+import { beginStep, dryRunWaitMessage } from './waitForEntity';
 import { waitForEntityInput } from './inputSchemas';
 import {
   approvalsOutput,
@@ -196,16 +196,12 @@ export function createApimCredentialsProvisionAction(
       const environments = clients.map(c => c.environment);
       const clientOf = new Map(clients.map(c => [c.environment, c]));
 
-      const dryRun = ctx.isDryRun === true;
       const taskId = ctx.task.id;
-      const credentials = await ctx.getInitiatorCredentials();
-
-      const entityPending = await entityPendingForStep({
-        catalog: options.catalog,
-        entityRef,
-        credentials,
+      const { dryRun, credentials, entityPending } = await beginStep(
         ctx,
-      });
+        options.catalog,
+        entityRef,
+      );
 
       const { client, requestOptions } = await connectForTask(
         options,

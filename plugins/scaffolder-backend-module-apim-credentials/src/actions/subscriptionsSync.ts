@@ -18,7 +18,7 @@ import {
   toSyncResults,
 } from './subscriptionResults';
 import { subscriptionsSyncExamples } from './subscriptionsSync.examples';
-import { dryRunWaitMessage, entityPendingForStep } from './waitForEntity';
+import { beginStep, dryRunWaitMessage } from './waitForEntity';
 import { environmentsInput, waitForEntityInput } from './inputSchemas';
 
 /**
@@ -128,14 +128,11 @@ export function createApimSubscriptionsSyncAction(
           'removeUndeclared: only with fromCatalog: true (what is undeclared is decided by the catalog)',
         );
       }
-      const dryRun = ctx.isDryRun === true;
-      const credentials = await ctx.getInitiatorCredentials();
-      const entityPending = await entityPendingForStep({
-        catalog: options.catalog,
-        entityRef,
-        credentials,
+      const { dryRun, credentials, entityPending } = await beginStep(
         ctx,
-      });
+        options.catalog,
+        entityRef,
+      );
       if (dryRun && entityPending) {
         // The dry run of catalog:register registers nothing: there is no entity to plan for.
         ctx.logger.info(

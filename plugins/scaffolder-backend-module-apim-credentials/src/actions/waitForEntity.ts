@@ -112,6 +112,33 @@ export async function entityPendingForStep(options: {
 }
 
 /**
+ * The start of a step about `entityRef`: whether it is a dry run, the task initiator's
+ * credentials (the backend is called on their behalf), and whether the entity is still pending
+ * after the `waitForEntity` input was applied (entityPendingForStep, whose errors it throws).
+ */
+export async function beginStep(
+  ctx: WaitingStepContext & {
+    getInitiatorCredentials(): Promise<BackstageCredentials>;
+  },
+  catalog: CatalogService | undefined,
+  entityRef: string,
+): Promise<{
+  dryRun: boolean;
+  credentials: BackstageCredentials;
+  entityPending: boolean;
+}> {
+  const dryRun = ctx.isDryRun === true;
+  const credentials = await ctx.getInitiatorCredentials();
+  const entityPending = await entityPendingForStep({
+    catalog,
+    entityRef,
+    credentials,
+    ctx,
+  });
+  return { dryRun, credentials, entityPending };
+}
+
+/**
  * What a dry run logs instead of waiting for an entity that is not in the catalog yet (the dry
  * run of `catalog:register` registers nothing): `Dry run: would wait up to <seconds> seconds for
  * <entityRef> to be in the catalog, then <then>`.
