@@ -2,8 +2,8 @@
  * Approval before provisioning through the REST API, on the local stack (issue 14 item 1): an
  * owner's PUT in an environment that requires approval files a verified request (202) and maps
  * nothing; the requester cannot approve it; another approver can; the owner's second PUT (the
- * secret again) maps the client in API-M. The secret is in no table, response or log line at
- * any step.
+ * secret again) maps the client in API-M; providing it once more answers `unchanged` without a
+ * new request. The secret is in no table, response or log line at any step.
  */
 import { Knex } from 'knex';
 import { mockCredentials } from '@backstage/backend-test-utils';
@@ -130,5 +130,31 @@ describe('approval before production keys, through the REST API', () => {
     expect(await dumpDatabase(knex)).not.toContain(client.clientSecret);
     expect(backend.bodies.join('\n')).not.toContain(client.clientSecret);
     expect(backend.logs.join('\n')).not.toContain(client.clientSecret);
+  });
+
+  it('providing the client the cell maps already answers unchanged, and files no request', async () => {
+    const again = await backend.call(
+      'put',
+      CELL,
+      { consumerKey: client.clientId, consumerSecret: client.clientSecret },
+      as(OWNER),
+    );
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({
+      status: 'unchanged',
+      consumerKey: client.clientId,
+    });
+    expect(
+      await knex('apim_credentials_approval_requests')
+        .where({ consumer_key: client.clientId })
+        .select('state'),
+    ).toEqual([{ state: 'used' }]);
+    const rows = await knex('apim_credentials_audit')
+      .where({ consumer_key: client.clientId })
+      .orderBy('seq')
+      .select('action', 'outcome');
+    expect(rows.slice(-1).map(r => `${r.action}:${r.outcome}`)).toEqual([
+      'provision:unchanged',
+    ]);
   });
 });

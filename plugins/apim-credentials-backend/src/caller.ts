@@ -72,3 +72,13 @@ function identify(auth: AuthService, credentials: BackstageCredentials) {
     : 'none';
   return { userEntityRef, via: undefined, isUser: false };
 }
+
+/**
+ * The plugin itself as the actor of the rows its scheduled job writes on its own account (an
+ * approval request expiring): no person did it, so no person's name is on the row.
+ */
+export const SYSTEM_CALLER: Caller = {
+  userEntityRef: 'plugin:apim-credentials',
+  source: 'job',
+  via: 'reconcile-job',
+};

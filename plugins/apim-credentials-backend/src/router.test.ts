@@ -603,28 +603,30 @@ describe('router: the caller on audit rows', () => {
 describe('router: approvals', () => {
   const ID = '7d7f2d4e-4a4b-4a3e-9a51-2d3b0c9b8a11';
 
-  it('only approvers decide; a denied decision is audited and never reaches the service', async () => {
-    const { app, approvals, store } = await setup();
-    const denied = await request(app)
+  it('passes the approve permission to the service, which refuses and audits', async () => {
+    const { app, approvals } = await setup();
+    await request(app)
       .post(`/approvals/${ID}/approve`)
       .set('authorization', asUser(OWNER))
       .send({ comment: 'mine' });
-    expect(denied.status).toBe(403);
-    expect(approvals.decide).not.toHaveBeenCalled();
-    expect(store.recordAudit).toHaveBeenCalledWith(
-      expect.objectContaining({ action: 'approve', actor: OWNER }),
-      expect.objectContaining({ outcome: 'denied' }),
+    expect(approvals.decide).toHaveBeenLastCalledWith(
+      ID,
+      'approve',
+      'mine',
+      expect.objectContaining({ userEntityRef: OWNER }),
+      false,
     );
     const allowed = await request(app)
       .post(`/approvals/${ID}/reject`)
       .set('authorization', asUser(AUDITOR))
       .send({ comment: 'no' });
     expect(allowed.status).toBe(200);
-    expect(approvals.decide).toHaveBeenCalledWith(
+    expect(approvals.decide).toHaveBeenLastCalledWith(
       ID,
       'reject',
       'no',
       expect.objectContaining({ userEntityRef: AUDITOR }),
+      true,
     );
   });
 

@@ -136,8 +136,10 @@ export async function createApimCredentialsServices(options: {
   const approvals = new ApprovalService({
     provisioning: service,
     approvals: stores.approvals,
+    mappings: stores.mappings,
     trail,
     notices,
+    logger,
   });
   const job = new ReconcileJob({
     config: settings,

@@ -115,11 +115,18 @@ export const AUDIT_RESOLUTIONS = [
 export type AuditResolution = (typeof AUDIT_RESOLUTIONS)[number];
 
 /**
- * `action`: an action of the actions registry (an AI agent over MCP, issue 14 item 3).
+ * `action`: an action of the actions registry (an AI agent over MCP, issue 14 item 3); `job`:
+ * the plugin itself, in its scheduled job (an approval request expiring), no person.
  *
  * @public
  */
-export const AUDIT_SOURCES = ['ui', 'scaffolder', 'api', 'action'] as const;
+export const AUDIT_SOURCES = [
+  'ui',
+  'scaffolder',
+  'api',
+  'action',
+  'job',
+] as const;
 /** @public */
 export type AuditSource = (typeof AUDIT_SOURCES)[number];
 

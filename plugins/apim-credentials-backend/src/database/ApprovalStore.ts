@@ -50,11 +50,17 @@ export interface NewApprovalRequest {
   expiresAt: Date;
 }
 
-/** The cell and client a request is for. */
+/**
+ * The cell, client and application a request is for: an approval holds for the application
+ * the approver saw (its name and API-M instance), not for whatever the entity's annotation
+ * names later.
+ */
 export interface ApprovalSubject {
   entityRef: string;
   environment: string;
+  instance: string;
   keyManager: string;
+  applicationName: string;
   consumerKey: string;
 }
 
@@ -151,8 +157,9 @@ export class ApprovalStore {
   }
 
   /**
-   * The newest pending or approved, unexpired request for this cell and client, if any: what a
-   * `PUT` either completes (approved) or answers again (pending).
+   * The newest pending or approved, unexpired request for this cell, client and application
+   * (name and instance), if any: what a `PUT` either completes (approved) or answers again
+   * (pending).
    */
   async findOpen(
     subject: ApprovalSubject,
@@ -163,7 +170,9 @@ export class ApprovalStore {
         entity_ref: subject.entityRef,
         consumer_key: subject.consumerKey,
         environment: subject.environment,
+        instance: subject.instance,
         key_manager: subject.keyManager,
+        application_name: subject.applicationName,
       })
       .whereIn('state', ['pending', 'approved'])
       .andWhere('expires_at', '>', now.getTime())
@@ -220,12 +229,27 @@ export class ApprovalStore {
     return changed === 1;
   }
 
-  /** Marks an approved, unexpired request used; false when it was not (any more). */
-  async markUsed(id: string, now = new Date()): Promise<boolean> {
+  /**
+   * Claims an approved, unexpired request for one completion by marking it used, in one
+   * conditional update: of two completions at once (or a completion racing the expiry job), only
+   * one gets true. False when it was not approved and unexpired (any more).
+   */
+  async claim(id: string, now = new Date()): Promise<boolean> {
     const changed = await this.knex(TABLE)
       .where({ id, state: 'approved' })
       .andWhere('expires_at', '>', now.getTime())
       .update({ state: 'used', used_at: now.getTime() });
+    return changed === 1;
+  }
+
+  /**
+   * Gives back a claim whose completion failed: the request is approved again (and expires as
+   * before), so the owner can retry. False when it was not claimed (used) any more.
+   */
+  async release(id: string): Promise<boolean> {
+    const changed = await this.knex(TABLE)
+      .where({ id, state: 'used' })
+      .update({ state: 'approved', used_at: null });
     return changed === 1;
   }
 

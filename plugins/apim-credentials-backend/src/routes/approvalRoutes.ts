@@ -5,7 +5,8 @@
  *   readers (`apim.audit.read`) see every request; everyone else only an entity's, with
  *   `apim.credentials.read` on it;
  * - `POST /approvals/:id/approve` and `/reject` `{ comment? }`: approvers only, never the
- *   requester (403 `SELF_APPROVAL`); a caller without the permission is a `denied` row.
+ *   requester (403 `SELF_APPROVAL`); a caller without the permission is a `denied` row
+ *   (both decided and audited by ApprovalService.decide).
  */
 import type { Request } from 'express';
 import type Router from 'express-promise-router';
@@ -22,7 +23,6 @@ import {
   apimCredentialsReadPermission,
   approvalDecisionSchema,
   approvalsQuerySchema,
-  canonicalEntityRef,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { z } from 'zod/v4';
@@ -31,7 +31,6 @@ import { callerOfRequest } from '../caller';
 import type { ApprovalStore } from '../database/ApprovalStore';
 import { parse } from '../parse';
 import type { ApprovalService } from '../service/approvals/ApprovalService';
-import type { AuditTrail } from '../service/AuditTrail';
 
 const PRINCIPALS = { allow: ['user', 'service'] as Array<'user' | 'service'> };
 
@@ -48,15 +47,16 @@ export interface ApprovalRoutesDeps {
   auditor: AuditorService;
   access: Access;
   approvals: ApprovalService;
-  requests: Pick<ApprovalStore, 'list' | 'get'>;
-  trail: Pick<AuditTrail, 'deny'>;
+  requests: Pick<ApprovalStore, 'list'>;
+  /** Not used any more (ApprovalService.decide audits a denial); router.ts still passes it. */
+  trail?: unknown;
 }
 
 export function registerApprovalRoutes(
   router: ReturnType<typeof Router>,
   deps: ApprovalRoutesDeps,
 ) {
-  const { auth, httpAuth, auditor, access, approvals, requests, trail } = deps;
+  const { auth, httpAuth, auditor, access, approvals, requests } = deps;
 
   async function mayReadAll(credentials: BackstageCredentials) {
     const [approve, audit] = await Promise.all([
@@ -108,34 +108,13 @@ export function registerApprovalRoutes(
       meta: { approvalRequest: id },
     });
     try {
-      if (
-        !(await access.isAllowed(credentials, apimCredentialsApprovePermission))
-      ) {
-        const error = new NotAllowedError(
-          `You may not ${decision} approval requests; ask for apim.credentials.approve`,
-        );
-        const request = await requests.get(id);
-        await trail.deny(
-          {
-            action: decision,
-            actor: caller.userEntityRef,
-            source: caller.source,
-            via: caller.via,
-            requestId: caller.requestId,
-            entityRef: request && canonicalEntityRef(request.entityRef),
-            environment: request?.environment,
-            keyManager: request?.keyManager,
-            consumerKey: request?.consumerKey,
-          },
-          error,
-        );
-        throw error;
-      }
+      // The service refuses (and audits) a caller without the permission.
       const decided = await approvals.decide(
         id,
         decision,
         body.comment,
         caller,
+        await access.isAllowed(credentials, apimCredentialsApprovePermission),
       );
       await event.success({ meta: { state: decided.state } });
       res.json(decided);

@@ -66,6 +66,7 @@ describe.each(databases.eachSupportedId())('approvals on %p', databaseId => {
     approvals = new ApprovalService({
       provisioning: provisioning as any,
       approvals: stores.approvals,
+      mappings: stores.mappings,
       trail: new AuditTrail({ stores, logger: mockServices.logger.mock() }),
       notices: notices as any,
     });
@@ -175,7 +176,7 @@ describe.each(databases.eachSupportedId())('approvals on %p', databaseId => {
   it('the requester cannot approve; another approver can, and the owner then completes it once', async () => {
     const filed = (await approvals.provision(input, owner)) as any;
     await expect(
-      approvals.decide(filed.request.id, 'approve', undefined, owner),
+      approvals.decide(filed.request.id, 'approve', undefined, owner, true),
     ).rejects.toMatchObject({ code: 'SELF_APPROVAL' });
     expect((await stores.approvals.get(filed.request.id))!.state).toBe(
       'pending',
@@ -186,6 +187,7 @@ describe.each(databases.eachSupportedId())('approvals on %p', databaseId => {
       'approve',
       'fine',
       approver,
+      true,
     );
     expect(decided).toMatchObject({
       state: 'approved',
@@ -194,7 +196,7 @@ describe.each(databases.eachSupportedId())('approvals on %p', databaseId => {
     });
     expect(notices.decided).toHaveBeenCalledTimes(1);
     await expect(
-      approvals.decide(filed.request.id, 'reject', undefined, approver),
+      approvals.decide(filed.request.id, 'reject', undefined, approver, true),
     ).rejects.toMatchObject({ code: 'APPROVAL_REQUEST_NOT_PENDING' });
 
     const mapped = await approvals.provision(input, owner);
@@ -223,6 +225,7 @@ describe.each(databases.eachSupportedId())('approvals on %p', databaseId => {
       'reject',
       'not this client',
       approver,
+      true,
     );
     const next = (await approvals.provision(input, owner)) as any;
     expect(next.status).toBe('approval-pending');
@@ -242,6 +245,7 @@ describe.each(databases.eachSupportedId())('approvals on %p', databaseId => {
       'approve',
       undefined,
       approver,
+      true,
       new Date(now),
     );
     const later = new Date(now + 8 * DAY);
@@ -253,7 +257,14 @@ describe.each(databases.eachSupportedId())('approvals on %p', databaseId => {
     });
     expect(provisioning.provision).not.toHaveBeenCalled();
     await expect(
-      approvals.decide(filed.request.id, 'approve', undefined, approver, later),
+      approvals.decide(
+        filed.request.id,
+        'approve',
+        undefined,
+        approver,
+        true,
+        later,
+      ),
     ).rejects.toMatchObject({ code: 'APPROVAL_REQUEST_NOT_PENDING' });
 
     expect(
@@ -265,7 +276,15 @@ describe.each(databases.eachSupportedId())('approvals on %p', databaseId => {
     expect(notices.expired).toHaveBeenCalledWith(
       expect.objectContaining({ id: filed.request.id, state: 'expired' }),
     );
-    expect(await actions()).toContain(`expire-request:succeeded:${OWNER}`);
+    // The plugin's scheduled job expired it, not the requester.
+    expect(await actions()).toContain(
+      'expire-request:succeeded:plugin:apim-credentials',
+    );
+    expect(
+      await knex('apim_credentials_audit')
+        .where({ consumer_key: input.consumerKey, action: 'expire-request' })
+        .distinct('source', 'via'),
+    ).toEqual([{ source: 'job', via: 'reconcile-job' }]);
   });
 
   it('a dry run files nothing and says approval is needed', async () => {

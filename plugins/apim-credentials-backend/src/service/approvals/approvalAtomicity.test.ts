@@ -56,6 +56,7 @@ describe.each(databases.eachSupportedId())(
       approvals = new ApprovalService({
         provisioning: provisioning as any,
         approvals: stores.approvals,
+        mappings: stores.mappings,
         trail: new AuditTrail({ stores, logger: mockServices.logger.mock() }),
       });
     });
@@ -110,24 +111,69 @@ describe.each(databases.eachSupportedId())(
       const id = await filed();
       auditWriteFails();
       await expect(
-        approvals.decide(id, 'approve', undefined, approver),
+        approvals.decide(id, 'approve', undefined, approver, true),
       ).rejects.toThrow('connection lost');
       expect(await requestRows()).toEqual([{ state: 'pending' }]);
       expect(await auditRows()).toEqual(['request-approval']);
       // Nothing half-done is left behind: the decision can be made again.
-      await approvals.decide(id, 'reject', 'no', approver);
+      await approvals.decide(id, 'reject', 'no', approver, true);
       expect(await requestRows()).toEqual([{ state: 'rejected' }]);
     });
 
     it('no request is used without its complete-request row', async () => {
       const id = await filed();
-      await approvals.decide(id, 'approve', undefined, approver);
+      await approvals.decide(id, 'approve', undefined, approver, true);
       auditWriteFails();
       await expect(approvals.provision(input, owner)).rejects.toThrow(
         'connection lost',
       );
       expect(await requestRows()).toEqual([{ state: 'approved' }]);
       expect(await auditRows()).toEqual(['request-approval', 'approve']);
+    });
+
+    it('of two completions at once, exactly one maps and completes', async () => {
+      const id = await filed();
+      await approvals.decide(id, 'approve', undefined, approver, true);
+      provisioning.provision.mockClear();
+      // Mapping takes a while: the second completion starts while the first is at API-M.
+      const slowly = async (i: { consumerKey: string }) => {
+        await new Promise(resolve => setTimeout(resolve, 100));
+        return { status: 'created', consumerKey: i.consumerKey };
+      };
+      provisioning.provision.mockImplementationOnce(slowly);
+      const results = await Promise.allSettled([
+        approvals.provision(input, owner),
+        approvals.provision(input, owner),
+      ]);
+      expect(provisioning.provision).toHaveBeenCalledTimes(1);
+      expect(results).toContainEqual({
+        status: 'fulfilled',
+        value: expect.objectContaining({ status: 'created' }),
+      });
+      // The other one is refused, or (had it looked after the claim) files a new request.
+      expect(
+        (await auditRows()).filter(a => a === 'complete-request'),
+      ).toHaveLength(1);
+      expect((await stores.approvals.get(id))!.state).toBe('used');
+    });
+
+    it('a failed mapping gives the approval back for a retry', async () => {
+      const id = await filed();
+      await approvals.decide(id, 'approve', undefined, approver, true);
+      provisioning.provision.mockRejectedValueOnce(new Error('API-M down'));
+      await expect(approvals.provision(input, owner)).rejects.toThrow(
+        'API-M down',
+      );
+      expect(await requestRows()).toEqual([{ state: 'approved' }]);
+      expect(await approvals.provision(input, owner)).toMatchObject({
+        status: 'created',
+      });
+      expect(await requestRows()).toEqual([{ state: 'used' }]);
+      expect(await auditRows()).toEqual([
+        'request-approval',
+        'approve',
+        'complete-request',
+      ]);
     });
 
     it('no request expires without its expire-request row', async () => {
