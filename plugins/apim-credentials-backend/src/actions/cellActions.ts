@@ -1,8 +1,9 @@
 /**
  * The actions that concern one cell (entity x environment x key manager), issue 14 item 3:
  * `unprovision` (destructive; names the client it removes) and `plan-provision`. No action takes
- * a secret: `plan-provision` checks what a provisioning would check and hands back a link to the
- * entity tab's dialog, pre-filled, where the person enters the secret themselves.
+ * a secret: `plan-provision` checks what a provisioning would check (and says whether approval is
+ * required, naming the open request) and hands back a link to the entity tab's dialog,
+ * pre-filled, where the person enters the secret themselves.
  */
 import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import { parseEntityRef } from '@backstage/catalog-model';
@@ -120,7 +121,7 @@ export function registerCellActions(
     name: 'plan-provision',
     title: 'Check a provisioning and link to the dialog that completes it',
     description:
-      "Checks everything provisioning an existing OAuth2 client would check (permission, binding, environment, key manager, application, conflicts with what is mapped) without the secret and without changing anything, and returns what would happen plus a link to the entity's API-M Credentials tab with the provide dialog pre-filled (environment, key manager, consumer key). Give the link to the person: they enter the consumer secret there; no action accepts a secret.",
+      "Checks everything provisioning an existing OAuth2 client would check (permission, binding, environment, key manager, application, conflicts with what is mapped) without the secret and without changing anything, and returns what would happen, whether the environment requires approval (and the open approval request, if any), plus a link to the entity's API-M Credentials tab with the provide dialog pre-filled (environment, key manager, consumer key). Give the link to the person: they enter the consumer secret there; no action accepts a secret.",
     attributes: { readOnly: true, idempotent: true, destructive: false },
     schema: {
       input: zod =>
@@ -140,6 +141,17 @@ export function registerCellActions(
           applicationId: zod.string().describe('empty: would be created'),
           keyType: zod.string(),
           verificationRequired: zod.boolean(),
+          approvalRequired: zod
+            .boolean()
+            .describe(
+              'The environment requires an approver to approve a new client (apim.credentials.approve) before it is mapped',
+            ),
+          approvalRequest: zod
+            .object({ id: zod.string(), state: zod.string() })
+            .optional()
+            .describe(
+              'The open (pending or approved, unexpired) approval request for this cell, client and application, if any',
+            ),
           link: zod.string(),
         }),
     },
@@ -168,6 +180,17 @@ export function registerCellActions(
             },
             gated.caller,
           );
+          // What providing would meet: an approval to file, or the open request it answers.
+          const open =
+            gated.env.approval &&
+            (await deps.stores.approvals.findOpen({
+              entityRef: gated.entityRef,
+              environment: gated.env.id,
+              instance: gated.env.instance,
+              keyManager: plan.keyManager,
+              applicationName: gated.applicationName,
+              consumerKey: cell.consumerKey,
+            }));
           await gated.event.success({ meta: { status: plan.status } });
           return {
             output: {
@@ -176,6 +199,10 @@ export function registerCellActions(
               applicationId: plan.applicationId,
               keyType: plan.keyType,
               verificationRequired: deps.service.config.verification.required,
+              approvalRequired: Boolean(gated.env.approval),
+              ...(open
+                ? { approvalRequest: { id: open.id, state: open.state } }
+                : {}),
               link: provideDialogLink(deps.appBaseUrl, {
                 entityRef: gated.entityRef,
                 environment: gated.env.id,

@@ -3,11 +3,17 @@
  * leaves the same audit rows as a person calling the REST API; tested here without API-M, with
  * Backstage's mock actions registry. The stack-backed actions.test.ts covers the real services.
  */
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
 import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { ApimError } from '../apim/ApimError';
+import type { ApprovalStore } from '../database/ApprovalStore';
+import { createApimCredentialsStores } from '../database/stores';
 import { AuditTrail } from '../service/AuditTrail';
 import { ApplicationNotBoundError } from '../service/bindingErrors';
 import { createCheckedAccess } from '../services';
@@ -18,7 +24,7 @@ const OWNER = 'user:default/olivia';
 const ENTITY = 'component:default/orders-service';
 const ENV = { id: 'dev', instance: 'local', keyType: 'SANDBOX' };
 
-function setup(allowed: boolean) {
+function setup(allowed: boolean, stores?: { approvals: ApprovalStore }) {
   const service = {
     environment: jest.fn(() => ENV),
     assertKeyManagerName: jest.fn(
@@ -73,7 +79,7 @@ function setup(allowed: boolean) {
     access,
     gate,
     service,
-    store,
+    stores,
     bindings,
     auditor,
     logger: mockServices.logger.mock(),
@@ -154,5 +160,66 @@ describe.each(['unprovision', 'plan-provision'])('action %s', name => {
       expect.objectContaining({ outcome: 'denied' }),
     );
     expect(limits.countAttempt).not.toHaveBeenCalled();
+  });
+});
+
+describe('plan-provision in an environment that requires approval', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+  let approvals: ApprovalStore;
+
+  beforeAll(async () => {
+    const knex = await databases.init('SQLITE_3');
+    ({ approvals } = await createApimCredentialsStores({
+      database: { getClient: async () => knex },
+    }));
+  });
+
+  it('says so, and names the open request for the cell and client', async () => {
+    const { registry, service } = setup(true, { approvals });
+    service.environment.mockReturnValue({
+      ...ENV,
+      approval: { required: true, expiresAfterMs: 3600_000, notify: [] },
+    } as any);
+    const plan = () =>
+      registry.invoke({
+        id: 'test:plan-provision',
+        input,
+        credentials: mockCredentials.user(OWNER),
+      });
+    const request = {
+      entityRef: ENTITY,
+      environment: 'dev',
+      instance: 'local',
+      keyType: 'SANDBOX' as const,
+      keyManager: 'IS',
+      consumerKey: 'client-1',
+      requestedBy: OWNER,
+      expiresAt: new Date(Date.now() + 3600_000),
+    };
+    // One for an application the entity no longer names is not this client's request.
+    await approvals.file({ ...request, applicationName: 'old-app' });
+    const before = (await plan()).output as any;
+    expect(before).toMatchObject({ approvalRequired: true });
+    expect(before.approvalRequest).toBeUndefined();
+
+    const filed = await approvals.file({
+      ...request,
+      applicationName: 'orders-app',
+    });
+    expect((await plan()).output).toMatchObject({
+      approvalRequired: true,
+      approvalRequest: { id: filed.id, state: 'pending' },
+    });
+  });
+
+  it('an environment without approval says it is not required', async () => {
+    const { registry } = setup(true, { approvals });
+    const { output } = await registry.invoke({
+      id: 'test:plan-provision',
+      input: { ...input, consumerKey: 'client-2' },
+      credentials: mockCredentials.user(OWNER),
+    });
+    expect(output).toMatchObject({ approvalRequired: false });
+    expect((output as any).approvalRequest).toBeUndefined();
   });
 });

@@ -34,7 +34,8 @@ export interface ActionDeps {
   gate: CellGate;
   service: ProvisioningService;
   reader: CredentialsReader;
-  stores: Pick<ApimCredentialsStores, 'audit' | 'mappings'>;
+  /** `approvals`: the open approval request `plan-provision` names (issue 14 item 1). */
+  stores: Pick<ApimCredentialsStores, 'audit' | 'mappings' | 'approvals'>;
   bindings: ApplicationBindings;
   auditor: AuditorService;
   logger: LoggerService;
