@@ -217,20 +217,37 @@ describe('actions for AI agents, through the actions service', () => {
   });
 
   it('refuses a secret passed to any action', async () => {
-    await expect(
-      actions.invoke({
-        id: 'apim-credentials:plan-provision',
-        input: cell(),
-        secrets: { consumerSecret: client.clientSecret },
-        credentials: alice,
-      }),
-    ).rejects.toMatchObject({ statusCode: 400 });
-    await expect(
-      invoke('plan-provision', { ...cell(), consumerSecret: 'x' }),
-    ).rejects.toMatchObject({
-      statusCode: 400,
-      body: { error: { message: expect.stringMatching(/consumerSecret/) } },
-    });
+    // A valid input of each action: what makes it fail is the secret alone.
+    const valid: Record<string, object> = {
+      'get-entity-credentials': { entityRef: ORDERS },
+      'search-audit': {},
+      'find-consumer-key': { consumerKey: client.clientId },
+      'list-drift': {},
+      'plan-provision': cell(),
+      unprovision: cell(),
+    };
+    const { actions: listed } = await actions.list({ credentials: alice });
+    const ours = listed
+      .filter(a => a.pluginId === 'apim-credentials')
+      .map(a => a.name);
+    // Every registered action is tried: a new one needs its valid input here.
+    expect(ours.sort()).toEqual(Object.keys(valid).sort());
+    for (const name of ours) {
+      await expect(
+        actions.invoke({
+          id: `apim-credentials:${name}`,
+          input: valid[name] as any,
+          secrets: { consumerSecret: client.clientSecret },
+          credentials: alice,
+        }),
+      ).rejects.toMatchObject({ statusCode: 400 });
+      await expect(
+        invoke(name, { ...valid[name], consumerSecret: 'x' }),
+      ).rejects.toMatchObject({
+        statusCode: 400,
+        body: { error: { message: expect.stringMatching(/consumerSecret/) } },
+      });
+    }
   });
 
   it('plan-provision: the owner gets the pre-filled link, a non-owner is denied and audited', async () => {
