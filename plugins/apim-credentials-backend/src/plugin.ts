@@ -82,43 +82,33 @@ export const apimCredentialsPlugin = createBackendPlugin({
           },
         });
 
-        httpRouter.use(
-          await createRouter({
-            logger,
-            auth,
-            httpAuth,
-            permissions,
-            auditor,
-            catalog,
-            service,
-            reader,
-            trail,
-            stores,
-            approvals,
-            bindings,
-            limits,
-            subscriptions: new SubscriptionsService({
-              environments: settings.environments,
-              instances,
-              bindings,
-              allowedTiers: config.getOptionalStringArray(
-                'apimCredentials.subscriptions.allowedTiers',
-              ),
-            }),
-          }),
-        );
-
-        // Actions for AI agents (issue 14 item 3), checked like the REST API.
-        const { access, gate } = createCheckedAccess({
+        const routerOptions = {
+          logger,
           auth,
+          httpAuth,
           permissions,
+          auditor,
           catalog,
           service,
+          reader,
           trail,
+          stores,
+          approvals,
           bindings,
           limits,
-          auditor,
-        });
+          subscriptions: new SubscriptionsService({
+            environments: settings.environments,
+            instances,
+            bindings,
+            allowedTiers: config.getOptionalStringArray(
+              'apimCredentials.subscriptions.allowedTiers',
+            ),
+          }),
+        };
+        httpRouter.use(await createRouter(routerOptions));
+
+        // Actions for AI agents (issue 14 item 3), checked like the REST API (same services).
+        const { access, gate } = createCheckedAccess(routerOptions);
         registerApimCredentialsActions(actionsRegistry, {
           auth,
           access,

@@ -83,17 +83,8 @@ export async function createRouter(
   router.use(express.json({ limit: '64kb' }));
   router.use(jsonBodiesOnly);
 
-  // Shared with the actions registry, so an agent is allowed exactly what the REST API allows.
-  const { access, gate } = createCheckedAccess({
-    auth,
-    permissions,
-    catalog,
-    service,
-    trail,
-    bindings,
-    limits,
-    auditor,
-  });
+  // Built as for the actions registry, so an agent is allowed exactly what the REST API allows.
+  const { access, gate } = createCheckedAccess(options);
   const callerOf = callerOfRequest.bind(undefined, auth);
 
   router.get('/environments', async (req, res) => {

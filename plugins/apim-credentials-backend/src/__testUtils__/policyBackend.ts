@@ -9,7 +9,8 @@
  * requests through the auth service), and an on-behalf-of token that authenticates as the user
  * with the calling plugin as actor, as real auth does. The policy calls `userInfo.getUserInfo`,
  * which with mock auth knows nothing of catalog membership, so a userInfo service maps each test
- * user to the ownership refs the catalog's User/Group entities would give them.
+ * user to the ownership refs the catalog's User/Group entities would give them. The catalog holds
+ * the example organisation (ORG_ENTITIES) and what a suite adds.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +35,54 @@ import demoPolicyModule from '@internal/backstage-plugin-permission-backend-modu
 import { LocalStack } from '@internal/local-stack';
 import { apimCredentialsPlugin } from '../plugin';
 import { apimConfig } from './harness';
+
+/** The example organisation's users and the team each belongs to (dave: none). */
+const TEAMS: Record<string, string | undefined> = {
+  alice: 'team-orders',
+  bob: 'team-payments',
+  dave: undefined,
+  pat: 'platform-team',
+};
+
+/** A catalog Component with its application annotation, owned by `team`, as YAML. */
+export function componentYaml(name: string, app: string, team: string) {
+  return `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: ${name}
+  annotations: { wso2.com/apim-application: ${app} }
+spec: { type: service, lifecycle: production, owner: group:default/${team} }`;
+}
+
+/**
+ * The example organisation as catalog YAML: the teams (team-orders, team-payments,
+ * platform-team), their users (alice, bob, pat; dave in no team) and orders-service and
+ * payments-service, owned by team-orders and team-payments.
+ */
+export const ORG_ENTITIES = [
+  ...['team-orders', 'team-payments', 'platform-team'].map(
+    team => `apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: { name: ${team} }
+spec: { type: team, children: [] }`,
+  ),
+  ...Object.entries(TEAMS).map(
+    ([user, team]) => `apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: { name: ${user} }
+spec: { memberOf: [${team ?? ''}] }`,
+  ),
+  componentYaml('orders-service', 'orders-service', 'team-orders'),
+  componentYaml('payments-service', 'payments-service', 'team-payments'),
+].join('\n---\n');
+
+/** What the catalog's memberships give each user of ORG_ENTITIES: themselves and their team. */
+const ORG_OWNERSHIP: Record<string, string[]> = Object.fromEntries(
+  Object.entries(TEAMS).map(([user, team]) => [
+    `user:default/${user}`,
+    [`user:default/${user}`, ...(team ? [`group:default/${team}`] : [])],
+  ]),
+);
 
 /** What the catalog's membership gives each user (mock auth has no sign-in resolver). */
 function userInfoFactory(ownership: Record<string, string[]>) {
@@ -122,10 +171,8 @@ export interface PolicyBackend {
 export async function startPolicyBackend(options: {
   databases: TestDatabases;
   stack: LocalStack;
-  /** The catalog's Users, Groups and Components, as one YAML stream. */
-  entitiesYaml: string;
-  /** Each user's ownership refs, as the catalog's memberships give them. */
-  ownership: Record<string, string[]>;
+  /** Catalog entities besides ORG_ENTITIES, as YAML documents. */
+  moreEntitiesYaml?: string[];
   /** Entities the catalog must serve before the tests start, e.g. `component/default/x`. */
   waitFor: string[];
   /** Who reads the catalog while waiting, e.g. `user:default/alice`. */
@@ -137,7 +184,10 @@ export async function startPolicyBackend(options: {
 }): Promise<PolicyBackend> {
   const tmpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'apim-policy-'));
   const entitiesFile = path.join(tmpDir, 'entities.yaml');
-  await fs.writeFile(entitiesFile, options.entitiesYaml);
+  await fs.writeFile(
+    entitiesFile,
+    [ORG_ENTITIES, ...(options.moreEntitiesYaml ?? [])].join('\n---\n'),
+  );
   const knex = await options.databases.init('SQLITE_3');
   const backend = await startTestBackend({
     features: [
@@ -156,7 +206,7 @@ export async function startPolicyBackend(options: {
       databaseFactory(options.databases, knex),
       authFactory,
       httpAuthServiceFactory,
-      userInfoFactory(options.ownership),
+      userInfoFactory(ORG_OWNERSHIP),
       catalogPlugin,
       permissionPlugin,
       demoPolicyModule,

@@ -14,78 +14,23 @@ import request from 'supertest';
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { LocalStack } from '@internal/local-stack';
 import { startStack } from '../__testUtils__/harness';
-import { startPolicyBackend } from '../__testUtils__/policyBackend';
+import {
+  componentYaml,
+  startPolicyBackend,
+} from '../__testUtils__/policyBackend';
 import { snapshot } from '../__testUtils__/abuse';
 
 jest.setTimeout(240_000);
 
-const ENTITIES = `
-apiVersion: backstage.io/v1alpha1
-kind: Group
-metadata: { name: team-orders }
-spec: { type: team, children: [] }
----
-apiVersion: backstage.io/v1alpha1
-kind: Group
-metadata: { name: team-payments }
-spec: { type: team, children: [] }
----
-apiVersion: backstage.io/v1alpha1
-kind: Group
-metadata: { name: platform-team }
-spec: { type: team, children: [] }
----
-apiVersion: backstage.io/v1alpha1
-kind: User
-metadata: { name: alice }
-spec: { memberOf: [team-orders] }
----
-apiVersion: backstage.io/v1alpha1
-kind: User
-metadata: { name: bob }
-spec: { memberOf: [team-payments] }
----
-apiVersion: backstage.io/v1alpha1
-kind: User
-metadata: { name: dave }
-spec: { memberOf: [] }
----
-apiVersion: backstage.io/v1alpha1
-kind: User
-metadata: { name: pat }
-spec: { memberOf: [platform-team] }
----
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: orders-service
-  annotations: { wso2.com/apim-application: orders-service }
-spec: { type: service, lifecycle: production, owner: group:default/team-orders }
----
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: payments-service
-  annotations: { wso2.com/apim-application: payments-service }
-spec: { type: service, lifecycle: production, owner: group:default/team-payments }
----
-# Another team's entity naming orders-service's application (in another case: WSO2 compares
-# application names case-insensitively, CONTRACT.md 14.1).
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: orders-copy
-  annotations: { wso2.com/apim-application: Orders-Service }
-spec: { type: service, lifecycle: production, owner: group:default/team-payments }
-`;
-
-/** What the catalog's membership gives each user (mock auth has no sign-in resolver). */
-const OWNERSHIP: Record<string, string[]> = {
-  'user:default/alice': ['user:default/alice', 'group:default/team-orders'],
-  'user:default/bob': ['user:default/bob', 'group:default/team-payments'],
-  'user:default/dave': ['user:default/dave'],
-  'user:default/pat': ['user:default/pat', 'group:default/platform-team'],
-};
+/**
+ * Another team's entity naming orders-service's application (in another case: WSO2 compares
+ * application names case-insensitively, CONTRACT.md 14.1).
+ */
+const ORDERS_COPY = componentYaml(
+  'orders-copy',
+  'Orders-Service',
+  'team-payments',
+);
 
 type Who =
   | 'owner'
@@ -120,8 +65,7 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
     const backend = await startPolicyBackend({
       databases,
       stack,
-      entitiesYaml: ENTITIES,
-      ownership: OWNERSHIP,
+      moreEntitiesYaml: [ORDERS_COPY],
       waitFor: ['component/default/orders-service', 'user/default/alice'],
       user: 'user:default/alice',
     });

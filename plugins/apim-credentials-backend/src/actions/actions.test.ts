@@ -53,47 +53,6 @@ async function notified(predicate: (n: NotificationSendOptions) => boolean) {
 
 jest.setTimeout(240_000);
 
-const ENTITIES = `
-apiVersion: backstage.io/v1alpha1
-kind: Group
-metadata: { name: team-orders }
-spec: { type: team, children: [] }
----
-apiVersion: backstage.io/v1alpha1
-kind: Group
-metadata: { name: platform-team }
-spec: { type: team, children: [] }
----
-apiVersion: backstage.io/v1alpha1
-kind: User
-metadata: { name: alice }
-spec: { memberOf: [team-orders] }
----
-apiVersion: backstage.io/v1alpha1
-kind: User
-metadata: { name: dave }
-spec: { memberOf: [] }
----
-apiVersion: backstage.io/v1alpha1
-kind: User
-metadata: { name: pat }
-spec: { memberOf: [platform-team] }
----
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: orders-service
-  annotations: { wso2.com/apim-application: orders-service }
-spec: { type: service, lifecycle: production, owner: group:default/team-orders }
-`;
-
-/** What the catalog's membership gives each user (mock auth has no sign-in resolver). */
-const OWNERSHIP: Record<string, string[]> = {
-  'user:default/alice': ['user:default/alice', 'group:default/team-orders'],
-  'user:default/dave': ['user:default/dave'],
-  'user:default/pat': ['user:default/pat', 'group:default/platform-team'],
-};
-
 /** Stands in for the MCP plugin: a plugin that holds the actions service. */
 let actions: ActionsService;
 const agentPlugin = createBackendPlugin({
@@ -151,8 +110,6 @@ describe('actions for AI agents, through the actions service', () => {
     const backend = await startPolicyBackend({
       databases,
       stack,
-      entitiesYaml: ENTITIES,
-      ownership: OWNERSHIP,
       waitFor: ['component/default/orders-service'],
       user: 'user:default/alice',
       rootConfig: {
