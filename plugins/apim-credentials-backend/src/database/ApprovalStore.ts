@@ -2,9 +2,10 @@
  * Approval requests (issue 14 item 1; migration 20261208100000_approval_requests): filed,
  * decided, used and expired. Never a secret. State changes are conditional updates (`where
  * state = ...`), so two approvers deciding at once, or two completions using one approval,
- * cannot both win, on any replica. Each change is written in one transaction with the audit row
- * that records it (`transaction` + the trail's `trx` parameter, service/approvals/ApprovalService.ts):
- * a request is never filed, decided, used or expired without its row.
+ * cannot both win, on any replica. Filing, deciding and expiring are written in one transaction
+ * with the audit row that records them (`transaction` + the trail's `trx` parameter,
+ * service/approvals/ApprovalService.ts). Using is a `claim` before the mapping is made, its row
+ * after, and a `release` when either fails.
  */
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';

@@ -2,8 +2,8 @@
  * Approval before provisioning (issue 14 item 1), without ever holding the secret:
  *
  * 1. An owner provides a client in an environment whose `approval.required` is set. Without an
- *    approved request for exactly that cell and client, the credentials are verified at the key
- *    manager right away (approvers judge a client that works), a request is filed with
+ *    approved request for exactly that cell, client and application, the credentials are
+ *    verified at the key manager right away (approvers judge a client that works), a request is filed with
  *    everything but the secret, and the answer is 202 with the request. Asking again while it
  *    is pending answers the same request.
  * 2. Someone holding `apim.credentials.approve`, never the requester, approves or rejects it.
@@ -17,7 +17,7 @@
  * step is an audit row with its own action; filing, deciding and expiring are written in one
  * database transaction with the request's change, so a crash between the two writes leaves
  * neither. Using is claim, mapping, row: a request is `used` without its row only while it is
- * being completed (or after a crash then). Notifications go out after the commit.
+ * being completed, or after a crash in between. Notifications go out after the commit.
  */
 import {
   NotAllowedError,
