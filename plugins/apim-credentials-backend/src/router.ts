@@ -76,8 +76,8 @@ const jsonBodiesOnly: express.RequestHandler = (req, _res, next) => {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { auth, httpAuth, permissions, auditor, catalog } = options;
-  const { service, reader, trail, stores, bindings, limits } = options;
+  const { auth, httpAuth, auditor, catalog } = options;
+  const { service, reader, trail, stores, bindings } = options;
   const { approvals } = options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));

@@ -44,7 +44,21 @@ export interface TaskContextOptions {
  * checkpoint keys asked for and values computed (in order), the outputs by name, and every log
  * call as one JSON string (for "never logs the secret" checks).
  */
-export function taskContext(input: object, options: TaskContextOptions = {}) {
+export interface TaskRun {
+  ctx: ReturnType<typeof createMockActionContext<any, any>>;
+  logger: ReturnType<typeof mockServices.logger.mock>;
+  checkpoints: Map<string, unknown>;
+  checkpointKeys: string[];
+  checkpointValues: unknown[];
+  outputs(): Record<string, any>;
+  logged(): string;
+}
+
+/** A task running the handler on `input`, as `options` say (see TaskRun). */
+export function taskContext(
+  input: object,
+  options: TaskContextOptions = {},
+): TaskRun {
   const logger = mockServices.logger.mock();
   const checkpoints = options.checkpoints ?? new Map<string, unknown>();
   const checkpointKeys: string[] = [];
@@ -92,7 +106,9 @@ export function taskContext(input: object, options: TaskContextOptions = {}) {
  * `taskContext` whose task has `secrets` unless a test gives its own (even `{}`): the tests of
  * an action that reads the consumer secret from the task's secrets.
  */
-export function taskContextWithSecrets(secrets: Record<string, string>) {
+export function taskContextWithSecrets(
+  secrets: Record<string, string>,
+): (input: object, options?: TaskContextOptions) => TaskRun {
   return (input: object, options: TaskContextOptions = {}) =>
     taskContext(input, { ...options, secrets: options.secrets ?? secrets });
 }
