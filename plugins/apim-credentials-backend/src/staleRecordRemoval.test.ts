@@ -4,18 +4,11 @@
  * exactly the recorded mapping (keyMappingId and consumer key). The audit row names the recorded
  * client and mapping and carries the drift reason.
  */
-import { Knex } from 'knex';
 import { ConfigReader } from '@backstage/config';
-import { LocalStack } from '@internal/local-stack';
 import { ApimClient } from './apim/ApimClient';
 import { readApimCredentialsConfig } from './config';
 import { createTestDatabases } from './__testUtils__/databases';
-import {
-  Backend,
-  apimConfig,
-  startBackend,
-  startStack,
-} from './__testUtils__/harness';
+import { apimConfig, useStackBackend } from './__testUtils__/harness';
 
 jest.setTimeout(120_000);
 
@@ -25,37 +18,30 @@ const CELL = '/entities/component/default/svc-3/credentials/sandbox/IS';
 const DRIFT = 'API-M no longer holds this mapping (two consecutive checks)';
 
 describe('removing a stale (drifted) record', () => {
-  let stack: LocalStack & { logs: string[] };
-  let knex: Knex;
-  let backend: Backend;
+  const suite = useStackBackend({ databases });
   let apim: ApimClient;
   let n = 0;
 
   const newClient = () =>
-    stack.keyManager.createClient({
+    suite.stack.keyManager.createClient({
       name: `stale-${(n += 1)}`,
       grantTypes: ['client_credentials'],
     });
   const held = async () =>
-    (await stack.emulator.control.state()).keyMappings.map(m => m.consumerKey);
+    (await suite.stack.emulator.control.state()).keyMappings.map(
+      m => m.consumerKey,
+    );
   const record = () =>
-    knex('apim_credentials_mappings')
+    suite
+      .knex('apim_credentials_mappings')
       .where({ entity_ref: ENTITY, environment: 'sandbox', key_manager: 'IS' })
       .first();
 
   beforeAll(async () => {
-    stack = await startStack();
-    knex = await databases.init('SQLITE_3');
-    backend = await startBackend({ stack, knex });
     const settings = readApimCredentialsConfig(
-      new ConfigReader({ apimCredentials: apimConfig(stack) }),
+      new ConfigReader({ apimCredentials: apimConfig(suite.stack) }),
     );
     apim = ApimClient.create(settings.instances[0]);
-  });
-
-  afterAll(async () => {
-    await backend?.stop();
-    await stack?.stop();
   });
 
   /** Provisions a client, then lets `change` act in API-M and flags the row as the job would. */
@@ -66,21 +52,22 @@ describe('removing a stale (drifted) record', () => {
     ) => Promise<void>,
   ) {
     const client = await newClient();
-    const put = await backend.call('put', CELL, {
+    const put = await suite.backend.call('put', CELL, {
       consumerKey: client.clientId,
       consumerSecret: client.clientSecret,
     });
     expect(put.status).toBe(201);
     const row = await record();
     await change(row, client);
-    await knex('apim_credentials_mappings')
+    await suite
+      .knex('apim_credentials_mappings')
       .where({ id: row.id })
       .update({ state: 'drifted', drift_reason: DRIFT });
     return { client, row };
   }
 
   const remove = (consumerKey: string) =>
-    backend.call(
+    suite.backend.call(
       'delete',
       `${CELL}?consumerKey=${encodeURIComponent(consumerKey)}`,
     );
@@ -108,7 +95,8 @@ describe('removing a stale (drifted) record', () => {
     });
     expect(await held()).toContain(other.clientId);
     expect(await record()).toBeUndefined();
-    const audit = await knex('apim_credentials_audit')
+    const audit = await suite
+      .knex('apim_credentials_audit')
       .where({ id: res.body.auditId })
       .first();
     expect(audit).toMatchObject({

@@ -25,6 +25,14 @@ const SECRET = 'marker-secret-4d1f9c';
 const config = (rateLimits: Record<string, number>) =>
   offlineApimConfig({ rateLimits });
 
+/** The body of POST /verify for the cell of CELL with `credentials`. */
+const verifyBody = (credentials: object) => ({
+  environment: 'sandbox',
+  keyManager: 'IS',
+  entityRef: 'component:default/orders-service',
+  ...credentials,
+});
+
 const as = (user: string) => ({
   authorization: mockCredentials.user.header(`user:default/${user}`),
 });
@@ -73,21 +81,7 @@ describe('rate limits across replicas', () => {
     for (const [replica, call] of [
       [a, () => a.call('put', CELL, body, as('mallory'))],
       [b, () => b.call('put', CELL, body, as('mallory'))],
-      [
-        a,
-        () =>
-          a.call(
-            'post',
-            '/verify',
-            {
-              environment: 'sandbox',
-              keyManager: 'IS',
-              entityRef: 'component:default/orders-service',
-              ...body,
-            },
-            as('mallory'),
-          ),
-      ],
+      [a, () => a.call('post', '/verify', verifyBody(body), as('mallory'))],
     ] as const) {
       expect(replica).toBeDefined();
       const res = await call();
@@ -130,17 +124,7 @@ describe('rate limits across replicas', () => {
     const body = { consumerKey: 'guessed-client', consumerSecret: SECRET };
     expect((await a.call('put', CELL, body, as('u1'))).status).not.toBe(429);
     expect((await b.call('put', CELL, body, as('u2'))).status).not.toBe(429);
-    const res = await a.call(
-      'post',
-      '/verify',
-      {
-        environment: 'sandbox',
-        keyManager: 'IS',
-        entityRef: 'component:default/orders-service',
-        ...body,
-      },
-      as('u3'),
-    );
+    const res = await a.call('post', '/verify', verifyBody(body), as('u3'));
     expect(res.status).toBe(429);
     expect(res.body.error.message).toMatch(/client "guessed-client"/);
     expect(res.headers['retry-after']).toMatch(/^\d+$/);
