@@ -4,16 +4,14 @@
  * verification, unprovisioning, WSO2's error cases, every emulator fault, permissions, and a
  * final scan proving that no consumer secret reached a log line, a response or the database.
  */
-import { Knex } from 'knex';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { LocalStack } from '@internal/local-stack';
 import { createTestDatabases } from './__testUtils__/databases';
 import {
-  Backend,
+  credentialsOf,
   dumpDatabase,
   startBackend,
-  startStack,
+  useStackBackend,
 } from './__testUtils__/harness';
 
 jest.setTimeout(120_000);
@@ -22,15 +20,13 @@ const databases = createTestDatabases();
 const CELL = '/entities/component/default/orders-service/credentials';
 
 describe('apim-credentials backend against the local stack', () => {
-  let stack: LocalStack & { logs: string[] };
-  let knex: Knex;
-  let backend: Backend;
+  const suite = useStackBackend({ databases });
   const secrets = new Set<string>();
   let clientCounter = 0;
 
   async function newClient(grantTypes = ['client_credentials']) {
     clientCounter += 1;
-    const client = await stack.keyManager.createClient({
+    const client = await suite.stack.keyManager.createClient({
       name: `test-client-${clientCounter}`,
       grantTypes,
     });
@@ -43,28 +39,20 @@ describe('apim-credentials backend against the local stack', () => {
     return s;
   };
   const mappings = async () =>
-    (await stack.emulator.control.state()).keyMappings;
+    (await suite.stack.emulator.control.state()).keyMappings;
   const auditRow = async (auditId: string) =>
-    await knex('apim_credentials_audit').where({ id: auditId }).first();
+    await suite.knex('apim_credentials_audit').where({ id: auditId }).first();
 
-  beforeAll(async () => {
-    stack = await startStack();
-    for (const c of stack.demoClients) secrets.add(c.clientSecret);
-    knex = await databases.init('SQLITE_3');
-    backend = await startBackend({ stack, knex });
-  });
-
-  afterAll(async () => {
-    await backend?.stop();
-    await stack?.stop();
+  beforeAll(() => {
+    for (const c of suite.stack.demoClients) secrets.add(c.clientSecret);
   });
 
   afterEach(async () => {
-    await stack.emulator.control.clearFaults();
+    await suite.stack.emulator.control.clearFaults();
   });
 
   it('lists environments with the key managers each offers', async () => {
-    let res = await backend.call('get', '/environments');
+    let res = await suite.backend.call('get', '/environments');
     // API-M's default: the resident key manager does not take existing clients.
     expect(
       res.body[0].keyManagers.find(
@@ -74,10 +62,10 @@ describe('apim-credentials backend against the local stack', () => {
       mappingAllowed: false,
       reason: expect.stringContaining('enableMapOAuthConsumerApps is off'),
     });
-    await stack.emulator.control.patchKeyManager('Resident Key Manager', {
+    await suite.stack.emulator.control.patchKeyManager('Resident Key Manager', {
       enableMapOAuthConsumerApps: true,
     });
-    res = await backend.call('get', '/environments');
+    res = await suite.backend.call('get', '/environments');
     expect(res.status).toBe(200);
     const [sandbox, production] = res.body;
     expect(sandbox).toMatchObject({
@@ -102,7 +90,7 @@ describe('apim-credentials backend against the local stack', () => {
   });
 
   it('provisions a seeded client, then answers unchanged, and the tab shows it', async () => {
-    const demo = stack.demoClients.find(
+    const demo = suite.stack.demoClients.find(
       c => c.name === 'orders-service-sandbox',
     )!;
     const body = {
@@ -110,7 +98,7 @@ describe('apim-credentials backend against the local stack', () => {
       consumerSecret: demo.clientSecret,
       verify: true,
     };
-    const first = await backend.call('put', `${CELL}/sandbox/IS`, body);
+    const first = await suite.backend.call('put', `${CELL}/sandbox/IS`, body);
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({
       status: 'created',
@@ -133,13 +121,13 @@ describe('apim-credentials backend against the local stack', () => {
     expect(Boolean((await auditRow(first.body.auditId)).verified)).toBe(true);
     // the application was created on first use, and that is audited too
     expect(
-      await knex('apim_credentials_audit').where({
+      await suite.knex('apim_credentials_audit').where({
         action: 'create-application',
         outcome: 'succeeded',
       }),
     ).toHaveLength(1);
 
-    const again = await backend.call('put', `${CELL}/sandbox/IS`, body);
+    const again = await suite.backend.call('put', `${CELL}/sandbox/IS`, body);
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({
       status: 'unchanged',
@@ -150,7 +138,7 @@ describe('apim-credentials backend against the local stack', () => {
       (await mappings()).filter(m => m.consumerKey === demo.clientId),
     ).toHaveLength(1);
 
-    const tab = await backend.call(
+    const tab = await suite.backend.call(
       'get',
       '/entities/component/default/orders-service/credentials',
     );
@@ -177,40 +165,40 @@ describe('apim-credentials backend against the local stack', () => {
   });
 
   it('answers 409 saying what is mapped where', async () => {
-    const demo = stack.demoClients.find(
+    const demo = suite.stack.demoClients.find(
       c => c.name === 'orders-service-sandbox',
     )!;
     const other = await newClient();
-    const slotTaken = await backend.call('put', `${CELL}/sandbox/IS`, {
-      consumerKey: other.clientId,
-      consumerSecret: other.clientSecret,
-    });
+    const slotTaken = await suite.backend.call(
+      'put',
+      `${CELL}/sandbox/IS`,
+      credentialsOf(other),
+    );
     expect(slotTaken.status).toBe(409);
     expect(slotTaken.body.error.message).toContain(demo.clientId);
     expect(slotTaken.body.error.message).toContain('sandbox');
     expect(slotTaken.body.error.code).toBe('SLOT_TAKEN');
 
-    const otherType = await backend.call('put', `${CELL}/production/IS`, {
-      consumerKey: demo.clientId,
-      consumerSecret: demo.clientSecret,
-    });
+    const otherType = await suite.backend.call(
+      'put',
+      `${CELL}/production/IS`,
+      credentialsOf(demo),
+    );
     expect(otherType.status).toBe(409);
     expect(otherType.body.error.message).toMatch(/already the SANDBOX key/);
     expect(otherType.body.error.code).toBe('OTHER_KEY_TYPE');
 
-    const otherApp = await backend.call(
+    const otherApp = await suite.backend.call(
       'put',
       '/entities/component/default/web-portal/credentials/sandbox/IS',
-      {
-        consumerKey: demo.clientId,
-        consumerSecret: demo.clientSecret,
-      },
+      credentialsOf(demo),
     );
     expect(otherApp.status).toBe(409);
     expect(otherApp.body.error.message).toMatch(/another API-M application/);
     expect(otherApp.body.error.code).toBe('MAPPED_ELSEWHERE');
     // The audit rows record the same stable codes.
-    const failed = await knex('apim_credentials_audit')
+    const failed = await suite
+      .knex('apim_credentials_audit')
       .where({ outcome: 'failed' })
       .whereIn('error_code', [
         'SLOT_TAKEN',
@@ -222,7 +210,7 @@ describe('apim-credentials backend against the local stack', () => {
 
   it('verifies credentials and says why they fail', async () => {
     const good = await newClient();
-    const ok = await backend.call('post', '/verify', {
+    const ok = await suite.backend.call('post', '/verify', {
       entityRef: 'component:default/orders-service',
       environment: 'sandbox',
       keyManager: 'IS',
@@ -232,7 +220,7 @@ describe('apim-credentials backend against the local stack', () => {
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ ok: true });
 
-    const wrong = await backend.call('post', '/verify', {
+    const wrong = await suite.backend.call('post', '/verify', {
       entityRef: 'component:default/orders-service',
       environment: 'sandbox',
       keyManager: 'IS',
@@ -245,8 +233,10 @@ describe('apim-credentials backend against the local stack', () => {
       message: expect.stringMatching(/secret is wrong/),
     });
 
-    const noCc = stack.demoClients.find(c => c.name === 'web-portal-no-cc')!;
-    const grant = await backend.call('post', '/verify', {
+    const noCc = suite.stack.demoClients.find(
+      c => c.name === 'web-portal-no-cc',
+    )!;
+    const grant = await suite.backend.call('post', '/verify', {
       entityRef: 'component:default/orders-service',
       environment: 'sandbox',
       keyManager: 'IS',
@@ -259,14 +249,14 @@ describe('apim-credentials backend against the local stack', () => {
       message: expect.stringMatching(/client_credentials grant/),
     });
     expect(
-      await knex('apim_credentials_audit').where({ action: 'verify' }),
+      await suite.knex('apim_credentials_audit').where({ action: 'verify' }),
     ).toHaveLength(3);
   });
 
   it('refuses to map when verification fails, before calling map-keys', async () => {
     const client = await newClient();
-    const before = (await stack.emulator.control.stats()).byRoute;
-    const res = await backend.call(
+    const before = (await suite.stack.emulator.control.stats()).byRoute;
+    const res = await suite.backend.call(
       'put',
       '/entities/component/default/web-portal/credentials/sandbox/IS',
       {
@@ -277,7 +267,7 @@ describe('apim-credentials backend against the local stack', () => {
     );
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/Verification failed/);
-    const after = (await stack.emulator.control.stats()).byRoute;
+    const after = (await suite.stack.emulator.control.stats()).byRoute;
     const mapKeys = (s: Record<string, number>) =>
       Object.entries(s)
         .filter(([k]) => k.includes('map-keys'))
@@ -290,7 +280,7 @@ describe('apim-credentials backend against the local stack', () => {
 
   it("translates WSO2's opaque 900967 for a wrong secret into the key manager's reason", async () => {
     const client = await newClient();
-    const res = await backend.call(
+    const res = await suite.backend.call(
       'put',
       '/entities/component/default/web-portal/credentials/sandbox/IS',
       {
@@ -300,7 +290,7 @@ describe('apim-credentials backend against the local stack', () => {
     );
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/secret is wrong/);
-    const unknown = await backend.call(
+    const unknown = await suite.backend.call(
       'put',
       '/entities/component/default/web-portal/credentials/sandbox/IS',
       {
@@ -310,7 +300,7 @@ describe('apim-credentials backend against the local stack', () => {
     );
     expect(unknown.status).toBe(400);
     expect(
-      await knex('apim_credentials_audit').where({
+      await suite.knex('apim_credentials_audit').where({
         error_code: 'VERIFICATION_FAILED',
       }),
     ).not.toHaveLength(0);
@@ -318,11 +308,8 @@ describe('apim-credentials backend against the local stack', () => {
 
   it('rejects key managers the environment does not offer, unknown environments and entities', async () => {
     const client = await newClient();
-    const body = {
-      consumerKey: client.clientId,
-      consumerSecret: client.clientSecret,
-    };
-    const notAllowed = await backend.call(
+    const body = credentialsOf(client);
+    const notAllowed = await suite.backend.call(
       'put',
       `${CELL}/production/Resident%20Key%20Manager`,
       body,
@@ -333,11 +320,11 @@ describe('apim-credentials backend against the local stack', () => {
     );
 
     // API-M itself does not enforce these flags (CONTRACT.md TL;DR 3); the plugin does.
-    await stack.emulator.control.patchKeyManager('IS', {
+    await suite.stack.emulator.control.patchKeyManager('IS', {
       enableMapOAuthConsumerApps: false,
     });
     try {
-      const refused = await backend.call(
+      const refused = await suite.backend.call(
         'put',
         '/entities/component/default/svc-11/credentials/sandbox/IS',
         body,
@@ -347,13 +334,15 @@ describe('apim-credentials backend against the local stack', () => {
         /enableMapOAuthConsumerApps is off/,
       );
     } finally {
-      await stack.emulator.control.patchKeyManager('IS', {
+      await suite.stack.emulator.control.patchKeyManager('IS', {
         enableMapOAuthConsumerApps: true,
       });
     }
-    await stack.emulator.control.patchKeyManager('IS', { enabled: false });
+    await suite.stack.emulator.control.patchKeyManager('IS', {
+      enabled: false,
+    });
     try {
-      const disabled = await backend.call(
+      const disabled = await suite.backend.call(
         'put',
         '/entities/component/default/svc-11/credentials/sandbox/IS',
         body,
@@ -361,25 +350,27 @@ describe('apim-credentials backend against the local stack', () => {
       expect(disabled.status).toBe(400);
       expect(disabled.body.error.message).toMatch(/disabled/);
     } finally {
-      await stack.emulator.control.patchKeyManager('IS', { enabled: true });
+      await suite.stack.emulator.control.patchKeyManager('IS', {
+        enabled: true,
+      });
     }
     expect(
       (await mappings()).find(m => m.consumerKey === client.clientId),
     ).toBeUndefined();
 
-    expect((await backend.call('put', `${CELL}/staging/IS`, body)).status).toBe(
-      404,
-    );
+    expect(
+      (await suite.backend.call('put', `${CELL}/staging/IS`, body)).status,
+    ).toBe(404);
     expect(
       (
-        await backend.call(
+        await suite.backend.call(
           'put',
           '/entities/component/default/nope/credentials/sandbox/IS',
           body,
         )
       ).status,
     ).toBe(404);
-    const noAnnotation = await backend.call(
+    const noAnnotation = await suite.backend.call(
       'put',
       '/entities/component/default/legacy-batch/credentials/sandbox/IS',
       body,
@@ -388,7 +379,7 @@ describe('apim-credentials backend against the local stack', () => {
     expect(noAnnotation.body.error.message).toMatch(
       /wso2.com\/apim-application/,
     );
-    const badBody = await backend.call('put', `${CELL}/sandbox/IS`, {
+    const badBody = await suite.backend.call('put', `${CELL}/sandbox/IS`, {
       consumerKey: '',
       consumerSecret: 'x',
       extra: 1,
@@ -401,15 +392,12 @@ describe('apim-credentials backend against the local stack', () => {
 
   it('unprovisions without touching the client in its key manager, idempotently', async () => {
     const client = await newClient();
-    const body = {
-      consumerKey: client.clientId,
-      consumerSecret: client.clientSecret,
-    };
+    const body = credentialsOf(client);
     const cell = '/entities/component/default/svc-1/credentials/sandbox/IS';
-    expect((await backend.call('put', cell, body)).status).toBe(201);
+    expect((await suite.backend.call('put', cell, body)).status).toBe(201);
     const named = `${cell}?consumerKey=${encodeURIComponent(client.clientId)}`;
     // Naming another client removes nothing (issue 10 item 2).
-    const mismatch = await backend.call(
+    const mismatch = await suite.backend.call(
       'delete',
       `${cell}?consumerKey=someone-else`,
     );
@@ -420,10 +408,10 @@ describe('apim-credentials backend against the local stack', () => {
       (await mappings()).filter(m => m.consumerKey === client.clientId),
     ).toHaveLength(1);
     // Without naming one, a 400 naming the field.
-    const unnamed = await backend.call('delete', cell);
+    const unnamed = await suite.backend.call('delete', cell);
     expect(unnamed.status).toBe(400);
     expect(unnamed.body.error.message).toContain('consumerKey');
-    const removed = await backend.call('delete', named);
+    const removed = await suite.backend.call('delete', named);
     expect(removed.status).toBe(200);
     expect(removed.body).toMatchObject({
       status: 'removed',
@@ -433,20 +421,20 @@ describe('apim-credentials backend against the local stack', () => {
       (await mappings()).find(m => m.consumerKey === client.clientId),
     ).toBeUndefined();
     expect(
-      await stack.keyManager.client.getClient(client.clientId),
+      await suite.stack.keyManager.client.getClient(client.clientId),
     ).toBeDefined();
     expect(await auditRow(removed.body.auditId)).toMatchObject({
       outcome: 'succeeded',
       consumer_key: client.clientId,
     });
-    const again = await backend.call('delete', named);
+    const again = await suite.backend.call('delete', named);
     expect(again.body).toMatchObject({ status: 'unchanged' });
     expect((await auditRow(again.body.auditId)).outcome).toBe('unchanged');
   });
 
   it('removes only what Backstage may: outside the allow-list, only key managers recorded for the entity', async () => {
     // production offers only IS (allow-list); the resident key manager is registered but not offered.
-    const res = await backend.call(
+    const res = await suite.backend.call(
       'delete',
       `/entities/component/default/svc-3/credentials/production/Resident%20Key%20Manager?consumerKey=x`,
     );
@@ -458,19 +446,19 @@ describe('apim-credentials backend against the local stack', () => {
 
   it('creates no application for credentials that are not proven (issue 10 item 6)', async () => {
     const client = await newClient();
-    const before = await stack.emulator.control.state();
-    const res = await backend.call(
+    const before = await suite.stack.emulator.control.state();
+    const res = await suite.backend.call(
       'put',
       '/entities/component/default/svc-4/credentials/sandbox/IS',
       { consumerKey: client.clientId, consumerSecret: wrongSecret() },
     );
     expect(res.status).toBe(400);
-    const after = await stack.emulator.control.state();
+    const after = await suite.stack.emulator.control.state();
     expect(after.applications.map(a => a.name)).toEqual(
       before.applications.map(a => a.name),
     );
     expect(
-      await knex('apim_credentials_audit').where({
+      await suite.knex('apim_credentials_audit').where({
         action: 'create-application',
         application_name: 'svc-4',
       }),
@@ -479,7 +467,7 @@ describe('apim-credentials backend against the local stack', () => {
 
   it('deletes the application an attempt created when the attempt still fails, audited', async () => {
     const client = await newClient();
-    await stack.emulator.control.setFaults([
+    await suite.stack.emulator.control.setFaults([
       {
         type: 'error',
         status: 503,
@@ -494,16 +482,17 @@ describe('apim-credentials backend against the local stack', () => {
         path: '/api/am/devportal/v3/applications/*/map-keys',
       },
     ]);
-    const res = await backend.call(
+    const res = await suite.backend.call(
       'put',
       '/entities/component/default/svc-5/credentials/sandbox/IS',
-      { consumerKey: client.clientId, consumerSecret: client.clientSecret },
+      credentialsOf(client),
     );
-    await stack.emulator.control.clearFaults();
+    await suite.stack.emulator.control.clearFaults();
     expect(res.status).toBeGreaterThanOrEqual(500);
-    const state = await stack.emulator.control.state();
+    const state = await suite.stack.emulator.control.state();
     expect(state.applications.find(a => a.name === 'svc-5')).toBeUndefined();
-    const rows = await knex('apim_credentials_audit')
+    const rows = await suite
+      .knex('apim_credentials_audit')
       .where({ application_name: 'svc-5' })
       .whereIn('action', ['create-application', 'delete-application'])
       .orderBy('seq');
@@ -512,26 +501,21 @@ describe('apim-credentials backend against the local stack', () => {
       ['delete-application', 'succeeded'],
     ]);
     expect(
-      await knex('apim_credentials_bindings').where({
+      await suite.knex('apim_credentials_bindings').where({
         application_name: 'svc-5',
       }),
     ).toHaveLength(0);
   });
 
   it('falls back to clean-up on API-M 4.2, which has no DELETE', async () => {
-    await stack.emulator.control.setConfig({ hasDeleteEndpoint: false });
+    await suite.stack.emulator.control.setConfig({ hasDeleteEndpoint: false });
     try {
       const client = await newClient();
       const cell = '/entities/component/default/svc-2/credentials/sandbox/IS';
       expect(
-        (
-          await backend.call('put', cell, {
-            consumerKey: client.clientId,
-            consumerSecret: client.clientSecret,
-          })
-        ).status,
+        (await suite.backend.call('put', cell, credentialsOf(client))).status,
       ).toBe(201);
-      const removed = await backend.call(
+      const removed = await suite.backend.call(
         'delete',
         `${cell}?consumerKey=${encodeURIComponent(client.clientId)}`,
       );
@@ -540,7 +524,7 @@ describe('apim-credentials backend against the local stack', () => {
         (await mappings()).find(m => m.consumerKey === client.clientId),
       ).toBeUndefined();
     } finally {
-      await stack.emulator.control.setConfig({ hasDeleteEndpoint: true });
+      await suite.stack.emulator.control.setConfig({ hasDeleteEndpoint: true });
     }
   });
 
@@ -576,32 +560,30 @@ describe('apim-credentials backend against the local stack', () => {
       'map-keys %s: a clear error, a failed audit row, no leftover mapping',
       async (_name, fault, status, message) => {
         const client = await newClient();
-        await stack.emulator.control.setFaults([
+        await suite.stack.emulator.control.setFaults([
           { ...fault, method: 'POST', path: mapKeysPath },
         ]);
         const started = Date.now();
-        const res = await backend.call(
+        const res = await suite.backend.call(
           'put',
           '/entities/component/default/svc-3/credentials/sandbox/IS',
-          {
-            consumerKey: client.clientId,
-            consumerSecret: client.clientSecret,
-          },
+          credentialsOf(client),
         );
         expect(Date.now() - started).toBeLessThan(10_000);
         expect(res.status).toBe(status);
         expect(res.body.error.message).toMatch(message);
-        const row = await knex('apim_credentials_audit')
+        const row = await suite
+          .knex('apim_credentials_audit')
           .where({ consumer_key: client.clientId, action: 'provision' })
           .first();
         expect(row).toMatchObject({ outcome: 'failed' });
         expect(row.error_message).toMatch(message);
-        await stack.emulator.control.clearFaults();
+        await suite.stack.emulator.control.clearFaults();
         // These faults stop API-M before it maps anything: nothing is left behind.
         expect(
           (await mappings()).filter(m => m.consumerKey === client.clientId),
         ).toHaveLength(0);
-        await backend.call(
+        await suite.backend.call(
           'delete',
           '/entities/component/default/svc-3/credentials/sandbox/IS',
         );
@@ -610,7 +592,7 @@ describe('apim-credentials backend against the local stack', () => {
 
     it('finishes a mapping that map-keys wrote before failing (token minting)', async () => {
       const client = await newClient();
-      await stack.emulator.control.setFaults([
+      await suite.stack.emulator.control.setFaults([
         {
           type: 'failAfterMapping',
           method: 'POST',
@@ -618,13 +600,10 @@ describe('apim-credentials backend against the local stack', () => {
           times: 1,
         },
       ]);
-      const res = await backend.call(
+      const res = await suite.backend.call(
         'put',
         '/entities/component/default/svc-4/credentials/sandbox/IS',
-        {
-          consumerKey: client.clientId,
-          consumerSecret: client.clientSecret,
-        },
+        credentialsOf(client),
       );
       expect(res.status).toBe(201);
       expect(res.body.status).toBe('created');
@@ -635,13 +614,13 @@ describe('apim-credentials backend against the local stack', () => {
     });
 
     it('reads the tab with API-M down: a per-environment error, not a hang', async () => {
-      await stack.emulator.control.setFaults([
+      await suite.stack.emulator.control.setFaults([
         {
           type: 'timeout',
           path: '/api/am/devportal/v3/applications/*/oauth-keys',
         },
       ]);
-      const res = await backend.call(
+      const res = await suite.backend.call(
         'get',
         '/entities/component/default/orders-service/credentials',
       );
@@ -650,7 +629,7 @@ describe('apim-credentials backend against the local stack', () => {
     });
 
     it('retries once with a fresh token when API-M rejects the cached one', async () => {
-      await stack.emulator.control.setFaults([
+      await suite.stack.emulator.control.setFaults([
         {
           type: 'error',
           status: 401,
@@ -665,54 +644,61 @@ describe('apim-credentials backend against the local stack', () => {
           },
         },
       ]);
-      const tokensBefore = (await stack.emulator.control.stats()).tokenRequests;
-      const res = await backend.call(
+      const tokensBefore = (await suite.stack.emulator.control.stats())
+        .tokenRequests;
+      const res = await suite.backend.call(
         'get',
         '/entities/component/default/svc-5/credentials',
       );
       expect(res.status).toBe(200);
       expect(res.body.environments[0].error).toBeUndefined();
       expect(
-        (await stack.emulator.control.stats()).tokenRequests,
+        (await suite.stack.emulator.control.stats()).tokenRequests,
       ).toBeLessThanOrEqual(tokensBefore + 1);
     });
   });
 
   it('serves the audit log with filters, keyset pages and a CSV export', async () => {
-    const page = await backend.call(
+    const page = await suite.backend.call(
       'get',
       '/audit?limit=2&entityRef=component:default/orders-service',
     );
     expect(page.status).toBe(200);
     expect(page.body.items).toHaveLength(2);
-    const next = await backend.call(
+    const next = await suite.backend.call(
       'get',
       `/audit?limit=2&entityRef=component:default/orders-service&cursor=${page.body.nextCursor}`,
     );
     expect(next.body.items[0].id).not.toBe(page.body.items[0].id);
-    expect((await backend.call('get', '/audit?outcome=bogus')).status).toBe(
-      400,
+    expect(
+      (await suite.backend.call('get', '/audit?outcome=bogus')).status,
+    ).toBe(400);
+    const csv = await suite.backend.call(
+      'get',
+      '/audit/export?action=provision',
     );
-    const csv = await backend.call('get', '/audit/export?action=provision');
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     const lines = csv.text.trim().split('\r\n');
     expect(lines[0]).toMatch(/^id,startedAt,.*,verified,resolution,note$/);
     expect(lines.length - 1).toBe(
-      (await knex('apim_credentials_audit').where({ action: 'provision' }))
-        .length,
+      (
+        await suite
+          .knex('apim_credentials_audit')
+          .where({ action: 'provision' })
+      ).length,
     );
-    const all = await backend.call('get', '/mappings?environment=sandbox');
+    const all = await suite.backend.call(
+      'get',
+      '/mappings?environment=sandbox',
+    );
     expect(all.body.items.length).toBeGreaterThan(0);
   });
 
   it('records the scaffolder as the path, with the task id, for on-behalf-of tokens', async () => {
     const client = await newClient();
-    const body = {
-      consumerKey: client.clientId,
-      consumerSecret: client.clientSecret,
-    };
-    const viaScaffolder = await backend.call(
+    const body = credentialsOf(client);
+    const viaScaffolder = await suite.backend.call(
       'put',
       '/entities/component/default/svc-6/credentials/sandbox/IS',
       body,
@@ -732,7 +718,7 @@ describe('apim-credentials backend against the local stack', () => {
       task_id: 'task-123',
     });
     // a plain user token cannot claim a task
-    const direct = await backend.call(
+    const direct = await suite.backend.call(
       'put',
       '/entities/component/default/svc-6/credentials/sandbox/IS',
       body,
@@ -747,7 +733,7 @@ describe('apim-credentials backend against the local stack', () => {
       task_id: null,
       via: null,
     });
-    const fromUi = await backend.call(
+    const fromUi = await suite.backend.call(
       'put',
       '/entities/component/default/svc-6/credentials/sandbox/IS',
       body,
@@ -763,12 +749,12 @@ describe('apim-credentials backend against the local stack', () => {
 
   it('leaks no consumer secret into logs, responses or the database', async () => {
     const haystacks = {
-      logs: backend.logs.join('\n'),
-      responses: backend.bodies.join('\n'),
-      database: await dumpDatabase(knex),
+      logs: suite.backend.logs.join('\n'),
+      responses: suite.backend.bodies.join('\n'),
+      database: await dumpDatabase(suite.knex),
     };
     expect(secrets.size).toBeGreaterThan(5);
-    expect(backend.logs.length).toBeGreaterThan(0);
+    expect(suite.backend.logs.length).toBeGreaterThan(0);
     for (const [where, text] of Object.entries(haystacks)) {
       for (const secret of secrets) {
         if (text.includes(secret))
@@ -781,35 +767,23 @@ describe('apim-credentials backend against the local stack', () => {
 describe.each(databases.eachSupportedId())(
   'two backend replicas sharing %p',
   databaseId => {
-    let stack: LocalStack & { logs: string[] };
-    let knex: Knex;
-    let first: Backend;
-
-    beforeAll(async () => {
-      stack = await startStack();
-      knex = await databases.init(databaseId);
-      first = await startBackend({ stack, knex });
-    });
-    afterAll(async () => {
-      await first?.stop();
-      await stack?.stop();
-    });
+    const suite = useStackBackend({ databases, databaseId });
     const mappings = async () =>
-      (await stack.emulator.control.state()).keyMappings;
+      (await suite.stack.emulator.control.state()).keyMappings;
 
     it('maps once when 50 provisions of one cell race on two backend replicas', async () => {
-      const replica = await startBackend({ stack, knex });
-      const backend = first;
+      const replica = await startBackend({
+        stack: suite.stack,
+        knex: suite.knex,
+      });
+      const backend = suite.backend;
       try {
-        const client = await stack.keyManager.createClient({
+        const client = await suite.stack.keyManager.createClient({
           name: 'race-client',
           grantTypes: ['client_credentials'],
         });
         const cell = '/entities/component/default/svc-7/credentials/sandbox/IS';
-        const body = {
-          consumerKey: client.clientId,
-          consumerSecret: client.clientSecret,
-        };
+        const body = credentialsOf(client);
         const results = await Promise.all(
           Array.from({ length: 50 }, (_, i) =>
             (i % 2 ? replica : backend).call('put', cell, body),
@@ -826,7 +800,7 @@ describe.each(databases.eachSupportedId())(
         expect(
           (await mappings()).filter(m => m.consumerKey === client.clientId),
         ).toHaveLength(1);
-        const rows = await knex('apim_credentials_audit').where({
+        const rows = await suite.knex('apim_credentials_audit').where({
           consumer_key: client.clientId,
           action: 'provision',
         });
@@ -844,36 +818,20 @@ describe.each(databases.eachSupportedId())(
 );
 
 describe('apim-credentials backend when the policy denies', () => {
-  let stack: LocalStack & { logs: string[] };
-  let knex: Knex;
-  let backend: Backend;
-
-  beforeAll(async () => {
-    stack = await startStack();
-    knex = await databases.init('SQLITE_3');
-    backend = await startBackend({
-      stack,
-      knex,
-      permission: AuthorizeResult.DENY,
-    });
-  });
-  afterAll(async () => {
-    await backend?.stop();
-    await stack?.stop();
+  const suite = useStackBackend({
+    databases,
+    permission: AuthorizeResult.DENY,
   });
 
   it('answers 403 on every protected route and audits the denied mutations', async () => {
-    const demo = stack.demoClients[0];
-    const body = {
-      consumerKey: demo.clientId,
-      consumerSecret: demo.clientSecret,
-    };
-    expect((await backend.call('put', `${CELL}/sandbox/IS`, body)).status).toBe(
-      403,
-    );
+    const demo = suite.stack.demoClients[0];
+    const body = credentialsOf(demo);
+    expect(
+      (await suite.backend.call('put', `${CELL}/sandbox/IS`, body)).status,
+    ).toBe(403);
     expect(
       (
-        await backend.call(
+        await suite.backend.call(
           'delete',
           `${CELL}/sandbox/IS?consumerKey=${encodeURIComponent(demo.clientId)}`,
         )
@@ -881,7 +839,7 @@ describe('apim-credentials backend when the policy denies', () => {
     ).toBe(403);
     expect(
       (
-        await backend.call('post', '/verify', {
+        await suite.backend.call('post', '/verify', {
           entityRef: 'component:default/orders-service',
           environment: 'sandbox',
           keyManager: 'IS',
@@ -891,16 +849,16 @@ describe('apim-credentials backend when the policy denies', () => {
     ).toBe(403);
     expect(
       (
-        await backend.call(
+        await suite.backend.call(
           'get',
           '/entities/component/default/orders-service/credentials',
         )
       ).status,
     ).toBe(403);
-    expect((await backend.call('get', '/audit')).status).toBe(403);
-    expect((await backend.call('get', '/audit/export')).status).toBe(403);
-    expect((await backend.call('get', '/mappings')).status).toBe(403);
-    const denied = await knex('apim_credentials_audit').where({
+    expect((await suite.backend.call('get', '/audit')).status).toBe(403);
+    expect((await suite.backend.call('get', '/audit/export')).status).toBe(403);
+    expect((await suite.backend.call('get', '/mappings')).status).toBe(403);
+    const denied = await suite.knex('apim_credentials_audit').where({
       outcome: 'denied',
     });
     expect(denied.map(r => r.action).sort()).toEqual([
@@ -908,12 +866,14 @@ describe('apim-credentials backend when the policy denies', () => {
       'unprovision',
       'verify',
     ]);
-    expect((await stack.emulator.control.state()).keyMappings).toHaveLength(0);
+    expect(
+      (await suite.stack.emulator.control.state()).keyMappings,
+    ).toHaveLength(0);
     expect(JSON.stringify(denied)).not.toContain(demo.clientSecret);
   });
 
   it('rejects requests without a token', async () => {
-    const res = await backend.call('get', '/environments', undefined, {
+    const res = await suite.backend.call('get', '/environments', undefined, {
       authorization: mockCredentials.none.header(),
     });
     expect(res.status).toBe(401);

@@ -145,7 +145,8 @@ describe('subscriptions from the catalog', () => {
     ).toHaveLength(2);
   });
 
-  it("seed step 4: the client's key-manager token calls the subscribed API through the gateway", async () => {
+  /** The orders-service sandbox client, a token of it and the subscribed PaymentsAPI in the view. */
+  const paymentsWithToken = async () => {
     const demo = suite.stack.demoClients.find(
       c => c.name === 'orders-service-sandbox',
     )!;
@@ -153,6 +154,11 @@ describe('subscriptions from the catalog', () => {
     const payments = (await view()).subscribed.find(
       (s: any) => s.name === 'PaymentsAPI',
     );
+    return { demo, token, payments };
+  };
+
+  it("seed step 4: the client's key-manager token calls the subscribed API through the gateway", async () => {
+    const { token, payments } = await paymentsWithToken();
     const call = (url: string) =>
       fetchGateway(suite.stack, url, token.access_token);
     expect((await call(`${payments.gatewayUrl}/charges`)).status).toBe(200);
@@ -169,13 +175,7 @@ describe('subscriptions from the catalog', () => {
   const describeWithCurl = hasCurl ? describe : describe.skip;
   describeWithCurl('with curl', () => {
     it("seed step 4: the entity tab's invoke command, as a user runs it, calls the subscribed API", async () => {
-      const demo = suite.stack.demoClients.find(
-        c => c.name === 'orders-service-sandbox',
-      )!;
-      const token = await suite.stack.keyManager.client.requestToken(demo);
-      const payments = (await view()).subscribed.find(
-        (s: any) => s.name === 'PaymentsAPI',
-      );
+      const { demo, token, payments } = await paymentsWithToken();
       // Token, CA and resource filled in, as the tab tells the user to.
       const snippet = buildInvokeCurl({
         gatewayUrl: payments.gatewayUrl,
