@@ -16,18 +16,15 @@ import {
   openBrowser,
   outDir,
   readStack,
-  repoRoot,
   signInAsGuest,
 } from './lib.mjs';
+import { demoClient, ORDERS_PATH, ORDERS_REF } from './cellSteps.mjs';
 
-const entityPath = '/catalog/default/component/orders-service';
-const entityRef = 'component:default/orders-service';
+const entityPath = ORDERS_PATH;
+const entityRef = ORDERS_REF;
+const client = demoClient(await readStack(), 'orders-service-sandbox');
 
-const stack = await readStack();
-const client = stack.demoClients.find(c => c.name === 'orders-service-sandbox');
-assert.ok(client, 'stack.json lists no orders-service-sandbox demo client');
-
-const { page, step, close, steps } = await openBrowser();
+const { page, step, close, passed } = await openBrowser();
 
 const sandboxCard = () => page.getByTestId('environment-card-sandbox');
 const sandboxIsRow = () => sandboxCard().getByTestId('mapping-row-IS');
@@ -220,12 +217,7 @@ try {
     assert.match(download.suggestedFilename(), /\.csv$/);
   });
 
-  console.log(
-    `\nAll ${steps()} steps passed; screenshots in ${path.relative(
-      repoRoot,
-      outDir,
-    )}/`,
-  );
+  passed();
 } catch (error) {
   process.exitCode = 1;
 } finally {

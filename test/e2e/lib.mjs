@@ -30,7 +30,7 @@ export async function readStack() {
 
 /**
  * Starts Chromium and a page; `step(name, fn)` runs `fn`, screenshots the page as
- * `<prefix>NN-name.png` (or `-FAILED.png`) and rethrows failures.
+ * `<prefix>NN-name.png` (or `-FAILED.png`) and rethrows failures; `passed(what)` reports the end.
  */
 export async function openBrowser({ prefix = '', viewport } = {}) {
   await fs.mkdir(outDir, { recursive: true });
@@ -96,7 +96,16 @@ export async function openBrowser({ prefix = '', viewport } = {}) {
     await browser.close().catch(() => {});
   }
 
-  return { page, step, close, steps: () => stepNumber };
+  /** Logs that every step passed (`what`: the test's kind of steps) and where the screenshots are. */
+  function passed(what = '') {
+    console.log(
+      `\nAll ${stepNumber} ${what}${
+        what ? ' ' : ''
+      }steps passed; screenshots in ${path.relative(repoRoot, outDir)}/`,
+    );
+  }
+
+  return { page, step, close, passed, steps: () => stepNumber };
 }
 
 /**

@@ -7,29 +7,25 @@
  * Screenshots go to test-results/e2e/subscriptions-*.png.
  */
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
-import {
-  appUrl,
-  openBrowser,
-  outDir,
-  readStack,
-  repoRoot,
-  signInAsGuest,
-} from './lib.mjs';
+import { appUrl, openBrowser, readStack, signInAsGuest } from './lib.mjs';
 import {
   approveAsAnotherApprover,
   closeOpenRequests,
   completeApprovedRequest,
   requestProductionKeys,
 } from './approvalSteps.mjs';
+import {
+  callThroughGateway,
+  demoClient,
+  freeCell,
+  ORDERS_PATH,
+  ORDERS_REF,
+} from './cellSteps.mjs';
 
-const entityPath = '/catalog/default/component/orders-service';
 const stack = await readStack();
-const client = stack.demoClients.find(c => c.name === 'orders-service-prod');
-assert.ok(client, 'stack.json lists no orders-service-prod demo client');
+const client = demoClient(stack, 'orders-service-prod');
 
-const { page, step, close, steps } = await openBrowser({
+const { page, step, close, passed } = await openBrowser({
   prefix: 'subscriptions-',
 });
 await page
@@ -59,24 +55,15 @@ try {
   await step('sign-in-as-guest', () => signInAsGuest(page));
 
   await step('open-the-tab-with-a-clean-production-cell', async () => {
-    closeOpenRequests('component:default/orders-service');
-    await page.goto(`${appUrl}${entityPath}/apim-credentials`);
+    closeOpenRequests(ORDERS_REF);
+    await page.goto(`${appUrl}${ORDERS_PATH}/apim-credentials`);
     await card().waitFor();
-    if (await isRow().getByRole('button', { name: 'Remove' }).count()) {
-      await isRow().getByRole('button', { name: 'Remove' }).click();
-      const dialog = page.getByRole('dialog');
-      await dialog.getByRole('button', { name: 'Remove mapping' }).click();
-      await dialog.waitFor({ state: 'detached', timeout: 90_000 });
-    }
-    await isRow().getByText('unmapped').waitFor();
+    await freeCell(page, isRow());
   });
 
   await step('provide-the-production-client', async () => {
     await requestProductionKeys(page, card(), client);
-    approveAsAnotherApprover(
-      'component:default/orders-service',
-      client.clientId,
-    );
+    approveAsAnotherApprover(ORDERS_REF, client.clientId);
     await page.reload();
     await card().waitFor();
     await completeApprovedRequest(page, card(), client);
@@ -145,38 +132,10 @@ try {
 
   await step(
     'token-from-the-key-manager-and-the-call-through-the-gateway',
-    async () => {
-      const ca = `'${stack.tls.caPath}'`;
-      const token = JSON.parse(
-        execFileSync(
-          'bash',
-          [
-            '-c',
-            tokenSnippet.replace("'<path to the CA certificate of API-M>'", ca),
-          ],
-          { input: `${client.clientSecret}\n`, encoding: 'utf8' },
-        ),
-      ).access_token;
-      assert.ok(token, 'the key manager issued a token');
-      const command = invokeSnippet
-        .replace("'<path to the CA certificate of API-M>'", ca)
-        .replace('<access_token>', token)
-        .replace('<resource>', 'charges');
-      const out = execFileSync(
-        'bash',
-        ['-c', `${command} -sS -o /dev/null -w '%{http_code}'`],
-        { encoding: 'utf8' },
-      );
-      assert.equal(out.trim(), '200', 'the gateway answers the subscribed API');
-    },
+    () => callThroughGateway(stack, client, tokenSnippet, invokeSnippet),
   );
 
-  console.log(
-    `\nAll ${steps()} subscription steps passed; screenshots in ${path.relative(
-      repoRoot,
-      outDir,
-    )}/`,
-  );
+  passed('subscription');
 } catch (error) {
   process.exitCode = 1;
 } finally {

@@ -11,7 +11,6 @@
  * the next test. Screenshots go to test-results/e2e/template-subscriptions-*.png.
  */
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import {
   appUrl,
   gotoSignedIn,
@@ -19,12 +18,23 @@ import {
   readStack,
   signInAsGuest,
 } from './lib.mjs';
+import {
+  callThroughGateway,
+  demoClient,
+  freeCell,
+  ORDERS_PATH,
+} from './cellSteps.mjs';
+import {
+  fillNewServiceForm,
+  openTemplate,
+  reviewAndCreate,
+  waitForTaskEnd,
+} from './templateSteps.mjs';
 
 const stack = await readStack();
-const client = stack.demoClients.find(c => c.name === 'orders-service-sandbox');
-assert.ok(client, 'stack.json lists no orders-service-sandbox demo client');
+const client = demoClient(stack, 'orders-service-sandbox');
 
-const { page, step, close, steps } = await openBrowser({
+const { page, step, close, passed } = await openBrowser({
   prefix: 'template-subscriptions-',
 });
 const TASK_TIMEOUT = 180_000;
@@ -59,27 +69,7 @@ async function backendUp() {
 /** Frees the client on a component's tab (it is mapped into one application only). */
 async function removeSandboxMapping(pagePath) {
   await gotoSignedIn(page, `${appUrl}${pagePath}/apim-credentials`, isRow());
-  if (await isRow().getByRole('button', { name: 'Remove' }).count()) {
-    await isRow().getByRole('button', { name: 'Remove' }).click();
-    const dialog = page.getByRole('dialog');
-    await dialog.getByRole('button', { name: 'Remove mapping' }).click();
-    await dialog.waitFor({ state: 'detached', timeout: 90_000 });
-  }
-  await isRow().getByText('unmapped').waitFor();
-}
-
-/** Picks entities in an (autocomplete) entity picker of the template's form by typing. */
-async function pickEntity(label, text) {
-  const input = page
-    .getByRole('article')
-    .getByRole('textbox', { name: new RegExp(`^${label}`) })
-    .first();
-  await input.click();
-  await input.fill(text);
-  await page
-    .getByRole('option', { name: new RegExp(text, 'i') })
-    .first()
-    .click();
+  await freeCell(page, isRow());
 }
 
 let tokenSnippet;
@@ -89,57 +79,29 @@ try {
   await step('sign-in-as-guest', () => signInAsGuest(page));
 
   await step('client-free-on-orders-service', () =>
-    removeSandboxMapping('/catalog/default/component/orders-service'),
+    removeSandboxMapping(ORDERS_PATH),
   );
 
   await step('template-form-with-an-api-it-calls', async () => {
     await backendUp();
-    await gotoSignedIn(
+    await openTemplate(
       page,
-      `${appUrl}/create/templates/default/apim-new-service-with-client`,
-      page.getByText('New service with its OAuth2 client').first(),
+      'apim-new-service-with-client',
+      'New service with its OAuth2 client',
     );
-    await page.getByLabel('Name').first().fill(serviceName);
-    await pickEntity('Owner', 'guests');
-    await pickEntity('APIs it calls', 'payments');
-    await page.getByRole('button', { name: 'Next' }).click();
-    await page.getByLabel('Publish to').first().click();
-    await page
-      .getByRole('option', { name: /This Backstage/ })
-      .first()
-      .click();
-    await page.getByRole('button', { name: 'Next' }).click();
-    await page.getByRole('checkbox', { name: /Sandbox/ }).check();
-    await page
-      .getByRole('radio', { name: /WSO2 Identity Server|IS/ })
-      .first()
-      .check();
-    await page.getByLabel(/^Consumer key for Sandbox/).fill(client.clientId);
-    await page
-      .getByLabel(/^Consumer secret for Sandbox/)
-      .fill(client.clientSecret);
+    await fillNewServiceForm(page, {
+      name: serviceName,
+      api: 'payments',
+      client,
+    });
   });
 
   await step('run-the-template', async () => {
     await backendUp();
-    await page.getByRole('button', { name: 'Review' }).click();
-    await page.getByRole('button', { name: 'Create' }).click();
-    await page.waitForURL(/\/create\/tasks\//);
+    await reviewAndCreate(page);
     // From here the client may be mapped into the new application (freed at the end).
     mapped = true;
-    const done = page.getByRole('link', { name: 'Open in catalog' });
-    const failed = page.getByText(/Failed|failed/).first();
-    await Promise.race([
-      done.waitFor({ timeout: TASK_TIMEOUT }),
-      failed.waitFor({ timeout: TASK_TIMEOUT }).then(async () => {
-        throw new Error(
-          `the task failed: ${(await page.locator('main').innerText()).slice(
-            0,
-            2000,
-          )}`,
-        );
-      }),
-    ]);
+    await waitForTaskEnd(page, 'Open in catalog', TASK_TIMEOUT);
     assert.ok(!(await page.content()).includes(client.clientSecret));
   });
 
@@ -188,37 +150,10 @@ try {
 
   await step(
     'token-from-the-key-manager-and-the-call-through-the-gateway',
-    () => {
-      const ca = `'${stack.tls.caPath}'`;
-      const token = JSON.parse(
-        execFileSync(
-          'bash',
-          [
-            '-c',
-            tokenSnippet.replace("'<path to the CA certificate of API-M>'", ca),
-          ],
-          { input: `${client.clientSecret}\n`, encoding: 'utf8' },
-        ),
-      ).access_token;
-      assert.ok(token, 'the key manager issued a token');
-      const command = invokeSnippet
-        .replace("'<path to the CA certificate of API-M>'", ca)
-        .replace('<access_token>', token)
-        .replace('<resource>', 'charges');
-      const status = execFileSync(
-        'bash',
-        ['-c', `${command} -sS -o /dev/null -w '%{http_code}'`],
-        { encoding: 'utf8' },
-      );
-      assert.equal(
-        status.trim(),
-        '200',
-        'the gateway answers the subscribed API',
-      );
-    },
+    () => callThroughGateway(stack, client, tokenSnippet, invokeSnippet),
   );
 
-  console.log(`\nAll ${steps()} template subscription steps passed`);
+  passed('template subscription');
 } catch (error) {
   process.exitCode = 1;
 } finally {

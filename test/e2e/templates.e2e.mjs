@@ -30,89 +30,41 @@ import {
   closeOpenRequests,
   completeApprovedRequest,
 } from './approvalSteps.mjs';
+import { demoClient, freeCell, ORDERS_PATH, ORDERS_REF } from './cellSteps.mjs';
+import {
+  fillClient,
+  fillNewServiceForm,
+  openTemplate,
+  pickEntity,
+  pickSandboxAndIs,
+  reviewAndCreate,
+  waitForTaskEnd,
+} from './templateSteps.mjs';
 
-const entityPath = '/catalog/default/component/orders-service';
+const entityPath = ORDERS_PATH;
 const stack = await readStack();
-const client = stack.demoClients.find(c => c.name === 'orders-service-sandbox');
-assert.ok(client, 'stack.json lists no orders-service-sandbox demo client');
-const prodClient = stack.demoClients.find(
-  c => c.name === 'orders-service-prod',
-);
-assert.ok(prodClient, 'stack.json lists no orders-service-prod demo client');
+const client = demoClient(stack, 'orders-service-sandbox');
+const prodClient = demoClient(stack, 'orders-service-prod');
 
-const { page, step, close, steps } = await openBrowser({ prefix: 'template-' });
+const { page, step, close, passed } = await openBrowser({
+  prefix: 'template-',
+});
 const TASK_TIMEOUT = 120_000;
 
-async function openTemplate(name, title) {
-  await gotoSignedIn(
-    page,
-    `${appUrl}/create/templates/default/${name}`,
-    page.getByText(title).first(),
-  );
-}
+const PROVIDE = [
+  'apim-provide-existing-client',
+  'Provide an existing OAuth2 client',
+];
+const REMOVE = [
+  'apim-remove-client-mapping',
+  'Remove an OAuth2 client mapping',
+];
 
-/** Picks an entity in an EntityPicker (an autocomplete) by typing its name. */
-async function pickEntity(label, name) {
-  // Scoped to the template's card: the sidebar has a "Register Existing Component" link.
-  const input = page
-    .getByRole('article')
-    .getByRole('textbox', { name: new RegExp(`^${label}`) })
-    .first();
-  await input.click();
-  await input.fill(name);
-  await page
-    .getByRole('option', { name: new RegExp(name) })
-    .first()
-    .click();
-}
-
-async function pickSandboxAndIs({ production = false } = {}) {
-  const sandbox = page.getByRole('checkbox', { name: /Sandbox/ });
-  await sandbox.check();
-  if (production) {
-    await page.getByRole('checkbox', { name: /Production/ }).check();
-  }
-  const is = page.getByRole('radio', { name: /WSO2 Identity Server|IS/ });
-  await is.first().check();
-}
-
-/** Fills one environment's client in the ApimClientsPicker. */
-async function fillClient(environmentTitle, { clientId, clientSecret }) {
-  await page
-    .getByLabel(new RegExp(`^Consumer key for ${environmentTitle}`))
-    .fill(clientId);
-  const secret = page.getByLabel(
-    new RegExp(`^Consumer secret for ${environmentTitle}`),
-  );
-  await secret.fill(clientSecret);
-  assert.equal(await secret.getAttribute('type'), 'password');
-}
-
-async function reviewAndCreate() {
-  await page.getByRole('button', { name: 'Review' }).click();
-  assert.equal(
-    await page.getByText(/must be string/).count(),
-    0,
-    'the review page shows no schema error about an empty entry',
-  );
-  await page.getByRole('button', { name: 'Create' }).click();
-  await page.waitForURL(/\/create\/tasks\//);
-}
-
-async function waitForTaskEnd(linkName = 'Open the component') {
-  const done = page.getByRole('link', { name: linkName });
-  const failed = page.getByText(/Failed|failed/).first();
-  await Promise.race([
-    done.waitFor({ timeout: TASK_TIMEOUT }),
-    failed.waitFor({ timeout: TASK_TIMEOUT }).then(async () => {
-      throw new Error(
-        `the task failed: ${(await page.locator('main').innerText()).slice(
-          0,
-          2000,
-        )}`,
-      );
-    }),
-  ]);
+/** Opens template [name, title] for orders-service, Sandbox and Production, key manager IS. */
+async function ordersServiceForm([name, title]) {
+  await openTemplate(page, name, title);
+  await pickEntity(page, 'Component', 'orders-service');
+  await pickSandboxAndIs(page, { production: true });
 }
 
 async function sandboxIsRowText(
@@ -132,36 +84,24 @@ try {
   await step('clean-start', async () => {
     // A mapping left by another run would turn "provide" into a conflict, an approved request
     // into a mapping without approval.
-    closeOpenRequests('component:default/orders-service');
+    closeOpenRequests(ORDERS_REF);
     for (const environment of ['sandbox', 'production']) {
-      const row = await sandboxIsRowText(entityPath, environment);
-      if (await row.getByRole('button', { name: 'Remove' }).count()) {
-        await row.getByRole('button', { name: 'Remove' }).click();
-        const dialog = page.getByRole('dialog');
-        await dialog.getByRole('button', { name: 'Remove mapping' }).click();
-        await dialog.waitFor({ state: 'detached', timeout: 90_000 });
-      }
-      await row.getByText('unmapped').waitFor();
+      await freeCell(page, await sandboxIsRowText(entityPath, environment));
     }
   });
 
   await step('provide-template-empty-form', async () => {
-    await openTemplate(
-      'apim-provide-existing-client',
-      'Provide an existing OAuth2 client',
-    );
-    await pickEntity('Component', 'orders-service');
-    await pickSandboxAndIs({ production: true });
+    await ordersServiceForm(PROVIDE);
     await page.getByRole('button', { name: 'Next' }).click();
     // One client per ticked environment; nothing is mapped yet.
     await page.getByText('Nothing is mapped here yet.').first().waitFor();
-    await fillClient('Sandbox', client);
-    await fillClient('Production', prodClient);
+    await fillClient(page, 'Sandbox', client);
+    await fillClient(page, 'Production', prodClient);
   });
 
   await step('provide-template-review-and-run', async () => {
-    await reviewAndCreate();
-    await waitForTaskEnd();
+    await reviewAndCreate(page);
+    await waitForTaskEnd(page, 'Open the component', TASK_TIMEOUT);
     // The template's output names what was mapped and what waits for approval (issue 14).
     await page
       .getByText(/Waiting for approval[\s\S]*\): production\./)
@@ -188,10 +128,7 @@ try {
   });
 
   await step('production-approved-and-completed-on-the-tab', async () => {
-    approveAsAnotherApprover(
-      'component:default/orders-service',
-      prodClient.clientId,
-    );
+    approveAsAnotherApprover(ORDERS_REF, prodClient.clientId);
     await sandboxIsRowText(entityPath, 'production');
     await completeApprovedRequest(
       page,
@@ -201,12 +138,7 @@ try {
   });
 
   await step('provide-template-shows-what-is-mapped', async () => {
-    await openTemplate(
-      'apim-provide-existing-client',
-      'Provide an existing OAuth2 client',
-    );
-    await pickEntity('Component', 'orders-service');
-    await pickSandboxAndIs({ production: true });
+    await ordersServiceForm(PROVIDE);
     await page.getByRole('button', { name: 'Next' }).click();
     await page
       .getByText(
@@ -223,17 +155,12 @@ try {
   });
 
   await step('remove-template-empty-form', async () => {
-    await openTemplate(
-      'apim-remove-client-mapping',
-      'Remove an OAuth2 client mapping',
-    );
-    await pickEntity('Component', 'orders-service');
-    await pickSandboxAndIs({ production: true });
+    await ordersServiceForm(REMOVE);
   });
 
   await step('remove-template-review-and-run', async () => {
-    await reviewAndCreate();
-    await waitForTaskEnd();
+    await reviewAndCreate(page);
+    await waitForTaskEnd(page, 'Open the component', TASK_TIMEOUT);
   });
 
   await step('remove-template-unmapped-on-the-tab', async () => {
@@ -248,25 +175,16 @@ try {
 
   await step('new-service-template-empty-form', async () => {
     await openTemplate(
+      page,
       'apim-new-service-with-client',
       'New service with its OAuth2 client',
     );
-    await page.getByLabel('Name').first().fill(serviceName);
-    await pickEntity('Owner', 'guests');
-    await page.getByRole('button', { name: 'Next' }).click();
-    await page.getByLabel('Publish to').first().click();
-    await page
-      .getByRole('option', { name: /This Backstage/ })
-      .first()
-      .click();
-    await page.getByRole('button', { name: 'Next' }).click();
-    await pickSandboxAndIs();
-    await fillClient('Sandbox', client);
+    await fillNewServiceForm(page, { name: serviceName, client });
   });
 
   await step('new-service-template-review-and-run', async () => {
-    await reviewAndCreate();
-    await waitForTaskEnd('Open in catalog');
+    await reviewAndCreate(page);
+    await waitForTaskEnd(page, 'Open in catalog', TASK_TIMEOUT);
     assert.ok(
       !(await page.content()).includes(client.clientSecret),
       'the task page never shows the secret',
@@ -277,14 +195,10 @@ try {
     const row = await sandboxIsRowText(servicePath);
     await row.getByText(client.clientId, { exact: true }).waitFor();
     // Leave the client free for the next run.
-    await row.getByRole('button', { name: 'Remove' }).click();
-    const dialog = page.getByRole('dialog');
-    await dialog.getByRole('button', { name: 'Remove mapping' }).click();
-    await dialog.waitFor({ state: 'detached', timeout: 90_000 });
-    await row.getByText('unmapped').waitFor();
+    await freeCell(page, row);
   });
 
-  console.log(`\nAll ${steps()} template steps passed`);
+  passed('template');
 } catch (error) {
   process.exitCode = 1;
 } finally {
