@@ -108,7 +108,6 @@ export async function createRouter(
     access,
     approvals,
     requests: stores.approvals,
-    trail,
   });
   registerAuditRoutes(router, {
     httpAuth,

@@ -48,8 +48,6 @@ export interface ApprovalRoutesDeps {
   access: Access;
   approvals: ApprovalService;
   requests: Pick<ApprovalStore, 'list'>;
-  /** Not used any more (ApprovalService.decide audits a denial); router.ts still passes it. */
-  trail?: unknown;
 }
 
 export function registerApprovalRoutes(
