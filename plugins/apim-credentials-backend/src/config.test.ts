@@ -1,16 +1,8 @@
 import { ConfigReader } from '@backstage/config';
 import { readApimCredentialsConfig } from './config';
+import { MINIMAL_APIM_CONFIG } from './__testUtils__/configFixtures';
 
-const valid = {
-  instances: [
-    {
-      id: 'local',
-      baseUrl: 'https://apim:9443/',
-      auth: { username: 'svc', password: 'pw' },
-    },
-  ],
-  environments: [{ id: 'sandbox', instance: 'local', keyType: 'SANDBOX' }],
-};
+const valid = MINIMAL_APIM_CONFIG;
 const read = (apimCredentials: unknown) =>
   readApimCredentialsConfig(new ConfigReader({ apimCredentials } as any));
 

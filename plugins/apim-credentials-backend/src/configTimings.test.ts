@@ -1,17 +1,9 @@
 import { ConfigReader } from '@backstage/config';
 import { readApimCredentialsConfig } from './config';
+import { MINIMAL_APIM_CONFIG } from './__testUtils__/configFixtures';
 import { warnAboutDeprecatedConfig } from './startupWarnings';
 
-const valid = {
-  instances: [
-    {
-      id: 'local',
-      baseUrl: 'https://apim:9443/',
-      auth: { username: 'svc', password: 'pw' },
-    },
-  ],
-  environments: [{ id: 'sandbox', instance: 'local', keyType: 'SANDBOX' }],
-};
+const valid = MINIMAL_APIM_CONFIG;
 const root = (extra: object) =>
   new ConfigReader({ apimCredentials: { ...valid, ...extra } } as any);
 const read = (extra: object) => readApimCredentialsConfig(root(extra));
