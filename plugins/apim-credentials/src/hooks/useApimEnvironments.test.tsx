@@ -1,8 +1,7 @@
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { apimCredentialsApiRef } from '../api';
 import { environments, fakeApi, responseError } from '../testing/fixtures';
+import { renderWithApi } from '../testing/__testUtils__/render';
 import {
   ENVIRONMENTS_MAX_AGE_MS,
   loadApimEnvironments,
@@ -81,13 +80,13 @@ function Titles(props: { label: string }) {
 describe('useApimEnvironments', () => {
   it('serves every component of a page from one request', async () => {
     const api = fakeApi();
-    await renderInTestApp(
+    await renderWithApi(
       <>
         <Titles label="one" />
         <Titles label="two" />
         <Titles label="three" />
       </>,
-      { apis: [[apimCredentialsApiRef, api]] },
+      { api },
     );
     expect(
       await screen.findByText('three: Sandbox, Production'),
@@ -105,9 +104,7 @@ describe('useApimEnvironments', () => {
         )
         .mockResolvedValue(environments),
     });
-    await renderInTestApp(<Titles label="one" />, {
-      apis: [[apimCredentialsApiRef, api]],
-    });
+    await renderWithApi(<Titles label="one" />, { api });
     await userEvent.click(
       await screen.findByRole('button', { name: 'one: retry' }),
     );

@@ -4,21 +4,19 @@
  * environment, what the component already has shown, each secret in the task's secrets (never in
  * the values), and the form refusing an incomplete or impossible set before the task starts.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { renderInTestApp } from '@backstage/frontend-test-utils';
 import {
   SecretsContextProvider,
   useTemplateSecrets,
-  type TemplateParameterSchema,
 } from '@backstage/plugin-scaffolder-react';
-import { Stepper } from '@backstage/plugin-scaffolder-react/alpha';
-import { apimCredentialsApiRef } from '../api';
-import { entityRef, fakeApi, mappedCredentials } from '../testing/fixtures';
-import { environmentsWithRestriction } from '../testing/fieldProps';
+import { entityRef, mappedCredentials } from '../testing/fixtures';
+import {
+  renderStepper,
+  stubWindowScrolling,
+  templateManifest,
+} from '../testing/__testUtils__/scaffolderForm';
 import {
   apimClientsPickerDeclaration,
   apimEnvironmentsPickerDeclaration,
@@ -28,9 +26,7 @@ import {
 
 jest.setTimeout(30_000);
 
-beforeAll(() => {
-  window.scrollTo = jest.fn() as typeof window.scrollTo;
-});
+stubWindowScrolling();
 
 const TEMPLATE = path.resolve(
   __dirname,
@@ -38,25 +34,8 @@ const TEMPLATE = path.resolve(
 );
 
 /** The template's pages without the catalog's EntityPicker (the component comes pre-filled). */
-function manifestOfTemplate(): TemplateParameterSchema {
-  const doc = YAML.parse(fs.readFileSync(TEMPLATE, 'utf8'));
-  return {
-    title: doc.metadata.title,
-    steps: doc.spec.parameters.map((step: any) => {
-      const { component: _component, ...properties } = step.properties;
-      return {
-        title: step.title,
-        schema: {
-          type: 'object',
-          required: (step.required ?? []).filter(
-            (r: string) => r !== 'component',
-          ),
-          properties,
-        },
-      };
-    }),
-  };
-}
+const manifestOfTemplate = () =>
+  templateManifest(TEMPLATE, name => name !== 'component');
 
 const extensions = [
   apimEnvironmentsPickerDeclaration,
@@ -72,24 +51,20 @@ function SecretsProbe() {
 
 function renderForm() {
   secretsSeen = {};
-  const onCreate = jest.fn();
-  const api = fakeApi({
-    getEnvironments: jest.fn().mockResolvedValue(environmentsWithRestriction),
-    getEntityCredentials: jest.fn().mockResolvedValue(mappedCredentials),
+  return renderStepper({
+    manifest: manifestOfTemplate(),
+    extensions,
+    initialState: { component: entityRef },
+    api: {
+      getEntityCredentials: jest.fn().mockResolvedValue(mappedCredentials),
+    },
+    wrap: stepper => (
+      <SecretsContextProvider>
+        <SecretsProbe />
+        {stepper}
+      </SecretsContextProvider>
+    ),
   });
-  renderInTestApp(
-    <SecretsContextProvider>
-      <SecretsProbe />
-      <Stepper
-        manifest={manifestOfTemplate()}
-        extensions={extensions}
-        initialState={{ component: entityRef }}
-        onCreate={onCreate}
-      />
-    </SecretsContextProvider>,
-    { apis: [[apimCredentialsApiRef, api]] },
-  );
-  return { onCreate, api };
 }
 
 async function pickSandboxAndProduction() {

@@ -5,15 +5,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { Stepper } from '@backstage/plugin-scaffolder-react/alpha';
 import type { TemplateParameterSchema } from '@backstage/plugin-scaffolder-react';
-import { apimCredentialsApiRef } from '../api';
-import { fakeApi } from '../testing/fixtures';
-import { environmentsWithRestriction } from '../testing/fieldProps';
+import {
+  renderStepper,
+  stubWindowScrolling,
+  templateManifest,
+} from '../testing/__testUtils__/scaffolderForm';
 import { APIM_ENVIRONMENTS_PICKER } from './environmentsField';
 import {
   apimEnvironmentsPickerDeclaration,
@@ -24,10 +23,7 @@ import { APIM_KEY_MANAGER_PICKER } from './keyManagerField';
 
 jest.setTimeout(30_000);
 
-// The Stepper scrolls to the top on every page; jsdom has no scrolling.
-beforeAll(() => {
-  window.scrollTo = jest.fn() as typeof window.scrollTo;
-});
+stubWindowScrolling();
 
 const manifest: TemplateParameterSchema = {
   title: 'Provide an existing OAuth2 client',
@@ -62,20 +58,7 @@ const extensions = [
 ];
 
 function renderForm(initialState?: Record<string, string | string[]>) {
-  const onCreate = jest.fn();
-  const api = fakeApi({
-    getEnvironments: jest.fn().mockResolvedValue(environmentsWithRestriction),
-  });
-  renderInTestApp(
-    <Stepper
-      manifest={manifest}
-      extensions={extensions}
-      initialState={initialState}
-      onCreate={onCreate}
-    />,
-    { apis: [[apimCredentialsApiRef, api]] },
-  );
-  return { onCreate, api };
+  return renderStepper({ manifest, extensions, initialState });
 }
 
 describe('the pickers in the scaffolder form', () => {
@@ -150,54 +133,16 @@ describe('the example templates’ environment fields', () => {
     .map(dir => path.join(templatesDir, dir, 'template.yaml'))
     .filter(file => fs.existsSync(file));
 
-  function apimFieldsOf(file: string): TemplateParameterSchema {
-    const doc = YAML.parse(fs.readFileSync(file, 'utf8'));
-    const steps: TemplateParameterSchema['steps'] = [];
-    for (const step of doc.spec.parameters) {
-      const entries = Object.entries<any>(step.properties ?? {}).filter(
-        ([, prop]: [string, any]) =>
-          prop['ui:field'] === APIM_ENVIRONMENTS_PICKER ||
-          prop['ui:field'] === APIM_KEY_MANAGER_PICKER,
-      );
-      if (entries.length === 0) continue;
-      const names = entries.map(([name]) => name);
-      steps.push({
-        title: step.title,
-        schema: {
-          type: 'object',
-          required: (step.required ?? []).filter((r: string) =>
-            names.includes(r),
-          ),
-          properties: Object.fromEntries(entries),
-        },
-      });
-    }
-    return { title: doc.metadata.title, steps };
-  }
-
-  function renderTemplateForm(file: string) {
-    const onCreate = jest.fn();
-    renderInTestApp(
-      <Stepper
-        manifest={apimFieldsOf(file)}
-        extensions={extensions}
-        onCreate={onCreate}
-      />,
-      {
-        apis: [
-          [
-            apimCredentialsApiRef,
-            fakeApi({
-              getEnvironments: jest
-                .fn()
-                .mockResolvedValue(environmentsWithRestriction),
-            }),
-          ],
-        ],
-      },
+  const apimFieldsOf = (file: string) =>
+    templateManifest(
+      file,
+      (_name, prop) =>
+        prop['ui:field'] === APIM_ENVIRONMENTS_PICKER ||
+        prop['ui:field'] === APIM_KEY_MANAGER_PICKER,
     );
-    return { onCreate };
-  }
+
+  const renderTemplateForm = (file: string) =>
+    renderStepper({ manifest: apimFieldsOf(file), extensions });
 
   it('covers every example template that uses the environments picker', () => {
     expect(

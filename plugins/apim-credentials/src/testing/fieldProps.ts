@@ -1,6 +1,6 @@
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import type { EnvironmentInfo } from '@apim-credentials/backstage-plugin-apim-credentials-common';
-import { environments } from './fixtures';
+import { environments, isKeyManager, residentKeyManager } from './fixtures';
 
 /** The props RJSF hands a custom scaffolder field, with jest mocks for the callbacks. */
 export function fieldProps<T, U = {}>(
@@ -24,6 +24,14 @@ export function fieldProps<T, U = {}>(
   } as unknown as FieldExtensionComponentProps<T, U> & { onChange: jest.Mock };
 }
 
+/** A key manager as listed where API-M publishes no token endpoint for it. */
+function withoutTokenEndpoint<T extends { tokenEndpoint?: string }>(
+  keyManager: T,
+): Omit<T, 'tokenEndpoint'> {
+  const { tokenEndpoint: _tokenEndpoint, ...rest } = keyManager;
+  return rest;
+}
+
 /** The fixtures' environments plus a staging one where the Resident Key Manager may not map. */
 export const environmentsWithRestriction: EnvironmentInfo[] = [
   ...environments,
@@ -35,18 +43,11 @@ export const environmentsWithRestriction: EnvironmentInfo[] = [
     approvalRequired: false,
     keyManagers: [
       {
-        name: 'Resident Key Manager',
-        displayName: 'Resident Key Manager',
-        type: 'default',
+        ...withoutTokenEndpoint(residentKeyManager),
         mappingAllowed: false,
         reason: 'not on the allow-list of this environment',
       },
-      {
-        name: 'IS',
-        displayName: 'WSO2 Identity Server',
-        type: 'WSO2-IS',
-        mappingAllowed: true,
-      },
+      withoutTokenEndpoint(isKeyManager),
     ],
   },
 ];

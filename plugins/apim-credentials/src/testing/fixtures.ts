@@ -7,6 +7,8 @@ import type {
   EntityCredentials,
   EnvironmentInfo,
   MappingRecord,
+  ProvisionResult,
+  UnprovisionResult,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import type { ApimCredentialsFrontendApi } from '../api';
 
@@ -27,6 +29,26 @@ export const entityWithoutAnnotation: Entity = {
   metadata: { name: 'billing-service', namespace: 'default' },
 };
 
+type KeyManagerInfo = EnvironmentInfo['keyManagers'][number];
+
+/** API-M's built-in key manager, as `GET /environments` lists it. */
+export const residentKeyManager: KeyManagerInfo = {
+  name: 'Resident Key Manager',
+  displayName: 'Resident Key Manager',
+  type: 'default',
+  tokenEndpoint: 'https://localhost:9443/oauth2/token',
+  mappingAllowed: true,
+};
+
+/** The WSO2 Identity Server key manager, as `GET /environments` lists it. */
+export const isKeyManager: KeyManagerInfo = {
+  name: 'IS',
+  displayName: 'WSO2 Identity Server',
+  type: 'WSO2-IS',
+  tokenEndpoint: 'https://localhost:9444/oauth2/token',
+  mappingAllowed: true,
+};
+
 export const environments: EnvironmentInfo[] = [
   {
     id: 'sandbox',
@@ -34,22 +56,7 @@ export const environments: EnvironmentInfo[] = [
     instance: 'local',
     keyType: 'SANDBOX',
     approvalRequired: false,
-    keyManagers: [
-      {
-        name: 'Resident Key Manager',
-        displayName: 'Resident Key Manager',
-        type: 'default',
-        tokenEndpoint: 'https://localhost:9443/oauth2/token',
-        mappingAllowed: true,
-      },
-      {
-        name: 'IS',
-        displayName: 'WSO2 Identity Server',
-        type: 'WSO2-IS',
-        tokenEndpoint: 'https://localhost:9444/oauth2/token',
-        mappingAllowed: true,
-      },
-    ],
+    keyManagers: [residentKeyManager, isKeyManager],
   },
   {
     id: 'production',
@@ -57,15 +64,7 @@ export const environments: EnvironmentInfo[] = [
     instance: 'local',
     keyType: 'PRODUCTION',
     approvalRequired: false,
-    keyManagers: [
-      {
-        name: 'IS',
-        displayName: 'WSO2 Identity Server',
-        type: 'WSO2-IS',
-        tokenEndpoint: 'https://localhost:9444/oauth2/token',
-        mappingAllowed: true,
-      },
-    ],
+    keyManagers: [isKeyManager],
   },
 ];
 
@@ -112,22 +111,18 @@ export const unmappedCredentials: EntityCredentials = {
   ],
 };
 
+const [unmappedSandbox] = unmappedCredentials.environments;
+
+/** The fixtures' entity with a client mapped in sandbox for the IS key manager. */
 export const mappedCredentials: EntityCredentials = {
   ...unmappedCredentials,
   environments: [
     {
-      ...unmappedCredentials.environments[0],
+      ...unmappedSandbox,
       mappings: [
+        unmappedSandbox.mappings[0],
         {
-          environment: 'sandbox',
-          keyManager: 'Resident Key Manager',
-          keyType: 'SANDBOX',
-          state: 'unmapped',
-        },
-        {
-          environment: 'sandbox',
-          keyManager: 'IS',
-          keyType: 'SANDBOX',
+          ...unmappedSandbox.mappings[1],
           state: 'mapped',
           consumerKey: 'orders-sandbox-client',
           keyMappingId: 'km-map-123',
@@ -161,23 +156,73 @@ export function auditRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
   };
 }
 
-export const mappingRecord: MappingRecord = {
-  entityRef,
-  environment: 'sandbox',
-  keyManager: 'IS',
-  instance: 'local',
-  keyType: 'SANDBOX',
-  applicationId: 'app-1',
-  applicationName: 'orders-app',
+/** The fixtures' entity's sandbox cell of the IS key manager, where most fixtures map. */
+const sandboxIsCell = { entityRef, environment: 'sandbox', keyManager: 'IS' };
+/** The entity's API-M application. */
+const ordersApp = { applicationId: 'app-1', applicationName: 'orders-app' };
+/** The client mapped in the sandbox cell, and its key mapping in API-M. */
+const sandboxClient = {
   consumerKey: 'orders-sandbox-client',
   keyMappingId: 'km-map-123',
+};
+
+export const mappingRecord: MappingRecord = {
+  ...sandboxIsCell,
+  instance: 'local',
+  keyType: 'SANDBOX',
+  ...ordersApp,
+  ...sandboxClient,
   grantTypes: ['client_credentials'],
   provisionedBy: 'user:default/guest',
   provisionedAt: '2026-11-27T10:00:00Z',
   state: 'active',
 };
 
-/** A fake client: every method a jest mock, with harmless defaults. */
+/**
+ * The backend's answer to a provisioning that mapped a client: by default the fixtures' entity's
+ * client `orders-sandbox-client` in sandbox with the IS key manager.
+ */
+export function provisionResult(
+  overrides: Partial<ProvisionResult> = {},
+): ProvisionResult {
+  return {
+    status: 'created',
+    ...sandboxIsCell,
+    keyType: 'SANDBOX',
+    ...ordersApp,
+    ...sandboxClient,
+    grantTypes: ['client_credentials'],
+    auditId: 'audit-1',
+    ...overrides,
+  };
+}
+
+/**
+ * The backend's answer to removing the client that `mappedCredentials` maps in sandbox (IS).
+ */
+export function removedResult(
+  overrides: Partial<UnprovisionResult> = {},
+): UnprovisionResult {
+  return {
+    status: 'removed',
+    ...sandboxIsCell,
+    consumerKey: sandboxClient.consumerKey,
+    auditId: 'a2',
+    ...overrides,
+  };
+}
+
+/**
+ * A `getEntityCredentials` mock that answers `before` once, then `after` (the tab reads again
+ * after a change).
+ */
+export function credentialsChanging(
+  before: EntityCredentials,
+  after: EntityCredentials,
+) {
+  return jest.fn().mockResolvedValueOnce(before).mockResolvedValue(after);
+}
+
 /** An approval request (issue 14) of the fixtures' entity in production, as the backend lists it. */
 export function approvalRequest(
   overrides: Partial<ApprovalRequest> = {},
@@ -198,6 +243,7 @@ export function approvalRequest(
   };
 }
 
+/** A fake client: every method a jest mock, with harmless defaults. */
 export function fakeApi(
   overrides: Partial<jest.Mocked<ApimCredentialsFrontendApi>> = {},
 ): jest.Mocked<ApimCredentialsFrontendApi> {

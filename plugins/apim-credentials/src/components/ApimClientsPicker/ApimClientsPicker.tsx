@@ -19,7 +19,12 @@ import {
   type ApimClientEntry,
   type ApimClientsPickerUiOptions,
 } from '../../scaffolder/clientsField';
-import { fieldTitle, PickerFieldset } from '../common/PickerFieldset';
+import {
+  fieldTitle,
+  formValuesOf,
+  isLocked,
+  PickerFieldset,
+} from '../common/PickerFieldset';
 import { AlreadyMapped } from './AlreadyMapped';
 
 /**
@@ -39,23 +44,13 @@ export function ApimClientsPicker(
     ApimClientsPickerUiOptions
   >,
 ) {
-  const {
-    formData,
-    onChange,
-    uiSchema,
-    disabled,
-    readonly,
-    idSchema,
-    formContext,
-    registry,
-  } = props;
+  const { formData, onChange, uiSchema, idSchema } = props;
+  const locked = isLocked(props);
   const api = useApi(apimCredentialsApiRef);
   const { secrets, setSecrets } = useTemplateSecrets();
   const { value: environments, loading, error } = useApimEnvironments();
   const uiOptions = uiSchema?.['ui:options'];
-  const formValues = (formContext ?? registry?.formContext)?.formData as
-    | Record<string, unknown>
-    | undefined;
+  const formValues = formValuesOf(props);
 
   const selectedKey = selectedEnvironmentsOf(formValues, uiOptions).join('\n');
   const selected = useMemo(
@@ -191,7 +186,7 @@ export function ApimClientsPicker(
                 // Not the input's `required`: the browser's own bubble would stop "Next" before
                 // the field's validation can say which environment lacks what.
                 InputLabelProps={{ required: true }}
-                disabled={disabled || readonly}
+                disabled={locked}
                 autoComplete="off"
                 inputProps={{ spellCheck: false, 'aria-required': true }}
                 style={{ minWidth: 280 }}
@@ -204,7 +199,7 @@ export function ApimClientsPicker(
                 onChange={e => setSecret(env, e.target.value)}
                 InputLabelProps={{ required: true }}
                 inputProps={{ 'aria-required': true }}
-                disabled={disabled || readonly}
+                disabled={locked}
                 autoComplete="off"
                 helperText={
                   padded

@@ -1,18 +1,10 @@
-import { ReactNode } from 'react';
-import { SWRConfig } from 'swr';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
-import {
-  EntityProvider,
-  entityRouteRef,
-} from '@backstage/plugin-catalog-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { Entity } from '@backstage/catalog-model';
-import { apimCredentialsApiRef, ApimCredentialsFrontendApi } from '../../api';
+import { ApimCredentialsFrontendApi } from '../../api';
 import {
   auditRecord,
-  entity,
   entityRef,
   entityWithoutAnnotation,
   environments,
@@ -21,51 +13,36 @@ import {
   responseError,
   unmappedCredentials,
 } from '../../testing/fixtures';
-import { ApimCredentialsEntityContent } from './ApimCredentialsEntityContent';
+import {
+  renderEntityTab,
+  sandboxRow,
+} from '../../testing/__testUtils__/render';
 
 jest.setTimeout(30_000);
 
-/**
- * `usePermission` caches its answers in SWR's global cache, which outlives a test; a fresh cache
- * per render keeps one test's permission answers out of the next.
- */
-function FreshPermissionCache(props: { children: ReactNode }) {
-  return (
-    <SWRConfig value={{ provider: () => new Map() }}>
-      {props.children}
-    </SWRConfig>
-  );
-}
-
+/** The entity tab with every permission but those in `deny`. */
 function renderTab(
   api: ApimCredentialsFrontendApi,
   options: { entity?: Entity; deny?: string[] } = {},
 ) {
   const deny = options.deny ?? [];
-  return renderInTestApp(
-    <FreshPermissionCache>
-      <EntityProvider entity={options.entity ?? entity}>
-        <ApimCredentialsEntityContent />
-      </EntityProvider>
-    </FreshPermissionCache>,
-    {
-      apis: [
-        [apimCredentialsApiRef, api],
-        mockApis.permission({
-          authorize: request =>
-            deny.includes(request.permission.name)
-              ? AuthorizeResult.DENY
-              : AuthorizeResult.ALLOW,
-        }),
-      ],
-      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
-    },
-  );
+  return renderEntityTab(api, {
+    entity: options.entity,
+    authorize: request =>
+      deny.includes(request.permission.name)
+        ? AuthorizeResult.DENY
+        : AuthorizeResult.ALLOW,
+  });
 }
 
-async function sandboxRow(keyManager: string) {
-  const card = await screen.findByTestId('environment-card-sandbox');
-  return within(card).getByTestId(`mapping-row-${keyManager}`);
+/** Opens the token snippet of the sandbox client (IS). */
+async function openTokenDialog() {
+  await userEvent.click(
+    within(await sandboxRow('IS')).getByRole('button', {
+      name: /^Get a token/,
+    }),
+  );
+  return screen.findByRole('dialog');
 }
 
 describe('ApimCredentialsEntityContent', () => {
@@ -98,20 +75,7 @@ describe('ApimCredentialsEntityContent', () => {
       answer = resolve;
     });
     const api = fakeApi();
-    renderInTestApp(
-      <FreshPermissionCache>
-        <EntityProvider entity={entity}>
-          <ApimCredentialsEntityContent />
-        </EntityProvider>
-      </FreshPermissionCache>,
-      {
-        apis: [
-          [apimCredentialsApiRef, api],
-          mockApis.permission({ authorize: () => pending as any }),
-        ],
-        mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
-      },
-    );
+    renderEntityTab(api, { authorize: () => pending as any });
     await waitFor(() =>
       expect(api.getEntityCredentials).toHaveBeenCalledWith(entityRef),
     );
@@ -264,11 +228,7 @@ describe('ApimCredentialsEntityContent', () => {
         getEntityCredentials: jest.fn().mockResolvedValue(mappedCredentials),
       }),
     );
-    const row = await sandboxRow('IS');
-    await userEvent.click(
-      within(row).getByRole('button', { name: /^Get a token/ }),
-    );
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await openTokenDialog();
     // The code block's highlighter loads lazily.
     await waitFor(() =>
       expect(dialog).toHaveTextContent('https://localhost:9444/oauth2/token'),
@@ -301,11 +261,7 @@ describe('ApimCredentialsEntityContent', () => {
         getEntityCredentials: jest.fn().mockResolvedValue(mappedCredentials),
       }),
     );
-    const row = await sandboxRow('IS');
-    await userEvent.click(
-      within(row).getByRole('button', { name: /^Get a token/ }),
-    );
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await openTokenDialog();
     await waitFor(() =>
       expect(dialog).toHaveTextContent(
         "--cacert '<path to the CA certificate of API-M>'",
@@ -314,129 +270,6 @@ describe('ApimCredentialsEntityContent', () => {
     expect(dialog).toHaveTextContent(/uses a private certificate authority/);
     expect(dialog).toHaveTextContent(
       "--data-urlencode 'scope=api://orders/.default'",
-    );
-  });
-
-  it('provides keys and updates the card', async () => {
-    const getEntityCredentials = jest
-      .fn()
-      .mockResolvedValueOnce(unmappedCredentials)
-      .mockResolvedValue(mappedCredentials);
-    const api = fakeApi({
-      getEntityCredentials,
-      provision: jest.fn().mockResolvedValue({
-        status: 'created',
-        entityRef,
-        environment: 'sandbox',
-        keyManager: 'IS',
-        keyType: 'SANDBOX',
-        applicationId: 'app-1',
-        applicationName: 'orders-app',
-        consumerKey: 'orders-sandbox-client',
-        keyMappingId: 'km-map-123',
-        grantTypes: ['client_credentials'],
-        auditId: 'a1',
-      }),
-    });
-    renderTab(api);
-    await userEvent.click(
-      await screen.findByRole('button', {
-        name: 'Provide existing OAuth keys for Sandbox',
-      }),
-    );
-    const dialog = await screen.findByRole('dialog');
-    // The first offered key manager is preselected.
-    expect(
-      within(dialog).getByText('Resident Key Manager'),
-    ).toBeInTheDocument();
-    await userEvent.click(within(dialog).getByLabelText(/key manager/i));
-    await userEvent.click(
-      await screen.findByRole('option', { name: 'WSO2 Identity Server' }),
-    );
-    await userEvent.type(
-      within(dialog).getByLabelText(/consumer key/i),
-      'orders-sandbox-client',
-    );
-    await userEvent.type(
-      within(dialog).getByLabelText(/consumer secret/i),
-      's3cret',
-    );
-    await userEvent.click(
-      within(dialog).getByRole('button', { name: 'Provide keys' }),
-    );
-
-    expect(await screen.findByRole('status')).toHaveTextContent(
-      'Client orders-sandbox-client is now mapped in Sandbox (IS).',
-    );
-    await waitFor(() =>
-      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
-    );
-    const row = await sandboxRow('IS');
-    expect(await within(row).findByText('km-map-123')).toBeInTheDocument();
-    expect(api.provision).toHaveBeenCalledWith(
-      { entityRef, environment: 'sandbox', keyManager: 'IS' },
-      {
-        consumerKey: 'orders-sandbox-client',
-        consumerSecret: 's3cret',
-        verify: true,
-      },
-    );
-    expect(getEntityCredentials).toHaveBeenCalledTimes(2);
-    expect(api.getAudit).toHaveBeenCalledTimes(2);
-  });
-
-  it('removes a mapping after a confirmation that says what happens', async () => {
-    const api = fakeApi({
-      getEntityCredentials: jest
-        .fn()
-        .mockResolvedValueOnce(mappedCredentials)
-        .mockResolvedValue(unmappedCredentials),
-      unprovision: jest.fn().mockResolvedValue({
-        status: 'removed',
-        entityRef,
-        environment: 'sandbox',
-        keyManager: 'IS',
-        consumerKey: 'orders-sandbox-client',
-        auditId: 'a2',
-      }),
-    });
-    renderTab(api);
-    const row = await sandboxRow('IS');
-    await userEvent.click(
-      within(row).getByRole('button', { name: /^Remove / }),
-    );
-    const dialog = await screen.findByRole('dialog');
-    expect(dialog).toHaveTextContent(
-      'The mapping of client orders-sandbox-client goes',
-    );
-    expect(dialog).toHaveTextContent(
-      'The client itself stays in its key manager (WSO2 Identity Server)',
-    );
-    await userEvent.click(
-      within(dialog).getByRole('button', { name: 'Remove mapping' }),
-    );
-    expect(await screen.findByRole('status')).toHaveTextContent(
-      'The mapping of orders-sandbox-client was removed from Sandbox (IS).',
-    );
-    // The row's buttons are gone: focus lands on the card, not the top of the page.
-    await waitFor(() =>
-      expect(screen.getByTestId('environment-card-sandbox')).toHaveFocus(),
-    );
-    // The dialog names the client it removes; the backend leaves any other alone.
-    expect(api.unprovision).toHaveBeenCalledWith({
-      entityRef,
-      environment: 'sandbox',
-      keyManager: 'IS',
-      consumerKey: 'orders-sandbox-client',
-    });
-    await waitFor(() =>
-      expect(
-        within(
-          within(screen.getByTestId('environment-card-sandbox')).getByTestId(
-            'mapping-row-IS',
-          ),
-        ).getByText('unmapped'),
-      ).toBeInTheDocument(),
     );
   });
 

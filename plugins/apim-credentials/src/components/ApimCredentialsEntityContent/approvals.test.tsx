@@ -3,30 +3,21 @@
  * request ("Request production keys"), shows the entity's requests with their state, and
  * completes an approved one through the same dialog, the secret asked again.
  */
-import { ReactNode } from 'react';
-import { SWRConfig } from 'swr';
 import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
-import {
-  EntityProvider,
-  entityRouteRef,
-} from '@backstage/plugin-catalog-react';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type {
   EntityCredentials,
   ProvisionResult,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
-import { apimCredentialsApiRef, ApimCredentialsFrontendApi } from '../../api';
 import {
   approvalRequest,
-  entity,
   entityRef,
   environments,
   fakeApi,
+  provisionResult,
   unmappedCredentials,
 } from '../../testing/fixtures';
-import { ApimCredentialsEntityContent } from './ApimCredentialsEntityContent';
+import { renderEntityTab } from '../../testing/__testUtils__/render';
 
 jest.setTimeout(60_000);
 configure({ asyncUtilTimeout: 10_000 });
@@ -35,28 +26,6 @@ const SECRET = 'prod-S3cret-value';
 const withApproval = environments.map(e =>
   e.id === 'production' ? { ...e, approvalRequired: true } : e,
 );
-
-function renderTab(api: ApimCredentialsFrontendApi) {
-  const Fresh = (props: { children: ReactNode }) => (
-    <SWRConfig value={{ provider: () => new Map() }}>
-      {props.children}
-    </SWRConfig>
-  );
-  return renderInTestApp(
-    <Fresh>
-      <EntityProvider entity={entity}>
-        <ApimCredentialsEntityContent />
-      </EntityProvider>
-    </Fresh>,
-    {
-      apis: [
-        [apimCredentialsApiRef, api],
-        mockApis.permission({ authorize: AuthorizeResult.ALLOW }),
-      ],
-      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
-    },
-  );
-}
 
 const productionCard = () => screen.findByTestId('environment-card-production');
 
@@ -74,19 +43,13 @@ async function fillAndSubmit(button: string) {
   return dialog;
 }
 
-const mapped: ProvisionResult = {
-  status: 'created',
-  entityRef,
+const mapped: ProvisionResult = provisionResult({
   environment: 'production',
-  keyManager: 'IS',
   keyType: 'PRODUCTION',
-  applicationId: 'app-1',
-  applicationName: 'orders-app',
   consumerKey: 'orders-prod-client',
   keyMappingId: 'km-9',
-  grantTypes: ['client_credentials'],
   auditId: 'a-9',
-};
+});
 
 describe('Entity tab: approval before provisioning', () => {
   it('requests production keys: files the request, says so, and shows it pending', async () => {
@@ -101,7 +64,7 @@ describe('Entity tab: approval before provisioning', () => {
         .fn()
         .mockResolvedValue({ status: 'approval-pending', request: pending }),
     });
-    await renderTab(api);
+    await renderEntityTab(api);
     const card = await productionCard();
     // The sandbox card provides as before.
     expect(
@@ -154,7 +117,7 @@ describe('Entity tab: approval before provisioning', () => {
       listApprovals: jest.fn().mockResolvedValue({ items: [approved] }),
       provision: jest.fn().mockResolvedValue(mapped),
     });
-    await renderTab(api);
+    await renderEntityTab(api);
     const card = await productionCard();
     const item = await within(card).findByTestId('approval-request-approved');
     expect(item).toHaveTextContent(/Approved by user:default\/pat: "go"/);
@@ -201,7 +164,7 @@ describe('Entity tab: approval before provisioning', () => {
         ],
       }),
     });
-    await renderTab(api);
+    await renderEntityTab(api);
     const card = await productionCard();
     const rejected = await within(card).findByTestId(
       'approval-request-rejected',
@@ -249,7 +212,7 @@ describe('Entity tab: approval before provisioning', () => {
         request: approvalRequest(),
       }),
     });
-    await renderTab(api);
+    await renderEntityTab(api);
     const card = await productionCard();
     const replace = await within(card).findByRole('button', {
       name: /^Replace client old-prod-client/,

@@ -2,67 +2,35 @@
  * The tab asks for the environments once per render, and its visibility rule is the one the
  * new system's `filter` and legacy apps' `EntityLayout.Route if` use.
  */
-import { ReactNode } from 'react';
-import { SWRConfig } from 'swr';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
-import {
-  EntityProvider,
-  entityRouteRef,
-} from '@backstage/plugin-catalog-react';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { Entity } from '@backstage/catalog-model';
-import { apimCredentialsApiRef, ApimCredentialsFrontendApi } from '../../api';
+import { ApimCredentialsFrontendApi } from '../../api';
 import {
+  credentialsChanging,
   entity,
-  entityRef,
   fakeApi,
   mappedCredentials,
+  removedResult,
   unmappedCredentials,
 } from '../../testing/fixtures';
-import { ApimCredentialsEntityContent } from './ApimCredentialsEntityContent';
+import { renderEntityTab } from '../../testing/__testUtils__/render';
 
 jest.setTimeout(30_000);
 
 function renderTab(api: ApimCredentialsFrontendApi, subject: Entity = entity) {
-  const Fresh = (props: { children: ReactNode }) => (
-    <SWRConfig value={{ provider: () => new Map() }}>
-      {props.children}
-    </SWRConfig>
-  );
-  return renderInTestApp(
-    <Fresh>
-      <EntityProvider entity={subject}>
-        <ApimCredentialsEntityContent />
-      </EntityProvider>
-    </Fresh>,
-    {
-      apis: [
-        [apimCredentialsApiRef, api],
-        mockApis.permission({ authorize: AuthorizeResult.ALLOW }),
-      ],
-      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
-    },
-  );
+  return renderEntityTab(api, { entity: subject });
 }
 
 describe('ApimCredentialsEntityContent', () => {
   it('makes one GET /environments for all its cards, also when they refresh after a change', async () => {
-    const getEntityCredentials = jest
-      .fn()
-      .mockResolvedValueOnce(mappedCredentials)
-      .mockResolvedValue(unmappedCredentials);
+    const getEntityCredentials = credentialsChanging(
+      mappedCredentials,
+      unmappedCredentials,
+    );
     const api = fakeApi({
       getEntityCredentials,
-      unprovision: jest.fn().mockResolvedValue({
-        status: 'removed',
-        entityRef,
-        environment: 'sandbox',
-        keyManager: 'IS',
-        consumerKey: 'orders-sandbox-client',
-        auditId: 'a2',
-      }),
+      unprovision: jest.fn().mockResolvedValue(removedResult()),
     });
     await renderTab(api);
     const card = await screen.findByTestId('environment-card-sandbox');

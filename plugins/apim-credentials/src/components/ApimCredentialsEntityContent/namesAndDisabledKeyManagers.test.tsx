@@ -1,34 +1,14 @@
-import { SWRConfig } from 'swr';
 import { screen, within } from '@testing-library/react';
-import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
-import {
-  EntityProvider,
-  entityRouteRef,
-} from '@backstage/plugin-catalog-react';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { Entity } from '@backstage/catalog-model';
 import { checkApplicationName } from '@apim-credentials/backstage-plugin-apim-credentials-common';
-import { apimCredentialsApiRef, ApimCredentialsFrontendApi } from '../../api';
+import { ApimCredentialsFrontendApi } from '../../api';
 import { entity, fakeApi, mappedCredentials } from '../../testing/fixtures';
-import { ApimCredentialsEntityContent } from './ApimCredentialsEntityContent';
+import { renderEntityTab } from '../../testing/__testUtils__/render';
 
 jest.setTimeout(30_000);
 
 function renderTab(api: ApimCredentialsFrontendApi, shown: Entity = entity) {
-  return renderInTestApp(
-    <SWRConfig value={{ provider: () => new Map() }}>
-      <EntityProvider entity={shown}>
-        <ApimCredentialsEntityContent />
-      </EntityProvider>
-    </SWRConfig>,
-    {
-      apis: [
-        [apimCredentialsApiRef, api],
-        mockApis.permission({ authorize: () => AuthorizeResult.ALLOW }),
-      ],
-      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
-    },
-  );
+  return renderEntityTab(api, { entity: shown });
 }
 
 const annotated = (name: string): Entity => ({

@@ -1,8 +1,7 @@
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { apimCredentialsApiRef } from '../../api';
 import { fakeApi, responseError } from '../../testing/fixtures';
+import { renderWithApi } from '../../testing/__testUtils__/render';
 import { fieldProps } from '../../testing/fieldProps';
 import {
   ApimEnvironmentsPicker,
@@ -14,9 +13,7 @@ function renderPicker(api = fakeApi(), formData?: unknown[]) {
     formData: formData as string[] | undefined,
     schema: { title: 'Environments', description: 'Where to map the client' },
   });
-  renderInTestApp(<ApimEnvironmentsPicker {...props} />, {
-    apis: [[apimCredentialsApiRef, api]],
-  });
+  renderWithApi(<ApimEnvironmentsPicker {...props} />, { api });
   return props;
 }
 

@@ -1,9 +1,8 @@
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { renderInTestApp } from '@backstage/frontend-test-utils';
 import type { ApimKeyManagerPickerUiOptions } from '../../scaffolder/keyManagerField';
-import { apimCredentialsApiRef } from '../../api';
 import { fakeApi, responseError } from '../../testing/fixtures';
+import { renderWithApi } from '../../testing/__testUtils__/render';
 import {
   environmentsWithRestriction,
   fieldProps,
@@ -27,9 +26,7 @@ function renderPicker(options: {
     uiSchema: options.uiOptions ? { 'ui:options': options.uiOptions } : {},
     formContext: { formData: options.formValues ?? {} },
   });
-  renderInTestApp(<ApimKeyManagerPicker {...props} />, {
-    apis: [[apimCredentialsApiRef, api]],
-  });
+  renderWithApi(<ApimKeyManagerPicker {...props} />, { api });
   return props;
 }
 

@@ -6,7 +6,12 @@ import Radio from '@material-ui/core/Radio';
 import RadioGroup from '@material-ui/core/RadioGroup';
 import Typography from '@material-ui/core/Typography';
 import { useApimEnvironments } from '../../hooks/useApimEnvironments';
-import { fieldTitle, PickerFieldset } from '../common/PickerFieldset';
+import {
+  fieldTitle,
+  formValuesOf,
+  isLocked,
+  PickerFieldset,
+} from '../common/PickerFieldset';
 import {
   environmentsFieldName,
   type ApimKeyManagerPickerUiOptions,
@@ -25,22 +30,11 @@ import {
 export function ApimKeyManagerPicker(
   props: FieldExtensionComponentProps<string, ApimKeyManagerPickerUiOptions>,
 ) {
-  const {
-    formData,
-    onChange,
-    uiSchema,
-    disabled,
-    readonly,
-    idSchema,
-    formContext,
-    registry,
-  } = props;
+  const { formData, onChange, uiSchema, idSchema } = props;
   const { value: environments, loading, error } = useApimEnvironments();
 
   const field = environmentsFieldName(uiSchema?.['ui:options']);
-  const formValues = (formContext ?? registry?.formContext)?.formData as
-    | Record<string, unknown>
-    | undefined;
+  const formValues = formValuesOf(props);
   const selectedKey = asStringArray(formValues?.[field]).join('\n');
   const options = useMemo(
     () =>
@@ -90,7 +84,7 @@ export function ApimKeyManagerPicker(
             <FormControlLabel
               key={option.name}
               value={option.name}
-              disabled={!option.offered || disabled || readonly}
+              disabled={!option.offered || isLocked(props)}
               control={<Radio color="primary" />}
               label={
                 <span>

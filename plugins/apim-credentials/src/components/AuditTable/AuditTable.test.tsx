@@ -1,16 +1,14 @@
 import { configure, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
-import { apimCredentialsApiRef } from '../../api';
 import { auditRecord, fakeApi } from '../../testing/fixtures';
+import { renderWithApi } from '../../testing/__testUtils__/render';
 import { AuditTable } from './AuditTable';
 
 jest.setTimeout(30_000);
 configure({ asyncUtilTimeout: 10_000 });
 
 function renderTable(records = [auditRecord()]) {
-  return renderInTestApp(
+  return renderWithApi(
     <AuditTable
       title="Audit"
       showEntity
@@ -18,8 +16,8 @@ function renderTable(records = [auditRecord()]) {
       emptyMessage="none"
     />,
     {
-      apis: [[apimCredentialsApiRef, fakeApi()]],
-      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      entityLinks: true,
+      api: fakeApi(),
     },
   );
 }

@@ -1,12 +1,23 @@
 import { configure, screen } from '@testing-library/react';
-import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
-import { apimCredentialsApiRef } from '../../api';
-import { auditRecord, fakeApi, responseError } from '../../testing/fixtures';
+import {
+  auditRecord,
+  entityRef,
+  fakeApi,
+  responseError,
+} from '../../testing/fixtures';
+import { renderWithApi } from '../../testing/__testUtils__/render';
 import { EntityAuditHistory } from './EntityAuditHistory';
 
 jest.setTimeout(30_000);
 configure({ asyncUtilTimeout: 10_000 });
+
+/** The history of the fixtures' entity, its audit read by `getAudit`. */
+function renderHistory(getAudit: jest.Mock) {
+  return renderWithApi(
+    <EntityAuditHistory entityRef={entityRef} refreshKey={0} />,
+    { api: fakeApi({ getAudit }), entityLinks: true },
+  );
+}
 
 describe('EntityAuditHistory', () => {
   it('says in one line why the history failed to load, without an error panel or stack', async () => {
@@ -15,21 +26,7 @@ describe('EntityAuditHistory', () => {
       'ServiceUnavailableError',
       'The database is not reachable',
     );
-    await renderInTestApp(
-      <EntityAuditHistory
-        entityRef="component:default/orders-service"
-        refreshKey={0}
-      />,
-      {
-        apis: [
-          [
-            apimCredentialsApiRef,
-            fakeApi({ getAudit: jest.fn().mockRejectedValue(error) }),
-          ],
-        ],
-        mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
-      },
-    );
+    await renderHistory(jest.fn().mockRejectedValue(error));
     expect(await screen.findByRole('alert')).toHaveTextContent(
       'The audit history could not be loaded: The database is not reachable',
     );
@@ -37,24 +34,10 @@ describe('EntityAuditHistory', () => {
   });
 
   it('lists the rows with whether the credentials were verified', async () => {
-    await renderInTestApp(
-      <EntityAuditHistory
-        entityRef="component:default/orders-service"
-        refreshKey={0}
-      />,
-      {
-        apis: [
-          [
-            apimCredentialsApiRef,
-            fakeApi({
-              getAudit: jest.fn().mockResolvedValue({
-                items: [auditRecord({ verified: false })],
-              }),
-            }),
-          ],
-        ],
-        mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
-      },
+    await renderHistory(
+      jest
+        .fn()
+        .mockResolvedValue({ items: [auditRecord({ verified: false })] }),
     );
     expect(await screen.findByText('Not verified')).toBeInTheDocument();
   });

@@ -1,20 +1,11 @@
 import { screen, within } from '@testing-library/react';
-import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import type {
   CredentialMapping,
   EnvironmentCredentials,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
-import { apimCredentialsApiRef } from '../../api';
-import {
-  entityRef,
-  environments,
-  fakeApi,
-  unmappedCredentials,
-} from '../../testing/fixtures';
-import { EnvironmentCard } from './EnvironmentCard';
+import { fakeApi, unmappedCredentials } from '../../testing/fixtures';
+import { renderEnvironmentCard } from '../../testing/__testUtils__/render';
 
-const [sandboxInfo] = environments;
 const [sandboxCredentials] = unmappedCredentials.environments;
 
 function row(
@@ -32,20 +23,7 @@ function row(
 }
 
 async function renderCard(credentials: EnvironmentCredentials | undefined) {
-  await renderInTestApp(
-    <EnvironmentCard
-      entityRef={entityRef}
-      applicationName="orders-app"
-      environment={sandboxInfo}
-      credentials={credentials}
-      onChanged={jest.fn()}
-    />,
-    {
-      apis: [[apimCredentialsApiRef, fakeApi()]],
-      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
-    },
-  );
-  return screen.findByTestId('environment-card-sandbox');
+  return (await renderEnvironmentCard(fakeApi(), credentials)).card;
 }
 
 function rowNames(card: HTMLElement) {
@@ -131,21 +109,7 @@ describe('EnvironmentCard shows the backend’s rows', () => {
 
 describe('EnvironmentCard opens the provide dialog from a link (issue 14 item 3)', () => {
   async function renderAt(url: string) {
-    await renderInTestApp(
-      <EnvironmentCard
-        entityRef={entityRef}
-        applicationName="orders-app"
-        environment={sandboxInfo}
-        credentials={sandboxCredentials}
-        onChanged={jest.fn()}
-      />,
-      {
-        apis: [[apimCredentialsApiRef, fakeApi()]],
-        mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
-        initialRouteEntries: [url],
-      },
-    );
-    await screen.findByTestId('environment-card-sandbox');
+    await renderEnvironmentCard(fakeApi(), sandboxCredentials, { url });
   }
 
   it('pre-fills key manager and consumer key, never a secret', async () => {

@@ -1,59 +1,35 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import type {
   CredentialMapping,
   EnvironmentCredentials,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
-import { apimCredentialsApiRef, ApimCredentialsFrontendApi } from '../../api';
+import { ApimCredentialsFrontendApi } from '../../api';
 import {
   entityRef,
-  environments,
   fakeApi,
   mappedCredentials,
+  provisionResult,
+  removedResult,
   responseError,
 } from '../../testing/fixtures';
-import { EnvironmentCard } from './EnvironmentCard';
+import { renderEnvironmentCard } from '../../testing/__testUtils__/render';
+import { typeClient } from '../../testing/__testUtils__/dialogs';
 
 jest.setTimeout(30_000);
 
-const [sandboxInfo] = environments;
 const mappedSandbox = mappedCredentials.environments[0];
-const created = {
-  status: 'created' as const,
-  entityRef,
-  environment: 'sandbox',
-  keyManager: 'IS',
-  keyType: 'SANDBOX' as const,
-  applicationId: 'app-1',
-  applicationName: 'orders-app',
+const created = provisionResult({
   consumerKey: 'new-client',
   keyMappingId: 'km-map-456',
-  grantTypes: ['client_credentials'],
   auditId: 'a3',
-};
+});
 
-async function renderCard(
+function renderCard(
   api: ApimCredentialsFrontendApi,
   credentials: EnvironmentCredentials = mappedSandbox,
 ) {
-  const onChanged = jest.fn();
-  await renderInTestApp(
-    <EnvironmentCard
-      entityRef={entityRef}
-      applicationName="orders-app"
-      environment={sandboxInfo}
-      credentials={credentials}
-      onChanged={onChanged}
-    />,
-    {
-      apis: [[apimCredentialsApiRef, api]],
-      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
-    },
-  );
-  const card = await screen.findByTestId('environment-card-sandbox');
-  return { card, onChanged };
+  return renderEnvironmentCard(api, credentials);
 }
 
 async function openReplace(card: HTMLElement) {
@@ -63,14 +39,7 @@ async function openReplace(card: HTMLElement) {
     }),
   );
   const dialog = await screen.findByRole('dialog');
-  await userEvent.type(
-    within(dialog).getByLabelText(/consumer key/i),
-    'new-client',
-  );
-  await userEvent.type(
-    within(dialog).getByLabelText(/consumer secret/i),
-    'n3w',
-  );
+  await typeClient(dialog, 'new-client', 'n3w');
   return dialog;
 }
 
@@ -204,15 +173,9 @@ describe('What the backend returns, on the card', () => {
     const warning =
       'API-M 4.2 removed the mapping without telling its gateways: they keep accepting the client until they resync; revoke its tokens in the key manager.';
     const api = fakeApi({
-      unprovision: jest.fn().mockResolvedValue({
-        status: 'removed',
-        entityRef,
-        environment: 'sandbox',
-        keyManager: 'IS',
-        consumerKey: 'orders-sandbox-client',
-        auditId: 'a4',
-        warning,
-      }),
+      unprovision: jest
+        .fn()
+        .mockResolvedValue(removedResult({ auditId: 'a4', warning })),
     });
     const { card } = await renderCard(api);
     await userEvent.click(
@@ -258,11 +221,7 @@ describe('What the backend returns, on the card', () => {
       }),
     );
     const dialog = await screen.findByRole('dialog');
-    await userEvent.type(within(dialog).getByLabelText(/consumer key/i), 'abc');
-    await userEvent.type(
-      within(dialog).getByLabelText(/consumer secret/i),
-      'def',
-    );
+    await typeClient(dialog, 'abc', 'def');
     await userEvent.click(
       within(dialog).getByRole('button', { name: 'Provide keys' }),
     );

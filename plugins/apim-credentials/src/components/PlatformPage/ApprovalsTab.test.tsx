@@ -1,8 +1,7 @@
 import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { SWRConfig } from 'swr';
-import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
-import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
+import { mockApis } from '@backstage/frontend-test-utils';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import {
   AuthorizeResult,
@@ -13,8 +12,9 @@ import {
   apimCredentialsApprovePermission,
   ApprovalRequest,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
-import { apimCredentialsApiRef, ApimCredentialsFrontendApi } from '../../api';
+import { ApimCredentialsFrontendApi } from '../../api';
 import { approvalRequest, fakeApi } from '../../testing/fixtures';
+import { renderWithApi } from '../../testing/__testUtils__/render';
 import { ApimCredentialsPlatformContent } from './ApimCredentialsPlatformContent';
 
 jest.setTimeout(60_000);
@@ -41,24 +41,16 @@ function renderApprovals(
         : AuthorizeResult.ALLOW;
     return AuthorizeResult.ALLOW;
   };
-  return renderInTestApp(
-    // usePermission caches in SWR's global cache: a fresh one per render.
-    <SWRConfig value={{ provider: () => new Map() }}>
-      <ApimCredentialsPlatformContent />
-    </SWRConfig>,
-    {
-      apis: [
-        [apimCredentialsApiRef, api],
-        [catalogApiRef, catalogApiMock({ entities: [] })],
-        mockApis.permission({ authorize }),
-        mockApis.identity({
-          userEntityRef: options.me ?? 'user:default/pat',
-        }),
-      ],
-      initialRouteEntries: [options.url ?? '/?tab=approvals'],
-      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
-    },
-  );
+  return renderWithApi(<ApimCredentialsPlatformContent />, {
+    api,
+    authorize,
+    apis: [
+      [catalogApiRef, catalogApiMock({ entities: [] })],
+      mockApis.identity({ userEntityRef: options.me ?? 'user:default/pat' }),
+    ],
+    url: options.url ?? '/?tab=approvals',
+    entityLinks: true,
+  });
 }
 
 const pending = approvalRequest();

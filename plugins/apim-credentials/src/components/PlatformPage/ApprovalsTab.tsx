@@ -25,7 +25,7 @@ import {
   EmptyTableMessage,
 } from '../common/tables';
 import { ConfirmDialog } from './ConfirmDialog';
-import { SelectFilter } from './SelectFilter';
+import { choicesOf, SelectFilter } from './SelectFilter';
 
 type Decision = { request: ApprovalRequest; decision: 'approve' | 'reject' };
 
@@ -118,7 +118,7 @@ export function ApprovalsTab(props: { onCount?: (count: string) => void }) {
           id="apim-approvals-state"
           label="State"
           value={stateFilter}
-          options={APPROVAL_STATES.map(s => ({ value: s, label: s }))}
+          options={choicesOf(APPROVAL_STATES)}
           onChange={value => setStateFilter(value as ApprovalState | '')}
         />
         {!permission.loading && !permission.allowed && (

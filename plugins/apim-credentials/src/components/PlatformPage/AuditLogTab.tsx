@@ -28,7 +28,7 @@ import {
 import { auditExportFilename, downloadBlob } from './downloadBlob';
 import { EntityRefPicker } from './EntityRefPicker';
 import { FilterForm } from './FilterForm';
-import { SelectFilter } from './SelectFilter';
+import { choicesOf, draftSelects } from './SelectFilter';
 import { useEnvironmentOptions } from './useEnvironmentOptions';
 
 const PAGE_SIZE = 50;
@@ -112,6 +112,7 @@ export function AuditLogTab(props: { onCount?: (count: string) => void }) {
     dirty.current = true;
     setDraft(d => ({ ...d, [field]: value }));
   };
+  const select = draftSelects('audit', draft, set);
 
   const exportCsv = async () => {
     setExporting(true);
@@ -170,13 +171,7 @@ export function AuditLogTab(props: { onCount?: (count: string) => void }) {
           onChange={set('entityRef')}
           error={fieldError('entityRef')}
         />
-        <SelectFilter
-          id="audit-environment"
-          label="Environment"
-          value={draft.environment}
-          options={options.environmentChoices}
-          onChange={set('environment')}
-        />
+        {select('environment', 'Environment', options.environmentChoices)}
         <EntityRefPicker
           id="audit-actor"
           label="Actor"
@@ -186,20 +181,8 @@ export function AuditLogTab(props: { onCount?: (count: string) => void }) {
           onChange={set('actor')}
           error={fieldError('actor')}
         />
-        <SelectFilter
-          id="audit-action"
-          label="Action"
-          value={draft.action}
-          options={AUDIT_ACTIONS.map(a => ({ value: a, label: a }))}
-          onChange={set('action')}
-        />
-        <SelectFilter
-          id="audit-outcome"
-          label="Outcome"
-          value={draft.outcome}
-          options={AUDIT_OUTCOMES.map(o => ({ value: o, label: o }))}
-          onChange={set('outcome')}
-        />
+        {select('action', 'Action', choicesOf(AUDIT_ACTIONS))}
+        {select('outcome', 'Outcome', choicesOf(AUDIT_OUTCOMES))}
         {TIME_FIELDS.map(([field, label]) => (
           <TextField
             key={field}

@@ -20,7 +20,7 @@ import { useDisplayNames } from '../common/useDisplayNames';
 import { compact, normaliseEntityRef } from './filters';
 import { FilterForm } from './FilterForm';
 import { MappingDetails, mappingColumns } from './mappingColumns';
-import { SelectFilter } from './SelectFilter';
+import { draftSelects } from './SelectFilter';
 import { useEnvironmentOptions } from './useEnvironmentOptions';
 
 const PAGE_SIZE = 25;
@@ -94,6 +94,7 @@ export function MappingsTab(props: { onCount?: (count: string) => void }) {
   }, [appliedKey]);
   const set = (key: keyof Draft) => (value: string) =>
     setDraft(d => ({ ...d, [key]: value }));
+  const select = draftSelects('mappings', draft, set);
   const setApplied = (filters: Partial<Filters>) => {
     const next = new URLSearchParams(searchParams);
     for (const key of MAPPING_FILTERS) {
@@ -125,23 +126,15 @@ export function MappingsTab(props: { onCount?: (count: string) => void }) {
   return (
     <>
       <FilterForm label="Mapping filters" onSubmit={apply}>
-        <SelectFilter
-          id="mappings-environment"
-          label="Environment"
-          value={draft.environment}
-          options={options.environmentChoices}
-          onChange={set('environment')}
-        />
-        <SelectFilter
-          id="mappings-key-manager"
-          label="Key manager"
-          value={draft.keyManager}
-          options={options.keyManagers.map(k => ({
+        {select('environment', 'Environment', options.environmentChoices)}
+        {select(
+          'keyManager',
+          'Key manager',
+          options.keyManagers.map(k => ({
             value: k,
             label: names.keyManager(k),
-          }))}
-          onChange={set('keyManager')}
-        />
+          })),
+        )}
         {TEXT_FIELDS.map(field => (
           <TextField
             key={field.key}

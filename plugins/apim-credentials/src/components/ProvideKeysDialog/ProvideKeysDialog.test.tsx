@@ -1,13 +1,13 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { apimCredentialsApiRef } from '../../api';
 import {
   entityRef,
   environments,
   fakeApi,
+  provisionResult,
   responseError,
 } from '../../testing/fixtures';
+import { renderWithApi } from '../../testing/__testUtils__/render';
 import { ProvideKeysDialog } from './ProvideKeysDialog';
 
 jest.setTimeout(30_000);
@@ -17,7 +17,7 @@ const sandbox = environments[0];
 function renderDialog(api = fakeApi()) {
   const onClose = jest.fn();
   const onProvisioned = jest.fn();
-  renderInTestApp(
+  renderWithApi(
     <ProvideKeysDialog
       entityRef={entityRef}
       environment={sandbox}
@@ -26,7 +26,7 @@ function renderDialog(api = fakeApi()) {
       onClose={onClose}
       onProvisioned={onProvisioned}
     />,
-    { apis: [[apimCredentialsApiRef, api]] },
+    { api },
   );
   return { api, onClose, onProvisioned };
 }
@@ -78,19 +78,7 @@ describe('ProvideKeysDialog', () => {
   });
 
   it('provisions with "verify first" and hands the result back', async () => {
-    const result = {
-      status: 'created' as const,
-      entityRef,
-      environment: 'sandbox',
-      keyManager: 'IS',
-      keyType: 'SANDBOX' as const,
-      applicationId: 'app-1',
-      applicationName: 'orders-app',
-      consumerKey: 'orders-sandbox-client',
-      keyMappingId: 'km-map-123',
-      grantTypes: ['client_credentials'],
-      auditId: 'audit-1',
-    };
+    const result = provisionResult();
     const { api, onProvisioned } = renderDialog(
       fakeApi({ provision: jest.fn().mockResolvedValue(result) }),
     );

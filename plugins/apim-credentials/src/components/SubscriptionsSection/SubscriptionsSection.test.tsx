@@ -1,10 +1,9 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import type { EnvironmentSubscriptions } from '@apim-credentials/backstage-plugin-apim-credentials-common';
-import { apimCredentialsApiRef, ApimCredentialsFrontendApi } from '../../api';
+import { ApimCredentialsFrontendApi } from '../../api';
 import { fakeApi } from '../../testing/fixtures';
+import { renderWithApi } from '../../testing/__testUtils__/render';
 import { EnvironmentSubscriptionsView } from './SubscriptionsSection';
 
 const REF = 'component:default/orders-service';
@@ -77,17 +76,14 @@ async function render(
   extra: { disabledReason?: string; data?: EnvironmentSubscriptions } = {},
 ) {
   const onChanged = jest.fn();
-  await renderInTestApp(
+  await renderWithApi(
     <EnvironmentSubscriptionsView
       entityRef={REF}
       data={extra.data ?? DATA}
       disabledReason={extra.disabledReason}
       onChanged={onChanged}
     />,
-    {
-      apis: [[apimCredentialsApiRef, api]],
-      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
-    },
+    { api, entityLinks: true },
   );
   return onChanged;
 }

@@ -3,26 +3,18 @@
  * which is an audit row too) makes the tab's audit history read again, and a credentials change
  * makes the section read the subscriptions again (providing a client may create the application).
  */
-import { ReactNode } from 'react';
-import { SWRConfig } from 'swr';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
-import {
-  EntityProvider,
-  entityRouteRef,
-} from '@backstage/plugin-catalog-react';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { EntitySubscriptions } from '@apim-credentials/backstage-plugin-apim-credentials-common';
-import { apimCredentialsApiRef, ApimCredentialsFrontendApi } from '../../api';
 import {
-  entity,
+  credentialsChanging,
   entityRef,
   fakeApi,
   mappedCredentials,
+  removedResult,
   unmappedCredentials,
 } from '../../testing/fixtures';
-import { ApimCredentialsEntityContent } from '../ApimCredentialsEntityContent';
+import { renderEntityTab } from '../../testing/__testUtils__/render';
 
 jest.setTimeout(30_000);
 
@@ -47,31 +39,6 @@ const SUBSCRIPTIONS: EntitySubscriptions = {
   ],
 };
 
-function FreshPermissionCache(props: { children: ReactNode }) {
-  return (
-    <SWRConfig value={{ provider: () => new Map() }}>
-      {props.children}
-    </SWRConfig>
-  );
-}
-
-function renderTab(api: ApimCredentialsFrontendApi) {
-  return renderInTestApp(
-    <FreshPermissionCache>
-      <EntityProvider entity={entity}>
-        <ApimCredentialsEntityContent />
-      </EntityProvider>
-    </FreshPermissionCache>,
-    {
-      apis: [
-        [apimCredentialsApiRef, api],
-        mockApis.permission({ authorize: () => AuthorizeResult.ALLOW }),
-      ],
-      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
-    },
-  );
-}
-
 async function subscribeButton() {
   // The whole tab renders first (cards, audit history): more than findBy's default second.
   const region = await screen.findByRole(
@@ -93,7 +60,7 @@ describe('the entity tab around the Subscriptions section', () => {
         .mockResolvedValueOnce({ outcome: 'succeeded', apiRef: 'x' })
         .mockRejectedValueOnce(new Error('is waiting for approval')),
     });
-    renderTab(api);
+    renderEntityTab(api);
     await userEvent.click(await subscribeButton());
     await waitFor(() => expect(api.getAudit).toHaveBeenCalledTimes(2));
     expect(api.getSubscriptions).toHaveBeenCalledTimes(2);
@@ -131,7 +98,7 @@ describe('the entity tab around the Subscriptions section', () => {
           results: [],
         }),
     });
-    renderTab(api);
+    renderEntityTab(api);
     const region = await screen.findByRole(
       'region',
       { name: 'Subscriptions in sandbox' },
@@ -149,21 +116,14 @@ describe('the entity tab around the Subscriptions section', () => {
 
   it('reads the subscriptions again after a credentials change', async () => {
     const api = fakeApi({
-      getEntityCredentials: jest
-        .fn()
-        .mockResolvedValueOnce(mappedCredentials)
-        .mockResolvedValue(unmappedCredentials),
+      getEntityCredentials: credentialsChanging(
+        mappedCredentials,
+        unmappedCredentials,
+      ),
       getSubscriptions: jest.fn().mockResolvedValue(SUBSCRIPTIONS),
-      unprovision: jest.fn().mockResolvedValue({
-        status: 'removed',
-        entityRef,
-        environment: 'sandbox',
-        keyManager: 'IS',
-        consumerKey: 'orders-sandbox-client',
-        auditId: 'a2',
-      }),
+      unprovision: jest.fn().mockResolvedValue(removedResult()),
     });
-    renderTab(api);
+    renderEntityTab(api);
     await subscribeButton();
     expect(api.getSubscriptions).toHaveBeenCalledTimes(1);
     const card = await screen.findByTestId('environment-card-sandbox');

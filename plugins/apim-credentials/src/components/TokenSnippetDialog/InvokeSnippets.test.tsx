@@ -3,10 +3,9 @@
  * gateway URL API-M reports, with placeholders for the token and never the secret.
  */
 import { screen, waitFor, within } from '@testing-library/react';
-import { renderInTestApp } from '@backstage/frontend-test-utils';
 import type { EntitySubscriptions } from '@apim-credentials/backstage-plugin-apim-credentials-common';
-import { apimCredentialsApiRef } from '../../api';
 import { fakeApi } from '../../testing/fixtures';
+import { renderWithApi } from '../../testing/__testUtils__/render';
 import { TokenSnippetDialog } from './TokenSnippetDialog';
 
 const REF = 'component:default/orders-service';
@@ -47,7 +46,7 @@ const SUBSCRIPTIONS: EntitySubscriptions = {
 };
 
 async function renderDialog(api = fakeApi()) {
-  await renderInTestApp(
+  await renderWithApi(
     <TokenSnippetDialog
       environmentTitle="Sandbox"
       keyManager="IS"
@@ -58,7 +57,7 @@ async function renderDialog(api = fakeApi()) {
       environmentId="sandbox"
       onClose={() => {}}
     />,
-    { apis: [[apimCredentialsApiRef, api]] },
+    { api },
   );
   return screen.findByRole('dialog');
 }

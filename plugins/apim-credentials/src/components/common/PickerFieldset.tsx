@@ -20,6 +20,29 @@ type FieldFrameProps = Pick<
 >;
 
 /**
+ * The data of the whole form, where a picker reads its sibling fields (the scaffolder hands it
+ * as `formContext.formData`; older versions through the registry); undefined outside a form.
+ */
+export function formValuesOf(
+  props: Pick<
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    FieldExtensionComponentProps<any, any>,
+    'formContext' | 'registry'
+  >,
+): Record<string, unknown> | undefined {
+  return (props.formContext ?? props.registry?.formContext)?.formData as
+    | Record<string, unknown>
+    | undefined;
+}
+
+/** True when the field may not be changed (disabled or read-only). */
+export function isLocked(
+  props: Pick<FieldFrameProps, 'disabled' | 'readonly'>,
+) {
+  return Boolean(props.disabled || props.readonly);
+}
+
+/**
  * The title of a scaffolder field as the template gives it (`ui:title`, then the schema's
  * `title`), or `fallback`.
  */
@@ -66,7 +89,7 @@ export function PickerFieldset(props: {
       margin="normal"
       required={field.required}
       error={hasErrors || Boolean(error)}
-      disabled={field.disabled || field.readonly}
+      disabled={isLocked(field)}
       id={props.id ?? field.idSchema?.$id}
       fullWidth={props.fullWidth}
     >
