@@ -21,19 +21,15 @@ import {
   readStack,
   signInAsGuest,
 } from './lib.mjs';
+import { demoClient, ORDERS_PATH, ORDERS_REF } from './cellSteps.mjs';
 
-const entityPath = '/catalog/default/component/orders-service';
-const entityRef = 'component:default/orders-service';
+const entityPath = ORDERS_PATH;
+const entityRef = ORDERS_REF;
 const stack = await readStack();
-const clientNamed = name => {
-  const client = stack.demoClients.find(c => c.name === name);
-  assert.ok(client, `stack.json lists no ${name} demo client`);
-  return client;
-};
-const sandbox = clientNamed('orders-service-sandbox');
-const other = clientNamed('payments-service-sandbox');
+const sandbox = demoClient(stack, 'orders-service-sandbox');
+const other = demoClient(stack, 'payments-service-sandbox');
 
-const { page, step, close, steps } = await openBrowser({
+const { page, step, close, passed } = await openBrowser({
   prefix: 'journeys-',
   viewport: { width: 1400, height: 1000 },
 });
@@ -332,7 +328,7 @@ try {
     assert.equal(await page.locator('#audit-entity').inputValue(), entityRef);
   });
 
-  console.log(`\nAll ${steps()} journey steps passed`);
+  passed('journey');
 } catch (error) {
   process.exitCode = 1;
 } finally {
