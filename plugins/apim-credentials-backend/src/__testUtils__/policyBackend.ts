@@ -34,7 +34,7 @@ import { JsonObject } from '@backstage/types';
 import demoPolicyModule from '@internal/backstage-plugin-permission-backend-module-apim-demo-policy';
 import { LocalStack } from '@internal/local-stack';
 import { apimCredentialsPlugin } from '../plugin';
-import { apimConfig } from './harness';
+import { apimConfig, startStack } from './harness';
 
 /** The example organisation's users and the team each belongs to (dave: none). */
 const TEAMS: Record<string, string | undefined> = {
@@ -155,22 +155,29 @@ function databaseFactory(databases: TestDatabases, knex: Knex) {
 type Features = Parameters<typeof startTestBackend>[0]['features'];
 
 export interface PolicyBackend {
+  /** The local stack the plugin talks to. */
+  stack: LocalStack & { logs: string[] };
   server: any;
   /** The apim-credentials plugin's database (SQLite). */
   knex: Knex;
-  /** Stops the backend and removes the entities file. */
+  /** A client created in the stack's key manager for the suite (`clientName`). */
+  client: { clientId: string; clientSecret: string };
+  /** Stops the backend and the stack and removes the entities file. */
   stop(): Promise<void>;
 }
 
 /**
- * Starts the backend and waits (up to 15 s) until the catalog serves every entity of `waitFor`
- * to `user`.
+ * Starts the local stack (then `beforeStart` on it) and the backend, waits (up to 15 s) until
+ * the catalog serves every entity of `waitFor` to `user`, and creates the client `clientName`
+ * (client_credentials) in the stack's key manager.
  *
  * @throws when the catalog has not loaded them in time, naming the first one missing
  */
 export async function startPolicyBackend(options: {
   databases: TestDatabases;
-  stack: LocalStack;
+  /** Prepares the stack before the backend starts (e.g. a key manager setting). */
+  beforeStart?: (stack: LocalStack) => Promise<unknown>;
+  clientName: string;
   /** Catalog entities besides ORG_ENTITIES, as YAML documents. */
   moreEntitiesYaml?: string[];
   /** Entities the catalog must serve before the tests start, e.g. `component/default/x`. */
@@ -182,6 +189,8 @@ export async function startPolicyBackend(options: {
   /** Features besides the catalog, the permission backend, the policy and the plugin. */
   features?: Features;
 }): Promise<PolicyBackend> {
+  const stack = await startStack();
+  await options.beforeStart?.(stack);
   const tmpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'apim-policy-'));
   const entitiesFile = path.join(tmpDir, 'entities.yaml');
   await fs.writeFile(
@@ -200,7 +209,7 @@ export async function startPolicyBackend(options: {
             locations: [{ type: 'file', target: entitiesFile }],
             processingInterval: { seconds: 1 },
           },
-          apimCredentials: apimConfig(options.stack) as JsonObject,
+          apimCredentials: apimConfig(stack) as JsonObject,
         },
       }),
       databaseFactory(options.databases, knex),
@@ -230,11 +239,18 @@ export async function startPolicyBackend(options: {
       await new Promise(r => setTimeout(r, 500));
     }
   }
+  const client = await stack.keyManager.createClient({
+    name: options.clientName,
+    grantTypes: ['client_credentials'],
+  });
   return {
+    stack,
     server,
     knex,
+    client,
     async stop() {
       await backend.stop();
+      await stack.stop();
       await fs.rm(tmpDir, { recursive: true, force: true });
     },
   };

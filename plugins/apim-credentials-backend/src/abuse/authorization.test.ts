@@ -13,7 +13,6 @@ import { Knex } from 'knex';
 import request from 'supertest';
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { LocalStack } from '@internal/local-stack';
-import { startStack } from '../__testUtils__/harness';
 import {
   componentYaml,
   startPolicyBackend,
@@ -58,28 +57,23 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
   let client: { clientId: string; clientSecret: string };
 
   beforeAll(async () => {
-    stack = await startStack();
-    await stack.emulator.control.patchKeyManager('Resident Key Manager', {
-      enableMapOAuthConsumerApps: true,
-    });
     const backend = await startPolicyBackend({
       databases,
-      stack,
+      beforeStart: s =>
+        s.emulator.control.patchKeyManager('Resident Key Manager', {
+          enableMapOAuthConsumerApps: true,
+        }),
+      clientName: 'authz-client',
       moreEntitiesYaml: [ORDERS_COPY],
       waitFor: ['component/default/orders-service', 'user/default/alice'],
       user: 'user:default/alice',
     });
-    ({ server, knex } = backend);
+    ({ stack, server, knex, client } = backend);
     stop = () => backend.stop();
-    client = await stack.keyManager.createClient({
-      name: 'authz-client',
-      grantTypes: ['client_credentials'],
-    });
   });
 
   afterAll(async () => {
     await stop?.();
-    await stack?.stop();
   });
 
   function call(

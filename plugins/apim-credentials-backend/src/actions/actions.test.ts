@@ -21,8 +21,6 @@ import {
   actionsRegistryServiceFactory,
   actionsServiceFactory,
 } from '@backstage/backend-defaults/alpha';
-import { LocalStack } from '@internal/local-stack';
-import { startStack } from '../__testUtils__/harness';
 import { startPolicyBackend } from '../__testUtils__/policyBackend';
 import {
   NotificationSendOptions,
@@ -86,7 +84,6 @@ function propertyNames(schema: any): string[] {
 
 describe('actions for AI agents, through the actions service', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
-  let stack: LocalStack & { logs: string[] };
   let knex: Knex;
   let server: any;
   let stop: () => Promise<void>;
@@ -106,10 +103,9 @@ describe('actions for AI agents, through the actions service', () => {
   });
 
   beforeAll(async () => {
-    stack = await startStack();
     const backend = await startPolicyBackend({
       databases,
-      stack,
+      clientName: 'actions-client',
       waitFor: ['component/default/orders-service'],
       user: 'user:default/alice',
       rootConfig: {
@@ -123,17 +119,12 @@ describe('actions for AI agents, through the actions service', () => {
         notificationsFactory,
       ],
     });
-    ({ server, knex } = backend);
+    ({ server, knex, client } = backend);
     stop = () => backend.stop();
-    client = await stack.keyManager.createClient({
-      name: 'actions-client',
-      grantTypes: ['client_credentials'],
-    });
   });
 
   afterAll(async () => {
     await stop?.();
-    await stack?.stop();
   });
 
   it('lists the six actions, none of which accepts a secret', async () => {
