@@ -7,7 +7,6 @@
  * docs/screenshots/, which is committed (`E2E_UPDATE_DOCS=1 bash test/e2e/run.sh`). At each width
  * the test reports content wider than the window (the issue found tables overflowing at 1024).
  */
-import { strict as assert } from 'node:assert';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -19,13 +18,12 @@ import {
   repoRoot,
   signInAsGuest,
 } from './lib.mjs';
+import { demoClient, ORDERS_PATH, ORDERS_REF } from './cellSteps.mjs';
 
-const entityPath = '/catalog/default/component/orders-service';
-const entityRef = 'component:default/orders-service';
+const entityPath = ORDERS_PATH;
+const entityRef = ORDERS_REF;
 const WIDTHS = [1400, 1024];
-const stack = await readStack();
-const client = stack.demoClients.find(c => c.name === 'orders-service-sandbox');
-assert.ok(client, 'stack.json lists no orders-service-sandbox demo client');
+const client = demoClient(await readStack(), 'orders-service-sandbox');
 
 const targets = [path.join(outDir, 'screenshots')];
 if (process.env.E2E_UPDATE_DOCS === '1') {
