@@ -306,6 +306,22 @@ describe('apim-credentials backend against the local stack', () => {
     ).not.toHaveLength(0);
   });
 
+  const SVC11_SANDBOX =
+    '/entities/component/default/svc-11/credentials/sandbox/IS';
+  /** Runs `fn` while the emulator's key manager IS has `patch`, then applies `restore`. */
+  async function withIsPatched(
+    patch: Record<string, unknown>,
+    restore: Record<string, unknown>,
+    fn: () => Promise<void>,
+  ) {
+    await suite.stack.emulator.control.patchKeyManager('IS', patch);
+    try {
+      await fn();
+    } finally {
+      await suite.stack.emulator.control.patchKeyManager('IS', restore);
+    }
+  }
+
   it('rejects key managers the environment does not offer, unknown environments and entities', async () => {
     const client = await newClient();
     const body = credentialsOf(client);
@@ -320,40 +336,22 @@ describe('apim-credentials backend against the local stack', () => {
     );
 
     // API-M itself does not enforce these flags (CONTRACT.md TL;DR 3); the plugin does.
-    await suite.stack.emulator.control.patchKeyManager('IS', {
-      enableMapOAuthConsumerApps: false,
-    });
-    try {
-      const refused = await suite.backend.call(
-        'put',
-        '/entities/component/default/svc-11/credentials/sandbox/IS',
-        body,
-      );
-      expect(refused.status).toBe(400);
-      expect(refused.body.error.message).toMatch(
-        /enableMapOAuthConsumerApps is off/,
-      );
-    } finally {
-      await suite.stack.emulator.control.patchKeyManager('IS', {
-        enableMapOAuthConsumerApps: true,
-      });
-    }
-    await suite.stack.emulator.control.patchKeyManager('IS', {
-      enabled: false,
-    });
-    try {
-      const disabled = await suite.backend.call(
-        'put',
-        '/entities/component/default/svc-11/credentials/sandbox/IS',
-        body,
-      );
+    await withIsPatched(
+      { enableMapOAuthConsumerApps: false },
+      { enableMapOAuthConsumerApps: true },
+      async () => {
+        const refused = await suite.backend.call('put', SVC11_SANDBOX, body);
+        expect(refused.status).toBe(400);
+        expect(refused.body.error.message).toMatch(
+          /enableMapOAuthConsumerApps is off/,
+        );
+      },
+    );
+    await withIsPatched({ enabled: false }, { enabled: true }, async () => {
+      const disabled = await suite.backend.call('put', SVC11_SANDBOX, body);
       expect(disabled.status).toBe(400);
       expect(disabled.body.error.message).toMatch(/disabled/);
-    } finally {
-      await suite.stack.emulator.control.patchKeyManager('IS', {
-        enabled: true,
-      });
-    }
+    });
     expect(
       (await mappings()).find(m => m.consumerKey === client.clientId),
     ).toBeUndefined();
