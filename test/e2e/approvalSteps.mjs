@@ -6,7 +6,7 @@
  * The approver is a second real person: pat of platform-team, who signs in at the stack's key
  * manager (the WSO2 IS stand-in) through Backstage's OIDC provider; nobody may approve their own
  * request, and the guest filed it. approvals.e2e.mjs signs pat in on the sign-in page and clicks
- * Approve and Reject (signInAsApprover below). The other browser tests only need the decision:
+ * Approve and Reject (its signInAsApprover). The other browser tests only need the decision:
  * approveAsAnotherApprover signs pat in through the same provider over HTTP (Backstage's
  * /api/auth/oidc/start, the key manager's login form, Backstage's callback, then the session's
  * refresh for pat's Backstage token) and approves through the REST API, as the Approvals tab
@@ -349,34 +349,4 @@ export async function completeApprovedRequest(page, card, client) {
     .getByTestId('mapping-row-IS')
     .getByText(client.clientId, { exact: true })
     .waitFor();
-}
-
-/**
- * A second browser context of `browser` in which pat signs in on the app's sign-in page
- * ("Key manager": the key manager's login page opens in a popup). The key manager's
- * certificate comes from the stack's own CA, which this Chromium does not know, hence
- * ignoreHTTPSErrors (a person would trust .local/tls/ca.pem or accept the warning once).
- */
-export async function signInAsApprover(browser, { timeout = 60_000 } = {}) {
-  const context = await browser.newContext({
-    viewport: { width: 1600, height: 1000 },
-    ignoreHTTPSErrors: true,
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(timeout);
-  await page.goto(appUrl);
-  // The Guest card's button is "Enter"; the key manager's is the page's only "Sign In".
-  await page.getByText('Key manager', { exact: true }).waitFor();
-  const popupPromise = page.waitForEvent('popup');
-  await page.getByRole('button', { name: 'Sign In' }).click();
-  const popup = await popupPromise;
-  await popup.getByLabel('Username').fill(APPROVER_LOGIN.username);
-  await popup.getByLabel('Password').fill(APPROVER_LOGIN.password);
-  await popup.getByRole('button', { name: 'Sign in' }).click();
-  await popup.waitForEvent('close', { timeout });
-  // Signed in: the sign-in page gives way to the app.
-  await page
-    .getByRole('button', { name: 'Sign In' })
-    .waitFor({ state: 'detached', timeout });
-  return { context, page };
 }

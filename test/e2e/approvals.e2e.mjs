@@ -6,7 +6,7 @@
  *   for this run and for orders-service-prod, each with its secret typed; both wait pending;
  *   the guest's own Approve is disabled on the Approvals tab and the REST API refuses it
  *   (SELF_APPROVAL);
- * - pat of platform-team signs in, in a second browser context, on the app's sign-in page
+ * - pat of platform-team signs in, in a browser of their own, on the app's sign-in page
  *   through the key manager's login page (Backstage's OIDC provider), opens the platform page's
  *   Approvals tab and rejects the first request and approves the second, each with a comment;
  * - the guest sees both decisions on the entity tab and the "approved" notification on the
@@ -18,6 +18,7 @@
 import { strict as assert } from 'node:assert';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { chromium } from 'playwright-core';
 import {
   appUrl,
   gotoSignedIn,
@@ -29,12 +30,12 @@ import {
 } from './lib.mjs';
 import {
   APPROVER,
+  APPROVER_LOGIN,
   closeOpenRequests,
   completeApprovedRequest,
   createClientOutOfBand,
   requestOf,
   requestProductionKeys,
-  signInAsApprover,
 } from './approvalSteps.mjs';
 
 const entityRef = 'component:default/orders-service';
@@ -65,7 +66,63 @@ async function openTab() {
   await gotoSignedIn(page, `${appUrl}${entityPath}/apim-credentials`, card());
 }
 
-/** pat's page (second browser context), screenshotted like the steps. */
+/**
+ * pat's own Chromium, signed in on the app's sign-in page ("Key manager": the key manager's
+ * login page opens in a popup); `close()` ends it. Its own browser because two things of this
+ * machine get in the way of the popup, not of a person: the app asks the backend for an
+ * existing session before it opens the popup, and on a loaded machine that can outlast the
+ * click's user activation (--disable-popup-blocking), or meet a watch-mode backend restart
+ * (no popup: reload and click again, for up to three minutes). The key manager's certificate
+ * comes from the stack's own CA, which this Chromium does not know, hence ignoreHTTPSErrors (a
+ * person trusts .local/tls/ca.pem or accepts the warning once).
+ */
+async function signInAsApprover({ timeout = 60_000 } = {}) {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+    ].concat(['--disable-background-networking', '--disable-popup-blocking']),
+  });
+  const context = await browser.newContext({
+    viewport: { width: 1600, height: 1000 },
+    ignoreHTTPSErrors: true,
+  });
+  const close = () => browser.close().catch(() => {});
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(timeout);
+    await page.goto(appUrl);
+    // The Guest card's button is "Enter"; the key manager's is the page's only "Sign In".
+    const signIn = page.getByRole('button', { name: 'Sign In' });
+    const deadline = Date.now() + 180_000;
+    let popup;
+    while (!popup) {
+      await signIn.waitFor({ timeout: 120_000 });
+      const opened = page.waitForEvent('popup', { timeout: 30_000 });
+      await signIn.click();
+      popup = await opened.catch(error => {
+        if (Date.now() > deadline) throw error;
+      });
+      if (!popup) await page.reload();
+    }
+    await popup.getByLabel('Username').fill(APPROVER_LOGIN.username);
+    await popup.getByLabel('Password').fill(APPROVER_LOGIN.password);
+    await popup.getByRole('button', { name: 'Sign in' }).click();
+    await popup.waitForEvent('close', { timeout });
+    // Signed in: the sign-in page gives way to the app.
+    await signIn.waitFor({ state: 'detached', timeout });
+    return { page, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** pat's page (own browser), screenshotted like the steps. */
 let approver;
 async function approverShot(name) {
   await approver.page.screenshot({
@@ -184,7 +241,7 @@ try {
   });
 
   await step('approver-pat-signs-in-through-the-key-manager', async () => {
-    approver = await signInAsApprover(page.context().browser());
+    approver = await signInAsApprover();
     await approverShot('01-signed-in');
     await approver.page.goto(`${appUrl}/settings`);
     await approver.page.getByText('Pat (platform team)').first().waitFor();
@@ -301,7 +358,7 @@ try {
 } catch (error) {
   process.exitCode = 1;
 } finally {
-  await approver?.context.close().catch(() => {});
+  await approver?.close();
   await wrongClient?.deleteClient().catch(() => {});
   await close();
 }
