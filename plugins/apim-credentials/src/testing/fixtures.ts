@@ -8,6 +8,7 @@ import type {
   EnvironmentInfo,
   MappingRecord,
   ProvisionResult,
+  SubscriptionSyncResult,
   UnprovisionResult,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import type { ApimCredentialsFrontendApi } from '../api';
@@ -221,6 +222,29 @@ export function credentialsChanging(
   after: EntityCredentials,
 ) {
   return jest.fn().mockResolvedValueOnce(before).mockResolvedValue(after);
+}
+
+/**
+ * A sync's plan (dry run) in sandbox: subscribe the application to the declared PizzaShackAPI.
+ */
+export function subscribePlan(
+  application: SubscriptionSyncResult['application'] = null,
+): SubscriptionSyncResult {
+  return {
+    dryRun: true,
+    environment: 'sandbox',
+    application,
+    unresolved: [],
+    items: [
+      {
+        apiRef: 'api:default/pizzashack-api',
+        apiId: 'p1',
+        name: 'PizzaShackAPI',
+        version: '1.0.0',
+        action: 'subscribe',
+      },
+    ],
+  };
 }
 
 /** An approval request (issue 14) of the fixtures' entity in production, as the backend lists it. */

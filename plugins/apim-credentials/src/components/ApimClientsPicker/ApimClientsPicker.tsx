@@ -20,12 +20,17 @@ import {
   type ApimClientsPickerUiOptions,
 } from '../../scaffolder/clientsField';
 import {
-  fieldTitle,
   formValuesOf,
   isLocked,
   PickerFieldset,
+  type PickerLabels,
 } from '../common/PickerFieldset';
 import { AlreadyMapped } from './AlreadyMapped';
+
+const LABELS: PickerLabels = {
+  title: 'OAuth2 clients',
+  what: 'the environments',
+};
 
 /**
  * Scaffolder field `ApimClientsPicker`: a consumer key and a consumer secret for each environment
@@ -48,7 +53,8 @@ export function ApimClientsPicker(
   const locked = isLocked(props);
   const api = useApi(apimCredentialsApiRef);
   const { secrets, setSecrets } = useTemplateSecrets();
-  const { value: environments, loading, error } = useApimEnvironments();
+  const load = useApimEnvironments();
+  const environments = load.value;
   const uiOptions = uiSchema?.['ui:options'];
   const formValues = formValuesOf(props);
 
@@ -130,10 +136,8 @@ export function ApimClientsPicker(
   return (
     <PickerFieldset
       field={props}
-      title={fieldTitle(props, 'OAuth2 clients')}
-      what="the environments"
-      loading={loading}
-      error={error}
+      labels={LABELS}
+      load={load}
       id={id}
       fullWidth
       descriptionFirst

@@ -7,7 +7,7 @@ import FormHelperText from '@material-ui/core/FormHelperText';
 import Typography from '@material-ui/core/Typography';
 import type { EnvironmentInfo } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { useApimEnvironments } from '../../hooks/useApimEnvironments';
-import { fieldTitle, PickerFieldset } from '../common/PickerFieldset';
+import { PickerFieldset, type PickerLabels } from '../common/PickerFieldset';
 
 function keyTypeLabel(env: EnvironmentInfo) {
   return `${env.keyType} keys, API-M instance ${env.instance}`;
@@ -38,6 +38,11 @@ export function environmentIdsOf(
   return known.filter(id => distinct.includes(id));
 }
 
+const LABELS: PickerLabels = {
+  title: 'Environments',
+  what: 'the environments',
+};
+
 /**
  * Scaffolder field `ApimEnvironmentsPicker`: the environments configured in the apim-credentials
  * backend (`GET /environments`), one checkbox each with its title and key type. Value: the
@@ -47,7 +52,8 @@ export function ApimEnvironmentsPicker(
   props: FieldExtensionComponentProps<string[]>,
 ) {
   const { formData, onChange } = props;
-  const { value: environments, loading, error } = useApimEnvironments();
+  const load = useApimEnvironments();
+  const environments = load.value;
 
   const known = environments?.map(e => e.id);
   const selected = environmentIdsOf(formData, known);
@@ -82,13 +88,7 @@ export function ApimEnvironmentsPicker(
   };
 
   return (
-    <PickerFieldset
-      field={props}
-      title={fieldTitle(props, 'Environments')}
-      what="the environments"
-      loading={loading}
-      error={error}
-    >
+    <PickerFieldset field={props} labels={LABELS} load={load}>
       {environments && environments.length === 0 && (
         <FormHelperText>
           No environments are configured in the apim-credentials backend

@@ -11,6 +11,7 @@ import {
   formValuesOf,
   isLocked,
   PickerFieldset,
+  type PickerLabels,
 } from '../common/PickerFieldset';
 import {
   environmentsFieldName,
@@ -20,6 +21,11 @@ import {
   asStringArray,
   keyManagerOptions,
 } from '../../scaffolder/keyManagerOptions';
+
+const LABELS: PickerLabels = {
+  title: 'Key manager',
+  what: 'the key managers',
+};
 
 /**
  * Scaffolder field `ApimKeyManagerPicker`: the key managers of the environments selected in the
@@ -31,7 +37,8 @@ export function ApimKeyManagerPicker(
   props: FieldExtensionComponentProps<string, ApimKeyManagerPickerUiOptions>,
 ) {
   const { formData, onChange, uiSchema, idSchema } = props;
-  const { value: environments, loading, error } = useApimEnvironments();
+  const load = useApimEnvironments();
+  const environments = load.value;
 
   const field = environmentsFieldName(uiSchema?.['ui:options']);
   const formValues = formValuesOf(props);
@@ -53,16 +60,10 @@ export function ApimKeyManagerPicker(
     if (environments && formData && !current?.offered) onChange(undefined);
   }, [environments, formData, current, onChange]);
 
-  const title = fieldTitle(props, 'Key manager');
+  const title = fieldTitle(props, LABELS.title);
 
   return (
-    <PickerFieldset
-      field={props}
-      title={title}
-      what="the key managers"
-      loading={loading}
-      error={error}
-    >
+    <PickerFieldset field={props} labels={LABELS} load={load}>
       {environments && !selectedKey && (
         <FormHelperText>
           Select one or more environments to see their key managers

@@ -25,7 +25,8 @@ export interface AuditDraft {
 
 export type AuditDraftErrors = Partial<Record<keyof AuditDraft, string>>;
 
-const URL_KEYS: (keyof AuditFilters)[] = [
+/** The filters, in the order of the form: each is a field of the draft and a URL parameter. */
+const FILTER_FIELDS = [
   'entityRef',
   'environment',
   'actor',
@@ -33,7 +34,8 @@ const URL_KEYS: (keyof AuditFilters)[] = [
   'outcome',
   'since',
   'until',
-];
+] as const;
+const URL_KEYS: ReadonlyArray<keyof AuditFilters> = FILTER_FIELDS;
 
 /**
  * The applied filters from the page's URL (issue 15 item 5: shared links and Back show the same
@@ -155,15 +157,7 @@ export function validateDraft(draft: AuditDraft): {
   };
 }
 
-const DRAFT_FIELDS: ReadonlyArray<keyof AuditDraft> = [
-  'entityRef',
-  'environment',
-  'actor',
-  'action',
-  'outcome',
-  'since',
-  'until',
-];
+const DRAFT_FIELDS: ReadonlyArray<keyof AuditDraft> = FILTER_FIELDS;
 
 /**
  * Which filter field a refused request is about, so the error shows under that field and not as

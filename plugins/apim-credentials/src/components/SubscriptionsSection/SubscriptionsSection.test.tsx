@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { EnvironmentSubscriptions } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { ApimCredentialsFrontendApi } from '../../api';
-import { fakeApi } from '../../testing/fixtures';
+import { fakeApi, subscribePlan } from '../../testing/fixtures';
 import { renderWithApi } from '../../testing/__testUtils__/render';
 import { EnvironmentSubscriptionsView } from './SubscriptionsSection';
 
@@ -44,21 +44,7 @@ const DATA: EnvironmentSubscriptions = {
   ],
 };
 
-const PLAN = {
-  dryRun: true,
-  environment: 'sandbox',
-  application: DATA.application,
-  unresolved: [],
-  items: [
-    {
-      apiRef: 'api:default/pizzashack-api',
-      apiId: 'p1',
-      name: 'PizzaShackAPI',
-      version: '1.0.0',
-      action: 'subscribe' as const,
-    },
-  ],
-};
+const PLAN = subscribePlan(DATA.application);
 
 function fakeClient(
   overrides: Partial<jest.Mocked<ApimCredentialsFrontendApi>> = {},

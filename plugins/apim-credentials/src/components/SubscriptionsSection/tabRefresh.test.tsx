@@ -11,6 +11,7 @@ import {
   entityRef,
   fakeApi,
   mappedCredentials,
+  subscribePlan,
   removedResult,
   unmappedCredentials,
 } from '../../testing/fixtures';
@@ -75,21 +76,7 @@ describe('the entity tab around the Subscriptions section', () => {
       getSubscriptions: jest.fn().mockResolvedValue(SUBSCRIPTIONS),
       syncSubscriptions: jest
         .fn()
-        .mockResolvedValueOnce({
-          dryRun: true,
-          environment: 'sandbox',
-          application: null,
-          unresolved: [],
-          items: [
-            {
-              apiRef: 'api:default/pizzashack-api',
-              apiId: 'p1',
-              name: 'PizzaShackAPI',
-              version: '1.0.0',
-              action: 'subscribe',
-            },
-          ],
-        })
+        .mockResolvedValueOnce(subscribePlan())
         .mockResolvedValueOnce({
           dryRun: false,
           environment: 'sandbox',

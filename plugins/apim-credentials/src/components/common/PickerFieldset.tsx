@@ -53,6 +53,9 @@ export function fieldTitle(
   return props.uiSchema?.['ui:title'] ?? props.schema.title ?? fallback;
 }
 
+/** How a picker is named: its default title, and what it loads ("the environments"). */
+export type PickerLabels = { title: string; what: string };
+
 /**
  * The frame of the plugin's scaffolder pickers: a fieldset with the field's title as legend, a
  * progress bar while `what` loads from the backend, a one-line alert with the backend's message
@@ -60,23 +63,23 @@ export function fieldTitle(
  * template's description (`ui:description`, then the schema's).
  *
  * @param props.field - the props the scaffolder handed the field
- * @param props.title - the legend, usually from {@link fieldTitle}
- * @param props.what - what is loaded, in the plural ("the environments")
+ * @param props.labels - the default title (the template's `ui:title` or schema title wins, see
+ *   {@link fieldTitle}) and what is loaded
+ * @param props.load - the state of the load (`useApimEnvironments`)
  * @param props.descriptionFirst - the description under the legend rather than at the end
  * @param props.id - the fieldset's id; defaults to the field's `idSchema.$id`
  */
 export function PickerFieldset(props: {
   field: FieldFrameProps;
-  title: string;
-  what: string;
-  loading: boolean;
-  error?: Error;
+  labels: PickerLabels;
+  load: { loading: boolean; error?: Error };
   descriptionFirst?: boolean;
   id?: string;
   fullWidth?: boolean;
   children: ReactNode;
 }) {
-  const { field, error } = props;
+  const { field, labels } = props;
+  const { error } = props.load;
   const description =
     field.uiSchema?.['ui:description'] ?? field.schema.description ?? undefined;
   const hasErrors = (field.rawErrors?.length ?? 0) > 0;
@@ -93,12 +96,16 @@ export function PickerFieldset(props: {
       id={props.id ?? field.idSchema?.$id}
       fullWidth={props.fullWidth}
     >
-      <FormLabel component="legend">{props.title}</FormLabel>
+      <FormLabel component="legend">
+        {fieldTitle(field, labels.title)}
+      </FormLabel>
       {props.descriptionFirst && descriptionText}
-      {props.loading && <LinearProgress aria-label={`Loading ${props.what}`} />}
+      {props.load.loading && (
+        <LinearProgress aria-label={`Loading ${labels.what}`} />
+      )}
       {error && (
         <FormHelperText role="alert">
-          Could not load {props.what}: {backendMessage(error)}
+          Could not load {labels.what}: {backendMessage(error)}
         </FormHelperText>
       )}
       {props.children}
