@@ -1,13 +1,13 @@
 import { useMemo } from 'react';
 import Typography from '@material-ui/core/Typography';
 import { Table, TableColumn } from '@backstage/core-components';
-import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import type { AuditRecord } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { formatDateTime } from '../common/format';
 import { OutcomeChip } from '../common/OutcomeChip';
 import {
   DENSE_TABLE_OPTIONS,
   EmptyTableMessage,
+  entityColumn,
   useDetailPanel,
 } from '../common/tables';
 import { DisplayNames, useDisplayNames } from '../common/useDisplayNames';
@@ -36,12 +36,7 @@ function columns(
         </span>
       ),
     },
-    showEntity && {
-      title: 'Entity',
-      field: 'entityRef',
-      render: r =>
-        r.entityRef ? <EntityRefLink entityRef={r.entityRef} /> : '',
-    },
+    showEntity && entityColumn<AuditRecord>(),
     { title: 'Action', field: 'action' },
     {
       title: 'Outcome',

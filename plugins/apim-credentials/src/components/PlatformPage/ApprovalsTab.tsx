@@ -6,7 +6,6 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { identityApiRef, useApi } from '@backstage/core-plugin-api';
 import { Table } from '@backstage/core-components';
-import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
   APPROVAL_STATES,
@@ -23,6 +22,7 @@ import {
   ActorCell,
   DENSE_TABLE_OPTIONS,
   EmptyTableMessage,
+  entityColumn,
 } from '../common/tables';
 import { ConfirmDialog } from './ConfirmDialog';
 import { choicesOf, SelectFilter } from './SelectFilter';
@@ -135,11 +135,7 @@ export function ApprovalsTab(props: { onCount?: (count: string) => void }) {
         data={requests.value?.items ?? []}
         options={DENSE_TABLE_OPTIONS}
         columns={[
-          {
-            title: 'Entity',
-            field: 'entityRef',
-            render: r => <EntityRefLink entityRef={r.entityRef} />,
-          },
+          entityColumn<ApprovalRequest>(),
           { title: 'Environment', field: 'environment' },
           { title: 'Key manager', field: 'keyManager' },
           { title: 'Consumer key', field: 'consumerKey' },

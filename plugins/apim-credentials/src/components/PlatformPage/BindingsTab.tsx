@@ -20,6 +20,7 @@ import {
   ActorCell,
   DENSE_TABLE_OPTIONS,
   EmptyTableMessage,
+  entityColumn,
 } from '../common/tables';
 import { ConfirmDialog } from './ConfirmDialog';
 
@@ -166,11 +167,7 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
           columns={[
             { title: 'Application', field: 'applicationName' },
             { title: 'Instance', field: 'instance' },
-            {
-              title: 'Entity',
-              field: 'entityRef',
-              render: b => <EntityRefLink entityRef={b.entityRef} />,
-            },
+            entityColumn<ApplicationBinding>(),
             {
               title: 'How',
               field: 'origin',

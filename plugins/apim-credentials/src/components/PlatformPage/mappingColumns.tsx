@@ -1,10 +1,9 @@
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import { TableColumn } from '@backstage/core-components';
-import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import type { MappingRecord } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { formatDateTime } from '../common/format';
-import { ActorCell } from '../common/tables';
+import { ActorCell, entityColumn } from '../common/tables';
 import type { DisplayNames } from '../common/useDisplayNames';
 
 // Ids are never broken inside: they wrap only between whole values, or scroll.
@@ -15,11 +14,7 @@ export function mappingColumns(
   names: DisplayNames,
 ): TableColumn<MappingRecord>[] {
   return [
-    {
-      title: 'Entity',
-      field: 'entityRef',
-      render: r => <EntityRefLink entityRef={r.entityRef} />,
-    },
+    entityColumn<MappingRecord>(),
     {
       title: 'Environment',
       field: 'environment',

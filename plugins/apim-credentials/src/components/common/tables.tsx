@@ -1,5 +1,6 @@
 import { ComponentType, ReactNode, useMemo } from 'react';
 import Typography from '@material-ui/core/Typography';
+import type { TableColumn } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import type { DisplayNames } from './useDisplayNames';
 
@@ -77,4 +78,15 @@ export function ActorCell(props: {
       </Typography>
     </>
   );
+}
+
+/** The "Entity" column of a table of rows about an entity: a link to it (blank without one). */
+export function entityColumn<
+  T extends { entityRef?: string },
+>(): TableColumn<T> {
+  return {
+    title: 'Entity',
+    field: 'entityRef',
+    render: r => (r.entityRef ? <EntityRefLink entityRef={r.entityRef} /> : ''),
+  };
 }
