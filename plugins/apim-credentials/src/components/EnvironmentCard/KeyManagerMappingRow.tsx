@@ -35,6 +35,14 @@ export function KeyManagerMappingRow(props: {
   const title = keyManager.displayName || keyManager.name;
   const where = `${title} in ${props.environmentTitle}`;
   const client = mapping?.consumerKey;
+  // What the buttons that change the mapping share: disabled with the reason without the
+  // provision permission, described by the card's read-only notice.
+  const gated = {
+    size: 'small' as const,
+    disabledReason: provisionDisabledReason,
+    describedBy: props.describedBy,
+  };
+
   return (
     <TableRow data-testid={`mapping-row-${keyManager.name}`}>
       <TableCell>
@@ -139,10 +147,8 @@ export function KeyManagerMappingRow(props: {
           )}
           {state === 'mapped' && keyManager.mappingAllowed && (
             <PermissionGatedButton
-              size="small"
+              {...gated}
               onClick={props.onProvide}
-              disabledReason={provisionDisabledReason}
-              describedBy={props.describedBy}
               aria-label={`Replace client ${client ?? ''} of ${where}…`}
             >
               Replace client…
@@ -150,11 +156,9 @@ export function KeyManagerMappingRow(props: {
           )}
           {state === 'drifted' && keyManager.mappingAllowed && (
             <PermissionGatedButton
-              size="small"
+              {...gated}
               color="primary"
               onClick={props.onProvide}
-              disabledReason={provisionDisabledReason}
-              describedBy={props.describedBy}
               aria-label={`Provide again for ${where}`}
             >
               Provide again
@@ -162,11 +166,9 @@ export function KeyManagerMappingRow(props: {
           )}
           {state !== 'unmapped' && (
             <PermissionGatedButton
-              size="small"
+              {...gated}
               color="secondary"
               onClick={props.onRemove}
-              disabledReason={provisionDisabledReason}
-              describedBy={props.describedBy}
               aria-label={
                 state === 'drifted'
                   ? `Remove stale record of ${where}`
