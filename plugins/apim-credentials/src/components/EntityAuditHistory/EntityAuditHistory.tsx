@@ -1,8 +1,7 @@
 import { useApi } from '@backstage/core-plugin-api';
 import { apimCredentialsApiRef } from '../../api';
 import { AuditTable } from '../AuditTable';
-import { backendMessage } from '../common/errors';
-import { ErrorNote } from '../common/notes';
+import { LoadFailure } from '../common/notes';
 import { PagerControls } from '../common/PagerControls';
 import { useKeysetPages } from '../common/useKeysetPages';
 
@@ -27,9 +26,7 @@ export function EntityAuditHistory(props: {
   return (
     <div data-testid="entity-audit-history">
       {pages.error && (
-        <ErrorNote paragraph>
-          The audit history could not be loaded: {backendMessage(pages.error)}
-        </ErrorNote>
+        <LoadFailure what="audit history" error={pages.error} paragraph />
       )}
       <AuditTable
         title="Audit history"

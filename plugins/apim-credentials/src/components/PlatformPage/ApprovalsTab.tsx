@@ -15,9 +15,8 @@ import {
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { apimCredentialsApiRef } from '../../api';
 import { PermissionGatedButton } from '../common';
-import { backendMessage } from '../common/errors';
 import { formatDateTime } from '../common/format';
-import { ErrorNote, StatusNote, useReportCount } from '../common/notes';
+import { LoadFailure, StatusNote, useReportCount } from '../common/notes';
 import {
   ActorCell,
   DENSE_TABLE_OPTIONS,
@@ -104,12 +103,7 @@ export function ApprovalsTab(props: { onCount?: (count: string) => void }) {
   };
 
   if (requests.error) {
-    return (
-      <ErrorNote>
-        The approval requests could not be loaded:{' '}
-        {backendMessage(requests.error)}
-      </ErrorNote>
-    );
+    return <LoadFailure what="approval requests" error={requests.error} />;
   }
   return (
     <>

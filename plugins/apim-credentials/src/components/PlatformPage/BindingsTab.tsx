@@ -13,9 +13,8 @@ import {
   BindingCandidate,
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { apimCredentialsApiRef } from '../../api';
-import { backendMessage } from '../common/errors';
 import { formatDateTime } from '../common/format';
-import { ErrorNote, StatusNote, useReportCount } from '../common/notes';
+import { LoadFailure, StatusNote, useReportCount } from '../common/notes';
 import {
   ActorCell,
   DENSE_TABLE_OPTIONS,
@@ -93,12 +92,7 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
   };
 
   if (state.error) {
-    return (
-      <ErrorNote>
-        The application bindings could not be loaded:{' '}
-        {backendMessage(state.error)}
-      </ErrorNote>
-    );
+    return <LoadFailure what="application bindings" error={state.error} />;
   }
   return (
     <>

@@ -1,5 +1,6 @@
 import { ReactNode, useEffect } from 'react';
 import Typography from '@material-ui/core/Typography';
+import { backendMessage } from './errors';
 
 /**
  * A one-line failure (`role="alert"`): what could not be done and the backend's message, never a
@@ -15,6 +16,23 @@ export function ErrorNote(props: { children: ReactNode; paragraph?: boolean }) {
     >
       {props.children}
     </Typography>
+  );
+}
+
+/**
+ * "The <what> could not be loaded: <the backend's message>", as an {@link ErrorNote}.
+ *
+ * @param props.what - what failed to load ("the approval requests" without "the")
+ */
+export function LoadFailure(props: {
+  what: string;
+  error: unknown;
+  paragraph?: boolean;
+}) {
+  return (
+    <ErrorNote paragraph={props.paragraph}>
+      The {props.what} could not be loaded: {backendMessage(props.error)}
+    </ErrorNote>
   );
 }
 
