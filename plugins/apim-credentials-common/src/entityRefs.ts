@@ -10,6 +10,9 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 
+/** Printable ASCII only: folded the plain way (the same result as the locale-aware fold). */
+const ASCII = /^[\u0020-\u007e]*$/;
+
 /**
  * The canonical form of an entity ref: the full `kind:namespace/name`, lower-cased the way the
  * catalog folds refs (`toLocaleLowerCase('en-US')`). A ref without a namespace gets `default`.
@@ -32,4 +35,3 @@ export function canonicalEntityRef(
     : text.toLocaleLowerCase('en-US');
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
