@@ -44,7 +44,7 @@ function failAuditWrites() {
   const error = new Error('audit table unavailable');
   jest
     .spyOn(AuditStore.prototype, 'completeAuditQuery')
-    .mockImplementationOnce(function (this: AuditStore) {
+    .mockImplementationOnce(function updateOfAMissingTable(this: AuditStore) {
       return (this as unknown as { knex: Knex })
         .knex('apim_credentials_no_such_table')
         .where({ id: 'x' })
