@@ -34,4 +34,3 @@ export function canonicalEntityRef(
     ? text.toLowerCase()
     : text.toLocaleLowerCase('en-US');
 }
-
