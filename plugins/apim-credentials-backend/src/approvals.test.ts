@@ -64,8 +64,12 @@ describe('approval before production keys, through the REST API', () => {
       consumerKey: client.clientId,
       consumerSecret: client.clientSecret,
     };
+    /** After each step, not only at the end: a row written and deleted later counts too. */
+    const expectNoSecretStored = async () =>
+      expect(await dumpDatabase(knex)).not.toContain(client.clientSecret);
     const filed = await backend.call('put', CELL, body, as(OWNER));
     expect(filed.status).toBe(202);
+    await expectNoSecretStored();
     expect(filed.body).toMatchObject({
       status: 'approval-pending',
       request: { state: 'pending', requestedBy: OWNER },
@@ -81,6 +85,7 @@ describe('approval before production keys, through the REST API', () => {
     );
     expect(own.status).toBe(403);
     expect(own.body.error.code).toBe('SELF_APPROVAL');
+    await expectNoSecretStored();
 
     const listed = await backend.call(
       'get',
@@ -101,6 +106,7 @@ describe('approval before production keys, through the REST API', () => {
       state: 'approved',
       decidedBy: APPROVER,
     });
+    await expectNoSecretStored();
 
     const mapped = await backend.call('put', CELL, body, as(OWNER));
     expect(mapped.status).toBe(201);
@@ -127,7 +133,7 @@ describe('approval before production keys, through the REST API', () => {
     ]);
 
     // Nowhere, at no step: not a row of any table, not an answer, not a log line.
-    expect(await dumpDatabase(knex)).not.toContain(client.clientSecret);
+    await expectNoSecretStored();
     expect(backend.bodies.join('\n')).not.toContain(client.clientSecret);
     expect(backend.logs.join('\n')).not.toContain(client.clientSecret);
   });
