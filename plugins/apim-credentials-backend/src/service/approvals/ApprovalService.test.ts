@@ -7,34 +7,32 @@
  * audit row of its own action.
  */
 import { Knex } from 'knex';
-import { mockServices } from '@backstage/backend-test-utils';
 import {
   createTestDatabases,
   missingRequiredEngines,
 } from '../../__testUtils__/databases';
+import type { ApimCredentialsStores } from '../../database/stores';
 import {
-  ApimCredentialsStores,
-  createApimCredentialsStores,
-} from '../../database/stores';
-import { AuditTrail } from '../AuditTrail';
-import { ApprovalService } from './ApprovalService';
+  ApprovalSuite,
+  APPROVER,
+  DAY,
+  OWNER,
+  approver,
+  owner,
+  useApprovalService,
+} from '../../__testUtils__/approvalService';
+import type { ApprovalService } from './ApprovalService';
 
 jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
 const SECRET = 'marker-secret-approval-4d2a';
-const OWNER = 'user:default/olivia';
-const APPROVER = 'user:default/pat';
-const DAY = 24 * 3600 * 1000;
 
 it('runs the PostgreSQL cases when CI asks for them', () => {
   expect(missingRequiredEngines(databases)).toEqual([]);
 });
 
 describe.each(databases.eachSupportedId())('approvals on %p', databaseId => {
-  let knex: Knex;
-  let stores: ApimCredentialsStores;
-  let approvals: ApprovalService;
   const provisioning = {
     environment: jest.fn(),
     provision: jest.fn(),
@@ -45,44 +43,25 @@ describe.each(databases.eachSupportedId())('approvals on %p', databaseId => {
     decided: jest.fn(async () => undefined),
     expired: jest.fn(async () => undefined),
   };
-  let clientNo = 0;
-  let input: {
-    entityRef: string;
-    applicationName: string;
-    environment: string;
-    keyManager: string;
-    consumerKey: string;
-    consumerSecret: string;
-    dryRun?: boolean;
-  };
-  const owner = { userEntityRef: OWNER, source: 'ui' as const };
-  const approver = { userEntityRef: APPROVER, source: 'ui' as const };
-
-  beforeAll(async () => {
-    knex = await databases.init(databaseId);
-    stores = await createApimCredentialsStores({
-      database: { getClient: async () => knex },
-    });
-    approvals = new ApprovalService({
-      provisioning: provisioning as any,
-      approvals: stores.approvals,
-      mappings: stores.mappings,
-      trail: new AuditTrail({ stores, logger: mockServices.logger.mock() }),
-      notices: notices as any,
-    });
+  const suite = useApprovalService({
+    databases,
+    databaseId,
+    provisioning,
+    notices,
+    clientPrefix: 'client',
+    secret: SECRET,
+  });
+  let knex: Knex;
+  let stores: ApimCredentialsStores;
+  let approvals: ApprovalService;
+  let input: ApprovalSuite['input'];
+  beforeAll(() => {
+    ({ knex, stores, approvals } = suite);
   });
 
   beforeEach(() => {
     jest.clearAllMocks();
-    clientNo += 1;
-    input = {
-      entityRef: 'component:default/orders-service',
-      applicationName: 'orders-service',
-      environment: 'production',
-      keyManager: 'IS',
-      consumerKey: `client-${clientNo}`,
-      consumerSecret: SECRET,
-    };
+    ({ input } = suite);
     provisioning.environment.mockImplementation((id: string) => ({
       id,
       title: 'Production',

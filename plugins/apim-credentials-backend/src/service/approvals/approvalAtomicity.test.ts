@@ -6,29 +6,25 @@
  * transaction. The provisioning service is a double (API-M is not what is under test).
  */
 import { Knex } from 'knex';
-import { mockServices } from '@backstage/backend-test-utils';
 import { createTestDatabases } from '../../__testUtils__/databases';
 import { AuditStore } from '../../database/AuditStore';
+import type { ApimCredentialsStores } from '../../database/stores';
 import {
-  ApimCredentialsStores,
-  createApimCredentialsStores,
-} from '../../database/stores';
-import { AuditTrail } from '../AuditTrail';
-import { ApprovalService } from './ApprovalService';
+  ApprovalSuite,
+  DAY,
+  approver,
+  owner,
+  useApprovalService,
+} from '../../__testUtils__/approvalService';
+import type { ApprovalService } from './ApprovalService';
 
 jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
-const OWNER = 'user:default/olivia';
-const APPROVER = 'user:default/pat';
-const DAY = 24 * 3600 * 1000;
 
 describe.each(databases.eachSupportedId())(
   'approval steps with their audit rows on %p',
   databaseId => {
-    let knex: Knex;
-    let stores: ApimCredentialsStores;
-    let approvals: ApprovalService;
     const provisioning = {
       environment: (id: string) => ({
         id,
@@ -43,34 +39,22 @@ describe.each(databases.eachSupportedId())(
         consumerKey: i.consumerKey,
       })),
     };
-    const owner = { userEntityRef: OWNER, source: 'ui' as const };
-    const approver = { userEntityRef: APPROVER, source: 'ui' as const };
-    let n = 0;
-    let input: Parameters<ApprovalService['provision']>[0];
-
-    beforeAll(async () => {
-      knex = await databases.init(databaseId);
-      stores = await createApimCredentialsStores({
-        database: { getClient: async () => knex },
-      });
-      approvals = new ApprovalService({
-        provisioning: provisioning as any,
-        approvals: stores.approvals,
-        mappings: stores.mappings,
-        trail: new AuditTrail({ stores, logger: mockServices.logger.mock() }),
-      });
+    const suite = useApprovalService({
+      databases,
+      databaseId,
+      provisioning,
+      clientPrefix: 'atomic',
+      secret: 'marker-secret-atomic',
     });
-
+    let knex: Knex;
+    let stores: ApimCredentialsStores;
+    let approvals: ApprovalService;
+    let input: ApprovalSuite['input'];
+    beforeAll(() => {
+      ({ knex, stores, approvals } = suite);
+    });
     beforeEach(() => {
-      n += 1;
-      input = {
-        entityRef: 'component:default/orders-service',
-        applicationName: 'orders-service',
-        environment: 'production',
-        keyManager: 'IS',
-        consumerKey: `atomic-${n}`,
-        consumerSecret: 'marker-secret-atomic',
-      };
+      ({ input } = suite);
     });
 
     afterEach(() => jest.restoreAllMocks());

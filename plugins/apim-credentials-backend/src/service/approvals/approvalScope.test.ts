@@ -6,27 +6,25 @@
  * `apim.credentials.approve` is refused with a full `denied` row.
  */
 import { Knex } from 'knex';
-import { mockServices } from '@backstage/backend-test-utils';
 import { createTestDatabases } from '../../__testUtils__/databases';
+import type { ApimCredentialsStores } from '../../database/stores';
 import {
-  ApimCredentialsStores,
-  createApimCredentialsStores,
-} from '../../database/stores';
-import { AuditTrail } from '../AuditTrail';
-import { ApprovalService } from './ApprovalService';
+  ApprovalSuite,
+  APPROVER,
+  OWNER,
+  approver,
+  owner,
+  useApprovalService,
+} from '../../__testUtils__/approvalService';
+import type { ApprovalService } from './ApprovalService';
 
 jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
-const OWNER = 'user:default/olivia';
-const APPROVER = 'user:default/pat';
 
 describe.each(databases.eachSupportedId())(
   'approval scope on %p',
   databaseId => {
-    let knex: Knex;
-    let stores: ApimCredentialsStores;
-    let approvals: ApprovalService;
     const provisioning = {
       environment: (id: string) => ({
         id,
@@ -43,36 +41,24 @@ describe.each(databases.eachSupportedId())(
       decided: jest.fn(async () => undefined),
       expired: jest.fn(async () => undefined),
     };
-    const owner = { userEntityRef: OWNER, source: 'ui' as const };
-    const approver = { userEntityRef: APPROVER, source: 'ui' as const };
-    let n = 0;
-    let input: Parameters<ApprovalService['provision']>[0];
-
-    beforeAll(async () => {
-      knex = await databases.init(databaseId);
-      stores = await createApimCredentialsStores({
-        database: { getClient: async () => knex },
-      });
-      approvals = new ApprovalService({
-        provisioning: provisioning as any,
-        approvals: stores.approvals,
-        mappings: stores.mappings,
-        trail: new AuditTrail({ stores, logger: mockServices.logger.mock() }),
-        notices: notices as any,
-      });
+    const suite = useApprovalService({
+      databases,
+      databaseId,
+      provisioning,
+      notices,
+      clientPrefix: 'scope',
+      secret: 'marker-secret-scope',
     });
-
+    let knex: Knex;
+    let stores: ApimCredentialsStores;
+    let approvals: ApprovalService;
+    let input: ApprovalSuite['input'];
+    beforeAll(() => {
+      ({ knex, stores, approvals } = suite);
+    });
     beforeEach(() => {
       jest.clearAllMocks();
-      n += 1;
-      input = {
-        entityRef: 'component:default/orders-service',
-        applicationName: 'orders-service',
-        environment: 'production',
-        keyManager: 'IS',
-        consumerKey: `scope-${n}`,
-        consumerSecret: 'marker-secret-scope',
-      };
+      ({ input } = suite);
     });
 
     /** The audit rows of this test's client, in the order they were written. */
