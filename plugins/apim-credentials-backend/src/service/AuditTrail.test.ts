@@ -35,19 +35,27 @@ const start = {
 const failingCompletion: AuditCompletion = { outcome: 'succeeded' };
 
 /**
- * A completion the database itself refuses (`outcome` is NOT NULL), after the mapping change
- * was made in the same transaction, or in PostgreSQL's one statement: the engine must undo the
- * mapping change. No mock: the real statement fails on every engine.
+ * A completion the database itself refuses (`outcome` is NOT NULL): on PostgreSQL the mapping
+ * and the completion are one statement, which the engine refuses whole.
  */
 const unwritableCompletion = {
   outcome: null,
 } as unknown as AuditCompletion;
 
-/** The finished row's insert fails, after the mapping change was made in the transaction. */
+/**
+ * The audit row's write fails inside the transaction, after the mapping change was made (the
+ * engines where the mapping and the completion are a transaction of two statements).
+ */
 function failAuditWrites() {
   const error = new Error('audit table unavailable');
+  jest
+    .spyOn(AuditStore.prototype, 'completeAudit')
+    .mockRejectedValueOnce(error);
   jest.spyOn(AuditStore.prototype, 'recordAudit').mockRejectedValueOnce(error);
 }
+
+/** What either failure above says. */
+const REFUSED = /audit table unavailable|null/i;
 
 describeStoresOnEachEngine(
   'AuditTrail on %p',
@@ -89,11 +97,12 @@ describeStoresOnEachEngine(
 
     it('keeps neither when the row cannot be completed: no mapping without its audit row', async () => {
       const id = await trail.begin(start);
+      failAuditWrites();
       await expect(
         trail.completeWithMapping(id, unwritableCompletion, {
           record: mapping,
         }),
-      ).rejects.toThrow(/null/i);
+      ).rejects.toThrow(REFUSED);
       expect(await mappings()).toEqual([]);
       // Left pending for the reconcile job, which asks API-M what happened.
       expect((await db.stores.audit.getAudit(id))?.outcome).toBe('pending');
@@ -102,11 +111,12 @@ describeStoresOnEachEngine(
     it('removes the mapping and completes the row together, or neither', async () => {
       await db.stores.mappings.upsertMapping(mapping);
       const failed = await trail.begin({ ...start, action: 'unprovision' });
+      failAuditWrites();
       await expect(
         trail.completeWithMapping(failed, unwritableCompletion, {
           remove: cell,
         }),
-      ).rejects.toThrow(/null/i);
+      ).rejects.toThrow(REFUSED);
       expect(await mappings()).toHaveLength(1);
 
       const id = await trail.begin({ ...start, action: 'unprovision' });
