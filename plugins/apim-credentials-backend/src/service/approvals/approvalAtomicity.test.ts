@@ -5,57 +5,23 @@
  * between the two statements would leave it: after the request's own write, inside the
  * transaction. The provisioning service is a double (API-M is not what is under test).
  */
-import { Knex } from 'knex';
-import { createTestDatabases } from '../../__testUtils__/databases';
 import { AuditStore } from '../../database/AuditStore';
-import type { ApimCredentialsStores } from '../../database/stores';
 import {
-  ApprovalSuite,
   DAY,
   approver,
   owner,
-  useApprovalService,
+  describeApprovalService,
 } from '../../__testUtils__/approvalService';
-import type { ApprovalService } from './ApprovalService';
 
-jest.setTimeout(60_000);
-
-const databases = createTestDatabases();
-
-describe.each(databases.eachSupportedId())(
+describeApprovalService(
   'approval steps with their audit rows on %p',
-  databaseId => {
-    const provisioning = {
-      environment: (id: string) => ({
-        id,
-        title: 'Production',
-        instance: 'local',
-        keyType: 'PRODUCTION',
-        approval: { required: true, expiresAfterMs: DAY, notify: [] },
-      }),
-      verify: async () => ({ ok: true, message: 'ok' }),
-      provision: jest.fn(async (i: { consumerKey: string }) => ({
-        status: 'created',
-        consumerKey: i.consumerKey,
-      })),
-    };
-    const suite = useApprovalService({
-      databases,
-      databaseId,
-      provisioning,
-      clientPrefix: 'atomic',
-      secret: 'marker-secret-atomic',
-    });
-    let knex: Knex;
-    let stores: ApimCredentialsStores;
-    let approvals: ApprovalService;
-    let input: ApprovalSuite['input'];
-    beforeAll(() => {
-      ({ knex, stores, approvals } = suite);
-    });
-    beforeEach(() => {
-      ({ input } = suite);
-    });
+  {
+    clientPrefix: 'atomic',
+    secret: 'marker-secret-atomic',
+    withNotices: false,
+  },
+  suite => {
+    const { provisioning } = suite;
 
     afterEach(() => jest.restoreAllMocks());
 
@@ -66,58 +32,55 @@ describe.each(databases.eachSupportedId())(
         .mockRejectedValueOnce(new Error('connection lost'));
 
     const requestRows = () =>
-      knex('apim_credentials_approval_requests')
-        .where({ consumer_key: input.consumerKey })
+      suite
+        .knex('apim_credentials_approval_requests')
+        .where({ consumer_key: suite.input.consumerKey })
         .select('state');
     const auditRows = async () =>
       (
-        await knex('apim_credentials_audit')
-          .where({ consumer_key: input.consumerKey })
+        await suite
+          .knex('apim_credentials_audit')
+          .where({ consumer_key: suite.input.consumerKey })
           .orderBy('seq')
           .select('action')
       ).map(r => r.action);
 
-    async function filed(at = new Date()): Promise<string> {
-      const result = (await approvals.provision(input, owner, at)) as any;
-      return result.request.id;
-    }
-
     it('no request is filed without its request-approval row', async () => {
       auditWriteFails();
-      await expect(approvals.provision(input, owner)).rejects.toThrow(
-        'connection lost',
-      );
+      await expect(
+        suite.approvals.provision(suite.input, owner),
+      ).rejects.toThrow('connection lost');
       expect(await requestRows()).toEqual([]);
       expect(await auditRows()).toEqual([]);
     });
 
     it('no request is decided without its approve row', async () => {
-      const id = await filed();
+      const id = await suite.fileRequest();
       auditWriteFails();
       await expect(
-        approvals.decide(id, 'approve', undefined, approver, true),
+        suite.approvals.decide(id, 'approve', undefined, approver, true),
       ).rejects.toThrow('connection lost');
       expect(await requestRows()).toEqual([{ state: 'pending' }]);
       expect(await auditRows()).toEqual(['request-approval']);
       // Nothing half-done is left behind: the decision can be made again.
-      await approvals.decide(id, 'reject', 'no', approver, true);
+      await suite.approvals.decide(id, 'reject', 'no', approver, true);
       expect(await requestRows()).toEqual([{ state: 'rejected' }]);
     });
 
     it('no request is used without its complete-request row', async () => {
-      const id = await filed();
-      await approvals.decide(id, 'approve', undefined, approver, true);
+      const id = await suite.fileRequest();
+      await suite.approvals.decide(id, 'approve', undefined, approver, true);
       auditWriteFails();
-      await expect(approvals.provision(input, owner)).rejects.toThrow(
-        'connection lost',
-      );
+      await expect(
+        suite.approvals.provision(suite.input, owner),
+      ).rejects.toThrow('connection lost');
       expect(await requestRows()).toEqual([{ state: 'approved' }]);
       expect(await auditRows()).toEqual(['request-approval', 'approve']);
     });
 
     it('of two completions at once, exactly one maps and completes', async () => {
-      const id = await filed();
-      await approvals.decide(id, 'approve', undefined, approver, true);
+      const id = await suite.fileRequest();
+      await suite.approvals.decide(id, 'approve', undefined, approver, true);
       provisioning.provision.mockClear();
       // Mapping takes a while: the second completion starts while the first is at API-M.
       const slowly = async (i: { consumerKey: string }) => {
@@ -126,8 +89,8 @@ describe.each(databases.eachSupportedId())(
       };
       provisioning.provision.mockImplementationOnce(slowly);
       const results = await Promise.allSettled([
-        approvals.provision(input, owner),
-        approvals.provision(input, owner),
+        suite.approvals.provision(suite.input, owner),
+        suite.approvals.provision(suite.input, owner),
       ]);
       expect(provisioning.provision).toHaveBeenCalledTimes(1);
       expect(results).toContainEqual({
@@ -138,20 +101,22 @@ describe.each(databases.eachSupportedId())(
       expect(
         (await auditRows()).filter(a => a === 'complete-request'),
       ).toHaveLength(1);
-      expect((await stores.approvals.get(id))!.state).toBe('used');
+      expect((await suite.stores.approvals.get(id))!.state).toBe('used');
     });
 
     it('a failed mapping gives the approval back for a retry', async () => {
-      const id = await filed();
-      await approvals.decide(id, 'approve', undefined, approver, true);
+      const id = await suite.fileRequest();
+      await suite.approvals.decide(id, 'approve', undefined, approver, true);
       provisioning.provision.mockRejectedValueOnce(new Error('API-M down'));
-      await expect(approvals.provision(input, owner)).rejects.toThrow(
-        'API-M down',
-      );
+      await expect(
+        suite.approvals.provision(suite.input, owner),
+      ).rejects.toThrow('API-M down');
       expect(await requestRows()).toEqual([{ state: 'approved' }]);
-      expect(await approvals.provision(input, owner)).toMatchObject({
-        status: 'created',
-      });
+      expect(await suite.approvals.provision(suite.input, owner)).toMatchObject(
+        {
+          status: 'created',
+        },
+      );
       expect(await requestRows()).toEqual([{ state: 'used' }]);
       expect(await auditRows()).toEqual([
         'request-approval',
@@ -162,16 +127,16 @@ describe.each(databases.eachSupportedId())(
 
     it('no request expires without its expire-request row', async () => {
       const start = new Date(Date.now() - 30 * DAY);
-      await filed(start);
+      await suite.fileRequest(start);
       const later = new Date(start.getTime() + 2 * DAY);
       auditWriteFails();
-      await expect(approvals.expireDue(later)).rejects.toThrow(
+      await expect(suite.approvals.expireDue(later)).rejects.toThrow(
         'connection lost',
       );
       expect(await requestRows()).toEqual([{ state: 'pending' }]);
       expect(await auditRows()).toEqual(['request-approval']);
       // The next run expires it, once.
-      expect(await approvals.expireDue(later)).toBeGreaterThanOrEqual(1);
+      expect(await suite.approvals.expireDue(later)).toBeGreaterThanOrEqual(1);
       expect(await requestRows()).toEqual([{ state: 'expired' }]);
       expect(await auditRows()).toEqual(['request-approval', 'expire-request']);
     });
