@@ -6,6 +6,7 @@
  */
 import knexFactory from 'knex';
 import { createApimCredentialsStores } from '../database/stores';
+import { readRowsAt, writeRowsAt } from './timeZoneRows';
 
 async function main() {
   const { knex: config, write, at } = JSON.parse(process.argv[2]);
@@ -15,52 +16,13 @@ async function main() {
     skipMigrations: true,
   });
   const instant = new Date(at);
-  const entityRef = 'component:default/orders-service';
-  if (write) {
-    const id = await store.audit.startAudit(
-      {
-        actor: 'user:default/guest',
-        source: 'ui',
-        action: 'provision',
-        entityRef,
-      },
-      instant,
-    );
-    await store.audit.completeAudit(
-      id,
-      { outcome: 'succeeded' },
-      new Date(instant.getTime() + 1500),
-    );
-    await store.mappings.upsertMapping({
-      entityRef,
-      environment: 'sandbox',
-      keyManager: 'IS',
-      instance: 'local',
-      keyType: 'SANDBOX',
-      applicationId: 'app-1',
-      applicationName: 'orders-service',
-      consumerKey: 'c1',
-      keyMappingId: 'k1',
-      grantTypes: ['client_credentials'],
-      provisionedBy: 'user:default/guest',
-      provisionedAt: instant,
-    });
-  }
-  const window = await store.audit.queryAudit({
-    limit: 10,
-    since: instant.toISOString(),
-    until: new Date(instant.getTime() + 1).toISOString(),
-  });
-  const mappings = await store.mappings.getMappingsForEntity(entityRef);
+  if (write) await writeRowsAt(store, instant);
+  const seen = await readRowsAt(store, instant);
   await knex.destroy();
   process.stdout.write(
     `${JSON.stringify({
       offsetMinutes: instant.getTimezoneOffset(),
-      audit: window.items.map(r => ({
-        startedAt: r.startedAt,
-        finishedAt: r.finishedAt,
-      })),
-      provisionedAt: mappings.map(m => m.provisionedAt),
+      ...seen,
     })}\n`,
   );
 }

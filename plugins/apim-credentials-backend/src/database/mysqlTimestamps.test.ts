@@ -7,6 +7,7 @@
 import { Knex } from 'knex';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { knexWithSession } from '../__testUtils__/sessions';
+import { AUDIT_START, SANDBOX_MAPPING } from '../__testUtils__/timeZoneRows';
 import { ApimCredentialsDatabase } from './ApimCredentialsDatabase';
 import { createApimCredentialsStores } from './stores';
 import { ApplicationBindingStore } from './ApplicationBindingStore';
@@ -17,27 +18,8 @@ const databases = createTestDatabases();
 const mysql = databases.supports('MYSQL_8') ? ['MYSQL_8' as const] : [];
 const LEGACY_MODE = 'SET SESSION explicit_defaults_for_timestamp = OFF';
 
-const start = {
-  actor: 'user:default/guest',
-  source: 'ui' as const,
-  action: 'provision' as const,
-  entityRef: 'component:default/orders-service',
-  environment: 'sandbox',
-};
-
-const mapping = {
-  entityRef: 'component:default/orders-service',
-  environment: 'sandbox',
-  keyManager: 'IS',
-  instance: 'local',
-  keyType: 'SANDBOX' as const,
-  applicationId: 'app-1',
-  applicationName: 'orders-service',
-  consumerKey: 'c1',
-  keyMappingId: 'k1',
-  grantTypes: ['client_credentials'],
-  provisionedBy: 'user:default/guest',
-};
+const start = { ...AUDIT_START, environment: 'sandbox' };
+const mapping = SANDBOX_MAPPING;
 
 it('runs on MariaDB in CI', () => {
   // A configured server must run the suite below, not skip it silently.

@@ -12,13 +12,18 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import knexFactory, { Knex } from 'knex';
 import { createTestDatabases } from '../__testUtils__/databases';
+import {
+  ENTITY,
+  SeenRows,
+  readRowsAt,
+  writeRowsAt,
+} from '../__testUtils__/timeZoneRows';
 import { ApimCredentialsStores, createApimCredentialsStores } from './stores';
 
 jest.setTimeout(120_000);
 
 const databases = createTestDatabases();
 const run = promisify(execFile);
-const ENTITY = 'component:default/orders-service';
 
 /** A zone other than this process's: the child must disagree with us about local time. */
 const OTHER_TZ =
@@ -26,10 +31,8 @@ const OTHER_TZ =
     ? 'Asia/Kolkata'
     : 'UTC';
 
-interface Seen {
+interface Seen extends SeenRows {
   offsetMinutes?: number;
-  audit: Array<{ startedAt: string; finishedAt?: string }>;
-  provisionedAt: string[];
 }
 
 /** Runs the store in a child process with TZ=`tz`; it writes at `at` when `write`, then reads. */
@@ -52,26 +55,6 @@ async function replica(
   return JSON.parse(stdout.trim().split('\n').pop()!);
 }
 
-/** What this process reads: the same queries as storeInTimeZone.ts. */
-async function readHere(
-  store: ApimCredentialsStores,
-  at: string,
-): Promise<Seen> {
-  const window = await store.audit.queryAudit({
-    limit: 10,
-    since: at,
-    until: new Date(new Date(at).getTime() + 1).toISOString(),
-  });
-  const mappings = await store.mappings.getMappingsForEntity(ENTITY);
-  return {
-    audit: window.items.map(r => ({
-      startedAt: r.startedAt,
-      finishedAt: r.finishedAt,
-    })),
-    provisionedAt: mappings.map(m => m.provisionedAt),
-  };
-}
-
 function expected(at: string): Seen {
   return {
     audit: [
@@ -82,38 +65,6 @@ function expected(at: string): Seen {
     ],
     provisionedAt: [at],
   };
-}
-
-async function writeHere(store: ApimCredentialsStores, at: string) {
-  const instant = new Date(at);
-  const id = await store.audit.startAudit(
-    {
-      actor: 'user:default/guest',
-      source: 'ui',
-      action: 'provision',
-      entityRef: ENTITY,
-    },
-    instant,
-  );
-  await store.audit.completeAudit(
-    id,
-    { outcome: 'succeeded' },
-    new Date(instant.getTime() + 1500),
-  );
-  await store.mappings.upsertMapping({
-    entityRef: ENTITY,
-    environment: 'sandbox',
-    keyManager: 'IS',
-    instance: 'local',
-    keyType: 'SANDBOX',
-    applicationId: 'app-1',
-    applicationName: 'orders-service',
-    consumerKey: 'c1',
-    keyMappingId: 'k1',
-    grantTypes: ['client_credentials'],
-    provisionedBy: 'user:default/guest',
-    provisionedAt: instant,
-  });
 }
 
 describe.each(databases.eachSupportedId())(
@@ -173,7 +124,9 @@ describe.each(databases.eachSupportedId())(
       const child = await replica(OTHER_TZ, config, theirs, true);
       expect(child.offsetMinutes).toBe(OTHER_TZ === 'UTC' ? 0 : -330);
       expect(child).toMatchObject(expected(theirs));
-      expect(await readHere(store, theirs)).toEqual(expected(theirs));
+      expect(await readRowsAt(store, new Date(theirs))).toEqual(
+        expected(theirs),
+      );
 
       // This process writes, the child reads.
       await store.mappings.deleteMapping({
@@ -182,7 +135,7 @@ describe.each(databases.eachSupportedId())(
         keyManager: 'IS',
       });
       const ours = '2026-04-02T23:59:59.750Z';
-      await writeHere(store, ours);
+      await writeRowsAt(store, new Date(ours));
       expect(await replica(OTHER_TZ, config, ours, false)).toMatchObject(
         expected(ours),
       );
