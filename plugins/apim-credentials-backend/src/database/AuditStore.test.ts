@@ -1,6 +1,7 @@
 /** The audit table: pending rows completed, finished rows, keyset pages and exports, canonical refs. */
 import { describeStoresOnEachEngine } from '../__testUtils__/storesOnEachEngine';
 import { rawTimestamp } from '../__testUtils__/sessions';
+import { sandboxMapping } from '../__testUtils__/mappingRow';
 import { createApimCredentialsStores } from './stores';
 
 jest.setTimeout(60_000);
@@ -301,20 +302,10 @@ describeStoresOnEachEngine('AuditStore on %p', db => {
       ).items,
     ).toHaveLength(2);
 
-    const mapping = {
+    const mapping = sandboxMapping({
       entityRef: ref,
-      environment: 'sandbox',
-      keyManager: 'IS',
-      instance: 'local',
-      keyType: 'SANDBOX' as const,
-      applicationId: 'app-1',
-      applicationName: 'orders-reporting',
-      consumerKey: 'c1',
-      keyMappingId: 'k1',
-      grantTypes: ['client_credentials'],
       provisionedBy: 'User:default/Guest',
-      provisionedAt: new Date(),
-    };
+    });
     await db.stores.mappings.upsertMapping(mapping);
     // The same cell in another spelling is the same row, not a second one.
     await db.stores.mappings.upsertMapping({

@@ -1,5 +1,6 @@
 /** The mapping table (upserts, pages, drift flags) and the per-cell locks, on every engine. */
 import { describeStoresOnEachEngine } from '../__testUtils__/storesOnEachEngine';
+import { sandboxMapping } from '../__testUtils__/mappingRow';
 import { createApimCredentialsStores } from './stores';
 
 jest.setTimeout(60_000);
@@ -11,18 +12,7 @@ describeStoresOnEachEngine('MappingStore and CellLocks on %p', db => {
       environment: 'sandbox',
       keyManager: 'IS',
     };
-    const mapping = {
-      ...cell,
-      instance: 'local',
-      keyType: 'SANDBOX' as const,
-      applicationId: 'app-1',
-      applicationName: 'a',
-      consumerKey: 'c1',
-      keyMappingId: 'k1',
-      grantTypes: ['client_credentials'],
-      provisionedBy: 'user:default/guest',
-      provisionedAt: new Date(),
-    };
+    const mapping = sandboxMapping(cell);
     await db.stores.mappings.upsertMapping(mapping);
     await db.stores.mappings.upsertMapping({
       ...mapping,

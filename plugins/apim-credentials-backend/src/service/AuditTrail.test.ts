@@ -3,6 +3,7 @@
  * written in one transaction (issue 9), and denials are one gated row.
  */
 import { mockServices } from '@backstage/backend-test-utils';
+import { sandboxMapping } from '../__testUtils__/mappingRow';
 import { describeStoresOnEachEngine } from '../__testUtils__/storesOnEachEngine';
 import { AuditCompletion, AuditStore } from '../database/AuditStore';
 import { AuditTrail } from './AuditTrail';
@@ -14,18 +15,12 @@ const cell = {
   environment: 'sandbox',
   keyManager: 'IS',
 };
-const mapping = {
+const mapping = sandboxMapping({
   ...cell,
-  instance: 'local',
-  keyType: 'SANDBOX' as const,
-  applicationId: 'app-1',
-  applicationName: 'orders-service',
   consumerKey: 'client-1',
   keyMappingId: 'km-1',
-  grantTypes: ['client_credentials'],
-  provisionedBy: 'user:default/guest',
   provisionedAt: new Date('2026-01-01T00:00:00.000Z'),
-};
+});
 const start = {
   actor: 'user:default/guest',
   source: 'ui' as const,
