@@ -61,6 +61,16 @@ const MODES: Array<[Mode, Omit<FaultRule, 'path' | 'method'>, RegExp]> = [
   ['malformed', { type: 'malformed' }, /could not be read/],
 ];
 
+/** Each mode's fault at each target (`what`, method, path): [case name, mode, fault, message]. */
+function faultCases(targets: Array<[string, string, string]>) {
+  return targets.flatMap(([what, method, path]) =>
+    MODES.map(
+      ([mode, rule, message]) =>
+        [`${what}: ${mode}`, mode, { ...rule, method, path }, message] as const,
+    ),
+  );
+}
+
 describe('abuse: API-M faults', () => {
   let stack: LocalStack & { logs: string[] };
   let knex: Knex;
@@ -193,22 +203,11 @@ describe('abuse: API-M faults', () => {
   }
 
   describe('provision', () => {
-    const targets: Array<[string, string, string]> = [
+    const cases = faultCases([
       ['listing key managers', 'GET', `${V3}/key-managers`],
       ['finding the application', 'GET', `${V3}/applications`],
       ['creating the application', 'POST', `${V3}/applications`],
-    ];
-    const cases = targets.flatMap(([what, method, path]) =>
-      MODES.map(
-        ([mode, rule, message]) =>
-          [
-            `${what}: ${mode}`,
-            mode,
-            { ...rule, method, path },
-            message,
-          ] as const,
-      ),
-    );
+    ]);
     it.each(cases)(
       '%s: a clear error in time, a completed audit row, nothing orphaned',
       async (_name, mode, fault, message) => {
@@ -273,23 +272,12 @@ describe('abuse: API-M faults', () => {
   });
 
   describe('unprovision', () => {
-    const targets: Array<[string, string, string]> = [
+    const cases = faultCases([
       ['listing the keys', 'GET', `${V3}/applications/*/oauth-keys`],
       ['deleting the mapping', 'DELETE', `${V3}/applications/*/oauth-keys/*`],
       ['finding the application', 'GET', `${V3}/applications`],
       ['listing key managers', 'GET', `${V3}/key-managers`],
-    ];
-    const cases = targets.flatMap(([what, method, path]) =>
-      MODES.map(
-        ([mode, rule, message]) =>
-          [
-            `${what}: ${mode}`,
-            mode,
-            { ...rule, method, path },
-            message,
-          ] as const,
-      ),
-    );
+    ]);
     it.each(cases)(
       '%s: a clear error in time, a completed audit row, nothing orphaned',
       async (_name, mode, fault, message) => {
@@ -393,21 +381,11 @@ describe('abuse: API-M faults', () => {
   });
 
   describe('the tab read', () => {
-    const targets: Array<[string, string]> = [
-      ['listing key managers', `${V3}/key-managers`],
-      ['finding the application', `${V3}/applications`],
-      ['listing the keys', `${V3}/applications/*/oauth-keys`],
-    ];
-    const cases = targets.flatMap(([what, path]) =>
-      MODES.map(
-        ([mode, rule, message]) =>
-          [
-            `${what}: ${mode}`,
-            { ...rule, method: 'GET', path },
-            message,
-          ] as const,
-      ),
-    );
+    const cases = faultCases([
+      ['listing key managers', 'GET', `${V3}/key-managers`],
+      ['finding the application', 'GET', `${V3}/applications`],
+      ['listing the keys', 'GET', `${V3}/applications/*/oauth-keys`],
+    ]);
     beforeAll(async () => {
       const demo = stack.demoClients.find(
         c => c.name === 'orders-service-sandbox',
@@ -423,7 +401,7 @@ describe('abuse: API-M faults', () => {
     });
     it.each(cases)(
       '%s: 200 with a per-environment error in time, nothing written',
-      async (_name, fault, message) => {
+      async (_name, _mode, fault, message) => {
         const auditBefore = await knex('apim_credentials_audit').count({
           n: '*',
         });
