@@ -88,8 +88,9 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
     return body === undefined ? req : req.send(body as object);
   }
 
-  const CELL =
-    '/entities/component/default/orders-service/credentials/sandbox/IS';
+  /** orders-service's tab. */
+  const TAB = '/entities/component/default/orders-service/credentials';
+  const CELL = `${TAB}/sandbox/IS`;
   const body = () => ({
     consumerKey: client.clientId,
     consumerSecret: client.clientSecret,
@@ -117,7 +118,7 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
     ],
     [
       'GET credentials',
-      '/entities/component/default/orders-service/credentials',
+      TAB,
       {
         owner: 200,
         'non-owner': 200,
@@ -516,11 +517,7 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
     });
 
     it('the bound owner still works', async () => {
-      const res = await call(
-        'owner',
-        'get',
-        '/entities/component/default/orders-service/credentials',
-      );
+      const res = await call('owner', 'get', TAB);
       expect(res.status).toBe(200);
       expect(res.text).toContain(aliceClient.clientId);
     });
@@ -539,11 +536,7 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
       expect(
         (await call('platform', 'delete', `/bindings/local/${appId}`)).status,
       ).toBe(200);
-      const denied = await call(
-        'owner',
-        'get',
-        '/entities/component/default/orders-service/credentials',
-      );
+      const denied = await call('owner', 'get', TAB);
       expect(denied.status).toBe(403);
       expect(denied.body.error.code).toBe('APPLICATION_NOT_BOUND');
       expect(denied.text).not.toContain(aliceClient.clientId);
@@ -566,15 +559,7 @@ describe('abuse: authorisation with the demo policy, the permission backend and 
       const bind = await call('platform', 'post', '/bindings', binding);
       expect(bind.status).toBe(201);
       expect(bind.body).toMatchObject({ entityRef: ORDERS, origin: 'bound' });
-      expect(
-        (
-          await call(
-            'owner',
-            'get',
-            '/entities/component/default/orders-service/credentials',
-          )
-        ).status,
-      ).toBe(200);
+      expect((await call('owner', 'get', TAB)).status).toBe(200);
       const rows = await knex('apim_credentials_audit')
         .whereIn('action', ['bind', 'unbind'])
         .orderBy('seq');
