@@ -130,3 +130,18 @@ export function everythingLogged(
     logger.child.mock.calls,
   ]);
 }
+
+/** The provision action's input: orders-service's client `consumerKey` at the IS key manager. */
+export function provisionInput(
+  consumerKey: string,
+  consumerSecret: string,
+  environments: string[] = ['sandbox'],
+) {
+  return {
+    entityRef: 'component:default/orders-service',
+    environments,
+    keyManager: 'IS',
+    consumerKey,
+    consumerSecret,
+  };
+}

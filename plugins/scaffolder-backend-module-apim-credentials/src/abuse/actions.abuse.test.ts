@@ -10,16 +10,14 @@
 import { createApimCredentialsProvisionAction } from '../actions/provision';
 import { createApimCredentialsUnprovisionAction } from '../actions/unprovision';
 import { FakeApimCredentialsBackend } from '../__testUtils__/FakeApimCredentialsBackend';
-import { actionOptions, taskContext } from '../__testUtils__/taskContext';
+import {
+  actionOptions,
+  provisionInput,
+  taskContext,
+} from '../__testUtils__/taskContext';
 
 const SECRET = 'abuse-s3cret-value';
-const GOOD = {
-  entityRef: 'component:default/orders-service',
-  environments: ['sandbox'],
-  keyManager: 'IS',
-  consumerKey: 'abuse-client',
-  consumerSecret: SECRET,
-};
+const GOOD = provisionInput('abuse-client', SECRET);
 const KB10 = 'a'.repeat(10 * 1024);
 const MB1 = 'b'.repeat(1024 * 1024);
 

@@ -2,19 +2,14 @@ import { createApimCredentialsProvisionAction } from './provision';
 import { FakeApimCredentialsBackend } from '../__testUtils__/FakeApimCredentialsBackend';
 import {
   actionOptions,
+  provisionInput,
   taskContextWithSecrets,
 } from '../__testUtils__/taskContext';
 
 // Provisioning in an environment that requires approval (issue 14 item 1).
 const SECRET = 'pr0d-S3cret-Value-77aa';
 const SANDBOX_SECRET = 's3cr3t-Value-9f2c';
-const production = {
-  entityRef: 'component:default/orders-service',
-  environments: ['production'],
-  keyManager: 'IS',
-  consumerKey: 'orders-prod',
-  consumerSecret: SECRET,
-};
+const production = provisionInput('orders-prod', SECRET, ['production']);
 
 function setup() {
   const backend = new FakeApimCredentialsBackend();

@@ -7,18 +7,13 @@ import {
   actionOptions,
   everythingLogged,
   outputs,
+  provisionInput,
   taskContextWithSecrets,
 } from '../__testUtils__/taskContext';
 
 const SECRET = 's3cr3t-Value-9f2c';
 
-const baseInput = {
-  entityRef: 'component:default/orders-service',
-  environments: ['sandbox'],
-  keyManager: 'IS',
-  consumerKey: 'orders-client',
-  consumerSecret: SECRET,
-};
+const baseInput = provisionInput('orders-client', SECRET);
 
 const PROD_SECRET = 'pr0d-S3cret-Value-77aa';
 // One client per environment (issue 15 item 2), each secret named in the task's secrets.
