@@ -21,6 +21,7 @@ import {
 import { authServiceFactory } from '@backstage/backend-defaults/auth';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import { userInfoServiceFactory } from '@backstage/backend-defaults/userInfo';
+import type { AuditRecord } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { startLocalStack, LocalStack } from '@internal/local-stack';
 import authPlugin from '@backstage/plugin-auth-backend';
 import guestProviderModule from '@backstage/plugin-auth-backend-module-guest-provider';
@@ -85,6 +86,10 @@ export interface FinishedTask {
   log: string;
 }
 
+type KeyMappings = Awaited<
+  ReturnType<LocalStack['emulator']['control']['state']>
+>['keyMappings'];
+
 export interface ScaffolderBackend {
   stack: LocalStack;
   /** The guest's token (GUEST), as the app holds it after sign-in. */
@@ -104,6 +109,10 @@ export interface ScaffolderBackend {
     taskId: string,
     secrets: Record<string, string>,
   ): Promise<FinishedTask>;
+  /** ENTITY_REF's audit rows (at most 100) as the guest reads them through the REST API. */
+  auditRows(): Promise<AuditRecord[]>;
+  /** The key mappings API-M (the emulator) holds for client `consumerKey`. */
+  keyMappingsOf(consumerKey: string): Promise<KeyMappings>;
   /** Every row of every table of every plugin's database, as text (buffers as UTF-8). */
   dumpDatabases(): Promise<string>;
   stop(): Promise<void>;
@@ -324,6 +333,19 @@ export async function startScaffolderBackend(options: {
         );
       }
       return finished(taskId);
+    },
+    async auditRows() {
+      const res = await api(
+        `/api/apim-credentials/audit?entityRef=${encodeURIComponent(
+          ENTITY_REF,
+        )}&limit=100`,
+      );
+      expect(res.status).toBe(200);
+      return (await res.json()).items;
+    },
+    async keyMappingsOf(consumerKey) {
+      const state = await stack.emulator.control.state();
+      return state.keyMappings.filter(m => m.consumerKey === consumerKey);
     },
     async dumpDatabases() {
       const dump: Record<string, unknown> = {};

@@ -7,10 +7,7 @@
  * task API, then checks API-M (the emulator's state), the key manager, the audit trail and the
  * task's log. The approval case is approval.integration.test.ts.
  */
-import type {
-  AuditRecord,
-  Page,
-} from '@apim-credentials/backstage-plugin-apim-credentials-common';
+import type { AuditRecord } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import type { LocalStack } from '@internal/local-stack';
 import {
   ENTITY_REF,
@@ -56,14 +53,23 @@ describe('apim:credentials:provision through the scaffolder', () => {
     });
   }
 
-  async function auditRows(): Promise<AuditRecord[]> {
-    const res = await api(
-      `/api/apim-credentials/audit?entityRef=${encodeURIComponent(
-        ENTITY_REF,
-      )}&limit=100`,
-    );
-    expect(res.status).toBe(200);
-    return ((await res.json()) as Page<AuditRecord>).items;
+  /** ENTITY_REF's audit rows of `action`. */
+  async function auditRowsOf(action: string): Promise<AuditRecord[]> {
+    return (await t.auditRows()).filter(r => r.action === action);
+  }
+
+  /** A sandbox (IS) audit row that succeeded for the guest, through the scaffolder, in task `taskId`. */
+  function succeededInTask(taskId: string, row: Partial<AuditRecord>) {
+    return expect.objectContaining({
+      actor: GUEST,
+      source: 'scaffolder',
+      via: 'plugin:scaffolder',
+      taskId,
+      outcome: 'succeeded',
+      environment: 'sandbox',
+      keyManager: 'IS',
+      ...row,
+    });
   }
 
   function sandboxClient() {
@@ -84,15 +90,10 @@ describe('apim:credentials:provision through the scaffolder', () => {
       consumerKey: client.clientId,
       verify: true,
     };
-    const { taskId, task, events } = await runTemplate(
+    const { taskId, task, events, log } = await runTemplate(
       values,
       client.clientSecret,
     );
-
-    const log = events
-      .map(e => e.body.message)
-      .filter(Boolean)
-      .join('\n');
     expect({ status: task.status, log }).toMatchObject({ status: 'completed' });
     expect(log).toContain(
       `Mapped client ${client.clientId} into API-M application "orders-service"`,
@@ -122,33 +123,21 @@ describe('apim:credentials:provision through the scaffolder', () => {
     ]);
 
     // The audit trail: the user, through the scaffolder, with this task's id.
-    const provisions = (await auditRows()).filter(
-      r => r.action === 'provision',
-    );
-    expect(provisions).toEqual([
-      expect.objectContaining({
-        actor: GUEST,
-        source: 'scaffolder',
-        via: 'plugin:scaffolder',
-        taskId,
-        outcome: 'succeeded',
-        environment: 'sandbox',
-        keyManager: 'IS',
-        consumerKey: client.clientId,
-      }),
+    expect(await auditRowsOf('provision')).toEqual([
+      succeededInTask(taskId, { consumerKey: client.clientId }),
     ]);
 
     // The secret is nowhere in the task: not in its spec, log, events, output.
     const everything = JSON.stringify({ task, events });
     expect(everything).not.toContain(client.clientSecret);
-    expect(JSON.stringify(await auditRows())).not.toContain(
+    expect(JSON.stringify(await t.auditRows())).not.toContain(
       client.clientSecret,
     );
   });
 
   it('running the same template again changes nothing and succeeds', async () => {
     const client = sandboxClient();
-    const { task, events } = await runTemplate(
+    const { task, events, log } = await runTemplate(
       {
         component: ENTITY_REF,
         environments: ['sandbox'],
@@ -158,25 +147,18 @@ describe('apim:credentials:provision through the scaffolder', () => {
       },
       client.clientSecret,
     );
-    const log = events
-      .map(e => e.body.message)
-      .filter(Boolean)
-      .join('\n');
     expect({ status: task.status, log }).toMatchObject({ status: 'completed' });
     expect(log).toContain(
       'was already mapped in environment "sandbox" (key manager "IS"); nothing changed',
     );
-    const state = await stack.emulator.control.state();
-    expect(
-      state.keyMappings.filter(m => m.consumerKey === client.clientId),
-    ).toHaveLength(1);
+    expect(await t.keyMappingsOf(client.clientId)).toHaveLength(1);
     expect(JSON.stringify({ task, events })).not.toContain(client.clientSecret);
   });
 
   it('fails with an actionable message, and no secret, when the credentials do not work', async () => {
     const prod = stack.demoClients.find(c => c.name === 'orders-service-prod')!;
     const wrongSecret = `${prod.clientSecret}-WRONG`;
-    const { task, events } = await runTemplate(
+    const { task, events, log } = await runTemplate(
       {
         component: ENTITY_REF,
         environments: ['production'],
@@ -186,29 +168,19 @@ describe('apim:credentials:provision through the scaffolder', () => {
       },
       wrongSecret,
     );
-    const log = events
-      .map(e => e.body.message)
-      .filter(Boolean)
-      .join('\n');
     expect({ status: task.status, log }).toMatchObject({ status: 'failed' });
     expect(log).toMatch(
       /environment "production" \(key manager "IS"\): verification failed/,
     );
     expect(JSON.stringify({ task, events })).not.toContain(wrongSecret);
-    const state = await stack.emulator.control.state();
-    expect(
-      state.keyMappings.filter(m => m.consumerKey === prod.clientId),
-    ).toEqual([]);
+    expect(await t.keyMappingsOf(prod.clientId)).toEqual([]);
   });
 
   it('"Remove an OAuth2 client mapping" removes the mapping the provisioning template made: gone from API-M, client kept, audited with the user, the scaffolder and the task id', async () => {
     const client = sandboxClient();
-    const before = await stack.emulator.control.state();
-    expect(
-      before.keyMappings.filter(m => m.consumerKey === client.clientId),
-    ).toHaveLength(1);
+    expect(await t.keyMappingsOf(client.clientId)).toHaveLength(1);
 
-    const { taskId, task, events } = await runTask({
+    const { taskId, task, events, log } = await runTask({
       templateRef: REMOVE_TEMPLATE_REF,
       // What the form sends: the environments picker's ids and the key manager picker's name.
       values: {
@@ -217,10 +189,6 @@ describe('apim:credentials:provision through the scaffolder', () => {
         keyManager: 'IS',
       },
     });
-    const log = events
-      .map(e => e.body.message)
-      .filter(Boolean)
-      .join('\n');
     expect({ status: task.status, log }).toMatchObject({ status: 'completed' });
     expect(log).toContain(`Removed client ${client.clientId} from`);
     const completion = events.find(e => e.type === 'completion');
@@ -229,10 +197,7 @@ describe('apim:credentials:provision through the scaffolder', () => {
     });
 
     // Gone from API-M (the emulator) ...
-    const after = await stack.emulator.control.state();
-    expect(
-      after.keyMappings.filter(m => m.consumerKey === client.clientId),
-    ).toEqual([]);
+    expect(await t.keyMappingsOf(client.clientId)).toEqual([]);
     // ... while the client lives on in its key manager and still gets tokens.
     expect(
       await stack.keyManager.client.getClient(client.clientId),
@@ -242,19 +207,9 @@ describe('apim:credentials:provision through the scaffolder', () => {
     ).resolves.toMatchObject({ access_token: expect.any(String) });
 
     // The audit trail: the user, through the scaffolder, with this task's id.
-    const removals = (await auditRows()).filter(
-      r => r.action === 'unprovision',
-    );
-    expect(removals).toEqual([
-      expect.objectContaining({
-        actor: GUEST,
-        source: 'scaffolder',
-        via: 'plugin:scaffolder',
-        taskId,
-        outcome: 'succeeded',
+    expect(await auditRowsOf('unprovision')).toEqual([
+      succeededInTask(taskId, {
         entityRef: ENTITY_REF,
-        environment: 'sandbox',
-        keyManager: 'IS',
         consumerKey: client.clientId,
       }),
     ]);

@@ -7,10 +7,6 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type {
-  AuditRecord,
-  Page,
-} from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import type { LocalStack } from '@internal/local-stack';
 import yaml from 'yaml';
 import {
@@ -87,16 +83,6 @@ describe('template checks and dry runs through the scaffolder', () => {
   const api = (pathname: string, init?: RequestInit) => t.api(pathname, init);
   const runTask: ScaffolderBackend['runTask'] = body => t.runTask(body);
 
-  async function auditRows(): Promise<AuditRecord[]> {
-    const res = await api(
-      `/api/apim-credentials/audit?entityRef=${encodeURIComponent(
-        ENTITY_REF,
-      )}&limit=100`,
-    );
-    expect(res.status).toBe(200);
-    return ((await res.json()) as Page<AuditRecord>).items;
-  }
-
   it('refuses to start the template without a secret (spec.secrets needs one)', async () => {
     const res = await api('/api/scaffolder/v2/tasks', {
       method: 'POST',
@@ -125,23 +111,16 @@ describe('template checks and dry runs through the scaffolder', () => {
       const client = stack.demoClients.find(
         c => c.name === 'payments-service-sandbox',
       )!;
-      const auditBefore = await auditRows();
+      const auditBefore = await t.auditRows();
       const result = await runTask({
         templateRef: SECRET_AS_PARAMETER_REF,
         values: { consumerKey: client.clientId, consumerSecret: secretValue },
         secrets,
       });
-      const log = result.events
-        .map(e => e.body.message)
-        .filter(Boolean)
-        .join('\n');
       // Refused before any call: nothing in API-M, no audit row (the backend was never asked).
-      const state = await stack.emulator.control.state();
-      expect(
-        state.keyMappings.filter(m => m.consumerKey === client.clientId),
-      ).toEqual([]);
-      expect(await auditRows()).toEqual(auditBefore);
-      return { ...result, log, client };
+      expect(await t.keyMappingsOf(client.clientId)).toEqual([]);
+      expect(await t.auditRows()).toEqual(auditBefore);
+      return { ...result, client };
     }
 
     it('fails the task, naming secrets.consumerSecret, and sends the secret nowhere', async () => {
@@ -199,10 +178,7 @@ describe('template checks and dry runs through the scaffolder', () => {
       `Dry run: would map client ${prod.clientId} into API-M application "orders-service" in environment "production" (key manager "IS")`,
     );
     expect(JSON.stringify(body)).not.toContain(prod.clientSecret);
-    const state = await stack.emulator.control.state();
-    expect(
-      state.keyMappings.filter(m => m.consumerKey === prod.clientId),
-    ).toEqual([]);
+    expect(await t.keyMappingsOf(prod.clientId)).toEqual([]);
   });
 
   it('dry run of "New service with its OAuth2 client" renders the annotated skeleton and plans the provisioning', async () => {
