@@ -11,7 +11,7 @@ import { LocalStack } from '@internal/local-stack';
 import { createTestDatabases } from './__testUtils__/databases';
 import {
   Backend,
-  apimConfig,
+  approvalApimConfig,
   dumpDatabase,
   startBackend,
   startStack,
@@ -37,12 +37,11 @@ describe('approval before production keys, through the REST API', () => {
   beforeAll(async () => {
     stack = await startStack();
     knex = await databases.init('SQLITE_3');
-    const config = apimConfig(stack) as any;
-    config.environments[1].approval = {
-      required: true,
-      expiresAfter: { days: 2 },
-    };
-    backend = await startBackend({ stack, knex, config });
+    backend = await startBackend({
+      stack,
+      knex,
+      config: approvalApimConfig(stack),
+    });
     client = await stack.keyManager.createClient({
       name: 'approval-client',
       grantTypes: ['client_credentials'],

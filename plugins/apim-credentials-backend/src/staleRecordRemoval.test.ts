@@ -4,9 +4,8 @@
  * exactly the recorded mapping (keyMappingId and consumer key). The audit row names the recorded
  * client and mapping and carries the drift reason.
  */
-import { ConfigReader } from '@backstage/config';
-import { ApimClient } from './apim/ApimClient';
-import { readApimCredentialsConfig } from './config';
+import type { ApimClient } from './apim/ApimClient';
+import { apimClientOf, remapInApim } from './__testUtils__/apimBehindBackstage';
 import { createTestDatabases } from './__testUtils__/databases';
 import { apimConfig, useStackBackend } from './__testUtils__/harness';
 
@@ -38,10 +37,7 @@ describe('removing a stale (drifted) record', () => {
       .first();
 
   beforeAll(async () => {
-    const settings = readApimCredentialsConfig(
-      new ConfigReader({ apimCredentials: apimConfig(suite.stack) }),
-    );
-    apim = ApimClient.create(settings.instances[0]);
+    apim = apimClientOf(apimConfig(suite.stack));
   });
 
   /** Provisions a client, then lets `change` act in API-M and flags the row as the job would. */
@@ -74,15 +70,7 @@ describe('removing a stale (drifted) record', () => {
 
   it("another client mapped in API-M since the drift stays; only Backstage's record goes", async () => {
     const other = await newClient();
-    const { client, row } = await drifted(async r => {
-      await apim.removeMapping(r.application_id, r.key_mapping_id);
-      await apim.mapKeys(r.application_id, {
-        consumerKey: other.clientId,
-        consumerSecret: other.clientSecret,
-        keyManager: 'IS',
-        keyType: 'SANDBOX',
-      });
-    });
+    const { client, row } = await drifted(r => remapInApim(apim, r, other));
     const res = await remove(client.clientId);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -115,15 +103,7 @@ describe('removing a stale (drifted) record', () => {
   });
 
   it('the same client mapped again under another mapping id stays mapped in API-M', async () => {
-    const { client, row } = await drifted(async (r, c) => {
-      await apim.removeMapping(r.application_id, r.key_mapping_id);
-      await apim.mapKeys(r.application_id, {
-        consumerKey: c.clientId,
-        consumerSecret: c.clientSecret,
-        keyManager: 'IS',
-        keyType: 'SANDBOX',
-      });
-    });
+    const { client, row } = await drifted((r, c) => remapInApim(apim, r, c));
     const res = await remove(client.clientId);
     expect(res.status).toBe(200);
     expect(res.body.warning).toMatch(/under another mapping .*which stays/);

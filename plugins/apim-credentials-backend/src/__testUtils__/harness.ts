@@ -125,6 +125,23 @@ export function apimConfig(
 }
 
 /**
+ * apimConfig(stack) in which production requires approval, a request expiring after two days;
+ * `approval` adds to that (`notify`, ...).
+ */
+export function approvalApimConfig(
+  stack: LocalStack,
+  approval: Record<string, unknown> = {},
+) {
+  const config = apimConfig(stack) as any;
+  config.environments[1].approval = {
+    required: true,
+    expiresAfter: { days: 2 },
+    ...approval,
+  };
+  return config;
+}
+
+/**
  * `apimCredentials` for suites that never reach API-M: one instance at an address nothing
  * answers (127.0.0.1:9, 2 s timeout) and one sandbox environment; `overrides` replace keys.
  */

@@ -12,12 +12,14 @@
  * The one who acted hears nothing, and no notification carries a secret.
  */
 import { Knex } from 'knex';
-import { ConfigReader } from '@backstage/config';
 import { LocalStack } from '@internal/local-stack';
-import { ApimClient } from '../apim/ApimClient';
-import { readApimCredentialsConfig } from '../config';
+import type { ApimClient } from '../apim/ApimClient';
+import {
+  apimClientOf,
+  remapInApim,
+} from '../__testUtils__/apimBehindBackstage';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { apimConfig, startStack } from '../__testUtils__/harness';
+import { approvalApimConfig, startStack } from '../__testUtils__/harness';
 import {
   BackendWithNotifications,
   StoredNotification,
@@ -48,12 +50,9 @@ describe('governance notifications through the notifications backend', () => {
   beforeAll(async () => {
     stack = await startStack();
     knex = await databases.init('SQLITE_3');
-    const config = apimConfig(stack) as any;
-    config.environments[1].approval = {
-      required: true,
-      expiresAfter: { days: 2 },
+    const config = approvalApimConfig(stack, {
       notify: ['group:default/platform-team'],
-    };
+    });
     backend = await startBackendWithNotifications({
       knex,
       notificationsKnex: await databases.init('SQLITE_3'),
@@ -65,10 +64,7 @@ describe('governance notifications through the notifications backend', () => {
         outsiders: [ADMIN],
       }),
     });
-    apim = ApimClient.create(
-      readApimCredentialsConfig(new ConfigReader({ apimCredentials: config }))
-        .instances[0],
-    );
+    apim = apimClientOf(config);
   });
 
   afterAll(async () => {
@@ -201,13 +197,7 @@ describe('governance notifications through the notifications backend', () => {
       .first();
     const outsider = await newClient();
     // Someone maps another client into the slot in API-M directly.
-    await apim.removeMapping(row.application_id, row.key_mapping_id);
-    await apim.mapKeys(row.application_id, {
-      consumerKey: outsider.clientId,
-      consumerSecret: outsider.clientSecret,
-      keyManager: 'IS',
-      keyType: 'SANDBOX',
-    });
+    await remapInApim(apim, row, outsider);
     await backend.reconcile();
     const drifted = await received(
       OWNER,
