@@ -1,7 +1,8 @@
 /**
  * The cell gate's concurrency (issue 9, "Performance"): the attempt counter and the permission
- * decision are asked together and judged in the gate's order; the binding check (an API-M
- * lookup) starts only once the caller is allowed (cellGate.ts). The permission matrix and the audit rows of each refusal are in
+ * decision are asked together and judged in the gate's order, with the bindings' database read
+ * ahead; the binding check (maybe an API-M lookup) starts only once the caller is allowed
+ * (cellGate.ts). The permission matrix and the audit rows of each refusal are in
  * router.test.ts and actions/cellGate.actions.test.ts.
  */
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
@@ -10,6 +11,8 @@ import { RateLimitedError } from './errors';
 import { ApplicationBoundElsewhereError } from './service/bindingErrors';
 
 const ENV = { id: 'dev', instance: 'local', keyType: 'SANDBOX' } as const;
+/** Bindings rows read ahead for a cached application (ApplicationBindings.readAhead). */
+const AHEAD = { applicationId: 'app-1', found: {} };
 
 /** A promise with its resolve function, to hold a check in flight. */
 function deferred<T>() {
@@ -45,6 +48,7 @@ function setup() {
     bindings: {
       check: jest.fn(() => bound.promise),
       auditDenial: jest.fn(async () => undefined),
+      readAhead: jest.fn(async () => AHEAD as object | undefined),
     },
     limits: { countAttempt: jest.fn(() => counted.promise) },
     auditor: mockServices.auditor.mock({
@@ -76,8 +80,10 @@ describe('cell gate', () => {
     // Both are in flight before either answered: one wait, not two.
     expect(deps.limits.countAttempt).toHaveBeenCalledTimes(1);
     expect(deps.access.isAllowed).toHaveBeenCalledTimes(1);
-    // The binding check asks API-M for the application: never for a caller not yet allowed.
+    // The binding check may ask API-M for the application: never for a caller not yet
+    // allowed. Its database read (which never asks API-M) is already in flight beside them.
     expect(deps.bindings.check).not.toHaveBeenCalled();
+    expect(deps.bindings.readAhead).toHaveBeenCalledWith(ENV, 'orders-app');
     allowed.resolve(true);
     counted.resolve();
     await flush();
@@ -85,12 +91,30 @@ describe('cell gate', () => {
       ENV,
       'component:default/orders',
       'orders-app',
+      AHEAD,
     );
     bound.resolve({});
     await expect(open).resolves.toMatchObject({
       entityRef: 'component:default/orders',
     });
     expect(deps.trail.deny).not.toHaveBeenCalled();
+  });
+
+  it('ignores a failed read ahead: the check reads the bindings itself', async () => {
+    const { gate, request, deps, counted, allowed, bound } = setup();
+    deps.bindings.readAhead.mockImplementation(() =>
+      Promise.reject(new Error('connection reset')),
+    );
+    counted.resolve();
+    allowed.resolve(true);
+    bound.resolve({});
+    await expect(gate(request)).resolves.toBeDefined();
+    expect(deps.bindings.check).toHaveBeenCalledWith(
+      ENV,
+      'component:default/orders',
+      'orders-app',
+      undefined,
+    );
   });
 
   it('judges the rate limit first: a refused caller over the limit gets the 429 row only', async () => {

@@ -42,7 +42,7 @@ export interface CellGateDeps {
   access: Access;
   service: Pick<ProvisioningService, 'environment' | 'assertKeyManagerName'>;
   trail: Pick<AuditTrail, 'deny' | 'record'>;
-  bindings: Pick<ApplicationBindings, 'check' | 'auditDenial'>;
+  bindings: Pick<ApplicationBindings, 'check' | 'auditDenial' | 'readAhead'>;
   limits: Pick<AttemptLimits, 'countAttempt'>;
   auditor: AuditorService;
 }
@@ -146,14 +146,17 @@ export function createCellGate(deps: CellGateDeps): CellGate {
     // Steps 3 and 4 count and ask independently of each other: they are asked together (one
     // wait, not two sequential round trips on every PUT) and their answers are taken in the
     // order above, so a request is refused, audited and answered as if they had run one after
-    // the other. The binding check (step 6) asks API-M for the application, so it starts only
-    // for an allowed caller: a refused caller never makes the backend call API-M.
+    // the other. The binding check (step 6) may ask API-M for the application, so it starts
+    // only for an allowed caller: a refused caller never makes the backend call API-M. Its
+    // database read starts with steps 3 and 4 where the application's id is cached (readAhead
+    // never calls API-M); a failed read ahead is ignored, the check reads again.
     const counted: Promise<Settled<void>> =
       request.carriesSecret && request.consumerKey
         ? settle(
             limits.countAttempt({ ...start, consumerKey: request.consumerKey }),
           )
         : Promise.resolve({ ok: true, value: undefined });
+    const ahead = settle(bindings.readAhead(env, applicationName));
     const allowed = settle(
       access.isAllowed(
         credentials,
@@ -182,8 +185,14 @@ export function createCellGate(deps: CellGateDeps): CellGate {
     if (listing.error) {
       throw await failBeforeAttempt({ trail, event }, start, listing.error);
     }
+    const readAhead = await ahead;
     const binding = await settle(
-      bindings.check(env, entityRef, applicationName),
+      bindings.check(
+        env,
+        entityRef,
+        applicationName,
+        readAhead.ok ? readAhead.value : undefined,
+      ),
     );
     if (!binding.ok) {
       const error = binding.error;

@@ -105,6 +105,7 @@ async function setup() {
   const bindings = {
     check: jest.fn(async (): Promise<BindingCheck> => ({})),
     auditDenial: jest.fn(async () => undefined),
+    readAhead: jest.fn(async () => undefined),
     store: { entitiesMappingConsumerKey: jest.fn(async () => [] as string[]) },
   };
   const limits = { countAttempt: jest.fn(async () => undefined) };

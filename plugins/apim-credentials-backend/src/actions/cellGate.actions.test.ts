@@ -48,6 +48,7 @@ function setup(allowed: boolean, stores?: { approvals: ApprovalStore }) {
   const bindings = {
     check: jest.fn(async () => ({})),
     auditDenial: jest.fn(async () => undefined),
+    readAhead: jest.fn(async () => undefined),
   };
   const limits = { countAttempt: jest.fn(async () => undefined) };
   const event = {

@@ -48,10 +48,27 @@ describe('DatabaseWindowCounter', () => {
     const counts = hits.map(h => h.count).sort((x, y) => x - y);
     const ownCounts = Array.from({ length: 20 }, (_, i) => i + 1);
     expect(counts).toEqual(isMysql ? counts : ownCounts);
+    // Several keys in one statement (a provisioning counts its actor and its client at once):
+    // each is counted, answers come in the order asked, and overlapping calls from two replicas
+    // with the keys in opposite orders all count (rows are locked in one order: no deadlock).
+    statements.length = 0;
+    knex.on('query', onQuery);
+    const pair = await replicas[0].hitMany(['actor:single', 'client:k'], 60);
+    knex.off('query', onQuery);
+    expect(pair.map(h => h.count)).toEqual([2, 1]);
+    expect(statements).toHaveLength(isMysql ? 2 : 1);
+    const crossed = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        replicas[i % 2].hitMany(i % 2 ? ['x:1', 'x:2'] : ['x:2', 'x:1'], 60),
+      ),
+    );
+    expect(crossed).toHaveLength(20);
+    const [x1, x2] = await replicas[0].hitMany(['x:1', 'x:2'], 60);
+    expect([x1.count, x2.count]).toEqual([21, 21]);
     // Other keys count apart; the key is not stored in clear.
     expect((await replicas[0].hit('actor:b', 60)).count).toBe(1);
     const stored = await knex('apim_credentials_rate_limits').select();
-    expect(JSON.stringify(stored)).not.toContain('actor:');
+    expect(JSON.stringify(stored)).not.toMatch(/actor:|client:|x:1/);
 
     // The next window starts at zero, and a later sweep deletes the ended one.
     now += 60_000;

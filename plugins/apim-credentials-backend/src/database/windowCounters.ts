@@ -24,6 +24,11 @@ export interface WindowCounter {
    * `key` may be any text (it is hashed before it is stored).
    */
   hit(key: string, windowSeconds: number): Promise<WindowHit>;
+  /**
+   * Adds one hit to each of `keys` (distinct) in the same window, in one statement, and returns
+   * their counts in the order of `keys`.
+   */
+  hitMany(keys: string[], windowSeconds: number): Promise<WindowHit[]>;
 }
 
 export class DatabaseWindowCounter implements WindowCounter {
@@ -39,37 +44,52 @@ export class DatabaseWindowCounter implements WindowCounter {
   }
 
   async hit(key: string, windowSeconds: number): Promise<WindowHit> {
+    const [hit] = await this.hitMany([key], windowSeconds);
+    return hit;
+  }
+
+  async hitMany(keys: string[], windowSeconds: number): Promise<WindowHit[]> {
     const now = this.now();
     const windowMs = windowSeconds * 1000;
     const windowStart = Math.floor(now / windowMs) * windowMs;
     const expiresAt = windowStart + windowMs;
-    const counterKey = createHash('sha256')
-      .update(`${windowSeconds}\u0000${windowStart}\u0000${key}`)
-      .digest('hex');
-    // One atomic statement on every engine (ON CONFLICT / ON DUPLICATE KEY): concurrent hits
-    // from several replicas are all counted. PostgreSQL and SQLite return the new count from
-    // that same statement: one round trip on every provisioning's critical path, not two
-    // (issue 9, "Performance"). MySQL has no RETURNING; it reads the count back.
+    const counterKeys = keys.map(key =>
+      createHash('sha256')
+        .update(`${windowSeconds}\u0000${windowStart}\u0000${key}`)
+        .digest('hex'),
+    );
+    // One atomic statement on every engine (ON CONFLICT / ON DUPLICATE KEY), however many keys:
+    // concurrent hits from several replicas are all counted. The rows go in the order of their
+    // keys, so two statements lock shared rows in the same order and cannot deadlock.
+    // PostgreSQL and SQLite return the new counts from that same statement: one round trip on
+    // every provisioning's critical path (issue 9, "Performance"). MySQL has no RETURNING; it
+    // reads the counts back.
     const upsert = this.knex(TABLE)
-      .insert({ counter_key: counterKey, hits: 1, expires_at: expiresAt })
+      .insert(
+        [...counterKeys].sort().map(counterKey => ({
+          counter_key: counterKey,
+          hits: 1,
+          expires_at: expiresAt,
+        })),
+      )
       .onConflict('counter_key')
       .merge({ hits: this.knex.raw('??.?? + 1', [TABLE, 'hits']) });
-    let hits: unknown;
+    let rows: Array<{ counter_key: string; hits: unknown }>;
     if (this.returns) {
-      const rows: Array<{ hits: unknown }> = await upsert.returning('hits');
-      hits = rows[0]?.hits;
+      rows = await upsert.returning(['counter_key', 'hits']);
     } else {
       await upsert;
-      const row = await this.knex(TABLE)
-        .where({ counter_key: counterKey })
-        .first('hits');
-      hits = row?.hits;
+      rows = await this.knex(TABLE)
+        .whereIn('counter_key', counterKeys)
+        .select('counter_key', 'hits');
     }
     await this.sweep(now);
-    return {
-      count: Number(hits ?? 1),
-      resetInSeconds: Math.max(1, Math.ceil((expiresAt - now) / 1000)),
-    };
+    const hits = new Map(rows.map(r => [r.counter_key, Number(r.hits)]));
+    const resetInSeconds = Math.max(1, Math.ceil((expiresAt - now) / 1000));
+    return counterKeys.map(counterKey => ({
+      count: hits.get(counterKey) ?? 1,
+      resetInSeconds,
+    }));
   }
 
   /** Deletes ended windows, at most once a minute per process, so the table stays small. */

@@ -75,6 +75,18 @@ export class ApimDirectory {
     );
   }
 
+  /**
+   * What `findApplication` would answer from its cache, or undefined where it would ask API-M:
+   * for reading ahead on what only the cache can tell (ApplicationBindings.readAhead).
+   */
+  cachedApplication(
+    client: ApimClient,
+    name: string,
+  ): Promise<ApimApplication | undefined> | undefined {
+    const hit = this.applications.get(`${client.instanceId}\u0000${name}`);
+    return hit?.settled && hit.expiresAt > this.now() ? hit.value : undefined;
+  }
+
   /** The application's keys; a 404 (deleted since its id was cached) looks the name up again. */
   async listKeys(
     client: ApimClient,

@@ -87,3 +87,63 @@ describe('ApplicationBindings.assertBound', () => {
     ).rejects.toBeInstanceOf(kind);
   });
 });
+
+describe('ApplicationBindings.readAhead and check', () => {
+  /** The real rules over a store double, with a directory holding `cached` under its name. */
+  function withDirectory(cached: typeof APP | undefined, rows: object) {
+    const getByIdAndName = jest.fn(async () => rows);
+    const findApplication = jest.fn(async () => APP);
+    const bindings = new ApplicationBindings({
+      bindings: { getByIdAndName } as any,
+      audit: { recordAudit: jest.fn() } as any,
+      instances: { has: () => true, client: () => ({}) } as any,
+      directory: {
+        cachedApplication: () => (cached ? Promise.resolve(cached) : undefined),
+        findApplication,
+      } as any,
+    });
+    return { bindings, getByIdAndName, findApplication };
+  }
+
+  it('reads the rows of a cached application once: the check judges them without reading again', async () => {
+    const { bindings, getByIdAndName } = withDirectory(APP, {
+      byId: binding({}),
+      byName: binding({}),
+    });
+    const ahead = await bindings.readAhead({ instance: 'local' }, 'svc-7');
+    expect(ahead).toEqual({
+      applicationId: 'app-1',
+      found: { byId: binding({}), byName: binding({}) },
+    });
+    await expect(
+      bindings.check({ instance: 'local' }, ENTITY, 'svc-7', ahead),
+    ).resolves.toEqual({ app: APP });
+    expect(getByIdAndName).toHaveBeenCalledTimes(1);
+  });
+
+  it('reads nothing ahead for an application the cache does not hold (it never asks API-M)', async () => {
+    const { bindings, getByIdAndName, findApplication } = withDirectory(
+      undefined,
+      {},
+    );
+    await expect(
+      bindings.readAhead({ instance: 'local' }, 'svc-7'),
+    ).resolves.toBeUndefined();
+    expect(getByIdAndName).not.toHaveBeenCalled();
+    expect(findApplication).not.toHaveBeenCalled();
+  });
+
+  it('reads again when API-M now holds another application under the name than the rows were read for', async () => {
+    const { bindings, getByIdAndName } = withDirectory(APP, {
+      byId: binding({ entityRef: 'component:default/other' }),
+    });
+    const stale = {
+      applicationId: 'app-0',
+      found: { byId: binding({ applicationId: 'app-0' }) },
+    };
+    await expect(
+      bindings.check({ instance: 'local' }, ENTITY, 'svc-7', stale),
+    ).rejects.toBeInstanceOf(ApplicationBoundElsewhereError);
+    expect(getByIdAndName).toHaveBeenCalledWith('local', 'app-1', 'svc-7');
+  });
+});

@@ -80,10 +80,13 @@ export class AttemptLimits {
   }): Promise<void> {
     const { windowSeconds, attemptsPerActor, attemptsPerConsumerKey } =
       this.settings;
-    const [byActor, byKey] = await Promise.all([
-      this.counter.hit(`attempt:actor:${attempt.actor}`, windowSeconds),
-      this.counter.hit(`attempt:client:${attempt.consumerKey}`, windowSeconds),
-    ]);
+    const [byActor, byKey] = await this.counter.hitMany(
+      [
+        `attempt:actor:${attempt.actor}`,
+        `attempt:client:${attempt.consumerKey}`,
+      ],
+      windowSeconds,
+    );
     if (byActor.count > attemptsPerActor) {
       throw new RateLimitedError(
         `Too many verification and provisioning attempts by ${attempt.actor}: at most ${attemptsPerActor} per ${windowSeconds} s; retry in ${byActor.resetInSeconds} s`,
