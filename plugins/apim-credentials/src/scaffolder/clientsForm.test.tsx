@@ -13,16 +13,11 @@ import {
 } from '@backstage/plugin-scaffolder-react';
 import { entityRef, mappedCredentials } from '../testing/fixtures';
 import {
+  apimFieldExtensions,
   renderStepper,
   stubWindowScrolling,
   templateManifest,
 } from '../testing/__testUtils__/scaffolderForm';
-import {
-  apimClientsPickerDeclaration,
-  apimEnvironmentsPickerDeclaration,
-  apimKeyManagerPickerDeclaration,
-  toFieldExtensionOptions,
-} from './fields';
 
 jest.setTimeout(30_000);
 
@@ -37,11 +32,7 @@ const TEMPLATE = path.resolve(
 const manifestOfTemplate = () =>
   templateManifest(TEMPLATE, name => name !== 'component');
 
-const extensions = [
-  apimEnvironmentsPickerDeclaration,
-  apimKeyManagerPickerDeclaration,
-  apimClientsPickerDeclaration,
-].map(d => toFieldExtensionOptions(d as any));
+const extensions = Object.values(apimFieldExtensions);
 
 let secretsSeen: Record<string, string> = {};
 function SecretsProbe() {

@@ -9,16 +9,12 @@ import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { TemplateParameterSchema } from '@backstage/plugin-scaffolder-react';
 import {
+  apimFieldExtensions,
   renderStepper,
   stubWindowScrolling,
   templateManifest,
 } from '../testing/__testUtils__/scaffolderForm';
 import { APIM_ENVIRONMENTS_PICKER } from './environmentsField';
-import {
-  apimEnvironmentsPickerDeclaration,
-  apimKeyManagerPickerDeclaration,
-  toFieldExtensionOptions,
-} from './fields';
 import { APIM_KEY_MANAGER_PICKER } from './keyManagerField';
 
 jest.setTimeout(30_000);
@@ -51,10 +47,9 @@ const manifest: TemplateParameterSchema = {
   ],
 };
 
-// The very declarations both frontend systems register.
 const extensions = [
-  toFieldExtensionOptions(apimEnvironmentsPickerDeclaration),
-  toFieldExtensionOptions(apimKeyManagerPickerDeclaration),
+  apimFieldExtensions.environments,
+  apimFieldExtensions.keyManager,
 ];
 
 function renderForm(initialState?: Record<string, string | string[]>) {

@@ -11,6 +11,19 @@ import type { ApimCredentialsFrontendApi } from '../../api';
 import { environmentsWithRestriction } from '../fieldProps';
 import { fakeApi } from '../fixtures';
 import { renderWithApi } from './render';
+import {
+  apimClientsPickerDeclaration,
+  apimEnvironmentsPickerDeclaration,
+  apimKeyManagerPickerDeclaration,
+  toFieldExtensionOptions,
+} from '../../scaffolder/fields';
+
+/** The plugin's fields as the scaffolder takes them: the very declarations both frontend systems register. */
+export const apimFieldExtensions = {
+  environments: toFieldExtensionOptions(apimEnvironmentsPickerDeclaration),
+  keyManager: toFieldExtensionOptions(apimKeyManagerPickerDeclaration),
+  clients: toFieldExtensionOptions(apimClientsPickerDeclaration as any),
+};
 
 /** The Stepper scrolls to the top on every page; jsdom has no scrolling. Call once per file. */
 export function stubWindowScrolling() {
