@@ -43,42 +43,39 @@ describe('mapKeysWhenLoaded', () => {
     sleeps.push(ms);
   };
   beforeEach(() => sleeps.splice(0));
-
-  it('retries 901403 for a key manager listed as enabled until it is loaded', async () => {
-    let calls = 0;
-    const result = await mapKeysWhenLoaded(
+  /** mapKeysWhenLoaded for key manager IS, listed as `enabled`, within `budgetMs`, sleeping in `sleeps`. */
+  const mapWhenLoaded = (
+    enabled: boolean | undefined,
+    budgetMs: number,
+    mapKeys: () => Promise<string>,
+  ) =>
+    mapKeysWhenLoaded(
       {
-        directory: directory(true),
+        directory: directory(enabled),
         client: {} as any,
         env,
         keyManager: 'IS',
-        budgetMs: 10_000,
+        budgetMs,
         sleep,
       },
-      async () => {
-        calls += 1;
-        if (calls < 3) throw http(400, 901403);
-        return 'mapped';
-      },
+      mapKeys,
     );
+
+  it('retries 901403 for a key manager listed as enabled until it is loaded', async () => {
+    let calls = 0;
+    const result = await mapWhenLoaded(true, 10_000, async () => {
+      calls += 1;
+      if (calls < 3) throw http(400, 901403);
+      return 'mapped';
+    });
     expect(result).toBe('mapped');
     expect(sleeps).toEqual([250, 500]);
   });
 
   it('gives up after the budget with a 503 saying API-M has not loaded the key manager', async () => {
-    const error = await mapKeysWhenLoaded(
-      {
-        directory: directory(true),
-        client: {} as any,
-        env,
-        keyManager: 'IS',
-        budgetMs: 0,
-        sleep,
-      },
-      async () => {
-        throw http(400, 901403);
-      },
-    ).catch(e => e);
+    const error = await mapWhenLoaded(true, 0, async () => {
+      throw http(400, 901403);
+    }).catch(e => e);
     expect(error).toBeInstanceOf(UpstreamError);
     expect(error).toMatchObject({
       statusCode: 503,
@@ -91,20 +88,10 @@ describe('mapKeysWhenLoaded', () => {
   it('does not retry a disabled or unknown key manager', async () => {
     for (const state of [false, undefined]) {
       let calls = 0;
-      const error = await mapKeysWhenLoaded(
-        {
-          directory: directory(state),
-          client: {} as any,
-          env,
-          keyManager: 'IS',
-          budgetMs: 10_000,
-          sleep,
-        },
-        async () => {
-          calls += 1;
-          throw http(400, 901403);
-        },
-      ).catch(e => e);
+      const error = await mapWhenLoaded(state, 10_000, async () => {
+        calls += 1;
+        throw http(400, 901403);
+      }).catch(e => e);
       expect(calls).toBe(1);
       expect(error.code).toBe('KEY_MANAGER_NOT_REGISTERED');
     }
