@@ -37,7 +37,6 @@ describe('apim:credentials:provision through the scaffolder', () => {
     await t?.stop();
   });
 
-  const api = (pathname: string, init?: RequestInit) => t.api(pathname, init);
   const runTask: ScaffolderBackend['runTask'] = body => t.runTask(body);
 
   async function runTemplate(
