@@ -298,16 +298,18 @@ function renderMarkdown(report: Report, jsonName: string): string {
     );
     out.push('');
     out.push(
-      '| database | Backstage p50 / p95 (ms) | map-keys direct p50 / p95 (ms) | ratio p50 / p95 | added by Backstage, p50 (ms) | CPU per provisioning, backend process / direct client, p50 (ms) |',
+      '| database | Backstage p50 / p95 (ms) | map-keys direct p50 / p95 (ms) | ratio p50 / p95 | added by Backstage, p50 (ms) | of which a request that does nothing, p50 (ms) | CPU per provisioning, backend process / direct client, p50 (ms) |',
     );
-    out.push('| --- | --- | --- | --- | --- | --- |');
+    out.push('| --- | --- | --- | --- | --- | --- | --- |');
     for (const p of r.provisioning) {
       out.push(
         `| ${p.db} | ${p.backstage.p50} / ${p.backstage.p95} | ${
           p.direct.p50
         } / ${p.direct.p95} | ${p.ratioP50}x / ${p.ratioP95}x | ${
           p.overheadP50Ms
-        } | ${p.cpuMs?.backstage.p50 ?? '-'} / ${p.cpuMs?.direct.p50 ?? '-'} |`,
+        } | ${p.hop?.p50 ?? '-'} | ${p.cpuMs?.backstage.p50 ?? '-'} / ${
+          p.cpuMs?.direct.p50 ?? '-'
+        } |`,
       );
     }
     out.push('');
