@@ -14,7 +14,10 @@ import { consumerKeySchema } from '@apim-credentials/backstage-plugin-apim-crede
 import { apimCredentialsApiRef } from '../api';
 import { loadApimEnvironments } from '../hooks/useApimEnvironments';
 import { asStringArray } from './keyManagerOptions';
-import { DEFAULT_ENVIRONMENTS_FIELD } from './keyManagerField';
+import {
+  DEFAULT_ENVIRONMENTS_FIELD,
+  formPropertyOption,
+} from './keyManagerField';
 
 /**
  * The `ui:field` name of the clients picker.
@@ -82,24 +85,18 @@ export const apimClientsPickerSchema = makeFieldSchema({
     ),
   uiOptions: z =>
     z.object({
-      environmentsField: z
-        .string()
-        .optional()
-        .describe(
-          `Name of the form property holding the selected environment ids; defaults to "${DEFAULT_ENVIRONMENTS_FIELD}"`,
-        ),
-      entityField: z
-        .string()
-        .optional()
-        .describe(
-          "Name of the form property holding the component's entity ref; shows what is already mapped for it",
-        ),
-      keyManagerField: z
-        .string()
-        .optional()
-        .describe(
-          'Name of the form property holding the key manager; narrows what is shown as mapped',
-        ),
+      environmentsField: formPropertyOption(
+        z,
+        `Name of the form property holding the selected environment ids; defaults to "${DEFAULT_ENVIRONMENTS_FIELD}"`,
+      ),
+      entityField: formPropertyOption(
+        z,
+        "Name of the form property holding the component's entity ref; shows what is already mapped for it",
+      ),
+      keyManagerField: formPropertyOption(
+        z,
+        'Name of the form property holding the key manager; narrows what is shown as mapped',
+      ),
     }),
 });
 

@@ -17,6 +17,18 @@ export const APIM_KEY_MANAGER_PICKER = 'ApimKeyManagerPicker';
 /** The form property the key manager picker reads the selected environments from by default. */
 export const DEFAULT_ENVIRONMENTS_FIELD = 'environments';
 
+/** The zod a field schema's builders are handed (`makeFieldSchema`'s own). */
+type Zod = Parameters<Parameters<typeof makeFieldSchema>[0]['output']>[0];
+
+/**
+ * A `ui:options` entry that names another property of the form (optional).
+ *
+ * @param description - what that property holds, as the field's documentation says it
+ */
+export function formPropertyOption(z: Zod, description: string) {
+  return z.string().optional().describe(description);
+}
+
 /**
  * What the key manager picker returns (a key manager name) and its `ui:options`.
  * Declare the property as `type: string` so the scaffolder backend validates it too.
@@ -27,12 +39,10 @@ export const apimKeyManagerPickerSchema = makeFieldSchema({
   output: z => z.string(),
   uiOptions: z =>
     z.object({
-      environmentsField: z
-        .string()
-        .optional()
-        .describe(
-          `Name of the form property holding the selected environment ids (an ApimEnvironmentsPicker field); defaults to "${DEFAULT_ENVIRONMENTS_FIELD}"`,
-        ),
+      environmentsField: formPropertyOption(
+        z,
+        `Name of the form property holding the selected environment ids (an ApimEnvironmentsPicker field); defaults to "${DEFAULT_ENVIRONMENTS_FIELD}"`,
+      ),
     }),
 });
 

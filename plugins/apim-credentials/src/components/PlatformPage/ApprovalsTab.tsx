@@ -5,7 +5,6 @@ import Box from '@material-ui/core/Box';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { identityApiRef, useApi } from '@backstage/core-plugin-api';
-import { Table } from '@backstage/core-components';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
   APPROVAL_STATES,
@@ -17,12 +16,7 @@ import { apimCredentialsApiRef } from '../../api';
 import { PermissionGatedButton } from '../common';
 import { formatDateTime } from '../common/format';
 import { LoadFailure, StatusNote, useReportCount } from '../common/notes';
-import {
-  ActorCell,
-  DENSE_TABLE_OPTIONS,
-  EmptyTableMessage,
-  entityColumn,
-} from '../common/tables';
+import { ActorCell, DenseTable, entityColumn } from '../common/tables';
 import { ConfirmDialog } from './ConfirmDialog';
 import { choicesOf, SelectFilter } from './SelectFilter';
 
@@ -60,11 +54,7 @@ export function ApprovalsTab(props: { onCount?: (count: string) => void }) {
     () => api.listApprovals({ state: 'pending' }),
     [api],
   );
-  const pendingCount = pending.value?.items.length;
-  useReportCount(
-    pendingCount === undefined ? undefined : String(pendingCount),
-    props.onCount,
-  );
+  useReportCount(pending.value?.items.length, props.onCount);
 
   const disabledReason = (request: ApprovalRequest) => {
     if (permission.loading) return 'Checking your permissions…';
@@ -123,11 +113,10 @@ export function ApprovalsTab(props: { onCount?: (count: string) => void }) {
         )}
       </Box>
       {done && <StatusNote>{done}</StatusNote>}
-      <Table<ApprovalRequest>
+      <DenseTable<ApprovalRequest>
         title="Approval requests"
         isLoading={requests.loading}
         data={requests.value?.items ?? []}
-        options={DENSE_TABLE_OPTIONS}
         columns={[
           entityColumn<ApprovalRequest>(),
           { title: 'Environment', field: 'environment' },
@@ -183,12 +172,10 @@ export function ApprovalsTab(props: { onCount?: (count: string) => void }) {
               ),
           },
         ]}
-        emptyContent={
-          <EmptyTableMessage>
-            {stateFilter === 'pending'
-              ? 'No request waits for a decision.'
-              : 'No approval request matches.'}
-          </EmptyTableMessage>
+        empty={
+          stateFilter === 'pending'
+            ? 'No request waits for a decision.'
+            : 'No approval request matches.'
         }
       />
       {deciding && (

@@ -1,10 +1,9 @@
-import { useState } from 'react';
+import { ReactNode, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
 import { useApi } from '@backstage/core-plugin-api';
-import { Table } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
@@ -15,12 +14,7 @@ import {
 import { apimCredentialsApiRef } from '../../api';
 import { formatDateTime } from '../common/format';
 import { LoadFailure, StatusNote, useReportCount } from '../common/notes';
-import {
-  ActorCell,
-  DENSE_TABLE_OPTIONS,
-  EmptyTableMessage,
-  entityColumn,
-} from '../common/tables';
+import { ActorCell, DenseTable, entityColumn } from '../common/tables';
 import { ConfirmDialog } from './ConfirmDialog';
 
 const ORIGINS: Record<string, string> = {
@@ -32,6 +26,44 @@ const ORIGINS: Record<string, string> = {
 type Pending =
   | { kind: 'bind'; candidate: BindingCandidate; entityRef: string }
   | { kind: 'unbind'; binding: ApplicationBinding };
+
+/** What the confirmation of a pending change says: its verb (also its button) and its effect. */
+function confirmationOf(pending: Pending): {
+  verb: string;
+  applicationName: string;
+  effect: ReactNode;
+} {
+  if (pending.kind === 'bind') {
+    const { candidate, entityRef } = pending;
+    return {
+      verb: 'Bind',
+      applicationName: candidate.applicationName,
+      effect: (
+        <>
+          API-M application <b>{candidate.applicationName}</b> in instance{' '}
+          <b>{candidate.instance}</b> will belong to <b>{entityRef}</b>: its
+          owners may then read, provide and remove its keys.
+          {candidate.entityRefs.length > 1 &&
+            ` The other ${
+              candidate.entityRefs.length - 1
+            } entities naming it will be refused.`}
+        </>
+      ),
+    };
+  }
+  const { binding } = pending;
+  return {
+    verb: 'Unbind',
+    applicationName: binding.applicationName,
+    effect: (
+      <>
+        <b>{binding.entityRef}</b> will no longer act on API-M application{' '}
+        <b>{binding.applicationName}</b> ({binding.instance}) until it is bound
+        again. Nothing changes in API-M: its keys stay mapped.
+      </>
+    ),
+  };
+}
 
 /**
  * Application bindings (issue 10 item 1): applications that an annotation names but no entity
@@ -55,11 +87,7 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
     ]);
     return { candidates, bindings };
   }, [api]);
-  const candidateCount = state.value?.candidates.length;
-  useReportCount(
-    candidateCount === undefined ? undefined : String(candidateCount),
-    props.onCount,
-  );
+  useReportCount(state.value?.candidates.length, props.onCount);
 
   const mayChange = permission.allowed;
   const reason = permission.loading
@@ -91,6 +119,7 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
     state.retry();
   };
 
+  const confirmation = pending && confirmationOf(pending);
   if (state.error) {
     return <LoadFailure what="application bindings" error={state.error} />;
   }
@@ -102,11 +131,10 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
         </Typography>
       )}
       {done && <StatusNote>{done}</StatusNote>}
-      <Table<BindingCandidate>
+      <DenseTable<BindingCandidate>
         title="Applications named by an annotation but not bound"
         isLoading={state.loading}
         data={state.value?.candidates ?? []}
-        options={DENSE_TABLE_OPTIONS}
         columns={[
           { title: 'Application', field: 'applicationName' },
           { title: 'Instance', field: 'instance' },
@@ -146,18 +174,13 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
             ),
           },
         ]}
-        emptyContent={
-          <EmptyTableMessage>
-            Every application that an annotation names is bound to an entity.
-          </EmptyTableMessage>
-        }
+        empty="Every application that an annotation names is bound to an entity."
       />
       <Box mt={3}>
-        <Table<ApplicationBinding>
+        <DenseTable<ApplicationBinding>
           title="Bound applications"
           isLoading={state.loading}
           data={state.value?.bindings ?? []}
-          options={DENSE_TABLE_OPTIONS}
           columns={[
             { title: 'Application', field: 'applicationName' },
             { title: 'Instance', field: 'instance' },
@@ -192,43 +215,18 @@ export function BindingsTab(props: { onCount?: (count: string) => void }) {
               ),
             },
           ]}
-          emptyContent={
-            <EmptyTableMessage>No application is bound yet.</EmptyTableMessage>
-          }
+          empty="No application is bound yet."
         />
       </Box>
-      {pending?.kind === 'bind' && (
+      {confirmation && (
         <ConfirmDialog
-          title={`Bind ${pending.candidate.applicationName}?`}
-          confirmLabel="Bind"
+          title={`${confirmation.verb} ${confirmation.applicationName}?`}
+          confirmLabel={confirmation.verb}
           onConfirm={confirm}
           onClose={() => setPending(undefined)}
         >
           <Typography variant="body2" paragraph>
-            API-M application <b>{pending.candidate.applicationName}</b> in
-            instance <b>{pending.candidate.instance}</b> will belong to{' '}
-            <b>{pending.entityRef}</b>: its owners may then read, provide and
-            remove its keys.
-            {pending.candidate.entityRefs.length > 1 &&
-              ` The other ${
-                pending.candidate.entityRefs.length - 1
-              } entities naming it will be refused.`}{' '}
-            This is recorded in the audit log.
-          </Typography>
-        </ConfirmDialog>
-      )}
-      {pending?.kind === 'unbind' && (
-        <ConfirmDialog
-          title={`Unbind ${pending.binding.applicationName}?`}
-          confirmLabel="Unbind"
-          onConfirm={confirm}
-          onClose={() => setPending(undefined)}
-        >
-          <Typography variant="body2" paragraph>
-            <b>{pending.binding.entityRef}</b> will no longer act on API-M
-            application <b>{pending.binding.applicationName}</b> (
-            {pending.binding.instance}) until it is bound again. Nothing changes
-            in API-M: its keys stay mapped. This is recorded in the audit log.
+            {confirmation.effect} This is recorded in the audit log.
           </Typography>
         </ConfirmDialog>
       )}

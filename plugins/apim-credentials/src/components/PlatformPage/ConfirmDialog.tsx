@@ -1,4 +1,4 @@
-import { ReactNode, useState } from 'react';
+import { ReactNode } from 'react';
 import Button from '@material-ui/core/Button';
 import Dialog from '@material-ui/core/Dialog';
 import DialogActions from '@material-ui/core/DialogActions';
@@ -7,6 +7,7 @@ import DialogTitle from '@material-ui/core/DialogTitle';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
 import { backendMessage } from '../common/errors';
+import { useDialogAction } from '../common/useDialogAction';
 
 /**
  * Asks before an audited change and runs it; a refusal stays in the dialog with the backend's
@@ -19,18 +20,8 @@ export function ConfirmDialog(props: {
   onConfirm: () => Promise<void>;
   onClose: () => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const confirm = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await props.onConfirm();
-    } catch (e) {
-      setError(backendMessage(e));
-      setBusy(false);
-    }
-  };
+  const { busy, failure: error, run } = useDialogAction(backendMessage);
+  const confirm = () => run(props.onConfirm);
   return (
     <Dialog
       open

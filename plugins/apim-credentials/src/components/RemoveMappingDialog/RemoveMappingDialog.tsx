@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import Button from '@material-ui/core/Button';
 import Dialog from '@material-ui/core/Dialog';
 import DialogActions from '@material-ui/core/DialogActions';
@@ -9,7 +8,7 @@ import LinearProgress from '@material-ui/core/LinearProgress';
 import { useApi } from '@backstage/core-plugin-api';
 import type { UnprovisionResult } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { apimCredentialsApiRef } from '../../api';
-import { describeFailure, FailureAlert, FailureDescription } from '../common';
+import { describeFailure, FailureAlert, useDialogAction } from '../common';
 
 /**
  * Confirms and removes one mapping (DELETE ?consumerKey=<the client shown>, so a client mapped
@@ -28,13 +27,20 @@ export function RemoveMappingDialog(props: {
   onRemoved: (result: UnprovisionResult) => void;
 }) {
   const api = useApi(apimCredentialsApiRef);
-  const [submitting, setSubmitting] = useState(false);
-  const [failure, setFailure] = useState<FailureDescription>();
+  const {
+    busy: submitting,
+    failure,
+    run,
+  } = useDialogAction(error =>
+    describeFailure(error, {
+      keyManager: props.keyManagerTitle,
+      applicationName: props.applicationName,
+      entityRef: props.entityRef,
+    }),
+  );
 
-  const remove = async () => {
-    setSubmitting(true);
-    setFailure(undefined);
-    try {
+  const remove = () =>
+    run(async () => {
       const result = await api.unprovision({
         entityRef: props.entityRef,
         environment: props.environmentId,
@@ -43,17 +49,7 @@ export function RemoveMappingDialog(props: {
         consumerKey: props.consumerKey ?? '',
       });
       props.onRemoved(result);
-    } catch (error) {
-      setFailure(
-        describeFailure(error, {
-          keyManager: props.keyManagerTitle,
-          applicationName: props.applicationName,
-          entityRef: props.entityRef,
-        }),
-      );
-      setSubmitting(false);
-    }
-  };
+    });
 
   const client = props.consumerKey
     ? `client ${props.consumerKey}`

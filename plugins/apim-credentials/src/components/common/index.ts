@@ -10,3 +10,4 @@ export { FailureAlert } from './FailureAlert';
 export { countLabel, type KeysetPages } from './useKeysetPages';
 export * from './tables';
 export * from './notes';
+export { useDialogAction } from './useDialogAction';

@@ -48,14 +48,15 @@ export function StatusNote(props: { children: ReactNode }) {
 /**
  * Tells a tab's owner the count its label shows, whenever it is known and changes.
  *
- * @param count - the count as shown (e.g. "12" or "50+"); undefined while unknown
+ * @param count - the count as shown (e.g. "12" or "50+") or as a number; undefined while unknown
  * @param onCount - the owner's callback, if any
  */
 export function useReportCount(
-  count: string | undefined,
+  count: string | number | undefined,
   onCount?: (count: string) => void,
 ) {
+  const shown = count === undefined ? undefined : String(count);
   useEffect(() => {
-    if (count !== undefined) onCount?.(count);
-  }, [count, onCount]);
+    if (shown !== undefined) onCount?.(shown);
+  }, [shown, onCount]);
 }

@@ -1,6 +1,6 @@
 import { ComponentType, ReactNode, useMemo } from 'react';
 import Typography from '@material-ui/core/Typography';
-import type { TableColumn } from '@backstage/core-components';
+import { Table, type TableColumn } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import type { DisplayNames } from './useDisplayNames';
 
@@ -22,6 +22,31 @@ export function EmptyTableMessage(props: { children: ReactNode }) {
     <Typography variant="body2" color="textSecondary" style={{ padding: 16 }}>
       {props.children}
     </Typography>
+  );
+}
+
+/**
+ * A table of rows loaded in one go, with {@link DENSE_TABLE_OPTIONS} and an
+ * {@link EmptyTableMessage} of `empty` when there are none.
+ *
+ * @param props.empty - what the table says in place of rows
+ */
+export function DenseTable<T extends object>(props: {
+  title: string;
+  isLoading: boolean;
+  data: T[];
+  columns: TableColumn<T>[];
+  empty: ReactNode;
+}) {
+  return (
+    <Table<T>
+      title={props.title}
+      isLoading={props.isLoading}
+      data={props.data}
+      options={DENSE_TABLE_OPTIONS}
+      columns={props.columns}
+      emptyContent={<EmptyTableMessage>{props.empty}</EmptyTableMessage>}
+    />
   );
 }
 
