@@ -20,6 +20,13 @@ import {
   verificationFailed,
 } from './failureTexts';
 
+/** The HTTP status of the codes that mean exactly that status. */
+const STATUS_OF = {
+  AUTHENTICATION_REQUIRED: 401,
+  NOT_FOUND: 404,
+  RATE_LIMITED: 429,
+} as const;
+
 /**
  * The description of an answer that carried a stable code. Every code of the union has a case,
  * so a code added to `-common` does not compile here until it is described.
@@ -74,8 +81,11 @@ export function describeByCode(
       );
     case 'VERIFICATION_FAILED':
       return verificationFailed(a);
+    // Codes that say no more than their status: described as that status.
     case 'AUTHENTICATION_REQUIRED':
-      return describeByStatus({ ...a, status: 401 });
+    case 'NOT_FOUND':
+    case 'RATE_LIMITED':
+      return describeByStatus({ ...a, status: STATUS_OF[code] });
     case 'PERMISSION_DENIED':
       return permissionDenied(a);
     case 'APPLICATION_BOUND_ELSEWHERE':
@@ -135,8 +145,6 @@ export function describeByCode(
         a,
         'Re-run the task: an approved request is completed, an expired or rejected one is filed again',
       );
-    case 'NOT_FOUND':
-      return describeByStatus({ ...a, status: 404 });
     case 'SLOT_TAKEN':
     case 'CONFLICT':
       return conflict(a, REMOVE_FIRST);
@@ -175,8 +183,6 @@ export function describeByCode(
         a,
         'API-M compares application names without regard to case: make the wso2.com/apim-application annotation spell the existing application exactly',
       );
-    case 'RATE_LIMITED':
-      return describeByStatus({ ...a, status: 429 });
     case 'APIM_TIMEOUT':
     case 'APIM_UNREACHABLE':
     case 'APIM_MALFORMED_RESPONSE':

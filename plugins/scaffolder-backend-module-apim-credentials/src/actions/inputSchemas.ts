@@ -30,6 +30,20 @@ export const waitForEntityInput = (z: Zod) =>
     .optional();
 
 /**
+ * `entityRef`: the catalog entity the step acts for (required); read with `normaliseEntityRef`,
+ * which lets the kind and namespace default.
+ *
+ * @param what - what the entity is to the action (`whose API-M application gets the client`), if
+ *   anything needs saying
+ */
+export const entityRefInput = (what?: string) => (z: Zod) =>
+  z.string({
+    description: `The catalog entity${
+      what ? ` ${what}` : ''
+    }, e.g. component:default/orders-service (kind defaults to component, namespace to default)`,
+  });
+
+/**
  * `environments`: one environment id or a non-empty list of them (required); read with
  * `normaliseEnvironments`.
  */

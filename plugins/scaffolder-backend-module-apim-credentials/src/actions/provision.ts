@@ -18,7 +18,7 @@ import {
   provisionOutputs,
 } from './provisionResults';
 import { beginStep, dryRunWaitMessage } from './waitForEntity';
-import { waitForEntityInput } from './inputSchemas';
+import { entityRefInput, waitForEntityInput } from './inputSchemas';
 import {
   approvalsOutput,
   dryRunOutcome,
@@ -54,11 +54,7 @@ export function createApimCredentialsProvisionAction(
     supportsDryRun: true,
     schema: {
       input: {
-        entityRef: z =>
-          z.string({
-            description:
-              'The catalog entity whose API-M application gets the client, e.g. component:default/orders-service (kind defaults to component, namespace to default)',
-          }),
+        entityRef: entityRefInput('whose API-M application gets the client'),
         clients: z =>
           z
             .array(

@@ -19,7 +19,11 @@ import {
 } from './subscriptionResults';
 import { subscriptionsSyncExamples } from './subscriptionsSync.examples';
 import { beginStep, dryRunWaitMessage } from './waitForEntity';
-import { environmentsInput, waitForEntityInput } from './inputSchemas';
+import {
+  entityRefInput,
+  environmentsInput,
+  waitForEntityInput,
+} from './inputSchemas';
 
 /**
  * The id templates use for this action (`steps[].action`).
@@ -67,11 +71,7 @@ export function createApimSubscriptionsSyncAction(
     supportsDryRun: true,
     schema: {
       input: {
-        entityRef: z =>
-          z.string({
-            description:
-              'The catalog entity whose application subscribes, e.g. component:default/orders-service',
-          }),
+        entityRef: entityRefInput('whose application subscribes'),
         environments: environmentsInput,
         fromCatalog: z =>
           z

@@ -11,7 +11,7 @@ import {
 } from './inputs';
 import { fetchEnvironments, preflight } from './preflight';
 import { unprovisionExamples } from './unprovision.examples';
-import { environmentsInput } from './inputSchemas';
+import { entityRefInput, environmentsInput } from './inputSchemas';
 
 /**
  * The id templates use for this action (`steps[].action`).
@@ -60,11 +60,7 @@ export function createApimCredentialsUnprovisionAction(
     supportsDryRun: true,
     schema: {
       input: {
-        entityRef: z =>
-          z.string({
-            description:
-              'The catalog entity, e.g. component:default/orders-service (kind defaults to component, namespace to default)',
-          }),
+        entityRef: entityRefInput(),
         environments: environmentsInput,
         keyManager: z =>
           z.string({
