@@ -21,6 +21,7 @@ import {
   TimingSettings,
 } from './configTimings';
 import { ApprovalSettings, readApprovalSettings } from './approvalConfig';
+import { checkHttpUrl, checkUniqueIds } from './configChecks';
 
 export interface InstanceConfig {
   id: string;
@@ -81,25 +82,23 @@ export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
     throw new Error(`Invalid configuration at apimCredentials.${key}: ${why}`);
   };
 
-  const instances = config.getConfigArray('instances').map((c, i) => {
-    const key = `instances[${i}]`;
+  /** `<key>.id` of an instance or environment. */
+  const readId = (c: Config, key: string) => {
     const id = c.getString('id');
     if (!ID.test(id))
       fail(`${key}.id`, `"${id}" must be letters, digits, "-" or "_"`);
+    return id;
+  };
+
+  const instances = config.getConfigArray('instances').map((c, i) => {
+    const key = `instances[${i}]`;
+    const id = readId(c, key);
     const baseUrl = c.getString('baseUrl').replace(/\/+$/, '');
-    let url: URL | undefined;
-    try {
-      url = new URL(baseUrl);
-    } catch {
-      fail(`${key}.baseUrl`, `"${baseUrl}" is not a URL`);
-    }
-    if (url && url.protocol !== 'https:' && url.protocol !== 'http:') {
-      fail(`${key}.baseUrl`, 'must be an http(s) URL');
-    }
+    const url = checkHttpUrl(baseUrl, `${key}.baseUrl`, fail);
     // The service account's password and every secret cross this connection (issue 10 item 4).
     const allowInsecureHttp =
       c.getOptionalBoolean('allowInsecureHttp') ?? false;
-    if (url?.protocol === 'http:' && !allowInsecureHttp) {
+    if (url.protocol === 'http:' && !allowInsecureHttp) {
       fail(
         `${key}.baseUrl`,
         `"${baseUrl}" is plain http; use https, or set ${key}.allowInsecureHttp: true (not for production)`,
@@ -146,20 +145,11 @@ export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
       }
     }),
   );
-  if (instances.length === 0)
-    fail('instances', 'at least one instance is required');
-  const instanceIds = new Set<string>();
-  instances.forEach((inst, i) => {
-    if (instanceIds.has(inst.id))
-      fail(`instances[${i}].id`, `duplicate id "${inst.id}"`);
-    instanceIds.add(inst.id);
-  });
+  const instanceIds = checkUniqueIds(instances, 'instances', 'instance', fail);
 
   const environments = config.getConfigArray('environments').map((c, i) => {
     const key = `environments[${i}]`;
-    const id = c.getString('id');
-    if (!ID.test(id))
-      fail(`${key}.id`, `"${id}" must be letters, digits, "-" or "_"`);
+    const id = readId(c, key);
     const instance = c.getString('instance');
     if (!instanceIds.has(instance)) {
       fail(
@@ -188,14 +178,7 @@ export function readApimCredentialsConfig(root: Config): ApimCredentialsConfig {
       approval: readApprovalSettings(c, key, fail),
     };
   });
-  if (environments.length === 0)
-    fail('environments', 'at least one environment is required');
-  const envIds = new Set<string>();
-  environments.forEach((env, i) => {
-    if (envIds.has(env.id))
-      fail(`environments[${i}].id`, `duplicate id "${env.id}"`);
-    envIds.add(env.id);
-  });
+  checkUniqueIds(environments, 'environments', 'environment', fail);
 
   const timings = readTimingSettings(config, fail);
   return {

@@ -5,9 +5,12 @@
  * required, naming the open request) and hands back a link to the entity tab's dialog,
  * pre-filled, where the person enters the secret themselves.
  */
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
+import type { JsonObject } from '@backstage/types';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { z } from 'zod/v4';
+import type { OpenCell } from '../cellGate';
 import {
   ActionDeps,
   cellInputSchema,
@@ -51,6 +54,79 @@ export function provideDialogLink(
   return `${base}/catalog/${path}/apim-credentials?${query}`;
 }
 
+/** The cell as the service takes it, once the gate opened it. */
+interface GatedTarget {
+  entityRef: string;
+  applicationName: string;
+  environment: string;
+  keyManager: string;
+  consumerKey: string;
+}
+
+/** The one optional boolean a cell action takes besides the cell. */
+type CellOption = 'dryRun' | 'createApplication';
+
+/**
+ * The `action` of a cell action whose input is the cell and one optional boolean `option`: checks
+ * the input with the REST API's schema, opens the cell through the gate (as `gate` says for the
+ * option's value), runs `work` on it and closes the gate's auditor event: a success with the
+ * `meta` that `work` returns, or the failure (thrown on as the REST API's public error).
+ */
+function cellAction<T>(
+  deps: ActionDeps,
+  option: CellOption,
+  gate: (value: boolean | undefined) => {
+    action: 'provision' | 'unprovision';
+    dryRun: boolean;
+  },
+  work: (
+    gated: OpenCell,
+    target: GatedTarget,
+    value: boolean | undefined,
+  ) => Promise<{ output: T; meta: JsonObject }>,
+) {
+  const schema = cellInputSchema.extend({
+    [option]: z.boolean().optional(),
+  } as Record<CellOption, z.ZodOptional<z.ZodBoolean>>);
+  return (context: { input: unknown; credentials: BackstageCredentials }) =>
+    guarded(deps.logger, async () => {
+      const input = parseInput(schema, context.input);
+      const cell = {
+        entityRef: input.entityRef,
+        environment: input.environment,
+        keyManager: input.keyManager,
+        consumerKey: input.consumerKey,
+      };
+      const value = input[option];
+      const { action, dryRun } = gate(value);
+      const gated = await gateCell(
+        deps,
+        context.credentials,
+        cell,
+        action,
+        dryRun,
+      );
+      try {
+        const { output, meta } = await work(
+          gated,
+          {
+            entityRef: gated.entityRef,
+            applicationName: gated.applicationName,
+            environment: gated.env.id,
+            keyManager: cell.keyManager,
+            consumerKey: cell.consumerKey,
+          },
+          value,
+        );
+        await gated.event.success({ meta });
+        return { output };
+      } catch (error) {
+        await gated.event.fail({ error: error as Error });
+        throw error;
+      }
+    });
+}
+
 export function registerCellActions(
   registry: ActionsRegistryService,
   deps: ActionDeps,
@@ -81,40 +157,21 @@ export function registerCellActions(
           })
           .passthrough(),
     },
-    action: ({ input, credentials }) =>
-      guarded(deps.logger, async () => {
-        const { dryRun, ...cell } = parseInput(
-          cellInputSchema.extend({ dryRun: z.boolean().optional() }),
-          input,
+    action: cellAction(
+      deps,
+      'dryRun',
+      dryRun => ({ action: 'unprovision', dryRun: dryRun === true }),
+      async (gated, target, dryRun) => {
+        const result = await deps.service.unprovision(
+          { ...target, dryRun },
+          gated.caller,
         );
-        const gated = await gateCell(
-          deps,
-          credentials,
-          cell,
-          'unprovision',
-          dryRun === true,
-        );
-        try {
-          const result = await deps.service.unprovision(
-            {
-              entityRef: gated.entityRef,
-              applicationName: gated.applicationName,
-              environment: gated.env.id,
-              keyManager: cell.keyManager,
-              consumerKey: cell.consumerKey,
-              dryRun,
-            },
-            gated.caller,
-          );
-          await gated.event.success({
-            meta: { status: result.status, auditId: result.auditId },
-          });
-          return { output: JSON.parse(JSON.stringify(result)) };
-        } catch (error) {
-          await gated.event.fail({ error: error as Error });
-          throw error;
-        }
-      }),
+        return {
+          output: JSON.parse(JSON.stringify(result)),
+          meta: { status: result.status, auditId: result.auditId },
+        };
+      },
+    ),
   });
 
   registry.register({
@@ -155,66 +212,47 @@ export function registerCellActions(
           link: zod.string(),
         }),
     },
-    action: ({ input, credentials }) =>
-      guarded(deps.logger, async () => {
-        const { createApplication, ...cell } = parseInput(
-          cellInputSchema.extend({ createApplication: z.boolean().optional() }),
-          input,
+    action: cellAction(
+      deps,
+      'createApplication',
+      () => ({ action: 'provision', dryRun: true }),
+      async (gated, target, createApplication) => {
+        const plan = await deps.service.plan(
+          { ...target, createApplication },
+          gated.caller,
         );
-        const gated = await gateCell(
-          deps,
-          credentials,
-          cell,
-          'provision',
-          true,
-        );
-        try {
-          const plan = await deps.service.plan(
-            {
+        // What providing would meet: an approval to file, or the open request it answers.
+        const open =
+          gated.env.approval &&
+          (await deps.stores.approvals.findOpen({
+            entityRef: gated.entityRef,
+            environment: gated.env.id,
+            instance: gated.env.instance,
+            keyManager: plan.keyManager,
+            applicationName: gated.applicationName,
+            consumerKey: target.consumerKey,
+          }));
+        return {
+          meta: { status: plan.status },
+          output: {
+            status: plan.status,
+            applicationName: plan.applicationName,
+            applicationId: plan.applicationId,
+            keyType: plan.keyType,
+            verificationRequired: deps.service.config.verification.required,
+            approvalRequired: Boolean(gated.env.approval),
+            ...(open
+              ? { approvalRequest: { id: open.id, state: open.state } }
+              : {}),
+            link: provideDialogLink(deps.appBaseUrl, {
               entityRef: gated.entityRef,
-              applicationName: gated.applicationName,
               environment: gated.env.id,
-              keyManager: cell.keyManager,
-              consumerKey: cell.consumerKey,
-              createApplication,
-            },
-            gated.caller,
-          );
-          // What providing would meet: an approval to file, or the open request it answers.
-          const open =
-            gated.env.approval &&
-            (await deps.stores.approvals.findOpen({
-              entityRef: gated.entityRef,
-              environment: gated.env.id,
-              instance: gated.env.instance,
               keyManager: plan.keyManager,
-              applicationName: gated.applicationName,
-              consumerKey: cell.consumerKey,
-            }));
-          await gated.event.success({ meta: { status: plan.status } });
-          return {
-            output: {
-              status: plan.status,
-              applicationName: plan.applicationName,
-              applicationId: plan.applicationId,
-              keyType: plan.keyType,
-              verificationRequired: deps.service.config.verification.required,
-              approvalRequired: Boolean(gated.env.approval),
-              ...(open
-                ? { approvalRequest: { id: open.id, state: open.state } }
-                : {}),
-              link: provideDialogLink(deps.appBaseUrl, {
-                entityRef: gated.entityRef,
-                environment: gated.env.id,
-                keyManager: plan.keyManager,
-                consumerKey: cell.consumerKey,
-              }),
-            },
-          };
-        } catch (error) {
-          await gated.event.fail({ error: error as Error });
-          throw error;
-        }
-      }),
+              consumerKey: target.consumerKey,
+            }),
+          },
+        };
+      },
+    ),
   });
 }

@@ -2,8 +2,7 @@
  * Published APIs and an application's subscriptions to them (devportal v3 `/apis`,
  * `/subscriptions`, CONTRACT.md 11).
  */
-import { ApimError } from './ApimError';
-import type { DevportalCall } from './devportalCall';
+import { DevportalCall, getList, listPages, recordWith } from './devportalCall';
 import type { ApimApi, ApimSubscription } from './types';
 
 /**
@@ -14,12 +13,12 @@ export async function searchApis(
   call: DevportalCall,
   query: string,
 ): Promise<ApimApi[]> {
-  const page = await call<{ list?: unknown[] }>({
-    method: 'GET',
-    path: `/apis?${new URLSearchParams({ query, limit: '100' })}`,
-    operation: 'GET /apis?query',
-  });
-  return (page.list ?? []).map(toApi);
+  const list = await getList(
+    call,
+    `/apis?${new URLSearchParams({ query, limit: '100' })}`,
+    'GET /apis?query',
+  );
+  return list.map(toApi);
 }
 
 /** @throws ApimError 404 (unknown or not published) or 403 (not visible to the service account) */
@@ -41,21 +40,14 @@ export async function listSubscriptions(
   call: DevportalCall,
   applicationId: string,
 ): Promise<ApimSubscription[]> {
-  const limit = 100;
   const found: ApimSubscription[] = [];
-  for (let offset = 0; offset < 100 * limit; offset += limit) {
-    const page = await call<{ list?: unknown[] }>({
-      method: 'GET',
-      path: `/subscriptions?${new URLSearchParams({
-        applicationId,
-        limit: String(limit),
-        offset: String(offset),
-      })}`,
-      operation: 'GET /subscriptions?applicationId',
-    });
-    const list = page.list ?? [];
+  for await (const list of listPages<unknown>(call, {
+    path: '/subscriptions',
+    params: { applicationId },
+    operation: 'GET /subscriptions?applicationId',
+    maxPages: 100,
+  })) {
     found.push(...list.map(toSubscription));
-    if (list.length < limit) break;
   }
   return found;
 }
@@ -95,14 +87,7 @@ export async function unsubscribe(
 }
 
 function toApi(raw: unknown): ApimApi {
-  const api = (raw ?? {}) as Record<string, unknown>;
-  if (typeof api.id !== 'string' || typeof api.name !== 'string') {
-    throw new ApimError(
-      'malformed',
-      'APIInfo',
-      'API-M returned an API without id or name',
-    );
-  }
+  const api = recordWith(raw, ['id', 'name'], 'APIInfo', 'an API');
   return {
     id: api.id,
     name: api.name,
@@ -144,14 +129,12 @@ function gatewayUrlOf(raw: unknown): { gatewayUrl?: string } {
 }
 
 function toSubscription(raw: unknown): ApimSubscription {
-  const sub = (raw ?? {}) as Record<string, unknown>;
-  if (typeof sub.subscriptionId !== 'string' || typeof sub.apiId !== 'string') {
-    throw new ApimError(
-      'malformed',
-      'Subscription',
-      'API-M returned a subscription without subscriptionId or apiId',
-    );
-  }
+  const sub = recordWith(
+    raw,
+    ['subscriptionId', 'apiId'],
+    'Subscription',
+    'a subscription',
+  );
   const info = sub.apiInfo as Record<string, unknown> | null | undefined;
   return {
     subscriptionId: sub.subscriptionId,

@@ -1,7 +1,7 @@
 /**
  * Applications of the service account (devportal v3 `/applications`, CONTRACT.md 4).
  */
-import type { DevportalCall } from './devportalCall';
+import { DevportalCall, listPages } from './devportalCall';
 import type { ApimApplication } from './types';
 
 /** Finds the application with exactly this name; WSO2's `query` matches substrings. */
@@ -9,21 +9,10 @@ export async function findApplicationByName(
   call: DevportalCall,
   name: string,
 ): Promise<ApimApplication | undefined> {
-  const limit = 100;
-  for (let offset = 0; ; offset += limit) {
-    const page = await call<{
-      list?: ApimApplication[];
-      count?: number;
-    }>({
-      method: 'GET',
-      path: `/applications?${new URLSearchParams({
-        query: name,
-        limit: String(limit),
-        offset: String(offset),
-      })}`,
-      operation: 'GET /applications?query',
-    });
-    const list = page.list ?? [];
+  for await (const list of listPages<ApimApplication>(
+    call,
+    applicationsQuery(name),
+  )) {
     const exact = list.find(app => app.name === name);
     if (exact)
       return {
@@ -32,8 +21,8 @@ export async function findApplicationByName(
         // CREATED (pending approval) or REJECTED matter to the caller (CONTRACT.md 14.1, 14.2).
         ...(exact.status ? { status: exact.status } : {}),
       };
-    if (list.length < limit) return undefined;
   }
+  return undefined;
 }
 
 /**
@@ -46,24 +35,24 @@ export async function searchApplications(
   call: DevportalCall,
   query: string,
 ): Promise<ApimApplication[]> {
-  const limit = 100;
   const found: ApimApplication[] = [];
-  for (let offset = 0; offset < 100 * limit; offset += limit) {
-    const page = await call<{ list?: ApimApplication[] }>({
-      method: 'GET',
-      path: `/applications?${new URLSearchParams({
-        query,
-        limit: String(limit),
-        offset: String(offset),
-      })}`,
-      operation: 'GET /applications?query',
-    });
-    const list = page.list ?? [];
+  for await (const list of listPages<ApimApplication>(call, {
+    ...applicationsQuery(query),
+    maxPages: 100,
+  })) {
     for (const app of list)
       found.push({ applicationId: app.applicationId, name: app.name });
-    if (list.length < limit) break;
   }
   return found;
+}
+
+/** The listing of the applications whose name matches `query` (WSO2's substring match). */
+function applicationsQuery(query: string) {
+  return {
+    path: '/applications',
+    params: { query },
+    operation: 'GET /applications?query',
+  };
 }
 
 export async function createApplication(

@@ -66,6 +66,78 @@ export function devportalCall(options: {
   return request => call(request);
 }
 
+/** The items of a devportal listing (`{ list: [...] }`) of one page: a GET of `path`. */
+export async function getList(
+  call: DevportalCall,
+  path: string,
+  operation: string,
+): Promise<unknown[]> {
+  const page = await call<{ list?: unknown[] }>({
+    method: 'GET',
+    path,
+    operation,
+  });
+  return page.list ?? [];
+}
+
+/**
+ * The items of a devportal listing (`{ list: [...] }`), page after page of `limit`, until a short
+ * page or `maxPages` (then what came so far). Each page is a GET of `path` with `params` and the
+ * page's `limit` and `offset`.
+ *
+ * @param operation - the call's operation, for error messages and logs
+ */
+export async function* listPages<T>(
+  call: DevportalCall,
+  listing: {
+    path: string;
+    params: Record<string, string>;
+    operation: string;
+    maxPages?: number;
+  },
+): AsyncGenerator<T[]> {
+  const limit = 100;
+  const end = (listing.maxPages ?? Infinity) * limit;
+  for (let offset = 0; offset < end; offset += limit) {
+    const page = await call<{ list?: T[] }>({
+      method: 'GET',
+      path: `${listing.path}?${new URLSearchParams({
+        ...listing.params,
+        limit: String(limit),
+        offset: String(offset),
+      })}`,
+      operation: listing.operation,
+    });
+    const list = page.list ?? [];
+    yield list;
+    if (list.length < limit) return;
+  }
+}
+
+/**
+ * `raw` (an object of API-M's answer) as a record, once it has a string in each of `fields`.
+ *
+ * @param schema - the devportal schema it should follow (`APIInfo`), for the error
+ * @param what - what it is, for the error's message (`an API`)
+ * @throws ApimError `malformed` "API-M returned <what> without <fields joined by or>"
+ */
+export function recordWith<K extends string>(
+  raw: unknown,
+  fields: readonly K[],
+  schema: string,
+  what: string,
+): Record<string, unknown> & Record<K, string> {
+  const record = (raw ?? {}) as Record<string, unknown>;
+  if (fields.some(field => typeof record[field] !== 'string')) {
+    throw new ApimError(
+      'malformed',
+      schema,
+      `API-M returned ${what} without ${fields.join(' or ')}`,
+    );
+  }
+  return record as Record<string, unknown> & Record<K, string>;
+}
+
 function toHttpError(
   status: number,
   text: string,

@@ -4,19 +4,19 @@
  * echoes back before anything else sees them.
  */
 import { ApimError } from './ApimError';
-import type { DevportalCall } from './devportalCall';
+import { DevportalCall, getList, recordWith } from './devportalCall';
 import type { ApimApplicationKey } from './types';
 
 export async function listOAuthKeys(
   call: DevportalCall,
   applicationId: string,
 ): Promise<ApimApplicationKey[]> {
-  const body = await call<{ list?: unknown[] }>({
-    method: 'GET',
-    path: `/applications/${encodeURIComponent(applicationId)}/oauth-keys`,
-    operation: 'GET /applications/{id}/oauth-keys',
-  });
-  return (body.list ?? []).map(toApplicationKey);
+  const list = await getList(
+    call,
+    `/applications/${encodeURIComponent(applicationId)}/oauth-keys`,
+    'GET /applications/{id}/oauth-keys',
+  );
+  return list.map(toApplicationKey);
 }
 
 /**
@@ -120,17 +120,12 @@ export async function cleanUp(
 
 /** Keeps only what we use; `consumerSecret`, `consumerSecrets` and `token` are dropped here. */
 function toApplicationKey(raw: unknown): ApimApplicationKey {
-  const key = (raw ?? {}) as Record<string, unknown>;
-  if (
-    typeof key.keyMappingId !== 'string' ||
-    typeof key.consumerKey !== 'string'
-  ) {
-    throw new ApimError(
-      'malformed',
-      'ApplicationKey',
-      'API-M returned an application key without keyMappingId or consumerKey',
-    );
-  }
+  const key = recordWith(
+    raw,
+    ['keyMappingId', 'consumerKey'],
+    'ApplicationKey',
+    'an application key',
+  );
   return {
     keyMappingId: key.keyMappingId,
     keyManager: String(key.keyManager ?? ''),

@@ -7,6 +7,7 @@
  */
 import { Config } from '@backstage/config';
 import type { TokenRequestParams } from '@apim-credentials/backstage-plugin-apim-credentials-common';
+import { checkHttpUrl } from '../configChecks';
 
 export interface KeyManagerSettings {
   /** The key manager's name in API-M (`GET /key-managers` `name`). */
@@ -89,15 +90,7 @@ export function readKeyManagerSettings(
     }
     const tokenEndpoint = c.getOptionalString('tokenEndpoint')?.trim();
     if (tokenEndpoint !== undefined) {
-      let url: URL | undefined;
-      try {
-        url = new URL(tokenEndpoint);
-      } catch {
-        fail(`${at}.tokenEndpoint`, `"${tokenEndpoint}" is not a URL`);
-      }
-      if (url && url.protocol !== 'https:' && url.protocol !== 'http:') {
-        fail(`${at}.tokenEndpoint`, 'must be an http(s) URL');
-      }
+      checkHttpUrl(tokenEndpoint, `${at}.tokenEndpoint`, fail);
     }
     const tls = readTls(c, at, fail);
     return {
