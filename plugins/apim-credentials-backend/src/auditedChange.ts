@@ -55,8 +55,7 @@ export async function runAuditedChange<T>(
   const auditId = await trail.begin(request.start);
   try {
     const done = await request.run();
-    await trail.complete(auditId, request.completion(done));
-    trail.notify(auditId);
+    await trail.complete(auditId, request.completion(done), { notify: true });
     await event.success({ meta: request.successMeta?.(done) ?? {} });
     return { done, auditId };
   } catch (error) {

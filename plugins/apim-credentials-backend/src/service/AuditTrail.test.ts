@@ -154,6 +154,59 @@ describeStoresOnEachEngine(
       );
     });
 
+    it('tells the owners what the completed row says, without reading back a row it began', async () => {
+      const changed = jest.fn(async (_change: object) => undefined);
+      const noticing = new AuditTrail({
+        stores: db.stores,
+        logger: mockServices.logger.mock(),
+        notifier: { changed },
+      });
+      // Refs as a person typed them: the notice names them as the row stores them.
+      const id = await noticing.begin({
+        ...start,
+        actor: 'User:Default/Guest',
+        entityRef: 'Component:Default/Orders-Service',
+        consumerKey: 'client-1',
+        applicationName: 'orders',
+      });
+      const reads = jest.spyOn(AuditStore.prototype, 'getAudit');
+      await noticing.completeWithMapping(
+        id,
+        { outcome: 'succeeded', keyMappingId: 'km-1', applicationId: 'a-1' },
+        { record: mapping },
+      );
+      await new Promise(r => setImmediate(r));
+      expect(reads).not.toHaveBeenCalled();
+      reads.mockRestore();
+      const row = await db.stores.audit.getAudit(id);
+      const fields = [
+        'action',
+        'outcome',
+        'actor',
+        'entityRef',
+        'environment',
+        'keyManager',
+        'consumerKey',
+        'applicationName',
+      ] as const;
+      expect(changed).toHaveBeenCalledTimes(1);
+      const notice = changed.mock.calls[0][0] as Record<string, unknown>;
+      for (const field of fields) expect(notice[field]).toEqual(row![field]);
+
+      // A row begun elsewhere (another replica, the reconcile job) is read for its notice.
+      const elsewhere = await trail.begin(start);
+      await noticing.completeWithMapping(
+        elsewhere,
+        { outcome: 'succeeded', keyMappingId: 'km-2' },
+        { remove: cell },
+      );
+      for (let i = 0; i < 200 && changed.mock.calls.length < 2; i++)
+        await new Promise(r => setTimeout(r, 10));
+      expect(changed).toHaveBeenLastCalledWith(
+        expect.objectContaining({ keyMappingId: 'km-2', outcome: 'succeeded' }),
+      );
+    });
+
     it('records a denial with its code as one gated row', async () => {
       const id = await trail.deny(start, {
         code: 'RATE_LIMITED',

@@ -11,7 +11,11 @@ import type { EnvironmentConfig } from '../config';
 import type { AuditCompletion, AuditStart } from '../database/AuditStore';
 import type { MappingCell, MappingUpsert } from '../database/MappingStore';
 import type { ApimCredentialsStores } from '../database/stores';
-import type { OwnerNotifier } from '../notifications/ownerNotifications';
+import { canonicalRefOrNull } from '../database/canonicalRef';
+import type {
+  AuditedChange,
+  OwnerNotifier,
+} from '../notifications/ownerNotifications';
 import { isBindingDenial } from './bindingErrors';
 import type { Caller } from './provisioningTypes';
 import { translateError } from './translateError';
@@ -59,7 +63,18 @@ export function auditStart(
   };
 }
 
+/** How many started rows the trail remembers for their completion's notice (see `open`). */
+const OPEN_ROWS_CAP = 10_000;
+
 export class AuditTrail {
+  /**
+   * Rows begun here and not completed yet, with their start: the owners' notice of a completed
+   * change is built from it and the completion, without reading the row back (issue 9,
+   * "Performance": nothing but the writes around the API-M call). Bounded: beyond
+   * OPEN_ROWS_CAP the oldest are forgotten, and their notice reads the row.
+   */
+  private readonly open = new Map<string, AuditStart>();
+
   constructor(
     private readonly deps: {
       stores: Pick<
@@ -73,15 +88,14 @@ export class AuditTrail {
   ) {}
 
   /**
-   * Notifies the owners of the entity whose mapping the row `auditId` changed. Off the critical
-   * path: the change is done and audited, and a slow or failing notification service must not
-   * delay or fail the answer.
+   * Notifies the owners of the entity whose mapping the row `auditId` changed: `completed` is the
+   * row as written, or undefined to read it. Off the critical path: the change is done and
+   * audited, and a slow or failing notification service must not delay or fail the answer.
    */
-  notify(auditId: string | undefined): void {
+  notify(auditId: string | undefined, completed?: AuditedChange): void {
     const { notifier, stores, logger } = this.deps;
     if (!notifier || !auditId) return;
-    stores.audit
-      .getAudit(auditId)
+    (completed ? Promise.resolve(completed) : stores.audit.getAudit(auditId))
       .then(row => (row ? notifier.changed(row) : undefined))
       .catch(error =>
         logger.warn(`Could not notify about audit row ${auditId}: ${error}`),
@@ -121,13 +135,35 @@ export class AuditTrail {
   }
 
   /** Writes a `pending` row with these fields and returns its id. */
-  begin(start: AuditStart): Promise<string> {
-    return this.deps.stores.audit.startAudit(start);
+  async begin(start: AuditStart): Promise<string> {
+    const auditId = await this.deps.stores.audit.startAudit(start);
+    if (this.open.size >= OPEN_ROWS_CAP) {
+      this.open.delete(this.open.keys().next().value!);
+    }
+    this.open.set(auditId, start);
+    return auditId;
   }
 
-  /** Completes the row; a successful row takes a `resolution`/`note`, never an `errorCode`. */
-  complete(auditId: string, completion: AuditCompletion): Promise<void> {
-    return this.deps.stores.audit.completeAudit(auditId, completion);
+  /**
+   * Completes the row; a successful row takes a `resolution`/`note`, never an `errorCode`.
+   * `notify`: the row records a change the entity's owners are told about (bind, unbind).
+   */
+  async complete(
+    auditId: string,
+    completion: AuditCompletion,
+    options: { notify?: boolean } = {},
+  ): Promise<void> {
+    const start = this.takeOpen(auditId);
+    await this.deps.stores.audit.completeAudit(auditId, completion);
+    if (options.notify)
+      this.notify(auditId, completedChange(start, completion));
+  }
+
+  /** The start of a row begun here, forgotten as its completion is written. */
+  private takeOpen(auditId: string): AuditStart | undefined {
+    const start = this.open.get(auditId);
+    this.open.delete(auditId);
+    return start;
   }
 
   /**
@@ -143,6 +179,7 @@ export class AuditTrail {
       await this.complete(auditId, completion);
       return;
     }
+    const start = this.takeOpen(auditId);
     if ('record' in change) {
       await this.deps.stores.completeWithUpsert(
         auditId,
@@ -155,7 +192,7 @@ export class AuditTrail {
         await tx.audit.completeAudit(auditId, completion);
       });
     }
-    this.notify(auditId);
+    this.notify(auditId, completedChange(start, completion));
   }
 
   /**
@@ -183,7 +220,7 @@ export class AuditTrail {
       await applyChange(tx.mappings, change);
       return tx.audit.recordAudit(start, completion);
     });
-    this.notify(auditId);
+    this.notify(auditId, completedChange(start, completion));
     return auditId;
   }
 
@@ -226,6 +263,26 @@ export class AuditTrail {
     }
     return translated;
   }
+}
+
+/**
+ * The row as its start and completion wrote it (refs canonical, as the store writes them), or
+ * undefined when the start is not known here.
+ */
+function completedChange(
+  start: AuditStart | undefined,
+  completion: AuditCompletion,
+): AuditedChange | undefined {
+  if (!start) return undefined;
+  const written = Object.fromEntries(
+    Object.entries(completion).filter(([, value]) => value !== undefined),
+  ) as AuditCompletion;
+  return {
+    ...start,
+    ...written,
+    actor: canonicalRefOrNull(start.actor) ?? start.actor,
+    entityRef: canonicalRefOrNull(start.entityRef) ?? undefined,
+  };
 }
 
 function applyChange(
