@@ -175,6 +175,9 @@ describeStoresOnEachEngine(
         { outcome: 'succeeded', keyMappingId: 'km-1', applicationId: 'a-1' },
         { record: mapping },
       );
+      // Not in the turn that completed the row: the caller's answer leaves first.
+      await Promise.resolve();
+      expect(changed).not.toHaveBeenCalled();
       await new Promise(r => setImmediate(r));
       expect(reads).not.toHaveBeenCalled();
       reads.mockRestore();

@@ -90,16 +90,20 @@ export class AuditTrail {
   /**
    * Notifies the owners of the entity whose mapping the row `auditId` changed: `completed` is the
    * row as written, or undefined to read it. Off the critical path: the change is done and
-   * audited, and a slow or failing notification service must not delay or fail the answer.
+   * audited, and a slow or failing notification service must not delay or fail the answer. It
+   * starts once the current turn's callbacks are done (setImmediate), so that the caller's
+   * answer, written in that turn, leaves before the notice's request is built and sent.
    */
   notify(auditId: string | undefined, completed?: AuditedChange): void {
     const { notifier, stores, logger } = this.deps;
     if (!notifier || !auditId) return;
-    (completed ? Promise.resolve(completed) : stores.audit.getAudit(auditId))
-      .then(row => (row ? notifier.changed(row) : undefined))
-      .catch(error =>
-        logger.warn(`Could not notify about audit row ${auditId}: ${error}`),
-      );
+    setImmediate(() =>
+      (completed ? Promise.resolve(completed) : stores.audit.getAudit(auditId))
+        .then(row => (row ? notifier.changed(row) : undefined))
+        .catch(error =>
+          logger.warn(`Could not notify about audit row ${auditId}: ${error}`),
+        ),
+    );
   }
 
   /** The fields of a new row: the caller, the environment's instance and key type, the cell. */
