@@ -7,8 +7,8 @@
  * ApimError of kind `redirect` naming the location. Bodies are read up to a cap.
  */
 import tls from 'node:tls';
-import { Agent, fetch } from 'undici';
-import type { Response } from 'undici';
+import { Agent, request as undiciRequest } from 'undici';
+import type { Dispatcher } from 'undici';
 import { ApimError } from './ApimError';
 
 /** The most a response body may hold; API-M's largest answers (listings) are far below. */
@@ -44,6 +44,22 @@ export interface HttpRequest {
   operation: string;
 }
 
+/**
+ * An answer whose body is still to be read (readText). undici's `request`, not `fetch`: no
+ * WHATWG streams and no Request/Response objects on every API-M call, a fraction of fetch's
+ * CPU per call (issue 9, "Performance"); redirects are never followed by either.
+ */
+export interface HttpResponse {
+  status: number;
+  /** A 2xx status. */
+  ok: boolean;
+  headers: Dispatcher.ResponseData['headers'];
+  body: Pick<
+    Dispatcher.ResponseData['body'],
+    'dump' | typeof Symbol.asyncIterator
+  >;
+}
+
 export class HttpTransport {
   private readonly agent: Agent;
   readonly timeoutMs: number;
@@ -72,45 +88,44 @@ export class HttpTransport {
    * Sends one request. Rejects with ApimError: `redirect` for any 3xx (never followed),
    * `timeout` / `unreachable` for transport failures. Other statuses resolve.
    */
-  async send(request: HttpRequest): Promise<Response> {
-    let response: Response;
+  async send(request: HttpRequest): Promise<HttpResponse> {
+    let response: Dispatcher.ResponseData;
     try {
-      response = await fetch(request.url, {
-        method: request.method,
+      response = await undiciRequest(request.url, {
+        method: request.method as Dispatcher.HttpMethod,
         headers: request.headers,
         body: request.body,
         dispatcher: this.agent,
-        redirect: 'manual',
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
       throw toTransportError(error, request.operation, this.timeoutMs);
     }
-    if (response.status >= 300 && response.status < 400) {
-      await response.body?.cancel().catch(() => undefined);
-      throw redirectError(response, request.operation);
+    const { statusCode: status, headers, body } = response;
+    if (status >= 300 && status < 400) {
+      await body.dump().catch(() => undefined);
+      throw redirectError(status, headers, request.url, request.operation);
     }
-    return response;
+    return { status, ok: status >= 200 && status < 300, headers, body };
   }
 
   /**
    * Reads a body as UTF-8 text, up to MAX_RESPONSE_BYTES (ApimError `malformed` beyond), turning
    * a stalled or broken body into the same errors as a failed call.
    */
-  async readText(response: Response, operation: string): Promise<string> {
-    const declared = Number(response.headers.get('content-length') ?? 0);
+  async readText(response: HttpResponse, operation: string): Promise<string> {
+    const declared = Number(headerOf(response.headers, 'content-length') ?? 0);
     if (declared > MAX_RESPONSE_BYTES) {
-      await response.body?.cancel().catch(() => undefined);
+      await response.body.dump().catch(() => undefined);
       throw tooLarge(operation);
     }
-    if (!response.body) return '';
-    const chunks: Uint8Array[] = [];
+    const chunks: Buffer[] = [];
     let size = 0;
     try {
-      for await (const chunk of response.body) {
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
         size += chunk.byteLength;
         if (size > MAX_RESPONSE_BYTES) {
-          await response.body.cancel().catch(() => undefined);
+          await response.body.dump().catch(() => undefined);
           throw tooLarge(operation);
         }
         chunks.push(chunk);
@@ -135,13 +150,27 @@ function tooLarge(operation: string): ApimError {
   );
 }
 
+/** One header's value (the first of a repeated one), or undefined. */
+function headerOf(
+  headers: HttpResponse['headers'],
+  name: string,
+): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 /** Names where the redirect pointed (the Location header without its query, which may hold tokens). */
-function redirectError(response: Response, operation: string): ApimError {
-  const location = response.headers.get('location');
+function redirectError(
+  status: number,
+  headers: HttpResponse['headers'],
+  requestUrl: string,
+  operation: string,
+): ApimError {
+  const location = headerOf(headers, 'location');
   let where = 'no Location header';
   if (location) {
     try {
-      const url = new URL(location, response.url || undefined);
+      const url = new URL(location, requestUrl);
       where = `Location ${url.origin}${url.pathname}`;
     } catch {
       where = 'an unparseable Location header';
@@ -150,22 +179,34 @@ function redirectError(response: Response, operation: string): ApimError {
   return new ApimError(
     'redirect',
     operation,
-    `${operation} with HTTP ${response.status} redirecting to ${where}`,
-    response.status,
-    response.status,
+    `${operation} with HTTP ${status} redirecting to ${where}`,
+    status,
+    status,
   );
 }
+
+/** undici's codes for a call that ran out of time (connect, headers, body, the abort signal). */
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_ABORTED',
+]);
 
 function toTransportError(
   error: unknown,
   operation: string,
   timeoutMs: number,
 ): ApimError {
-  const err = error as Error & { cause?: { code?: string; message?: string } };
+  type Failure = Error & { code?: string; cause?: Failure };
+  const err = error as Failure;
+  // undici's request throws the socket's or TLS's own error; a wrapped one (fetch) its cause.
+  const root = err?.cause ?? err;
   if (
     err?.name === 'TimeoutError' ||
     err?.name === 'AbortError' ||
-    err?.cause?.code === 'UND_ERR_CONNECT_TIMEOUT'
+    root?.name === 'TimeoutError' ||
+    (root?.code !== undefined && TIMEOUT_CODES.has(root.code))
   ) {
     return new ApimError(
       'timeout',
@@ -177,9 +218,9 @@ function toTransportError(
       { cause: error },
     );
   }
-  const code = err?.cause?.code;
+  const code = root?.code;
   const detail = code
-    ? `${code}${err.cause?.message ? `: ${err.cause.message}` : ''}`
+    ? `${code}${root.message ? `: ${root.message}` : ''}`
     : err?.message;
   return new ApimError(
     'unreachable',

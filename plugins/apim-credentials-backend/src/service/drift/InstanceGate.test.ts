@@ -1,6 +1,5 @@
 import { ApimError } from '../../apim/ApimError';
-import { Response } from 'undici';
-import { pacedTransport } from '../../apim/HttpTransport';
+import { HttpResponse, pacedTransport } from '../../apim/HttpTransport';
 import { InstanceGate, InstanceSkippedError } from './InstanceGate';
 import { sliceSize } from './slices';
 
@@ -20,7 +19,14 @@ describe('InstanceGate', () => {
       {
         send: async () => {
           sent.push(Date.now());
-          return new Response('{}');
+          const answer: HttpResponse = {
+            status: 200,
+            ok: true,
+            headers: {},
+            // Never read: readText below answers for it.
+            body: { dump: async () => undefined } as HttpResponse['body'],
+          };
+          return answer;
         },
         readText: async () => '{}',
       },
