@@ -25,7 +25,7 @@ import {
 import {
   ApplicationBoundElsewhereError,
   ApplicationNotBoundError,
-  isBindingDenial,
+  recordBindingDenial,
 } from './bindingErrors';
 
 /** Application id of a name reserved while Backstage creates the application. */
@@ -272,39 +272,9 @@ export class ApplicationBindings {
     });
   }
 
-  /**
-   * Records a binding denial as `denied` audit rows on the history of the entity that asked and,
-   * when the application belongs to another entity, on that entity's history too: its owners
-   * see who tried to use their application.
-   */
-  async auditDenial(start: AuditStart, error: unknown): Promise<void> {
-    if (!isBindingDenial(error)) return;
-    const completion = {
-      outcome: 'denied' as const,
-      errorCode: error.code,
-      errorMessage: error.message,
-    };
-    const rows = [this.deps.audit.recordAudit(start, completion)];
-    if (
-      error instanceof ApplicationBoundElsewhereError &&
-      error.boundTo !== start.entityRef
-    ) {
-      rows.push(
-        this.deps.audit.recordAudit(
-          {
-            ...start,
-            entityRef: error.boundTo,
-            // The attempt was made for the other entity; this row only tells the owner.
-            via: start.via,
-          },
-          {
-            ...completion,
-            errorMessage: `${start.entityRef} tried to use this entity's application "${error.applicationName}": ${error.message}`,
-          },
-        ),
-      );
-    }
-    await Promise.all(rows);
+  /** Records a binding denial on both entities' histories (bindingErrors.ts recordBindingDenial). */
+  auditDenial(start: AuditStart, error: unknown): Promise<void> {
+    return recordBindingDenial(this.deps.audit, start, error);
   }
 
   /**

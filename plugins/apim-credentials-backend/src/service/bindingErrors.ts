@@ -4,6 +4,7 @@
  * application belongs to, so the caller learns whom to ask and nothing about the keys.
  */
 import { ConflictError, NotAllowedError } from '@backstage/errors';
+import type { AuditStart, AuditStore } from '../database/AuditStore';
 
 /** 403: the annotation's application is bound to another entity. */
 export class ApplicationBoundElsewhereError extends NotAllowedError {
@@ -55,4 +56,43 @@ export function isBindingDenial(
     error instanceof ApplicationBoundElsewhereError ||
     error instanceof ApplicationNotBoundError
   );
+}
+
+/**
+ * Records a binding denial as `denied` audit rows on the history of the entity that asked and,
+ * when the application belongs to another entity, on that entity's history too: its owners
+ * see who tried to use their application. Anything but a binding denial records nothing.
+ */
+export async function recordBindingDenial(
+  audit: Pick<AuditStore, 'recordAudit'>,
+  start: AuditStart,
+  error: unknown,
+): Promise<void> {
+  if (!isBindingDenial(error)) return;
+  const completion = {
+    outcome: 'denied' as const,
+    errorCode: error.code,
+    errorMessage: error.message,
+  };
+  const rows = [audit.recordAudit(start, completion)];
+  if (
+    error instanceof ApplicationBoundElsewhereError &&
+    error.boundTo !== start.entityRef
+  ) {
+    rows.push(
+      audit.recordAudit(
+        {
+          ...start,
+          entityRef: error.boundTo,
+          // The attempt was made for the other entity; this row only tells the owner.
+          via: start.via,
+        },
+        {
+          ...completion,
+          errorMessage: `${start.entityRef} tried to use this entity's application "${error.applicationName}": ${error.message}`,
+        },
+      ),
+    );
+  }
+  await Promise.all(rows);
 }
