@@ -18,7 +18,7 @@ import {
   withoutLooserUntil,
 } from './auditCursor';
 import { canonicalRef, canonicalRefOrNull } from './canonicalRef';
-import { DEFAULT_COUNT_CAP, countRows } from './countRows';
+import { DEFAULT_COUNT_CAP, countRows, pageOf } from './countRows';
 import { coalesceDeniedRow } from './deniedRows';
 import { DbAuditRow, DbAuditRowRead, toAuditRecord } from './rows';
 import { Timestamps } from './timestamps';
@@ -293,21 +293,13 @@ export class AuditStore {
       query.limit + 1,
     );
     // Counted with the first page only: the platform page's tab shows it (issue 15 item 5).
-    let total: Pick<Page<AuditRecord>, 'total' | 'totalIsLowerBound'> = {};
-    if (!position) {
-      total =
-        rows.length > query.limit
-          ? await countRows(this.knex, this.auditQuery(query), this.countCap)
-          : { total: rows.length };
-    }
-    return {
-      items: rows.slice(0, query.limit).map(this.toRecord),
-      ...total,
-      nextCursor:
-        rows.length > query.limit
-          ? encodeAuditPosition(this.positionOf(rows[query.limit - 1]))
-          : undefined,
-    };
+    return pageOf(rows, {
+      limit: query.limit,
+      firstPage: !position,
+      toItem: this.toRecord,
+      cursorOf: row => encodeAuditPosition(this.positionOf(row)),
+      count: () => countRows(this.knex, this.auditQuery(query), this.countCap),
+    });
   }
 
   /** Streams every matching row in pages, newest first, in bounded memory. */

@@ -13,7 +13,7 @@ import type {
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import type { ApimCredentialsDatabase } from './ApimCredentialsDatabase';
 import { canonicalRef } from './canonicalRef';
-import { DEFAULT_COUNT_CAP, countRows } from './countRows';
+import { DEFAULT_COUNT_CAP, countRows, pageOf } from './countRows';
 import { DbMappingRow, DbMappingRowRead, toMappingRecord } from './rows';
 import { Timestamps } from './timestamps';
 
@@ -162,20 +162,12 @@ export class MappingStore {
       .orderBy('id', 'asc')
       .limit(query.limit + 1);
     // Counted with the first page only: the platform page's tab shows it (issue 15 item 5).
-    let total: Pick<Page<MappingRecord>, 'total' | 'totalIsLowerBound'> = {};
-    if (!query.cursor) {
-      total =
-        rows.length > query.limit
-          ? await countRows(this.knex, filtered, this.countCap)
-          : { total: rows.length };
-    }
-    return {
-      items: rows.slice(0, query.limit).map(this.toRecord),
-      ...total,
-      nextCursor:
-        rows.length > query.limit
-          ? encodeCursor(rows[query.limit - 1].id)
-          : undefined,
-    };
+    return pageOf(rows, {
+      limit: query.limit,
+      firstPage: !query.cursor,
+      toItem: this.toRecord,
+      cursorOf: row => encodeCursor(row.id),
+      count: () => countRows(this.knex, filtered, this.countCap),
+    });
   }
 }

@@ -9,7 +9,7 @@ import {
   missingRequiredEngines,
 } from '../__testUtils__/databases';
 import { AuditStore } from './AuditStore';
-import { countRows } from './countRows';
+import { countRows, pageOf } from './countRows';
 import { MappingStore } from './MappingStore';
 import { ApimCredentialsStores, createApimCredentialsStores } from './stores';
 
@@ -137,5 +137,47 @@ describe.each(databases.eachSupportedId())('capped totals on %p', id => {
     await expect(
       countRows(knex, knex('apim_credentials_audit'), 0),
     ).rejects.toThrow(TypeError);
+  });
+});
+
+describe('pageOf', () => {
+  const rows = [1, 2, 3, 4];
+  const page = (limit: number, firstPage: boolean) => {
+    const count = jest.fn(async () => ({ total: 99 }));
+    return {
+      count,
+      result: pageOf(rows, {
+        limit,
+        firstPage,
+        toItem: n => `item ${n}`,
+        cursorOf: n => `after ${n}`,
+        count,
+      }),
+    };
+  };
+
+  it('keeps `limit` rows, points past the last one kept and counts only on the first page', async () => {
+    const first = page(3, true);
+    await expect(first.result).resolves.toEqual({
+      items: ['item 1', 'item 2', 'item 3'],
+      total: 99,
+      nextCursor: 'after 3',
+    });
+    const later = page(3, false);
+    await expect(later.result).resolves.toEqual({
+      items: ['item 1', 'item 2', 'item 3'],
+      nextCursor: 'after 3',
+    });
+    expect(later.count).not.toHaveBeenCalled();
+  });
+
+  it('a first page holding every match is its own total, without counting', async () => {
+    const all = page(4, true);
+    await expect(all.result).resolves.toEqual({
+      items: ['item 1', 'item 2', 'item 3', 'item 4'],
+      total: 4,
+      nextCursor: undefined,
+    });
+    expect(all.count).not.toHaveBeenCalled();
   });
 });

@@ -45,3 +45,33 @@ export async function countRows(
   const n = Number((row as { n?: number | string } | undefined)?.n ?? 0);
   return n > cap ? { total: cap, totalIsLowerBound: true } : { total: n };
 }
+
+/**
+ * One page of a keyset-paginated list from `rows`, read with `limit + 1` so that a further row
+ * says there is a next page: the first `limit` rows as `toItem` makes them, the next cursor
+ * (`cursorOf` the last row kept) when more follow, and on the first page (`firstPage`) the
+ * filters' total: the rows themselves when they are all, else `count()` (countRows, capped).
+ * For the totals of list responses (`Page.total`, issue 15 item 5).
+ */
+export async function pageOf<Row, Item>(
+  rows: Row[],
+  options: {
+    limit: number;
+    firstPage: boolean;
+    toItem: (row: Row) => Item;
+    cursorOf: (row: Row) => string;
+    count: () => Promise<PageTotal>;
+  },
+): Promise<Page<Item>> {
+  const { limit } = options;
+  const more = rows.length > limit;
+  let total: Pick<Page<Item>, 'total' | 'totalIsLowerBound'> = {};
+  if (options.firstPage) {
+    total = more ? await options.count() : { total: rows.length };
+  }
+  return {
+    items: rows.slice(0, limit).map(options.toItem),
+    ...total,
+    nextCursor: more ? options.cursorOf(rows[limit - 1]) : undefined,
+  };
+}
