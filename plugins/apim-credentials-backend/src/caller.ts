@@ -18,6 +18,15 @@ import type { Caller } from './service/provisioningTypes';
 const TASK_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 /**
+ * Who may call the REST API's routes (`httpAuth.credentials(req, CALLERS)`): people and other
+ * plugins; unauthenticated requests never get this far (401), and services are refused per route
+ * where a person must act.
+ */
+export const CALLERS = {
+  allow: ['user', 'service'] as Array<'user' | 'service'>,
+};
+
+/**
  * The caller of a REST request: source `scaffolder` (with its task id) for the scaffolder's
  * on-behalf-of token, `ui` when a plain user token comes with the frontend's mark, else `api`.
  * A service principal is recorded by its subject (it is never allowed to mutate; see access.ts).

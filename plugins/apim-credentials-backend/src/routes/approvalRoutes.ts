@@ -27,12 +27,10 @@ import {
 import { parseEntityRef } from '@backstage/catalog-model';
 import { z } from 'zod/v4';
 import type { Access } from '../access';
-import { callerOfRequest } from '../caller';
+import { CALLERS, callerOfRequest } from '../caller';
 import type { ApprovalStore } from '../database/ApprovalStore';
 import { parse } from '../parse';
 import type { ApprovalService } from '../service/approvals/ApprovalService';
-
-const PRINCIPALS = { allow: ['user', 'service'] as Array<'user' | 'service'> };
 
 const idPathSchema = z.object({
   id: z.uuid({ error: 'id must be an approval request id' }),
@@ -66,7 +64,7 @@ export function registerApprovalRoutes(
 
   router.get('/approvals', async (req, res) => {
     const query = parse(approvalsQuerySchema, req.query, 'query');
-    const credentials = await httpAuth.credentials(req, PRINCIPALS);
+    const credentials = await httpAuth.credentials(req, CALLERS);
     let entityRef: string | undefined;
     if (query.entityRef) {
       // The catalog's spelling, and a 404 for an entity the caller cannot see.
@@ -97,7 +95,7 @@ export function registerApprovalRoutes(
   router.post('/approvals/:id/:decision', async (req: Request, res) => {
     const { id, decision } = parse(idPathSchema, req.params, 'path');
     const body = parse(approvalDecisionSchema, req.body ?? {}, 'body');
-    const credentials = await httpAuth.credentials(req, PRINCIPALS);
+    const credentials = await httpAuth.credentials(req, CALLERS);
     const caller = callerOfRequest(auth, req, credentials);
     const event = await auditor.createEvent({
       eventId: decision,

@@ -17,10 +17,9 @@ import {
 import type { Access } from '../access';
 import type { AuditStore } from '../database/AuditStore';
 import type { MappingStore } from '../database/MappingStore';
+import { CALLERS } from '../caller';
 import { parse } from '../parse';
 
-/** Unauthenticated requests never get this far (401); services are refused per route. */
-const PRINCIPALS = { allow: ['user', 'service'] as Array<'user' | 'service'> };
 import { writeAuditCsv } from '../service/auditCsv';
 
 export interface AuditRoutesDeps {
@@ -40,7 +39,7 @@ export function registerAuditRoutes(
   router.get('/audit', async (req, res) => {
     const query = parse(auditQuerySchema, req.query, 'query');
     await access.assertAuditAccess(
-      await httpAuth.credentials(req, PRINCIPALS),
+      await httpAuth.credentials(req, CALLERS),
       query.entityRef,
     );
     res.json(await audit.queryAudit(query));
@@ -53,7 +52,7 @@ export function registerAuditRoutes(
       'query',
     );
     await access.assertAuditAccess(
-      await httpAuth.credentials(req, PRINCIPALS),
+      await httpAuth.credentials(req, CALLERS),
       query.entityRef,
     );
     const event = await auditor.createEvent({
@@ -79,7 +78,7 @@ export function registerAuditRoutes(
 
   router.get('/mappings', async (req, res) => {
     const query = parse(mappingsQuerySchema, req.query, 'query');
-    const credentials = await httpAuth.credentials(req, PRINCIPALS);
+    const credentials = await httpAuth.credentials(req, CALLERS);
     if (!(await access.isAllowed(credentials, apimAuditReadPermission))) {
       throw new NotAllowedError(
         'You may not list all API-M mappings; ask for apim.audit.read',

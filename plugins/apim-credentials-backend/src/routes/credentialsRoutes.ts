@@ -23,13 +23,11 @@ import {
 } from '@apim-credentials/backstage-plugin-apim-credentials-common';
 import { z } from 'zod/v4';
 import type { Access } from '../access';
-import { callerOfRequest } from '../caller';
+import { CALLERS, callerOfRequest } from '../caller';
 import type { CellGate } from '../cellGate';
 import { readEntityCredentials } from '../entityCredentials';
 import { parse } from '../parse';
 
-/** Unauthenticated requests never get this far (401); services are refused per route. */
-const PRINCIPALS = { allow: ['user', 'service'] as Array<'user' | 'service'> };
 import type { ApplicationBindings } from '../service/ApplicationBindings';
 import type { CredentialsReader } from '../service/CredentialsReader';
 import type { ProvisioningService } from '../service/ProvisioningService';
@@ -108,7 +106,7 @@ export function registerCredentialsRoutes(
       action === 'provision'
         ? parse(provisionRequestSchema, req.body, 'body')
         : undefined;
-    const credentials = await httpAuth.credentials(req, PRINCIPALS);
+    const credentials = await httpAuth.credentials(req, CALLERS);
     const dryRun = query.dryRun === 'true';
     const open = await gate({
       action,
@@ -138,7 +136,7 @@ export function registerCredentialsRoutes(
     '/entities/:kind/:namespace/:name/credentials',
     async (req, res) => {
       const params = parse(entityPathSchema, req.params, 'entity');
-      const credentials = await httpAuth.credentials(req, PRINCIPALS);
+      const credentials = await httpAuth.credentials(req, CALLERS);
       res.json(
         await readEntityCredentials(
           { access, reader, bindings, service },
@@ -180,7 +178,7 @@ export function registerCredentialsRoutes(
       req.body,
       'body',
     );
-    const credentials = await httpAuth.credentials(req, PRINCIPALS);
+    const credentials = await httpAuth.credentials(req, CALLERS);
     const open = await gate({
       action: 'verify',
       credentials,
