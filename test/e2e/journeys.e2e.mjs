@@ -91,6 +91,15 @@ async function focused() {
  * focus is already past it (after a dialog closed, say), Shift+Tab back.
  */
 async function tabTo(pattern, max = 120) {
+  // As a person would, start once what just opened has painted: Material UI 4's buttons under
+  // React 18 crash ("reading 'pulsate'", mui/material-ui#30953) when keyboard focus reaches one
+  // before its ripple has mounted, a race a test's instant Tab after a dialog opens can win.
+  await page.evaluate(
+    () =>
+      new Promise(resolve =>
+        requestAnimationFrame(() => requestAnimationFrame(resolve)),
+      ),
+  );
   for (const key of ['Tab', 'Shift+Tab']) {
     for (let i = 0; i < max; i++) {
       if (pattern.test(await focused())) return;
