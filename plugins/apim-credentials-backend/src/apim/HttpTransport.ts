@@ -36,7 +36,8 @@ export interface HttpTransportOptions {
 }
 
 export interface HttpRequest {
-  method: string;
+  /** Upper case: undici's request sends it as given. */
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   headers?: Record<string, string>;
   body?: string;
@@ -92,7 +93,7 @@ export class HttpTransport {
     let response: Dispatcher.ResponseData;
     try {
       response = await undiciRequest(request.url, {
-        method: request.method as Dispatcher.HttpMethod,
+        method: request.method,
         headers: request.headers,
         body: request.body,
         dispatcher: this.agent,

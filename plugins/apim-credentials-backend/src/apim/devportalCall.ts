@@ -6,12 +6,13 @@
  */
 import { ApimError } from './ApimError';
 import { HttpTransport } from './HttpTransport';
+import type { HttpRequest } from './HttpTransport';
 import { TokenProvider, parseJson } from './TokenProvider';
 
 const DEVPORTAL = '/api/am/devportal/v3';
 
 export interface CallOptions {
-  method: string;
+  method: HttpRequest['method'];
   /** Under /api/am/devportal/v3, with the query string. */
   path: string;
   /** The path with ids replaced by placeholders, for error messages and logs. */

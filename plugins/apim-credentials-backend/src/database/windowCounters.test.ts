@@ -65,6 +65,9 @@ describe('DatabaseWindowCounter', () => {
     expect(crossed).toHaveLength(20);
     const [x1, x2] = await replicas[0].hitMany(['x:1', 'x:2'], 60);
     expect([x1.count, x2.count]).toEqual([21, 21]);
+    // A key named twice is one hit (PostgreSQL would refuse the row twice in one statement).
+    const twice = await replicas[1].hitMany(['x:1', 'x:1'], 60);
+    expect(twice.map(h => h.count)).toEqual([22, 22]);
     // Other keys count apart; the key is not stored in clear.
     expect((await replicas[0].hit('actor:b', 60)).count).toBe(1);
     const stored = await knex('apim_credentials_rate_limits').select();

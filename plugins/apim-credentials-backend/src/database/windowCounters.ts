@@ -25,8 +25,8 @@ export interface WindowCounter {
    */
   hit(key: string, windowSeconds: number): Promise<WindowHit>;
   /**
-   * Adds one hit to each of `keys` (distinct) in the same window, in one statement, and returns
-   * their counts in the order of `keys`.
+   * Adds one hit to each of `keys` in the same window, in one statement, and returns their
+   * counts in the order of `keys` (a key named twice is hit once and answered twice).
    */
   hitMany(keys: string[], windowSeconds: number): Promise<WindowHit[]>;
 }
@@ -66,7 +66,8 @@ export class DatabaseWindowCounter implements WindowCounter {
     // reads the counts back.
     const upsert = this.knex(TABLE)
       .insert(
-        [...counterKeys].sort().map(counterKey => ({
+        // Distinct: PostgreSQL refuses a row twice in one upsert, the others would count twice.
+        [...new Set(counterKeys)].sort().map(counterKey => ({
           counter_key: counterKey,
           hits: 1,
           expires_at: expiresAt,

@@ -172,7 +172,13 @@ describeStoresOnEachEngine(
       const reads = jest.spyOn(AuditStore.prototype, 'getAudit');
       await noticing.completeWithMapping(
         id,
-        { outcome: 'succeeded', keyMappingId: 'km-1', applicationId: 'a-1' },
+        // An empty name is not written: the row keeps the start's, and so does the notice.
+        {
+          outcome: 'succeeded',
+          keyMappingId: 'km-1',
+          applicationId: 'a-1',
+          applicationName: '',
+        },
         { record: mapping },
       );
       // Not in the turn that completed the row: the caller's answer leaves first.

@@ -144,7 +144,7 @@ export class AuditTrail {
     if (this.open.size >= OPEN_ROWS_CAP) {
       this.open.delete(this.open.keys().next().value!);
     }
-    this.open.set(auditId, start);
+    this.open.set(auditId, { ...start });
     return auditId;
   }
 
@@ -278,8 +278,11 @@ function completedChange(
   completion: AuditCompletion,
 ): AuditedChange | undefined {
   if (!start) return undefined;
+  // The store writes a completion's optional fields only when they hold something.
   const written = Object.fromEntries(
-    Object.entries(completion).filter(([, value]) => value !== undefined),
+    Object.entries(completion).filter(
+      ([, value]) => value !== undefined && value !== '',
+    ),
   ) as AuditCompletion;
   return {
     ...start,
