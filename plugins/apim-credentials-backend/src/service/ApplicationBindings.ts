@@ -101,7 +101,9 @@ export class ApplicationBindings {
    * cache: one database read and never an API-M call, so it may start before the caller is
    * known to be allowed (cellGate.ts starts it beside the rate-limit count: one sequential round
    * trip fewer on every provisioning, issue 9 "Performance"). Undefined when the id is not
-   * cached or the instance unknown; `check` then reads the rows itself.
+   * cached or the instance unknown; `check` then reads the rows itself. The rows are as old as
+   * the permission decision made meanwhile (milliseconds): the same race as between the check
+   * and the cell lock, over bindings that change only by a platform team's explicit act.
    *
    * @throws the database's errors (the gate ignores them: `check` reads again and reports)
    */
