@@ -40,6 +40,12 @@ function appThrowing(make: () => unknown) {
   return { app, logger };
 }
 
+/** POSTs `body` as it is, with `contentType`, to the /echo route of such a router. */
+function postEcho(body: string, contentType = 'application/json') {
+  const { app } = appThrowing(() => new Error('unused'));
+  return request(app).post('/echo').set('content-type', contentType).send(body);
+}
+
 describe('errorResponse', () => {
   it.each([
     ['a trailing comma', `{"consumerSecret":"${SECRET}",}`],
@@ -48,11 +54,7 @@ describe('errorResponse', () => {
   ])(
     'answers malformed JSON (%s) with a plain 400 without the body',
     async (_, body) => {
-      const { app } = appThrowing(() => new Error('unused'));
-      const res = await request(app)
-        .post('/echo')
-        .set('content-type', 'application/json')
-        .send(body);
+      const res = await postEcho(body);
       expect(res.status).toBe(400);
       expect(res.body.error).toEqual({
         name: 'InputError',
@@ -96,18 +98,16 @@ describe('errorResponse', () => {
   });
 
   it('answers a too-large body and a bad charset with a plain 400', async () => {
-    const { app } = appThrowing(() => new Error('unused'));
-    const large = await request(app)
-      .post('/echo')
-      .set('content-type', 'application/json')
-      .send(`{"consumerSecret":"${SECRET}","pad":"${'x'.repeat(70_000)}"}`);
+    const large = await postEcho(
+      `{"consumerSecret":"${SECRET}","pad":"${'x'.repeat(70_000)}"}`,
+    );
     expect(large.status).toBe(400);
     expect(large.body.error.code).toBe('MALFORMED_BODY');
     expect(large.text).not.toContain(SECRET);
-    const charset = await request(app)
-      .post('/echo')
-      .set('content-type', 'application/json; charset=x-secret-ish')
-      .send(`{"consumerSecret":"${SECRET}"}`);
+    const charset = await postEcho(
+      `{"consumerSecret":"${SECRET}"}`,
+      'application/json; charset=x-secret-ish',
+    );
     expect(charset.status).toBe(400);
     expect(charset.body.error).toEqual({
       name: 'InputError',

@@ -356,17 +356,15 @@ describe('apim-credentials backend against the local stack', () => {
       (await mappings()).find(m => m.consumerKey === client.clientId),
     ).toBeUndefined();
 
+    expect(await suite.backend.status('put', `${CELL}/staging/IS`, body)).toBe(
+      404,
+    );
     expect(
-      (await suite.backend.call('put', `${CELL}/staging/IS`, body)).status,
-    ).toBe(404);
-    expect(
-      (
-        await suite.backend.call(
-          'put',
-          '/entities/component/default/nope/credentials/sandbox/IS',
-          body,
-        )
-      ).status,
+      await suite.backend.status(
+        'put',
+        '/entities/component/default/nope/credentials/sandbox/IS',
+        body,
+      ),
     ).toBe(404);
     const noAnnotation = await suite.backend.call(
       'put',
@@ -392,7 +390,7 @@ describe('apim-credentials backend against the local stack', () => {
     const client = await newClient();
     const body = credentialsOf(client);
     const cell = '/entities/component/default/svc-1/credentials/sandbox/IS';
-    expect((await suite.backend.call('put', cell, body)).status).toBe(201);
+    expect(await suite.backend.status('put', cell, body)).toBe(201);
     const named = `${cell}?consumerKey=${encodeURIComponent(client.clientId)}`;
     // Naming another client removes nothing (issue 10 item 2).
     const mismatch = await suite.backend.call(
@@ -511,7 +509,7 @@ describe('apim-credentials backend against the local stack', () => {
       const client = await newClient();
       const cell = '/entities/component/default/svc-2/credentials/sandbox/IS';
       expect(
-        (await suite.backend.call('put', cell, credentialsOf(client))).status,
+        await suite.backend.status('put', cell, credentialsOf(client)),
       ).toBe(201);
       const removed = await suite.backend.call(
         'delete',
@@ -668,9 +666,7 @@ describe('apim-credentials backend against the local stack', () => {
       `/audit?limit=2&entityRef=component:default/orders-service&cursor=${page.body.nextCursor}`,
     );
     expect(next.body.items[0].id).not.toBe(page.body.items[0].id);
-    expect(
-      (await suite.backend.call('get', '/audit?outcome=bogus')).status,
-    ).toBe(400);
+    expect(await suite.backend.status('get', '/audit?outcome=bogus')).toBe(400);
     const csv = await suite.backend.call(
       'get',
       '/audit/export?action=provision',
@@ -824,38 +820,32 @@ describe('apim-credentials backend when the policy denies', () => {
   it('answers 403 on every protected route and audits the denied mutations', async () => {
     const demo = suite.stack.demoClients[0];
     const body = credentialsOf(demo);
+    expect(await suite.backend.status('put', `${CELL}/sandbox/IS`, body)).toBe(
+      403,
+    );
     expect(
-      (await suite.backend.call('put', `${CELL}/sandbox/IS`, body)).status,
+      await suite.backend.status(
+        'delete',
+        `${CELL}/sandbox/IS?consumerKey=${encodeURIComponent(demo.clientId)}`,
+      ),
     ).toBe(403);
     expect(
-      (
-        await suite.backend.call(
-          'delete',
-          `${CELL}/sandbox/IS?consumerKey=${encodeURIComponent(demo.clientId)}`,
-        )
-      ).status,
+      await suite.backend.status('post', '/verify', {
+        entityRef: 'component:default/orders-service',
+        environment: 'sandbox',
+        keyManager: 'IS',
+        ...body,
+      }),
     ).toBe(403);
     expect(
-      (
-        await suite.backend.call('post', '/verify', {
-          entityRef: 'component:default/orders-service',
-          environment: 'sandbox',
-          keyManager: 'IS',
-          ...body,
-        })
-      ).status,
+      await suite.backend.status(
+        'get',
+        '/entities/component/default/orders-service/credentials',
+      ),
     ).toBe(403);
-    expect(
-      (
-        await suite.backend.call(
-          'get',
-          '/entities/component/default/orders-service/credentials',
-        )
-      ).status,
-    ).toBe(403);
-    expect((await suite.backend.call('get', '/audit')).status).toBe(403);
-    expect((await suite.backend.call('get', '/audit/export')).status).toBe(403);
-    expect((await suite.backend.call('get', '/mappings')).status).toBe(403);
+    expect(await suite.backend.status('get', '/audit')).toBe(403);
+    expect(await suite.backend.status('get', '/audit/export')).toBe(403);
+    expect(await suite.backend.status('get', '/mappings')).toBe(403);
     const denied = await suite.knex('apim_credentials_audit').where({
       outcome: 'denied',
     });

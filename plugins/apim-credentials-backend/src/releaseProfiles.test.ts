@@ -66,6 +66,20 @@ describe.each(VERSIONS)('API-M %s', version => {
   let apim: ApimClient;
   let counter = 0;
   const control = () => stack.emulator.control;
+  /**
+   * API-M's answer on `method` `path` when its connection to a key manager fails (CONTRACT.md
+   * 14.1): 500 with the generic servlet body.
+   */
+  const failBehindApim = (method: string, path: string) =>
+    control().setFaults([
+      {
+        type: 'error',
+        method,
+        path,
+        status: 500,
+        body: { code: 500, message: 'Internal server error' },
+      },
+    ]);
   let config: Record<string, unknown>;
 
   async function newClient() {
@@ -293,17 +307,11 @@ describe.each(VERSIONS)('API-M %s', version => {
   });
 
   it('names the key manager behind API-M on a transport failure, distinct from a wrong secret (CONTRACT.md 14.1)', async () => {
-    // API-M's answer when its connection to the key manager fails (CONTRACT.md 14.1): 500 with
-    // the generic servlet body, on map-keys only (the listing is read to see nothing was written).
-    await control().setFaults([
-      {
-        type: 'error',
-        method: 'POST',
-        path: '/api/am/devportal/v3/applications/*/map-keys',
-        status: 500,
-        body: { code: 500, message: 'Internal server error' },
-      },
-    ]);
+    // On map-keys only (the listing is read to see nothing was written).
+    await failBehindApim(
+      'POST',
+      '/api/am/devportal/v3/applications/*/map-keys',
+    );
     try {
       const client = await newClient();
       const res = await put('svc-4', 'sandbox', 'IS', client);
@@ -332,15 +340,10 @@ describe.each(VERSIONS)('API-M %s', version => {
       (await put('svc-9', 'sandbox', 'IS', await newClient())).status,
     ).toBe(201);
     // A transport failure towards a key manager makes GET .../oauth-keys fail as a whole.
-    await control().setFaults([
-      {
-        type: 'error',
-        method: 'GET',
-        path: '/api/am/devportal/v3/applications/*/oauth-keys',
-        status: 500,
-        body: { code: 500, message: 'Internal server error' },
-      },
-    ]);
+    await failBehindApim(
+      'GET',
+      '/api/am/devportal/v3/applications/*/oauth-keys',
+    );
     try {
       const tab = await backend.call('get', cell('svc-9'));
       expect(tab.status).toBe(200);

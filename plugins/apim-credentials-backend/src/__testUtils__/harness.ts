@@ -33,7 +33,12 @@ export const entities: Entity[] = [
   ...Array.from({ length: 12 }, (_, i) => component(`svc-${i}`, `svc-${i}`)),
 ];
 
-export function component(name: string, app?: string): Entity {
+/** A component naming API-M application `app` (none when absent), owned by `owner`. */
+export function component(
+  name: string,
+  app?: string,
+  owner = 'group:default/guests',
+): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
@@ -42,11 +47,7 @@ export function component(name: string, app?: string): Entity {
       namespace: 'default',
       annotations: app ? { 'wso2.com/apim-application': app } : {},
     },
-    spec: {
-      type: 'service',
-      owner: 'group:default/guests',
-      lifecycle: 'production',
-    },
+    spec: { type: 'service', owner, lifecycle: 'production' },
   };
 }
 
@@ -211,6 +212,8 @@ export interface Backend {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<request.Response>;
+  /** `call`, answering only the response's status. */
+  status(...args: Parameters<Backend['call']>): Promise<number>;
 }
 
 export async function startBackend(options: {
@@ -245,19 +248,20 @@ export async function startBackend(options: {
     ],
   });
   const server = backend.server;
+  const call: Backend['call'] = async (method, url, body, headers) => {
+    let req = request(server)[method](`/api/apim-credentials${url}`);
+    for (const [k, v] of Object.entries(headers ?? {})) req = req.set(k, v);
+    const res = body === undefined ? await req : await req.send(body as object);
+    bodies.push(res.text ?? '');
+    return res;
+  };
   return {
     server,
     logs,
     bodies,
     stop: () => backend.stop(),
-    async call(method, url, body, headers) {
-      let req = request(server)[method](`/api/apim-credentials${url}`);
-      for (const [k, v] of Object.entries(headers ?? {})) req = req.set(k, v);
-      const res =
-        body === undefined ? await req : await req.send(body as object);
-      bodies.push(res.text ?? '');
-      return res;
-    },
+    call,
+    status: async (...args) => (await call(...args)).status,
   };
 }
 

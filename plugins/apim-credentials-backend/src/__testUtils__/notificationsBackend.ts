@@ -23,6 +23,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { Entity } from '@backstage/catalog-model';
 import { JsonObject } from '@backstage/types';
 import { apimCredentialsPlugin } from '../plugin';
+import { component } from './harness';
 
 /** A group and its members, with the relations the catalog computes both ways. */
 function group(name: string, members: string[]): Entity[] {
@@ -52,14 +53,7 @@ export function ownedComponent(
   app: string,
 ): Entity {
   return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name,
-      namespace: 'default',
-      annotations: { 'wso2.com/apim-application': app },
-    },
-    spec: { type: 'service', owner, lifecycle: 'production' },
+    ...component(name, app, owner),
     relations: [{ type: 'ownedBy', targetRef: owner }],
   };
 }

@@ -34,6 +34,16 @@ async function listen(
   };
 }
 
+/** GET `url` through `transport`, read whole as text. */
+async function getText(transport: HttpTransport, url: string) {
+  const response = await transport.send({
+    method: 'GET',
+    url,
+    operation: 'GET /',
+  });
+  return transport.readText(response, 'GET /');
+}
+
 describe('HttpTransport', () => {
   const transport = new HttpTransport({
     rejectUnauthorized: true,
@@ -116,12 +126,7 @@ describe('HttpTransport', () => {
     const text = JSON.stringify({ list: 'é'.repeat(10_000) });
     const server = await listen((_req, _body, res) => res.end(text));
     try {
-      const response = await transport.send({
-        method: 'GET',
-        url: server.url,
-        operation: 'GET /',
-      });
-      expect(await transport.readText(response, 'GET /')).toBe(text);
+      expect(await getText(transport, server.url)).toBe(text);
     } finally {
       await server.close();
     }
@@ -152,12 +157,7 @@ describe('HttpTransport', () => {
         [publicServer, 'public'],
         [privateServer, 'private'],
       ] as const) {
-        const response = await withCa.send({
-          method: 'GET',
-          url: server.url,
-          operation: 'GET /',
-        });
-        expect(await withCa.readText(response, 'GET /')).toBe(text);
+        expect(await getText(withCa, server.url)).toBe(text);
       }
     } finally {
       tls.setDefaultCACertificates(defaults);

@@ -20,6 +20,14 @@ describeStoresOnEachEngine('AuditStore on %p', db => {
     consumerKey: 'client-1',
     ...over,
   });
+  /** Writes a row and completes it with `completion`; answers its id. */
+  const finished = async (
+    completion: Parameters<typeof db.stores.audit.completeAudit>[1],
+  ) => {
+    const id = await db.stores.audit.startAudit(start());
+    await db.stores.audit.completeAudit(id, completion);
+    return id;
+  };
   it('writes a pending row, then completes it', async () => {
     const id = await db.stores.audit.startAudit(start());
     expect(await db.stores.audit.getAudit(id)).toMatchObject({
@@ -43,8 +51,7 @@ describeStoresOnEachEngine('AuditStore on %p', db => {
   });
 
   it("keeps a successful row's resolution and note apart from error fields (issue 9)", async () => {
-    const id = await db.stores.audit.startAudit(start());
-    await db.stores.audit.completeAudit(id, {
+    const id = await finished({
       outcome: 'succeeded',
       resolution: 'RESOLVED_BY_JOB',
       note: 'API-M holds the mapping',
@@ -99,18 +106,12 @@ describeStoresOnEachEngine('AuditStore on %p', db => {
   });
 
   it('records whether a provisioning verified the credentials, and leaves it unknown otherwise (issue 15 item 7)', async () => {
-    const verified = await db.stores.audit.startAudit(start());
-    await db.stores.audit.completeAudit(verified, {
-      outcome: 'succeeded',
-      verified: true,
-    });
-    const unverified = await db.stores.audit.startAudit(start());
-    await db.stores.audit.completeAudit(unverified, {
+    const verified = await finished({ outcome: 'succeeded', verified: true });
+    const unverified = await finished({
       outcome: 'succeeded',
       verified: false,
     });
-    const unknown = await db.stores.audit.startAudit(start());
-    await db.stores.audit.completeAudit(unknown, { outcome: 'failed' });
+    const unknown = await finished({ outcome: 'failed' });
     expect((await db.stores.audit.getAudit(verified))?.verified).toBe(true);
     expect((await db.stores.audit.getAudit(unverified))?.verified).toBe(false);
     expect(await db.stores.audit.getAudit(unknown)).not.toHaveProperty(

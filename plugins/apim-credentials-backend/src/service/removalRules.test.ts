@@ -54,14 +54,12 @@ describe('planRemoval: "Remove stale record" of a drifted row (issue 10 item 2)'
     keyMappingId: 'km-1',
     driftReason: 'API-M no longer holds this mapping (two consecutive checks)',
   };
+  /** planRemoval of the drifted record, with `inApim` in the slot in API-M. */
+  const planFor = (inApim: ReturnType<typeof key> | undefined) =>
+    planRemoval(inApim, drifted, slot, env);
 
   it('another client mapped in the slot since the drift: only our record goes, theirs stays', () => {
-    const plan = planRemoval(
-      key({ consumerKey: 'theirs', keyMappingId: 'km-2' }),
-      drifted,
-      slot,
-      env,
-    );
+    const plan = planFor(key({ consumerKey: 'theirs', keyMappingId: 'km-2' }));
     expect(plan.apimKey).toBeUndefined();
     expect(plan.reported).toEqual({
       consumerKey: 'mine',
@@ -76,31 +74,26 @@ describe('planRemoval: "Remove stale record" of a drifted row (issue 10 item 2)'
   });
 
   it("the same client mapped again under another mapping id: API-M's mapping stays", () => {
-    const plan = planRemoval(key({ keyMappingId: 'km-9' }), drifted, slot, env);
+    const plan = planFor(key({ keyMappingId: 'km-9' }));
     expect(plan.apimKey).toBeUndefined();
     expect(plan.staleNote).toMatch(/another mapping \(km-9\), which stays/);
   });
 
   it('a key generated in API-M in the slot: our record goes, nothing is refused or removed', () => {
-    const plan = planRemoval(
-      key({ mode: 'CREATED', consumerKey: 'gen' }),
-      drifted,
-      slot,
-      env,
-    );
+    const plan = planFor(key({ mode: 'CREATED', consumerKey: 'gen' }));
     expect(plan.apimKey).toBeUndefined();
     expect(plan.reported?.consumerKey).toBe('mine');
   });
 
   it('an empty slot: only the record goes', () => {
-    const plan = planRemoval(undefined, drifted, slot, env);
+    const plan = planFor(undefined);
     expect(plan.apimKey).toBeUndefined();
     expect(plan.staleNote).toMatch(/holds no mapping in this slot/);
   });
 
   it('API-M still holds exactly the recorded mapping: it is removed there too', () => {
     const held = key({});
-    expect(planRemoval(held, drifted, slot, env)).toEqual({
+    expect(planFor(held)).toEqual({
       apimKey: held,
       reported: held,
     });
