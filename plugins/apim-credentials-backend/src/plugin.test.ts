@@ -18,6 +18,14 @@ jest.setTimeout(120_000);
 
 const databases = createTestDatabases();
 const CELL = '/entities/component/default/orders-service/credentials';
+/** API-M's error body of a 503. */
+const SERVICE_UNAVAILABLE = {
+  code: 503,
+  message: 'Service Unavailable',
+  description: '',
+  moreInfo: '',
+  error: [],
+};
 
 describe('apim-credentials backend against the local stack', () => {
   const suite = useStackBackend({ databases });
@@ -467,13 +475,7 @@ describe('apim-credentials backend against the local stack', () => {
       {
         type: 'error',
         status: 503,
-        body: {
-          code: 503,
-          message: 'Service Unavailable',
-          description: '',
-          moreInfo: '',
-          error: [],
-        },
+        body: SERVICE_UNAVAILABLE,
         method: 'POST',
         path: '/api/am/devportal/v3/applications/*/map-keys',
       },
@@ -535,13 +537,7 @@ describe('apim-credentials backend against the local stack', () => {
         {
           type: 'error' as const,
           status: 503,
-          body: {
-            code: 503,
-            message: 'Service Unavailable',
-            description: '',
-            moreInfo: '',
-            error: [],
-          },
+          body: SERVICE_UNAVAILABLE,
         },
         502,
         /HTTP 503/,
