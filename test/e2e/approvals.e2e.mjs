@@ -18,10 +18,10 @@
 import { strict as assert } from 'node:assert';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { chromium } from 'playwright-core';
 import {
   appUrl,
   gotoSignedIn,
+  launchChromium,
   openBrowser,
   outDir,
   readStack,
@@ -77,16 +77,7 @@ async function openTab() {
  * person trusts .local/tls/ca.pem or accepts the warning once).
  */
 async function signInAsApprover({ timeout = 60_000 } = {}) {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-    ].concat(['--disable-background-networking', '--disable-popup-blocking']),
-  });
+  const browser = await launchChromium(['--disable-popup-blocking']);
   const context = await browser.newContext({
     viewport: { width: 1600, height: 1000 },
     ignoreHTTPSErrors: true,

@@ -28,13 +28,9 @@ export async function readStack() {
   return JSON.parse(await fs.readFile(stackFile, 'utf8'));
 }
 
-/**
- * Starts Chromium and a page; `step(name, fn)` runs `fn`, screenshots the page as
- * `<prefix>NN-name.png` (or `-FAILED.png`) and rethrows failures; `passed(what)` reports the end.
- */
-export async function openBrowser({ prefix = '', viewport } = {}) {
-  await fs.mkdir(outDir, { recursive: true });
-  const browser = await chromium.launch({
+/** Debian's Chromium, headless, without background networking; `extraArgs` added to its flags. */
+export function launchChromium(extraArgs = []) {
+  return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
     args: [
@@ -44,8 +40,18 @@ export async function openBrowser({ prefix = '', viewport } = {}) {
       '--disable-background-networking',
       '--disable-component-update',
       '--no-first-run',
+      ...extraArgs,
     ],
   });
+}
+
+/**
+ * Starts Chromium and a page; `step(name, fn)` runs `fn`, screenshots the page as
+ * `<prefix>NN-name.png` (or `-FAILED.png`) and rethrows failures; `passed(what)` reports the end.
+ */
+export async function openBrowser({ prefix = '', viewport } = {}) {
+  await fs.mkdir(outDir, { recursive: true });
+  const browser = await launchChromium();
   const context = await browser.newContext({
     viewport: viewport ?? { width: 1600, height: 1000 },
     acceptDownloads: true,

@@ -186,12 +186,11 @@ function redirectError(
   );
 }
 
-/** undici's codes for a call that ran out of time (connect, headers, body, the abort signal). */
+/** undici's codes for a call out of time (connect, headers, body); the signal's is an AbortError. */
 const TIMEOUT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_ABORTED',
 ]);
 
 function toTransportError(
